@@ -1,0 +1,8 @@
+/* The modes: each parses its options, calls the socket module and prints
+   through the output layer.  Each returns an exit status. */
+#ifndef SOCKIT_MODES_H
+#define SOCKIT_MODES_H
+
+int mode_resolve(int argc, char **argv);
+
+#endif

@@ -1,0 +1,289 @@
+/* The option table and the mode table.  getopt_long's short string and
+   long table, each mode's --help and `sockit --list-options` are all
+   built from these rows. */
+#include "config.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "modes.h"
+#include "options.h"
+#include "report.h"
+
+const struct opt opts[] = {
+	/* resolve */
+	{ O_SERVICE, "service", "SERVICE", M_RESOLVE,
+	    "resolve SERVICE (port or name) too" },
+	{ 't', "type", "TYPE", M_RESOLVE,
+	    "socket type: stream (default), dgram or any" },
+	{ O_PASSIVE, "passive", NULL, M_RESOLVE,
+	    "addresses for binding (AI_PASSIVE)" },
+	{ O_CANONICAL, "canonical", NULL, M_RESOLVE,
+	    "report the canonical name (AI_CANONNAME)" },
+	{ 'r', "reverse", NULL, M_RESOLVE,
+	    "NAMEs are addresses: look up host names" },
+	/* global */
+	{ '4', NULL, NULL, M_ALL, "IPv4 only" },
+	{ '6', NULL, NULL, M_ALL, "IPv6 only" },
+	{ 'j', "json", NULL, M_ALL, "JSON Lines output" },
+	{ 'v', "verbose", NULL, M_ALL, "more diagnostics on stderr (repeatable)" },
+	{ O_QUIET, "quiet", NULL, M_ALL, "no diagnostics but errors" },
+	{ 'w', "timeout", "DUR", M_TOP,
+	    "deadline: connect, accept, receive (see MODE --help)" },
+	{ 'w', "timeout", "DUR", M_RESOLVE,
+	    "give up on names not resolved within DUR" },
+	{ 'n', "numeric", NULL, M_ALL, "no DNS: numeric hosts and ports only" },
+	{ 'h', "help", NULL, M_ALL | M_TOP, "show this help and exit" },
+	{ O_VERSION, "version", NULL, M_TOP, "show the version and exit" },
+	{ 0, NULL, NULL, 0, NULL }
+};
+
+const struct mode modes[] = {
+	{ "resolve", M_RESOLVE, mode_resolve, "[OPTIONS] NAME...",
+	    "name and service resolution (getaddrinfo)",
+	    "Exit 3 when any NAME fails to resolve; the others are still "
+	    "printed." },
+	{ NULL, 0, NULL, NULL, NULL, NULL }
+};
+
+const struct mode *
+mode_find(const char *name)
+{
+	const struct mode *m;
+
+	for (m = modes; m->name != NULL; m++)
+		if (strcmp(m->name, name) == 0)
+			return m;
+	return NULL;
+}
+
+/* The row of val for mode, or NULL. */
+static const struct opt *
+opt_row(unsigned mode, int val)
+{
+	const struct opt *o;
+
+	for (o = opts; o->help != NULL; o++)
+		if (o->val == val && (o->modes & mode))
+			return o;
+	return NULL;
+}
+
+static bool
+is_global(const struct opt *o)
+{
+	return (o->modes & M_GLOBAL) != 0;
+}
+
+static void
+print_rows(FILE *fp, unsigned mode, bool global)
+{
+	const struct opt *o;
+	char left[64];
+	int n;
+
+	for (o = opts; o->help != NULL; o++) {
+		if (!(o->modes & mode) || is_global(o) != global)
+			continue;
+		if (o->val < 256 && o->name != NULL)
+			n = snprintf(left, sizeof(left), "-%c, --%s", o->val,
+			    o->name);
+		else if (o->val < 256)
+			n = snprintf(left, sizeof(left), "-%c", o->val);
+		else
+			n = snprintf(left, sizeof(left), "    --%s", o->name);
+		if (o->arg != NULL && n >= 0 && (size_t)n < sizeof(left))
+			snprintf(left + n, sizeof(left) - (size_t)n, " %s",
+			    o->arg);
+		if (strlen(left) > 23)
+			fprintf(fp, "  %s\n  %-23s %s\n", left, "", o->help);
+		else
+			fprintf(fp, "  %-23s %s\n", left, o->help);
+	}
+}
+
+void
+usage_print(FILE *fp, const struct mode *m)
+{
+	const struct mode *k;
+
+	if (m == NULL) {
+		fprintf(fp, "Usage: sockit [GLOBAL OPTIONS] MODE [OPTIONS] "
+		    "ARGS...\n"
+		    "A netcat-style network toolkit.\n\nModes:\n");
+		for (k = modes; k->name != NULL; k++)
+			fprintf(fp, "  %-10s %s\n", k->name, k->summary);
+		fprintf(fp, "\nGlobal options (valid in every mode):\n");
+		print_rows(fp, M_TOP, false);
+		print_rows(fp, M_GLOBAL, true);
+		fprintf(fp, "\nDUR: 250ms, 2s, 1.5 (seconds), 3m, 1h.  "
+		    "See 'sockit MODE --help'.\n"
+		    "Exit: 0 ok, 1 network, 2 usage, 3 resolution, "
+		    "4 local, 5 TLS.\n");
+		return;
+	}
+	fprintf(fp, "Usage: sockit %s %s\n%c%s.\n\nOptions:\n", m->name,
+	    m->args, toupper((unsigned char)m->summary[0]), m->summary + 1);
+	print_rows(fp, m->bit, false);
+	fprintf(fp, "\nGlobal options:\n");
+	print_rows(fp, m->bit, true);
+	if (m->more != NULL)
+		fprintf(fp, "\n%s\n", m->more);
+}
+
+void
+options_list(FILE *fp)
+{
+	const struct mode *m;
+	const struct opt *o;
+
+	for (m = modes; m->name != NULL; m++)
+		for (o = opts; o->help != NULL; o++) {
+			if (!(o->modes & m->bit))
+				continue;
+			fprintf(fp, "%s\t", m->name);
+			if (o->val < 256)
+				fprintf(fp, "-%c", o->val);
+			fprintf(fp, "\t");
+			if (o->name != NULL)
+				fprintf(fp, "--%s", o->name);
+			fprintf(fp, "\t%s\n", o->arg ? o->arg : "");
+		}
+}
+
+/* Builds getopt_long's strings for mode, once per process. */
+static void
+opt_tables(unsigned mode, char *shorts, size_t slen, struct option *longs)
+{
+	const struct opt *o;
+	size_t s = 0, l = 0;
+
+	shorts[s++] = ':';	/* ':' tells a missing value from an unknown one */
+	for (o = opts; o->help != NULL; o++) {
+		if (!(o->modes & mode))
+			continue;
+		if (o->val < 256 && s + 3 < slen) {
+			shorts[s++] = (char)o->val;
+			if (o->arg != NULL)
+				shorts[s++] = ':';
+		}
+		if (o->name != NULL) {
+			longs[l].name = o->name;
+			longs[l].has_arg = o->arg ? required_argument :
+			    no_argument;
+			longs[l].flag = NULL;
+			longs[l].val = o->val;
+			l++;
+		}
+	}
+	shorts[s] = '\0';
+	memset(&longs[l], 0, sizeof(longs[l]));
+}
+
+/* Applies a global option.  Returns 0, or OPT_BAD. */
+static int
+opt_global(int c, char *arg)
+{
+	struct sock_err e;
+	int64_t ms;
+
+	switch (c) {
+	case '4':
+		G.family = AF_INET;
+		break;
+	case '6':
+		G.family = AF_INET6;
+		break;
+	case 'j':
+		G.json = true;
+		break;
+	case 'v':
+		G.verbose++;
+		break;
+	case O_QUIET:
+		G.quiet = true;
+		break;
+	case 'n':
+		G.numeric = true;
+		break;
+	case 'w':
+		if (sock_parse_dur(arg, &ms, &e) == -1) {
+			usage_err(&e);
+			return OPT_BAD;
+		}
+		G.timeout_ms = ms;
+		break;
+	}
+	return 0;
+}
+
+/* Reports a usage error of getopt_long; word is the argument it was
+   reading.  Returns OPT_BAD. */
+static int
+opt_bad(unsigned mode, int c, const char *word)
+{
+	const struct opt *o = optopt ? opt_row(mode, optopt) : NULL;
+	char name[64];
+
+	if (optopt != 0 && optopt < 256 && strncmp(word, "--", 2) != 0)
+		snprintf(name, sizeof(name), "-%c", optopt);
+	else
+		snprintf(name, sizeof(name), "%s", word);
+	name[strcspn(name, "=")] = '\0';
+	if (c == ':')
+		usage_error("option %s needs a value", name);
+	else if (o != NULL && strncmp(word, "--", 2) == 0)
+		usage_error("option %s takes no value", name);
+	else
+		usage_error("unknown option: %s", name);
+	return OPT_BAD;
+}
+
+int
+opt_next(unsigned mode, int argc, char **argv, char **arg)
+{
+	static char shorts[128];
+	static struct option longs[128];
+	static unsigned built;
+	const struct opt *o;
+	int c;
+
+	if (built != mode) {
+		opt_tables(mode, shorts, sizeof(shorts), longs);
+		built = mode;
+		optind = 0;	/* glibc: start a fresh scan */
+	}
+	for (;;) {
+		opterr = 0;
+		c = getopt_long(argc, argv, shorts, longs, NULL);
+		*arg = optarg;
+		if (c == -1)
+			return OPT_END;
+		if (c == '?' || c == ':')
+			return opt_bad(mode, c, argv[optind - 1]);
+		if (c == 'h') {
+			usage_print(stdout, mode_find(G.mode));
+			return finish_stdout(0) == 0 ? OPT_HELP : OPT_BAD;
+		}
+		o = opt_row(mode, c);
+		if (o != NULL && is_global(o)) {
+			if (opt_global(c, optarg) != 0)
+				return OPT_BAD;
+			continue;
+		}
+		if (c == 'w') {	/* per-mode row of a global option */
+			if (opt_global(c, optarg) != 0)
+				return OPT_BAD;
+			continue;
+		}
+		return c;
+	}
+}
+
+int
+opt_status(int c)
+{
+	return c == OPT_HELP ? EXIT_OK : EXIT_USAGE;
+}

@@ -1,0 +1,31 @@
+/* Parsers of command-line values: pure functions.  DUR, SIZE, PORT and
+   HOST:PORT live in the socket module (src/sock/), which socket option
+   values need too. */
+#ifndef SOCKIT_PARSE_H
+#define SOCKIT_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sock/sock.h"
+
+/* PORTS: "22", "20-25", "22,80,8000-8100", service names; into a sorted
+   list without duplicates (*ports, free it).  Port 0, a port past 65535,
+   a reversed range and an empty item are refused, naming the item.
+   Returns 0, or -1 (EUSAGE). */
+int parse_ports(const char *s, const char *proto, bool numeric,
+    uint16_t **ports, size_t *n, struct sock_err *);
+
+/* An address block: "10.0.0.0/8", "::1/128", "192.0.2.1" (a host). */
+struct cidr {
+	int family;		/* AF_INET or AF_INET6 */
+	unsigned char addr[16];	/* network order; 4 bytes for AF_INET */
+	int bits;
+};
+/* Returns 0, or -1 (EUSAGE) naming what is wrong. */
+int parse_cidr(const char *s, struct cidr *, struct sock_err *);
+/* true when a is inside c; a v4-mapped IPv6 address is matched as IPv4. */
+bool cidr_match(const struct cidr *c, const struct sock_addr *a);
+
+#endif

@@ -1,0 +1,205 @@
+/* Connecting: one address with a timeout, or every address of a host
+   raced as in RFC 8305 ("Happy Eyeballs"). */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sock/sock.h"
+
+#define SOCK_RACE_DELAY_MS 250	/* RFC 8305 "Connection Attempt Delay" */
+#define SOCK_RACE_MAX 64	/* attempts in flight at once */
+
+static int
+connect_fail(struct sock_err *e, int code, const struct sock_addr *a)
+{
+	if (a->family == AF_UNIX)
+		return sock_fail(e, SOCK_ENET, code, "connect to %s", a->host);
+	return sock_fail(e, SOCK_ENET, code, "connect to %s port %u", a->host,
+	    (unsigned)a->port);
+}
+
+int
+sock_connect_start(const struct sock_addr *a, const struct sock_addr *src,
+    int type, struct sock_err *e)
+{
+	int fd, rc, saved, on = 1;
+
+	fd = sock_socket(a->family, type, true, e);
+	if (fd == -1)
+		return -1;
+	if (src != NULL) {
+		if (src->port != 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR,
+		    &on, sizeof(on)) == -1)
+			goto local;
+		if (bind(fd, (const struct sockaddr *)&src->ss, src->len) == -1)
+			goto local;
+	}
+	do
+		rc = connect(fd, (const struct sockaddr *)&a->ss, a->len);
+	while (rc == -1 && errno == EINTR);
+	if (rc == -1 && errno != EINPROGRESS && errno != EAGAIN) {
+		saved = errno;
+		close(fd);
+		return connect_fail(e, saved, a);
+	}
+	return fd;
+local:
+	saved = errno;
+	close(fd);
+	return sock_fail(e, SOCK_ELOCAL, saved, "bind to source %s port %u",
+	    src->host, (unsigned)src->port);
+}
+
+int
+sock_connect_result(int fd, const struct sock_addr *a, struct sock_err *e)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err != 0)
+		return connect_fail(e, err, a);
+	return 0;
+}
+
+int
+sock_connect(const struct sock_addr *a, const struct sock_addr *src,
+    int timeout_ms, struct sock_err *e)
+{
+	return sock_connect_list(a, 1, src, timeout_ms, NULL, e);
+}
+
+int
+sock_connect_list(const struct sock_addr *list, size_t n,
+    const struct sock_addr *src, int timeout_ms, struct sock_addr *peer,
+    struct sock_err *e)
+{
+	struct pollfd pfd[SOCK_RACE_MAX];
+	size_t who[SOCK_RACE_MAX];
+	struct sock_addr any;
+	double start = sock_now_ms(), next_at = start;
+	size_t next = 0, live = 0, i;
+	int fd = -1, rc, wait;
+	bool failed = false;
+
+	if (n == 0)
+		return sock_failmsg(e, SOCK_ERESOLVE, "no address",
+		    "connect");
+	for (;;) {
+		double now = sock_now_ms();
+
+		if (timeout_ms >= 0 && now - start >= timeout_ms) {
+			/* the whole connect is bounded too */
+			if (!failed || live > 0)
+				connect_fail(e, ETIMEDOUT,
+				    &list[live > 0 ? who[0] : n - 1]);
+			break;
+		}
+		/* start the next attempt when it is due or none is left */
+		if (next < n && live < SOCK_RACE_MAX &&
+		    (live == 0 || now >= next_at)) {
+			if (src != NULL && src->family != list[next].family &&
+			    src->family != AF_UNSPEC) {
+				if (!failed)
+					sock_failmsg(e, SOCK_ENET,
+					    "source address of another family",
+					    "connect to %s port %u",
+					    list[next].host,
+					    (unsigned)list[next].port);
+				failed = true;
+				next++;
+				continue;
+			}
+			if (src != NULL && src->family == AF_UNSPEC)
+				/* a source port alone: the wildcard address */
+				sock_addr_any(&any, list[next].family,
+				    src->port);
+			fd = sock_connect_start(&list[next],
+			    src == NULL ? NULL :
+			    src->family == AF_UNSPEC ? &any : src,
+			    SOCK_STREAM, e);
+			if (fd == -1) {
+				failed = true;
+				next++;
+				if (e->kind == SOCK_ELOCAL && next == n &&
+				    live == 0)
+					return -1;
+				continue;
+			}
+			pfd[live].fd = fd;
+			pfd[live].events = POLLOUT;
+			who[live] = next++;
+			live++;
+			next_at = now + SOCK_RACE_DELAY_MS;
+		}
+		if (live == 0) {
+			if (next >= n)
+				break;
+			continue;
+		}
+		wait = next < n ? (int)(next_at - now) + 1 : -1;
+		if (timeout_ms >= 0) {
+			int left = (int)(start + timeout_ms - now) + 1;
+
+			if (wait < 0 || left < wait)
+				wait = left;
+		}
+		rc = poll(pfd, live, wait);
+		if (rc == -1 && errno != EINTR) {
+			sock_fail(e, SOCK_ELOCAL, errno, "poll");
+			break;
+		}
+		for (i = 0; rc > 0 && i < live; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			if (sock_connect_result(pfd[i].fd, &list[who[i]], e) ==
+			    0) {
+				fd = pfd[i].fd;
+				if (peer != NULL)
+					*peer = list[who[i]];
+				pfd[i] = pfd[--live];
+				who[i] = who[live];
+				while (live > 0)
+					close(pfd[--live].fd);
+				if (sock_set_nonblock(fd, false, e) == -1) {
+					close(fd);
+					return -1;
+				}
+				return fd;
+			}
+			failed = true;
+			close(pfd[i].fd);
+			pfd[i] = pfd[--live];
+			who[i] = who[live];
+			i--;
+			/* a failure starts the next attempt at once */
+			next_at = sock_now_ms();
+		}
+		if (live == 0 && next >= n)
+			break;
+	}
+	while (live > 0)
+		close(pfd[--live].fd);
+	return -1;
+}
+
+int
+sock_connect_host(const char *host, const char *serv, int family, int flags,
+    const struct sock_addr *src, int timeout_ms, struct sock_addr *peer,
+    struct sock_err *e)
+{
+	struct sock_ai ai;
+	int fd;
+
+	if (sock_resolve(host, serv, family, SOCK_STREAM, flags, &ai, e) == -1)
+		return -1;
+	sock_ai_interleave(&ai);
+	fd = sock_connect_list(ai.v, ai.n, src, timeout_ms, peer, e);
+	sock_ai_free(&ai);
+	return fd;
+}

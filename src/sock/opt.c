@@ -1,0 +1,418 @@
+/* Socket options: one table of names drives -O, the sockopt mode and
+   sockopt --list. */
+#include "config.h"
+
+#include <sys/time.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compat.h"
+#include "sock/sock.h"
+
+#define ST (SOF_STREAM)
+#define DG (SOF_DGRAM)
+#define ANY (SOF_STREAM | SOF_DGRAM | SOF_UNIX)
+#define IP (SOF_STREAM | SOF_DGRAM)
+
+const struct sock_opt sock_opts[] = {
+	{ "SO_ACCEPTCONN", "SOL_SOCKET", SOL_SOCKET, SO_ACCEPTCONN, SOT_BOOL,
+	    ANY | SOF_RO, "socket is listening" },
+	{ "SO_BROADCAST", "SOL_SOCKET", SOL_SOCKET, SO_BROADCAST, SOT_BOOL,
+	    DG, "may send to broadcast addresses" },
+	{ "SO_DEBUG", "SOL_SOCKET", SOL_SOCKET, SO_DEBUG, SOT_BOOL, ANY,
+	    "kernel socket debugging (needs CAP_NET_ADMIN)" },
+	{ "SO_ERROR", "SOL_SOCKET", SOL_SOCKET, SO_ERROR, SOT_INT,
+	    ANY | SOF_RO, "pending socket error (read clears it)" },
+	{ "SO_KEEPALIVE", "SOL_SOCKET", SOL_SOCKET, SO_KEEPALIVE, SOT_BOOL, ST,
+	    "send TCP keepalive probes" },
+	{ "SO_LINGER", "SOL_SOCKET", SOL_SOCKET, SO_LINGER, SOT_LINGER, ST,
+	    "close waits for unsent data: off or DUR" },
+	{ "SO_OOBINLINE", "SOL_SOCKET", SOL_SOCKET, SO_OOBINLINE, SOT_BOOL, ST,
+	    "urgent data inline" },
+	{ "SO_RCVBUF", "SOL_SOCKET", SOL_SOCKET, SO_RCVBUF, SOT_SIZE, ANY,
+	    "receive buffer size (the kernel doubles it)" },
+	{ "SO_RCVLOWAT", "SOL_SOCKET", SOL_SOCKET, SO_RCVLOWAT, SOT_SIZE, ANY,
+	    "minimum bytes for a read to return" },
+	{ "SO_RCVTIMEO", "SOL_SOCKET", SOL_SOCKET, SO_RCVTIMEO, SOT_TIMEVAL,
+	    ANY, "receive timeout (DUR, 0 = none)" },
+	{ "SO_REUSEADDR", "SOL_SOCKET", SOL_SOCKET, SO_REUSEADDR, SOT_BOOL, IP,
+	    "allow binding an address in TIME_WAIT" },
+#ifdef SO_REUSEPORT
+	{ "SO_REUSEPORT", "SOL_SOCKET", SOL_SOCKET, SO_REUSEPORT, SOT_BOOL, IP,
+	    "several sockets may bind the same port" },
+#endif
+	{ "SO_SNDBUF", "SOL_SOCKET", SOL_SOCKET, SO_SNDBUF, SOT_SIZE, ANY,
+	    "send buffer size (the kernel doubles it)" },
+	{ "SO_SNDLOWAT", "SOL_SOCKET", SOL_SOCKET, SO_SNDLOWAT, SOT_SIZE,
+	    ANY | SOF_RO, "minimum bytes for a send" },
+	{ "SO_SNDTIMEO", "SOL_SOCKET", SOL_SOCKET, SO_SNDTIMEO, SOT_TIMEVAL,
+	    ANY, "send timeout (DUR, 0 = none)" },
+	{ "SO_TYPE", "SOL_SOCKET", SOL_SOCKET, SO_TYPE, SOT_SOCKTYPE,
+	    ANY | SOF_RO, "socket type" },
+#ifdef SO_PRIORITY
+	{ "SO_PRIORITY", "SOL_SOCKET", SOL_SOCKET, SO_PRIORITY, SOT_INT, ANY,
+	    "queueing priority of sent packets (0-6 unprivileged)" },
+#endif
+#ifdef SO_MARK
+	{ "SO_MARK", "SOL_SOCKET", SOL_SOCKET, SO_MARK, SOT_INT, IP,
+	    "firewall mark (needs CAP_NET_ADMIN)" },
+#endif
+#ifdef SO_BINDTODEVICE
+	{ "SO_BINDTODEVICE", "SOL_SOCKET", SOL_SOCKET, SO_BINDTODEVICE,
+	    SOT_STRING, IP, "bind to a network interface" },
+#endif
+	{ "TCP_NODELAY", "IPPROTO_TCP", IPPROTO_TCP, TCP_NODELAY, SOT_BOOL, ST,
+	    "send at once, no Nagle" },
+#ifdef TCP_QUICKACK
+	{ "TCP_QUICKACK", "IPPROTO_TCP", IPPROTO_TCP, TCP_QUICKACK, SOT_BOOL,
+	    ST, "acknowledge at once, no delayed ACK" },
+#endif
+#ifdef TCP_CORK
+	{ "TCP_CORK", "IPPROTO_TCP", IPPROTO_TCP, TCP_CORK, SOT_BOOL, ST,
+	    "hold partial frames until uncorked" },
+#endif
+#ifdef TCP_KEEPIDLE
+	{ "TCP_KEEPIDLE", "IPPROTO_TCP", IPPROTO_TCP, TCP_KEEPIDLE, SOT_SECS,
+	    ST, "idle time before keepalive probes (DUR)" },
+#endif
+#ifdef TCP_KEEPINTVL
+	{ "TCP_KEEPINTVL", "IPPROTO_TCP", IPPROTO_TCP, TCP_KEEPINTVL, SOT_SECS,
+	    ST, "time between keepalive probes (DUR)" },
+#endif
+#ifdef TCP_KEEPCNT
+	{ "TCP_KEEPCNT", "IPPROTO_TCP", IPPROTO_TCP, TCP_KEEPCNT, SOT_INT, ST,
+	    "keepalive probes before the connection drops" },
+#endif
+	{ "TCP_MAXSEG", "IPPROTO_TCP", IPPROTO_TCP, TCP_MAXSEG, SOT_INT, ST,
+	    "maximum segment size" },
+#ifdef TCP_DEFER_ACCEPT
+	{ "TCP_DEFER_ACCEPT", "IPPROTO_TCP", IPPROTO_TCP, TCP_DEFER_ACCEPT,
+	    SOT_SECS, ST, "wake accept only when data arrives (DUR)" },
+#endif
+#ifdef TCP_FASTOPEN
+	{ "TCP_FASTOPEN", "IPPROTO_TCP", IPPROTO_TCP, TCP_FASTOPEN, SOT_INT, ST,
+	    "TCP Fast Open queue length (listeners)" },
+#endif
+#ifdef TCP_USER_TIMEOUT
+	{ "TCP_USER_TIMEOUT", "IPPROTO_TCP", IPPROTO_TCP, TCP_USER_TIMEOUT,
+	    SOT_MSECS, ST, "unacknowledged data timeout (DUR, 0 = kernel's)" },
+#endif
+#ifdef TCP_CONGESTION
+	{ "TCP_CONGESTION", "IPPROTO_TCP", IPPROTO_TCP, TCP_CONGESTION,
+	    SOT_STRING, ST, "congestion control algorithm" },
+#endif
+#ifdef TCP_INFO
+	{ "TCP_INFO", "IPPROTO_TCP", IPPROTO_TCP, TCP_INFO, SOT_TCPINFO,
+	    ST | SOF_RO, "connection state and statistics" },
+#endif
+	{ "IP_TOS", "IPPROTO_IP", IPPROTO_IP, IP_TOS, SOT_TOS, IP | SOF_INET,
+	    "type of service: a number or a DSCP name (ef, af41, cs1)" },
+	{ "IP_TTL", "IPPROTO_IP", IPPROTO_IP, IP_TTL, SOT_INT, IP | SOF_INET,
+	    "time to live of unicast packets" },
+	{ "IP_MULTICAST_TTL", "IPPROTO_IP", IPPROTO_IP, IP_MULTICAST_TTL,
+	    SOT_INT, DG | SOF_INET, "time to live of multicast packets" },
+	{ "IP_MULTICAST_LOOP", "IPPROTO_IP", IPPROTO_IP, IP_MULTICAST_LOOP,
+	    SOT_BOOL, DG | SOF_INET, "multicast sent is looped back" },
+	{ "IPV6_V6ONLY", "IPPROTO_IPV6", IPPROTO_IPV6, IPV6_V6ONLY, SOT_BOOL,
+	    IP | SOF_INET6, "IPv6 only, no v4-mapped addresses" },
+	{ "IPV6_UNICAST_HOPS", "IPPROTO_IPV6", IPPROTO_IPV6, IPV6_UNICAST_HOPS,
+	    SOT_INT, IP | SOF_INET6, "hop limit of unicast packets" },
+	{ "IPV6_MULTICAST_HOPS", "IPPROTO_IPV6", IPPROTO_IPV6,
+	    IPV6_MULTICAST_HOPS, SOT_INT, DG | SOF_INET6,
+	    "hop limit of multicast packets" },
+	{ "IPV6_MULTICAST_LOOP", "IPPROTO_IPV6", IPPROTO_IPV6,
+	    IPV6_MULTICAST_LOOP, SOT_BOOL, DG | SOF_INET6,
+	    "multicast sent is looped back" },
+};
+const size_t sock_nopts = sizeof(sock_opts) / sizeof(sock_opts[0]);
+
+const struct sock_opt *
+sock_opt_find(const char *name)
+{
+	const struct sock_opt *hit = NULL;
+	const char *base;
+	size_t i;
+
+	for (i = 0; i < sock_nopts; i++)
+		if (strcasecmp(sock_opts[i].name, name) == 0)
+			return &sock_opts[i];
+	/* a short form: the name without its prefix, when only one has it */
+	for (i = 0; i < sock_nopts; i++) {
+		base = strchr(sock_opts[i].name, '_') + 1;
+		if (strncmp(sock_opts[i].name, "IPV6_", 5) == 0 ||
+		    strncmp(sock_opts[i].name, "IP_", 3) == 0)
+			continue;	/* IP_TTL vs IPV6_...: keep them whole */
+		if (strcasecmp(base, name) != 0)
+			continue;
+		if (hit != NULL)
+			return NULL;
+		hit = &sock_opts[i];
+	}
+	return hit;
+}
+
+/* DSCP names of RFC 4594 into TOS bytes (DSCP << 2). */
+static int
+tos_name(const char *s, int64_t *v)
+{
+	static const struct {
+		const char *name;
+		int dscp;
+	} names[] = {
+		{ "cs0", 0 }, { "cs1", 8 }, { "cs2", 16 }, { "cs3", 24 },
+		{ "cs4", 32 }, { "cs5", 40 }, { "cs6", 48 }, { "cs7", 56 },
+		{ "af11", 10 }, { "af12", 12 }, { "af13", 14 },
+		{ "af21", 18 }, { "af22", 20 }, { "af23", 22 },
+		{ "af31", 26 }, { "af32", 28 }, { "af33", 30 },
+		{ "af41", 34 }, { "af42", 36 }, { "af43", 38 },
+		{ "ef", 46 }, { "va", 44 }, { "le", 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(s, names[i].name) == 0) {
+			*v = names[i].dscp << 2;
+			return 0;
+		}
+	return -1;
+}
+
+int
+sock_opt_parse(const struct sock_opt *o, const char *text,
+    struct sock_optval *v, struct sock_err *e)
+{
+	uint64_t u;
+	int64_t ms;
+	bool b;
+
+	memset(v, 0, sizeof(*v));
+	v->type = o->type;
+	if (o->flags & SOF_RO)
+		return sock_failmsg(e, SOCK_EUSAGE, "read-only option",
+		    "%s", o->name);
+	switch (o->type) {
+	case SOT_INT:
+		if (sock_parse_uint(text, INT32_MAX, &u, e) == -1)
+			goto bad;
+		v->i = (int64_t)u;
+		return 0;
+	case SOT_SIZE:
+		if (sock_parse_size(text, &u, e) == -1)
+			goto bad;
+		if (u > INT32_MAX)
+			return sock_failmsg(e, SOCK_EUSAGE, "too large",
+			    "value \"%s\" for %s", text, o->name);
+		v->i = (int64_t)u;
+		return 0;
+	case SOT_BOOL:
+		if (sock_parse_bool(text, &b, e) == -1)
+			goto bad;
+		v->i = b;
+		return 0;
+	case SOT_TOS:
+		if (tos_name(text, &v->i) == 0)
+			return 0;
+		if (sock_parse_uint(text, 255, &u, e) == -1)
+			return sock_failmsg(e, SOCK_EUSAGE,
+			    "not 0-255 or a DSCP name", "value \"%s\" for %s",
+			    text, o->name);
+		v->i = (int64_t)u;
+		return 0;
+	case SOT_LINGER:
+		if (strcasecmp(text, "off") == 0) {
+			v->ms = -1;
+			return 0;
+		}
+		/* FALLTHROUGH */
+	case SOT_TIMEVAL:
+	case SOT_SECS:
+	case SOT_MSECS:
+		if (sock_parse_dur(text, &ms, e) == -1)
+			goto bad;
+		if (ms > (int64_t)INT32_MAX)
+			return sock_failmsg(e, SOCK_EUSAGE, "too large",
+			    "value \"%s\" for %s", text, o->name);
+		v->ms = ms;
+		v->i = o->type == SOT_SECS ? (ms + 999) / 1000 : ms;
+		return 0;
+	case SOT_STRING:
+		if (text[0] == '\0' || strlen(text) >= sizeof(v->str))
+			return sock_failmsg(e, SOCK_EUSAGE, "bad name",
+			    "value \"%s\" for %s", text, o->name);
+		strlcpy(v->str, text, sizeof(v->str));
+		return 0;
+	case SOT_SOCKTYPE:
+	case SOT_TCPINFO:
+		break;
+	}
+	return sock_failmsg(e, SOCK_EUSAGE, "read-only option", "%s", o->name);
+bad:
+	snprintf(e->what, sizeof(e->what), "value \"%s\" for %s", text,
+	    o->name);
+	return -1;
+}
+
+int
+sock_opt_set(int fd, const struct sock_opt *o, const struct sock_optval *v,
+    struct sock_err *e)
+{
+	struct timeval tv;
+	struct linger l;
+	const void *p;
+	socklen_t len;
+	int i;
+
+	switch (o->type) {
+	case SOT_TIMEVAL:
+		tv.tv_sec = (time_t)(v->ms / 1000);
+		tv.tv_usec = (suseconds_t)(v->ms % 1000) * 1000;
+		p = &tv;
+		len = sizeof(tv);
+		break;
+	case SOT_LINGER:
+		l.l_onoff = v->ms >= 0;
+		l.l_linger = v->ms >= 0 ? (int)((v->ms + 999) / 1000) : 0;
+		p = &l;
+		len = sizeof(l);
+		break;
+	case SOT_STRING:
+		p = v->str;
+		len = (socklen_t)strlen(v->str);
+		break;
+	default:
+		i = (int)v->i;
+		p = &i;
+		len = sizeof(i);
+		break;
+	}
+	if (setsockopt(fd, o->level, o->optname, p, len) == -1)
+		return sock_fail(e, SOCK_ELOCAL, errno, "set %s", o->name);
+	return 0;
+}
+
+int
+sock_opt_get(int fd, const struct sock_opt *o, struct sock_optval *v,
+    struct sock_err *e)
+{
+	struct timeval tv;
+	struct linger l;
+	socklen_t len;
+	int i = 0;
+
+	memset(v, 0, sizeof(*v));
+	v->type = o->type;
+	switch (o->type) {
+	case SOT_TIMEVAL:
+		len = sizeof(tv);
+		if (getsockopt(fd, o->level, o->optname, &tv, &len) == -1)
+			break;
+		v->ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+		return 0;
+	case SOT_LINGER:
+		len = sizeof(l);
+		if (getsockopt(fd, o->level, o->optname, &l, &len) == -1)
+			break;
+		v->ms = l.l_onoff ? (int64_t)l.l_linger * 1000 : -1;
+		return 0;
+	case SOT_STRING:
+		len = sizeof(v->str) - 1;
+		if (getsockopt(fd, o->level, o->optname, v->str, &len) == -1)
+			break;
+		v->str[len] = '\0';
+		return 0;
+	case SOT_TCPINFO:
+		len = sizeof(v->raw);
+		if (getsockopt(fd, o->level, o->optname, v->raw, &len) == -1)
+			break;
+		v->rawlen = len;
+		return 0;
+	default:
+		len = sizeof(i);
+		if (getsockopt(fd, o->level, o->optname, &i, &len) == -1)
+			break;
+		v->i = i;
+		v->ms = o->type == SOT_SECS ? (int64_t)i * 1000 : i;
+		if (o->type == SOT_SOCKTYPE)
+			snprintf(v->str, sizeof(v->str), "%s",
+			    i == SOCK_STREAM ? "SOCK_STREAM" :
+			    i == SOCK_DGRAM ? "SOCK_DGRAM" :
+			    i == SOCK_SEQPACKET ? "SOCK_SEQPACKET" :
+			    i == SOCK_RAW ? "SOCK_RAW" : "SOCK_?");
+		return 0;
+	}
+	return sock_fail(e, SOCK_ELOCAL, errno, "get %s", o->name);
+}
+
+const char *
+sock_opt_str(const struct sock_optval *v, char *buf, size_t len)
+{
+	switch (v->type) {
+	case SOT_BOOL:
+		snprintf(buf, len, "%s", v->i ? "on" : "off");
+		break;
+	case SOT_LINGER:
+		if (v->ms < 0) {
+			snprintf(buf, len, "off");
+			break;
+		}
+		/* FALLTHROUGH */
+	case SOT_TIMEVAL:
+	case SOT_SECS:
+	case SOT_MSECS:
+		snprintf(buf, len, "%g", (double)v->ms / 1000.0);
+		break;
+	case SOT_STRING:
+	case SOT_SOCKTYPE:
+		snprintf(buf, len, "%s", v->str);
+		break;
+	case SOT_TCPINFO:
+		snprintf(buf, len, "(%u bytes)", (unsigned)v->rawlen);
+		break;
+	default:
+		snprintf(buf, len, "%lld", (long long)v->i);
+		break;
+	}
+	return buf;
+}
+
+int
+sock_opt_check(const char *spec, const struct sock_opt **o,
+    struct sock_optval *v, struct sock_err *e)
+{
+	const char *eq = strchr(spec, '=');
+	char name[64];
+	size_t n;
+
+	if (eq == NULL)
+		return sock_failmsg(e, SOCK_EUSAGE, "expected NAME=VALUE",
+		    "socket option \"%s\"", spec);
+	n = (size_t)(eq - spec);
+	if (n == 0 || n >= sizeof(name))
+		return sock_failmsg(e, SOCK_EUSAGE, "bad name",
+		    "socket option \"%s\"", spec);
+	memcpy(name, spec, n);
+	name[n] = '\0';
+	*o = sock_opt_find(name);
+	if (*o == NULL)
+		return sock_failmsg(e, SOCK_EUSAGE,
+		    "unknown option (see 'sockit sockopt --list')",
+		    "socket option \"%s\"", name);
+	return sock_opt_parse(*o, eq + 1, v, e);
+}
+
+int
+sock_opt_apply(int fd, const char *spec, struct sock_err *e)
+{
+	const struct sock_opt *o;
+	struct sock_optval v;
+
+	if (sock_opt_check(spec, &o, &v, e) == -1)
+		return -1;
+	return sock_opt_set(fd, o, &v, e);
+}

@@ -1,0 +1,251 @@
+/* Sockets, binding, listening, accepting, names and small toggles. */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sock/sock.h"
+
+double
+sock_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int
+sock_socket(int family, int type, bool nonblock, struct sock_err *e)
+{
+	int fd;
+
+	fd = socket(family, type | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0),
+	    0);
+	if (fd == -1)
+		return sock_fail(e, SOCK_ELOCAL, errno, "socket");
+	return fd;
+}
+
+int
+sock_set_nonblock(int fd, bool on, struct sock_err *e)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl == -1 ||
+	    fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK) == -1)
+		return sock_fail(e, SOCK_ELOCAL, errno, "fcntl");
+	return 0;
+}
+
+/* Removes path when it is a Unix socket file nobody listens on.  Returns 0
+   (removed or absent), or -1 (ELOCAL) when something else is there. */
+static int
+unix_clear_stale(const struct sock_addr *a, struct sock_err *e)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (a->host[0] == '@')
+		return 0;
+	if (lstat(a->host, &st) == -1)
+		return 0;
+	if (!S_ISSOCK(st.st_mode))
+		return sock_fail(e, SOCK_ELOCAL, EEXIST,
+		    "bind to %s (not a socket, left alone)", a->host);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return sock_fail(e, SOCK_ELOCAL, errno, "socket");
+	do
+		rc = connect(fd, (const struct sockaddr *)&a->ss, a->len);
+	while (rc == -1 && errno == EINTR);
+	close(fd);
+	if (rc == 0)
+		return sock_fail(e, SOCK_ELOCAL, EADDRINUSE, "bind to %s",
+		    a->host);
+	if (unlink(a->host) == -1 && errno != ENOENT)
+		return sock_fail(e, SOCK_ELOCAL, errno, "remove stale %s",
+		    a->host);
+	return 0;
+}
+
+int
+sock_bind(const struct sock_addr *a, int type, bool reuse, struct sock_err *e)
+{
+	int fd, on = 1, off = 0, saved;
+
+	if (a->family == AF_UNIX && unix_clear_stale(a, e) == -1)
+		return -1;
+	fd = sock_socket(a->family, type, false, e);
+	if (fd == -1)
+		return -1;
+	if (reuse && a->family != AF_UNIX &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
+		goto fail;
+	if (a->family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) == -1)
+		goto fail;
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	if (a->family == AF_UNIX)
+		return sock_fail(e, SOCK_ELOCAL, saved, "bind to %s", a->host);
+	return sock_fail(e, SOCK_ELOCAL, saved, "bind to %s port %u",
+	    a->host, (unsigned)a->port);
+}
+
+int
+sock_backlog_default(void)
+{
+	return SOMAXCONN < 128 ? SOMAXCONN : 128;
+}
+
+int
+sock_listen(const struct sock_addr *a, bool reuse, int backlog,
+    struct sock_err *e)
+{
+	int fd, saved;
+
+	fd = sock_bind(a, SOCK_STREAM, reuse, e);
+	if (fd == -1)
+		return -1;
+	if (listen(fd, backlog > 0 ? backlog : sock_backlog_default()) == -1) {
+		saved = errno;
+		close(fd);
+		return sock_fail(e, SOCK_ELOCAL, saved, "listen on %s port %u",
+		    a->host, (unsigned)a->port);
+	}
+	return fd;
+}
+
+int
+sock_wait(int fd, short events, int timeout_ms, struct sock_err *e)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	double deadline = sock_now_ms() + timeout_ms;
+	int rc, left = timeout_ms;
+
+	for (;;) {
+		rc = poll(&p, 1, left);
+		if (rc > 0)
+			return p.revents;
+		if (rc == 0)
+			return 0;
+		if (errno != EINTR)
+			return sock_fail(e, SOCK_ELOCAL, errno, "poll");
+		if (timeout_ms >= 0) {
+			left = (int)(deadline - sock_now_ms());
+			if (left < 0)
+				left = 0;
+		}
+	}
+}
+
+int
+sock_accept(int lfd, int timeout_ms, struct sock_addr *peer,
+    struct sock_err *e)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int fd, rc;
+
+	for (;;) {
+		rc = sock_wait(lfd, POLLIN, timeout_ms, e);
+		if (rc == -1)
+			return -1;
+		if (rc == 0)
+			return sock_fail(e, SOCK_ENET, ETIMEDOUT,
+			    "wait for a client");
+		len = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+		if (fd >= 0)
+			break;
+		/* the client went away before we took it, or a signal */
+		if (errno == EINTR || errno == EAGAIN ||
+		    errno == ECONNABORTED || errno == EPROTO)
+			continue;
+		return sock_fail(e, SOCK_ELOCAL, errno, "accept");
+	}
+	if (peer != NULL) {
+		if (len == 0 || ss.ss_family == AF_UNSPEC) {
+			/* an unnamed Unix client */
+			memset(peer, 0, sizeof(*peer));
+			peer->family = AF_UNIX;
+		} else if (sock_addr_from_sa(peer, (struct sockaddr *)&ss, len,
+		    e) == -1) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+static int
+sock_getname(int fd, bool peer, struct sock_addr *a, struct sock_err *e)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int rc;
+
+	memset(&ss, 0, sizeof(ss));
+	rc = peer ? getpeername(fd, (struct sockaddr *)&ss, &len) :
+	    getsockname(fd, (struct sockaddr *)&ss, &len);
+	if (rc == -1)
+		return sock_fail(e, peer ? SOCK_ENET : SOCK_ELOCAL, errno,
+		    peer ? "getpeername" : "getsockname");
+	if (ss.ss_family == AF_UNIX && len <= sizeof(sa_family_t)) {
+		memset(a, 0, sizeof(*a));
+		a->family = AF_UNIX;
+		return 0;
+	}
+	return sock_addr_from_sa(a, (struct sockaddr *)&ss, len, e);
+}
+
+int
+sock_name(int fd, struct sock_addr *a, struct sock_err *e)
+{
+	return sock_getname(fd, false, a, e);
+}
+
+int
+sock_peer(int fd, struct sock_addr *a, struct sock_err *e)
+{
+	return sock_getname(fd, true, a, e);
+}
+
+int
+sock_nodelay(int fd, bool on, struct sock_err *e)
+{
+	int v = on;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof(v)) == -1)
+		return sock_fail(e, SOCK_ELOCAL, errno, "set TCP_NODELAY");
+	return 0;
+}
+
+int
+sock_quickack(int fd, bool on, struct sock_err *e)
+{
+#ifdef TCP_QUICKACK
+	int v = on;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &v, sizeof(v)) == -1)
+		return sock_fail(e, SOCK_ELOCAL, errno, "set TCP_QUICKACK");
+	return 0;
+#else
+	(void)fd;
+	(void)on;
+	return sock_fail(e, SOCK_ELOCAL, ENOPROTOOPT, "set TCP_QUICKACK");
+#endif
+}
