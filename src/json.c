@@ -307,19 +307,34 @@ json_base64(struct json *j, const char *key, const void *val, size_t n)
 	put(j, "\"", 1);
 }
 
-int
-json_end(struct json *j)
+/* Writes the object and "\n", flushing when asked.  Returns 0 or -1. */
+static int
+json_write(struct json *j, bool flush)
 {
 	int rc = 0;
 
+	while (j->depth > 0)
+		json_close(j);	/* a caller's slip must not break the line */
 	put(j, "}\n", 2);
 	if (j->oom)
 		rc = -1;
 	else if (fwrite(j->buf, 1, j->len, j->fp) != j->len ||
-	    fflush(j->fp) == EOF || ferror(j->fp))
+	    (flush && fflush(j->fp) == EOF) || ferror(j->fp))
 		rc = -1;
 	json_abort(j);
 	return rc;
+}
+
+int
+json_end(struct json *j)
+{
+	return json_write(j, true);
+}
+
+int
+json_end_buffered(struct json *j)
+{
+	return json_write(j, false);
 }
 
 void

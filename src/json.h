@@ -40,6 +40,8 @@ void json_base64(struct json *, const char *key, const void *val, size_t n);
 /* Writes the object and "\n", flushes.  Returns 0, or -1 when the write
    failed (or memory ran out). */
 int json_end(struct json *);
+/* As json_end(), leaving the flush to the caller (many lines at once). */
+int json_end_buffered(struct json *);
 /* Drops an object without writing it. */
 void json_abort(struct json *);
 

@@ -4,5 +4,7 @@
 #define SOCKIT_MODES_H
 
 int mode_resolve(int argc, char **argv);
+int mode_listen(int argc, char **argv);
+int mode_connect(int argc, char **argv);
 
 #endif

@@ -24,6 +24,55 @@ const struct opt opts[] = {
 	    "report the canonical name (AI_CANONNAME)" },
 	{ 'r', "reverse", NULL, M_RESOLVE,
 	    "NAMEs are addresses: look up host names" },
+	/* listen */
+	{ 'k', "keep-open", NULL, M_LISTEN,
+	    "keep accepting: clients served at once, stdin to all" },
+	{ 'e', "exec", "CMD", M_LISTEN,
+	    "run CMD per client (no shell), socket as stdin/out" },
+	{ 'c', "sh-exec", "CMD", M_LISTEN, "run /bin/sh -c CMD per client" },
+	{ 'm', "max-conns", "N", M_LISTEN,
+	    "at most N clients at once; more are refused" },
+	{ O_ALLOW, "allow", "CIDR", M_LISTEN,
+	    "only clients from CIDR (repeatable)" },
+	{ O_DENY, "deny", "CIDR", M_LISTEN,
+	    "refuse clients from CIDR (repeatable; wins)" },
+	{ O_BACKLOG, "backlog", "N", M_LISTEN,
+	    "listen queue length (default min(SOMAXCONN, 128))" },
+	{ 'w', "timeout", "DUR", M_LISTEN,
+	    "how long to wait for the first client (exit 1)" },
+	/* connect */
+	{ 's', "source", "ADDR", M_CONNECT, "connect from local address ADDR" },
+	{ 'p', "source-port", "PORT", M_CONNECT, "connect from local PORT" },
+	{ 'w', "timeout", "DUR", M_CONNECT,
+	    "deadline of each connect attempt and of all" },
+	{ 'z', "check", NULL, M_CONNECT,
+	    "check PORTS (22,80,8000-8100), sending no data" },
+	{ 'u', "udp", NULL, M_CONNECT,
+	    "with -z: UDP probe (ICMP: closed, else open_filtered)" },
+	{ O_WAIT, "wait", "DUR", M_CONNECT,
+	    "with -z: retry until every port is open or DUR passed" },
+	{ O_PARALLEL, "parallel", "N", M_CONNECT,
+	    "with -z: checks at once (default 256)" },
+	/* the stream session: listen and connect */
+	{ 'U', "unix", "PATH", M_STREAM,
+	    "Unix socket PATH (@NAME: abstract); no HOST/PORT" },
+	{ 'C', "crlf", NULL, M_STREAM, "send LF as CRLF" },
+	{ O_NO_SHUTDOWN, "no-shutdown", NULL, M_STREAM,
+	    "do not half-close the socket at stdin EOF" },
+	{ 'q', "quit-after", "DUR", M_STREAM,
+	    "end the session DUR after stdin EOF (exit 0)" },
+	{ O_SEND_ONLY, "send-only", NULL, M_STREAM,
+	    "only send stdin; ignore what the peer sends" },
+	{ O_RECV_ONLY, "recv-only", NULL, M_STREAM,
+	    "only receive; never read stdin" },
+	{ O_IDLE_TIMEOUT, "idle-timeout", "DUR", M_STREAM,
+	    "end a session with no traffic for DUR (exit 1)" },
+	{ 'O', "sockopt", "NAME=VALUE", M_STREAM,
+	    "set a socket option (see sockit sockopt --list)" },
+	{ 'o', "output", "FILE", M_STREAM,
+	    "write a copy of both directions to FILE" },
+	{ 'x', "hexdump", "FILE", M_STREAM,
+	    "hex dump of both directions to FILE (- = stderr)" },
 	/* global */
 	{ '4', NULL, NULL, M_ALL, "IPv4 only" },
 	{ '6', NULL, NULL, M_ALL, "IPv6 only" },
@@ -45,6 +94,17 @@ const struct mode modes[] = {
 	    "name and service resolution (getaddrinfo)",
 	    "Exit 3 when any NAME fails to resolve; the others are still "
 	    "printed." },
+	{ "listen", M_LISTEN, mode_listen, "[OPTIONS] [ADDRESS] PORT",
+	    "TCP/Unix server: relay stdin/stdout with clients",
+	    "ADDRESS defaults to all interfaces (dual-stack).  PORT 0 picks a "
+	    "free port.\nWith LISTEN_FDS/LISTEN_PID (systemd), serves the "
+	    "inherited sockets." },
+	{ "connect", M_CONNECT, mode_connect, "[OPTIONS] HOST PORT[,PORTS]",
+	    "TCP/Unix client: relay stdin/stdout, or check ports (-z)",
+	    "HOST PORT may be one argument: HOST:PORT or [V6ADDR]:PORT.\n"
+	    "Every address of HOST is tried (IPv6 and IPv4 raced).  With -z, "
+	    "-w bounds\neach check (default 2s); exit 0 when every port is "
+	    "open." },
 	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 

@@ -8,7 +8,10 @@
 /* Mode bits. */
 enum {
 	M_RESOLVE = 1 << 0,
-	M_MODES = M_RESOLVE,
+	M_CONNECT = 1 << 1,
+	M_LISTEN = 1 << 2,
+	M_MODES = M_RESOLVE | M_CONNECT | M_LISTEN,
+	M_STREAM = M_CONNECT | M_LISTEN,	/* the stream session */
 	M_GLOBAL = 1 << 14,	/* a global option row */
 	M_TOP = 1 << 15,	/* `sockit --version` etc., before a mode */
 	M_ALL = M_MODES | M_GLOBAL	/* global options: every mode */
@@ -21,7 +24,16 @@ enum {
 	O_LIST_OPTIONS,
 	O_SERVICE,
 	O_PASSIVE,
-	O_CANONICAL
+	O_CANONICAL,
+	O_NO_SHUTDOWN,
+	O_SEND_ONLY,
+	O_RECV_ONLY,
+	O_IDLE_TIMEOUT,
+	O_BACKLOG,
+	O_ALLOW,
+	O_DENY,
+	O_WAIT,
+	O_PARALLEL
 };
 
 struct opt {

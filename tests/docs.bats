@@ -51,6 +51,26 @@ man_opts() {
 	    }' "$MAN"
 }
 
+# Subsections of DESCRIPTION shared by several modes, declared by a
+# comment line right after the .Ss: `.\" modes: listen connect`.  Prints
+# "SECTION<TAB>MODE MODE ...".
+man_shared() {
+	awk '/^\.Sh / { sh = $2 } sh == "DESCRIPTION" && /^\.Ss / {
+	    cur = substr($0, 5); next }
+	    cur != "" && /^\.\\" modes: / { sub(/^\.\\" modes: /, "");
+	    print cur "\t" $0 } { cur = "" }' "$MAN"
+}
+
+# The options the man page documents for mode $1: its own .Ss and the
+# shared subsections that name it.
+man_mode_opts() {
+	local sec modes
+	man_opts "$1"
+	while IFS=$'\t' read -r sec modes; do
+		[[ " $modes " == *" $1 "* ]] && man_opts "$sec"
+	done < <(man_shared)
+}
+
 # The subsections of the man page's DESCRIPTION.
 man_subsections() {
 	awk '/^\.Sh / { sh = $2 } sh == "DESCRIPTION" && /^\.Ss / {
@@ -180,7 +200,8 @@ fake_sockit() {
 	local m
 	for m in $(list_modes); do
 		assert_all_in "man page .Ss $m" \
-		    "$(help_section "$m" "Options:" | help_opts)" "$(man_opts "$m")"
+		    "$(help_section "$m" "Options:" | help_opts)" \
+		    "$(man_mode_opts "$m")"
 	done
 }
 
@@ -208,10 +229,22 @@ fake_sockit() {
 	    "$(man_opts "Global options")" "$("$SOCKIT" --help | help_opts)"
 }
 
+@test "a shared man page subsection lists only options of every mode it names" {
+	local sec modes m
+	while IFS=$'\t' read -r sec modes; do
+		for m in $modes; do
+			assert_all_in "--list-options for $m (from man .Ss $sec)" \
+			    "$(man_opts "$sec")" "$(mode_opts "$m")"
+		done
+	done < <(man_shared)
+}
+
 @test "man page DESCRIPTION has subsections only for modes that exist" {
-	local s
+	local s shared
+	shared=$(man_shared | cut -f1)
 	while IFS= read -r s; do
 		[[ $s == "Global options" ]] && continue
+		grep -qxF -- "$s" <<<"$shared" && continue
 		grep -qxF -- "$s" <<<"$(list_modes)" ||
 		    fail "man page: .Ss $s is not a mode"
 	done <<<"$(man_subsections)"

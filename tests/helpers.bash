@@ -50,3 +50,103 @@ wait_for_listen() {
 	read -r _ _ ADDR PORT <<<"$line"
 	export ADDR PORT
 }
+
+# free_port: prints a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_grep FILE REGEX [COUNT]: waits (at most 5 s) until FILE holds COUNT
+# (default 1) lines matching the extended REGEX.  Fails with a message and
+# FILE's contents when they do not come.
+wait_grep() {
+	local file=$1 re=$2 count=${3:-1} i
+	for ((i = 0; i < 50; i++)); do
+		(($(grep -c -E -- "$re" "$file" 2>/dev/null) >= count)) &&
+		    return 0
+		sleep 0.1
+	done
+	printf 'no %s lines matching "%s" in %s:\n' "$count" "$re" "$file" >&2
+	cat "$file" >&2 2>/dev/null
+	return 1
+}
+
+# wait_tcp PORT: waits (at most 5 s) until something listens on TCP PORT
+# (any local address); checked with ss, so no connection is used up.
+wait_tcp() {
+	local port=$1 i
+	for ((i = 0; i < 50; i++)); do
+		[[ -n $(ss -Hltn "sport = :$port" 2>/dev/null) ]] && return 0
+		sleep 0.1
+	done
+	printf 'nothing listens on TCP port %s\n' "$port" >&2
+	return 1
+}
+
+# wait_gone PID: waits (at most 5 s) until PID has ended; succeeds when it
+# has.
+wait_gone() {
+	local pid=$1 i
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	printf 'process %s still runs\n' "$pid" >&2
+	return 1
+}
+
+# to_file FILE CMD [ARG...]: runs CMD with its stdout in FILE (for `run`
+# when the output is too big for $output).
+to_file() {
+	local file=$1
+	shift
+	"$@" >"$file"
+}
+
+# sockit_listen LOG [ARG...]: starts `sockit listen ARG...` in the
+# background (stdin and stdout as the caller redirects them, stderr to LOG),
+# adds it to bg_pids, sets SERVER_PID, and waits for the "listening" event
+# (text or JSON) to set ADDR and PORT.  Not for -U (no port).
+sockit_listen() {
+	local log=$1 i line
+	shift
+	# <&0: a background command's stdin is /dev/null unless redirected
+	"$SOCKIT" listen "$@" <&0 2>"$log" 3>&- &
+	SERVER_PID=$!
+	bg_pids+=("$SERVER_PID")
+	for ((i = 0; i < 50; i++)); do
+		line=$(grep -m1 -E '^listening on [^ ]+ [0-9]+$' "$log" \
+		    2>/dev/null) && break
+		line=$(grep -m1 '"event":"listening"' "$log" 2>/dev/null |
+		    jq -r '"listening on \(.address) \(.port)"')
+		[[ -n $line ]] && break
+		sleep 0.1
+	done
+	if [[ -z $line ]]; then
+		printf 'sockit listen %s: no listening event in %s:\n' \
+		    "$*" "$log" >&2
+		cat "$log" >&2 2>/dev/null
+		return 1
+	fi
+	read -r _ _ ADDR PORT <<<"$line"
+	export ADDR PORT SERVER_PID
+}
+
+# py_server LOG CODE: runs python3 in the background with `srv`, a TCP
+# socket listening on 127.0.0.1 (a free port; backlog 8), then CODE
+# (modules os, socket, sys, time imported; stdout as the caller redirects
+# it); adds it to bg_pids and sets PORT from the "listening on 127.0.0.1
+# PORT" line it writes to LOG (with its stderr).
+py_server() {
+	local log=$1 code=$2
+	python3 -c 'import os, socket, sys, time
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", 0))
+srv.listen(8)
+sys.stderr.write("listening on 127.0.0.1 %d\n" % srv.getsockname()[1])
+sys.stderr.flush()
+'"$code" 2>"$log" 3>&- &
+	bg_pids+=("$!")
+	wait_for_listen "$log"
+}

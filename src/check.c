@@ -1,0 +1,487 @@
+/* connect -z: every port checked with a non-blocking connect (or a UDP
+   probe) on one poll(2) loop, at most --parallel at once and never more
+   descriptors than RLIMIT_NOFILE allows.  Results are printed in port
+   order as soon as the order allows.  A check sends no data: connect,
+   then a plain close (the peer sees an ordinary EOF, not a reset). */
+#include "config.h"
+
+#include <sys/resource.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "json.h"
+#include "parse.h"
+#include "report.h"
+
+enum state {
+	ST_PENDING,
+	ST_OPEN,
+	ST_CLOSED,
+	ST_TIMEOUT,
+	ST_UNREACHABLE,
+	ST_ERROR,
+	ST_OPEN_FILTERED
+};
+
+static const char *const state_names[] = {
+	"pending", "open", "closed", "timeout", "unreachable", "error",
+	"open_filtered"
+};
+
+struct result {
+	uint16_t port;
+	enum state st;
+	double latency_ms;
+	int err;		/* errno for ST_ERROR */
+};
+
+struct slot {
+	int fd;
+	size_t idx;		/* into the results */
+	double start;
+};
+
+struct checker {
+	const struct check_opts *o;
+	struct sock_addr addr;	/* the address checked (port set per check) */
+	struct sock_addr src;
+	bool have_src;
+	struct result *r;
+	size_t n;
+	size_t printed;		/* results [0, printed) are out */
+	bool stream;		/* print as results come (not with --wait) */
+	unsigned cap;		/* checks in flight at most */
+	int64_t attempt_ms;
+	int status;
+};
+
+/* Raises the soft descriptor limit to the hard one and returns how many
+   checks may be in flight within it. */
+static unsigned
+fd_budget(unsigned want)
+{
+	struct rlimit rl;
+	rlim_t room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return want < 64 ? want : 64;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	/* stdio, the resolver and a few spare stay free */
+	room = rl.rlim_cur > 24 ? rl.rlim_cur - 16 : 1;
+	if (rl.rlim_cur == RLIM_INFINITY || room > want)
+		return want;
+	return (unsigned)room;
+}
+
+static enum state
+classify(int err)
+{
+	switch (err) {
+	case 0:
+		return ST_OPEN;
+	case ECONNREFUSED:
+		return ST_CLOSED;
+	case ETIMEDOUT:
+		return ST_TIMEOUT;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case ENETDOWN:
+		return ST_UNREACHABLE;
+	default:
+		return ST_ERROR;
+	}
+}
+
+/* Prints result i.  Returns 0 or -1 when stdout failed. */
+static int
+print_result(const struct checker *c, const struct result *r)
+{
+	const char *proto = c->o->udp ? "udp" : "tcp";
+	bool timed = r->st != ST_TIMEOUT && r->st != ST_OPEN_FILTERED;
+	struct json j;
+
+	if (!G.json) {
+		if (timed)
+			printf("%s %u/%s %s %.2fms", c->o->host,
+			    (unsigned)r->port, proto, state_names[r->st],
+			    r->latency_ms);
+		else
+			printf("%s %u/%s %s -", c->o->host, (unsigned)r->port,
+			    proto, state_names[r->st]);
+		if (r->st == ST_ERROR)
+			printf(" (%s)", strerror(r->err));
+		putchar('\n');
+		return ferror(stdout) ? -1 : 0;
+	}
+	json_begin(&j, stdout);
+	json_str(&j, "host", c->o->host);
+	json_str(&j, "address", c->addr.host);
+	json_uint(&j, "port", r->port);
+	json_str(&j, "proto", proto);
+	json_str(&j, "state", state_names[r->st]);
+	if (timed)
+		json_num(&j, "latency_ms", r->latency_ms, 2);
+	else
+		json_null(&j, "latency_ms");
+	if (r->st == ST_ERROR)
+		json_str(&j, "error", strerror(r->err));
+	/* written whole into stdio's buffer; flushed per batch */
+	return json_end_buffered(&j);
+}
+
+/* Prints the results whose turn has come.  Returns 0 or -1. */
+static int
+print_ready(struct checker *c, bool all)
+{
+	while (c->printed < c->n &&
+	    (all || c->r[c->printed].st != ST_PENDING)) {
+		if (print_result(c, &c->r[c->printed]) == -1)
+			return -1;
+		c->printed++;
+	}
+	return 0;
+}
+
+static void
+finish(struct checker *c, struct slot *s, int err)
+{
+	struct result *r = &c->r[s->idx];
+
+	r->latency_ms = sock_now_ms() - s->start;
+	r->st = classify(err);
+	r->err = err;
+	if (c->o->udp && r->st == ST_TIMEOUT)
+		r->st = ST_OPEN_FILTERED;
+	close(s->fd);
+	s->fd = -1;
+}
+
+/* Starts the check of result idx.  Returns 1 when it is in flight, 0 when
+   it finished at once, -1 when it must wait for a descriptor. */
+static int
+start(struct checker *c, size_t idx, struct slot *s)
+{
+	struct sock_addr a = c->addr;
+	struct sockaddr_in6 *in6 = (void *)&a.ss;
+	struct sockaddr_in *in = (void *)&a.ss;
+	struct sock_err e;
+	int fd, rc, on = 1;
+
+	a.port = c->r[idx].port;
+	if (a.family == AF_INET6)
+		in6->sin6_port = htons(a.port);
+	else
+		in->sin_port = htons(a.port);
+	s->idx = idx;
+	s->start = sock_now_ms();
+	fd = socket(a.family, (c->o->udp ? SOCK_DGRAM : SOCK_STREAM) |
+	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			return -1;
+		s->fd = -1;
+		c->r[idx].st = ST_ERROR;
+		c->r[idx].err = errno;
+		return 0;
+	}
+	s->fd = fd;
+	if (c->o->so != NULL && sockopts_apply(c->o->so, fd, &e) == -1) {
+		c->status = report(&e);
+		finish(c, s, e.code);
+		return 0;
+	}
+	if (c->have_src) {
+		if (c->src.port != 0)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+			    sizeof(on));
+		if (bind(fd, (struct sockaddr *)&c->src.ss, c->src.len) == -1) {
+			finish(c, s, errno);
+			return 0;
+		}
+	}
+	do
+		rc = connect(fd, (struct sockaddr *)&a.ss, a.len);
+	while (rc == -1 && errno == EINTR);
+	if (rc == -1 && (errno == EAGAIN || errno == EADDRNOTAVAIL)) {
+		/* out of local ports for now: try again shortly */
+		close(fd);
+		s->fd = -1;
+		return -1;
+	}
+	if (rc == -1 && errno != EINPROGRESS) {
+		finish(c, s, errno);
+		return 0;
+	}
+	if (c->o->udp) {
+		/* an empty datagram: ICMP port unreachable says closed */
+		if (send(fd, "", 0, MSG_NOSIGNAL) == -1 && errno != EAGAIN) {
+			finish(c, s, errno);
+			return 0;
+		}
+		return 1;
+	}
+	if (rc == 0) {
+		finish(c, s, 0);
+		return 0;
+	}
+	return 1;
+}
+
+/* The outcome of slot s now that poll reported revents. */
+static void
+settle(struct checker *c, struct slot *s, short revents)
+{
+	char b[1];
+	int err = 0;
+	socklen_t len = sizeof(err);
+	ssize_t n;
+
+	if (!c->o->udp) {
+		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+			err = errno;
+		finish(c, s, err);
+		return;
+	}
+	n = recv(s->fd, b, sizeof(b), MSG_DONTWAIT);
+	if (n >= 0) {
+		finish(c, s, 0);	/* an answer: open */
+		return;
+	}
+	if (errno == EAGAIN && !(revents & POLLERR))
+		return;
+	finish(c, s, errno);
+}
+
+/* Checks the pending results once.  Returns 0, or -1 when stdout failed
+   or a local failure stopped it. */
+static int
+round_run(struct checker *c)
+{
+	struct slot *slots;
+	struct pollfd *pfd;
+	size_t next = 0, live = 0, i;
+	unsigned cap = c->cap;
+	double now, deadline;
+	int rc, wait;
+
+	slots = calloc(cap, sizeof(*slots));
+	pfd = calloc(cap, sizeof(*pfd));
+	if (slots == NULL || pfd == NULL) {
+		free(slots);
+		free(pfd);
+		error_msg("out of memory");
+		c->status = EXIT_LOCAL;
+		return -1;
+	}
+	for (;;) {
+		while (next < c->n && c->r[next].st != ST_PENDING)
+			next++;
+		while (next < c->n && live < cap) {
+			rc = start(c, next, &slots[live]);
+			if (rc == -1) {
+				/* descriptors or ports ran out: fewer at once */
+				if (live > 0)
+					cap = (unsigned)live;
+				else
+					nanosleep(&(struct timespec){ 0,
+					    10000000 }, NULL);
+				break;
+			}
+			if (rc == 1)
+				live++;
+			next++;
+			while (next < c->n && c->r[next].st != ST_PENDING)
+				next++;
+		}
+		if (c->stream && print_ready(c, false) == -1)
+			break;
+		if (live == 0 && next >= c->n)
+			break;
+		if (c->stream && fflush(stdout) == EOF)
+			break;
+		now = sock_now_ms();
+		deadline = -1;
+		for (i = 0; i < live; i++) {
+			double t = slots[i].start + (double)c->attempt_ms;
+
+			pfd[i] = (struct pollfd){ .fd = slots[i].fd,
+			    .events = c->o->udp ? POLLIN : POLLOUT };
+			if (deadline < 0 || t < deadline)
+				deadline = t;
+		}
+		wait = live == 0 ? 10 : deadline <= now ? 0 :
+		    (int)(deadline - now) + 1;
+		rc = poll(pfd, live, wait);
+		if (rc == -1 && errno != EINTR) {
+			error_msg("poll: %s", strerror(errno));
+			c->status = EXIT_LOCAL;
+			break;
+		}
+		now = sock_now_ms();
+		for (i = 0; i < live; i++) {
+			if (rc > 0 && pfd[i].revents != 0)
+				settle(c, &slots[i], pfd[i].revents);
+			if (slots[i].fd != -1 &&
+			    now - slots[i].start >= (double)c->attempt_ms)
+				finish(c, &slots[i], ETIMEDOUT);
+			if (slots[i].fd == -1) {
+				/* done: the last slot takes its place */
+				slots[i] = slots[live - 1];
+				pfd[i] = pfd[live - 1];
+				live--;
+				i--;
+			}
+		}
+	}
+	for (i = 0; i < live; i++)
+		close(slots[i].fd);
+	free(slots);
+	free(pfd);
+	return live == 0 && next >= c->n ? 0 : -1;
+}
+
+/* The address to check: the first of HOST's addresses in the preferred
+   family.  Returns 0 or an exit status. */
+static int
+pick_address(struct checker *c)
+{
+	struct sock_err e;
+	struct sock_ai ai;
+
+	if (sock_resolve(c->o->host, NULL, G.family,
+	    c->o->udp ? SOCK_DGRAM : SOCK_STREAM,
+	    G.numeric ? SOCK_R_NUMERICHOST : 0, &ai, &e) == -1) {
+		error_msg("%s: %s", c->o->host, sock_strerror(&e));
+		return EXIT_RESOLVE;
+	}
+	c->addr = ai.v[0];
+	if (ai.n > 1)
+		diag(1, "%s has %zu addresses: checking %s", c->o->host, ai.n,
+		    c->addr.host);
+	sock_ai_free(&ai);
+	return 0;
+}
+
+/* The -s/-p source.  Returns 0 or an exit status. */
+static int
+pick_source(struct checker *c)
+{
+	struct sock_err e;
+	struct sock_ai ai;
+	uint16_t port = 0;
+
+	if (c->o->source == NULL && c->o->source_port == NULL)
+		return 0;
+	if (c->o->source_port != NULL && sock_parse_port(c->o->source_port,
+	    c->o->udp ? "udp" : "tcp", G.numeric, &port, &e) == -1)
+		return usage_err(&e);
+	if (c->o->source == NULL) {
+		sock_addr_any(&c->src, c->addr.family, port);
+	} else {
+		if (sock_resolve(c->o->source, NULL, c->addr.family, 0,
+		    SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
+		    &e) == -1) {
+			error_msg("source %s: %s", c->o->source,
+			    sock_strerror(&e));
+			return EXIT_RESOLVE;
+		}
+		if (sock_addr_ip(&c->src, ai.v[0].host, port, ai.v[0].family,
+		    &e) == -1) {
+			sock_ai_free(&ai);
+			return report(&e);
+		}
+		sock_ai_free(&ai);
+	}
+	c->have_src = true;
+	return 0;
+}
+
+int
+check_run(const struct check_opts *o)
+{
+	struct checker c = { .o = o, .status = EXIT_OK };
+	struct sock_err e;
+	uint16_t *ports;
+	double end = 0, backoff = 100, pause;
+	size_t i, left;
+	int rounds = 0, st;
+
+	if (parse_ports(o->ports, o->udp ? "udp" : "tcp", G.numeric, &ports,
+	    &c.n, &e) == -1)
+		return usage_err(&e);
+	if ((st = pick_address(&c)) != 0 || (st = pick_source(&c)) != 0) {
+		free(ports);
+		return st;
+	}
+	c.r = calloc(c.n, sizeof(*c.r));
+	if (c.r == NULL) {
+		free(ports);
+		error_msg("out of memory");
+		return EXIT_LOCAL;
+	}
+	for (i = 0; i < c.n; i++)
+		c.r[i].port = ports[i];
+	free(ports);
+	c.cap = fd_budget(o->parallel);
+	c.attempt_ms = o->timeout_ms;
+	c.stream = o->wait_ms < 0;
+	if (o->wait_ms >= 0)
+		end = sock_now_ms() + (double)o->wait_ms;
+	for (;;) {
+		rounds++;
+		if (o->wait_ms >= 0) {
+			double left_ms = end - sock_now_ms();
+
+			c.attempt_ms = o->timeout_ms;
+			if (left_ms < (double)c.attempt_ms)
+				c.attempt_ms = left_ms > 50 ? (int64_t)left_ms :
+				    50;
+		}
+		if (round_run(&c) == -1)
+			break;
+		if (o->wait_ms < 0)
+			break;
+		for (i = 0, left = 0; i < c.n; i++)
+			if (c.r[i].st != ST_OPEN)
+				left++;
+		if (left == 0 || sock_now_ms() >= end)
+			break;
+		diag(1, "round %d: %zu of %zu ports not open yet", rounds,
+		    left, c.n);
+		/* back off 100 ms, doubling up to 1 s, never past the end */
+		pause = end - sock_now_ms() < backoff ? end - sock_now_ms() :
+		    backoff;
+		if (pause < 0)
+			pause = 0;
+		nanosleep(&(struct timespec){ (time_t)(pause / 1000),
+		    (long)((int64_t)pause % 1000) * 1000000L }, NULL);
+		backoff = backoff * 2 > 1000 ? 1000 : backoff * 2;
+		for (i = 0; i < c.n; i++)
+			if (c.r[i].st != ST_OPEN)
+				c.r[i].st = ST_PENDING;
+	}
+	if (c.status == EXIT_OK || c.status == EXIT_NET) {
+		print_ready(&c, false);
+		for (i = 0; i < c.n && c.status == EXIT_OK; i++) {
+			if (c.r[i].st == ST_PENDING)
+				c.status = EXIT_LOCAL;
+			else if (o->udp ? c.r[i].st == ST_CLOSED :
+			    c.r[i].st != ST_OPEN)
+				c.status = EXIT_NET;
+		}
+	}
+	free(c.r);
+	return finish_stdout(c.status);
+}

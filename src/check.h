@@ -1,0 +1,28 @@
+/* connect -z: port checks on one event loop, results in port order. */
+#ifndef SOCKIT_CHECK_H
+#define SOCKIT_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "args.h"
+
+struct check_opts {
+	const char *host;	/* as the user wrote it */
+	const char *ports;	/* PORTS: "22", "20-25", "22,80,8000-8100" */
+	bool udp;		/* -u: a UDP probe */
+	unsigned parallel;	/* --parallel: checks in flight at once */
+	int64_t timeout_ms;	/* -w: each attempt (default 2 s) */
+	int64_t wait_ms;	/* --wait: retry until all open; -1: no */
+	const char *source;	/* -s */
+	const char *source_port;	/* -p */
+	const struct sockopts *so;	/* -O */
+};
+
+/* Checks every port and prints one result per port.  Returns the exit
+   status: 0 when every port is open (with -u: none closed), else 1;
+   2, 3 or 4 for bad ports, names, local failures. */
+int check_run(const struct check_opts *);
+
+#endif

@@ -1,0 +1,274 @@
+/* connect: connect to HOST PORT (every address tried, v6/v4 raced) or a
+   Unix socket, then relay stdin/stdout with it. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "modes.h"
+#include "options.h"
+#include "report.h"
+#include "check.h"
+#include "session.h"
+
+struct connect_opts {
+	struct session s;
+	const char *source;	/* -s */
+	const char *source_port;	/* -p */
+	bool check;		/* -z */
+	bool udp;		/* -u, with -z */
+	int64_t wait_ms;	/* --wait, with -z */
+	unsigned parallel;	/* --parallel, with -z */
+};
+
+/* connect -z: the checks of check.c.  Returns the exit status. */
+static int
+run_checks(const struct connect_opts *o, const struct target *t)
+{
+	struct check_opts co = {
+		.host = t->host,
+		.ports = t->port,
+		.udp = o->udp,
+		.parallel = o->parallel,
+		.timeout_ms = G.timeout_ms >= 0 ? G.timeout_ms : 2000,
+		.wait_ms = o->wait_ms,
+		.source = o->source,
+		.source_port = o->source_port,
+		.so = &o->s.so,
+	};
+	const struct session *s = &o->s;
+
+	if (s->unix_path != NULL || s->output_path != NULL ||
+	    s->hexdump_path != NULL || s->ro.crlf || s->ro.no_shutdown ||
+	    s->ro.send_only || s->ro.recv_only || s->ro.quit_after_ms >= 0 ||
+	    s->ro.idle_ms >= 0)
+		return usage_error("-z checks ports: -U, -o, -x, -C, -q, "
+		    "--no-shutdown, --send-only, --recv-only and "
+		    "--idle-timeout do not apply");
+	return check_run(&co);
+}
+
+/* The -s/-p source address.  Returns 0 or an exit status. */
+static int
+source_addr(const struct connect_opts *o, struct sock_addr *src)
+{
+	struct sock_err e;
+	struct sock_ai ai;
+	uint16_t port = 0;
+
+	if (o->source_port != NULL && sock_parse_port(o->source_port, "tcp",
+	    G.numeric, &port, &e) == -1)
+		return usage_err(&e);
+	if (o->source == NULL) {
+		memset(src, 0, sizeof(*src));
+		src->family = AF_UNSPEC;
+		src->port = port;
+		return 0;
+	}
+	if (sock_resolve(o->source, NULL, G.family, SOCK_STREAM,
+	    SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
+	    &e) == -1) {
+		error_msg("source %s: %s", o->source, sock_strerror(&e));
+		return EXIT_RESOLVE;
+	}
+	*src = ai.v[0];
+	sock_ai_free(&ai);
+	if (sock_addr_ip(src, src->host, port, src->family, &e) == -1)
+		return report(&e);
+	return 0;
+}
+
+static void
+connected_event(int fd, const struct sock_addr *peer, double ms)
+{
+	struct sock_addr local;
+	struct sock_err e;
+	struct event ev;
+	bool unix_ = peer->family == AF_UNIX;
+
+	if (!event_begin(&ev, "connected"))
+		return;
+	if (sock_name(fd, &local, &e) == -1)
+		memset(&local, 0, sizeof(local));
+	json_str(&ev.j, "address", peer->host);
+	if (unix_)
+		json_null(&ev.j, "port");
+	else
+		json_uint(&ev.j, "port", peer->port);
+	json_str(&ev.j, "local_address", unix_ ? NULL : local.host);
+	if (unix_)
+		json_null(&ev.j, "local_port");
+	else
+		json_uint(&ev.j, "local_port", local.port);
+	json_ms(&ev.j, "connect_ms", ms);
+	if (unix_)
+		event_end(&ev, "connected to %s in %.2f ms", peer->host, ms);
+	else
+		event_end(&ev, "connected to %s %u from %s %u in %.2f ms",
+		    peer->host, (unsigned)peer->port, local.host,
+		    (unsigned)local.port, ms);
+}
+
+static void
+closed_hook(void *ctx, const struct conn *c, bool failed)
+{
+	(void)ctx;
+	(void)failed;
+	session_closed_event(c, false, true);
+}
+
+/* Connects as asked.  Returns the descriptor, or -1 with *status set. */
+static int
+dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
+    int *status)
+{
+	struct sock_addr src, ua;
+	struct sock_err e;
+	struct sock_ai ai;
+	uint16_t port;
+	char serv[8];
+	int fd, tmo = (int)(G.timeout_ms > 0x7fffffff ? 0x7fffffff :
+	    G.timeout_ms);
+
+	if (o->s.unix_path != NULL) {
+		if (sock_addr_unix(&ua, o->s.unix_path, &e) == -1) {
+			*status = usage_err(&e);
+			return -1;
+		}
+		fd = sock_connect(&ua, NULL, tmo, &e);
+		if (fd == -1) {
+			error_msg("%s: %s", o->s.unix_path, sock_strerror(&e));
+			*status = exit_status(e.kind);
+		}
+		*peer = ua;
+		return fd;
+	}
+	if (sock_parse_port(t->port, "tcp", G.numeric, &port, &e) == -1) {
+		*status = usage_err(&e);
+		return -1;
+	}
+	if ((*status = source_addr(o, &src)) != 0)
+		return -1;
+	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
+	if (sock_resolve(t->host, serv, G.family, SOCK_STREAM,
+	    G.numeric ? SOCK_R_NUMERIC : 0, &ai, &e) == -1) {
+		error_msg("%s: %s", t->host, sock_strerror(&e));
+		*status = EXIT_RESOLVE;
+		return -1;
+	}
+	sock_ai_interleave(&ai);
+	fd = sock_connect_list(ai.v, ai.n, o->source || o->source_port ?
+	    &src : NULL, tmo, peer, &e);
+	sock_ai_free(&ai);
+	if (fd == -1) {
+		error_msg("%s %s: %s", t->host, t->port, sock_strerror(&e));
+		*status = exit_status(e.kind);
+	}
+	return fd;
+}
+
+int
+mode_connect(int argc, char **argv)
+{
+	struct connect_opts o;
+	struct relay_hooks hooks = { .closed = closed_hook };
+	struct sock_addr peer;
+	struct target t;
+	struct sock_err e;
+	struct relay *r;
+	uint64_t par;
+	double t0;
+	int c, rc, fd, status = EXIT_OK;
+	char *arg, words[NI_MAXHOST + 8];
+
+	memset(&o, 0, sizeof(o));
+	session_init(&o.s);
+	o.wait_ms = -1;
+	o.parallel = 256;
+	while ((c = opt_next(M_CONNECT, argc, argv, &arg)) != OPT_END) {
+		if ((rc = session_opt(&o.s, c, arg)) == 1)
+			continue;
+		if (rc == -1)
+			return EXIT_USAGE;
+		switch (c) {
+		case 's':
+			o.source = arg;
+			break;
+		case 'p':
+			o.source_port = arg;
+			break;
+		case 'z':
+			o.check = true;
+			break;
+		case 'u':
+			o.udp = true;
+			break;
+		case O_WAIT:
+			if (sock_parse_dur(arg, &o.wait_ms, &e) == -1)
+				return usage_err(&e);
+			break;
+		case O_PARALLEL:
+			if (sock_parse_uint(arg, 65535, &par, &e) == -1 ||
+			    par == 0)
+				return usage_error("bad --parallel \"%s\": "
+				    "expected a number 1-65535", arg);
+			o.parallel = (unsigned)par;
+			break;
+		default:
+			return opt_status(c);
+		}
+	}
+	if (!o.check && (o.udp || o.wait_ms >= 0 || o.parallel != 256))
+		return usage_error("-u, --wait and --parallel go with -z");
+	if (o.s.unix_path != NULL) {
+		if (optind < argc)
+			return usage_error("-U takes no HOST or PORT "
+			    "(\"%s\")", argv[optind]);
+		memset(&t, 0, sizeof(t));
+	} else if ((status = target_parse(argv + optind, argc - optind, false,
+	    &t)) != 0) {
+		return status;
+	}
+	if (o.check)
+		return run_checks(&o, &t);
+	if ((status = session_files(&o.s)) != 0)
+		return status;
+	t0 = sock_now_ms();
+	fd = dial(&o, &t, &peer, &status);
+	if (fd == -1) {
+		session_close(&o.s);
+		return status;
+	}
+	connected_event(fd, &peer, sock_now_ms() - t0);
+	if (sockopts_apply(&o.s.so, fd, &e) == -1) {
+		close(fd);
+		session_close(&o.s);
+		return report(&e);
+	}
+	r = relay_new(&o.s.ro, &hooks);
+	if (r == NULL || relay_add(r, fd, &peer, &e) == -1) {
+		close(fd);
+		relay_free(r);
+		session_close(&o.s);
+		error_msg("out of memory");
+		return EXIT_LOCAL;
+	}
+	if (relay_run(r, &e) == -1) {
+		if (e.kind == SOCK_ENET && o.s.unix_path == NULL)
+			error_msg("%s %s: %s", t.host, t.port,
+			    sock_strerror(&e));
+		else if (e.kind == SOCK_ENET)
+			error_msg("%s: %s", addr_words(&peer, words,
+			    sizeof(words)), sock_strerror(&e));
+		else if (!(e.kind == SOCK_ELOCAL && e.code == EPIPE))
+			report(&e);
+		status = exit_status(e.kind);
+	}
+	relay_free(r);
+	session_close(&o.s);
+	return status;
+}

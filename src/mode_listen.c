@@ -1,0 +1,597 @@
+/* listen: bind, listen, accept; relay stdin/stdout with the client (or,
+   with -k, with every client), or give each client its own -e/-c child. */
+#include "config.h"
+
+#include <sys/wait.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "modes.h"
+#include "options.h"
+#include "parse.h"
+#include "report.h"
+#include "session.h"
+
+#define MAX_LISTEN 16
+#define MAX_CIDR 64
+
+struct child {
+	pid_t pid;
+	struct conn c;		/* peer and start time, for events */
+};
+
+struct server {
+	struct session s;
+	bool keep_open;
+	char **exec_argv;	/* -e/-c */
+	uint64_t max_conns;	/* 0: no limit */
+	struct cidr allow[MAX_CIDR], deny[MAX_CIDR];
+	size_t nallow, ndeny;
+	int backlog;
+	int lfd[MAX_LISTEN];
+	size_t nl;
+	struct relay *r;
+	struct child *kids;
+	size_t nkids, capkids;
+	bool port_zero;		/* PORT 0: the bound port is always told */
+	bool made_unix;		/* we created the -U socket file */
+};
+
+static int sigchld_pipe[2] = { -1, -1 };
+
+static void
+on_sigchld(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	if (write(sigchld_pipe[1], "c", 1) == -1) {
+		/* full: a wakeup is pending anyway */
+	}
+	errno = saved;
+}
+
+static size_t
+clients_now(const struct server *sv)
+{
+	return sv->exec_argv != NULL ? sv->nkids :
+	    sv->r != NULL ? relay_count(sv->r) : 0;
+}
+
+static void
+listening_event(int fd, bool always)
+{
+	struct sock_addr a;
+	struct sock_err e;
+	struct event ev;
+	const char *proto;
+	bool shown;
+
+	if (sock_name(fd, &a, &e) == -1)
+		return;
+	proto = a.family == AF_UNIX ? "unix" : "tcp";
+	shown = always ? event_begin_always(&ev, "listening") :
+	    event_begin(&ev, "listening");
+	if (!shown)
+		return;
+	json_str(&ev.j, "address", a.host);
+	if (a.family == AF_UNIX)
+		json_null(&ev.j, "port");
+	else
+		json_uint(&ev.j, "port", a.port);
+	json_str(&ev.j, "proto", proto);
+	if (a.family == AF_UNIX)
+		event_end(&ev, "listening on %s", a.host);
+	else
+		event_end(&ev, "listening on %s %u", a.host, (unsigned)a.port);
+}
+
+static void
+peer_event(const char *name, const struct sock_addr *peer, const char *reason)
+{
+	char words[NI_MAXHOST + 8];
+	struct event ev;
+
+	if (!event_begin(&ev, name))
+		return;
+	json_str(&ev.j, "peer", peer->host[0] ? peer->host : NULL);
+	if (peer->family == AF_UNIX)
+		json_null(&ev.j, "peer_port");
+	else
+		json_uint(&ev.j, "peer_port", peer->port);
+	if (reason != NULL) {
+		json_str(&ev.j, "reason", reason);
+		event_end(&ev, "%s %s: %s", name,
+		    addr_words(peer, words, sizeof(words)), reason);
+	} else {
+		event_end(&ev, "%s %s", name,
+		    addr_words(peer, words, sizeof(words)));
+	}
+}
+
+/* Why peer may not come in, or NULL when it may. */
+static const char *
+refusal(const struct server *sv, const struct sock_addr *peer)
+{
+	size_t i;
+	bool allowed = sv->nallow == 0;
+
+	if (peer->family == AF_INET || peer->family == AF_INET6) {
+		for (i = 0; i < sv->ndeny; i++)
+			if (cidr_match(&sv->deny[i], peer))
+				return "denied";
+		for (i = 0; i < sv->nallow && !allowed; i++)
+			allowed = cidr_match(&sv->allow[i], peer);
+		if (!allowed)
+			return "not allowed";
+	}
+	if (sv->max_conns > 0 && clients_now(sv) >= sv->max_conns)
+		return "max-conns";
+	return NULL;
+}
+
+/* Accepts one client from lfd within timeout_ms and lets it in or not.
+   Returns the descriptor, -1 when none came in (refused or gone), or -2
+   when the time passed or accept failed (*e). */
+static int
+take_client(struct server *sv, int lfd, int timeout_ms, struct sock_addr *peer,
+    struct sock_err *e)
+{
+	struct linger rst = { 1, 0 };
+	const char *why;
+	int fd;
+
+	fd = sock_accept(lfd, timeout_ms, peer, e);
+	if (fd == -1)
+		return -2;
+	sock_addr_unmap(peer);
+	why = refusal(sv, peer);
+	if (why != NULL) {
+		/* closed at once; a reset tells the client plainly */
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+		close(fd);
+		peer_event("refused", peer, why);
+		return -1;
+	}
+	if (sockopts_apply(&sv->s.so, fd, e) == -1) {
+		close(fd);
+		report(e);
+		return -1;
+	}
+	peer_event("accepted", peer, NULL);
+	return fd;
+}
+
+static int
+accept_hook(void *ctx, int lfd, struct sock_addr *peer)
+{
+	struct sock_err e;
+	int fd = take_client(ctx, lfd, 0, peer, &e);
+
+	if (fd == -2 && !(e.kind == SOCK_ENET && e.code == ETIMEDOUT)) {
+		report(&e);
+		if (e.code == EMFILE || e.code == ENFILE)
+			usleep(100000);	/* out of fds: let some free up */
+	}
+	return fd < 0 ? -1 : fd;
+}
+
+static void
+closed_hook(void *ctx, const struct conn *c, bool failed)
+{
+	char words[NI_MAXHOST + 8];
+	struct server *sv = ctx;
+
+	if (failed && sv->keep_open)
+		diag(1, "%s: %s", addr_words(&c->peer, words, sizeof(words)),
+		    sock_strerror(&c->err));
+	session_closed_event(c, true, true);
+}
+
+/* Opens the listening sockets: inherited (LISTEN_FDS), a Unix path, or
+   ADDRESS PORT.  Returns 0 or an exit status. */
+static int
+open_listeners(struct server *sv, char **args, int nargs)
+{
+	struct sock_addr a;
+	struct target t;
+	struct sock_err e;
+	struct sock_ai ai;
+	const char *pid_s = getenv("LISTEN_PID"), *n_s = getenv("LISTEN_FDS");
+	uint64_t n;
+	uint16_t port;
+	size_t i;
+	int fd, status;
+
+	if (pid_s != NULL && n_s != NULL && atol(pid_s) == (long)getpid() &&
+	    sock_parse_uint(n_s, MAX_LISTEN, &n, &e) == 0 && n > 0) {
+		/* systemd socket activation: fds 3, 4, ... */
+		for (i = 0; i < n; i++) {
+			fd = 3 + (int)i;
+			if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+				/* not open: poll would say POLLNVAL forever */
+				error_msg("inherited socket %d: %s", fd,
+				    strerror(errno));
+				return EXIT_LOCAL;
+			}
+			sv->lfd[sv->nl++] = fd;
+		}
+		unsetenv("LISTEN_PID");
+		unsetenv("LISTEN_FDS");
+		unsetenv("LISTEN_FDNAMES");
+		return 0;
+	}
+	if (sv->s.unix_path != NULL) {
+		if (nargs > 0)
+			return usage_error("-U takes no ADDRESS or PORT "
+			    "(\"%s\")", args[0]);
+		if (sock_addr_unix(&a, sv->s.unix_path, &e) == -1)
+			return usage_err(&e);
+		fd = sock_listen(&a, true, sv->backlog, &e);
+		if (fd == -1)
+			return report(&e);
+		sv->lfd[sv->nl++] = fd;
+		sv->made_unix = sv->s.unix_path[0] != '@';
+		return 0;
+	}
+	if ((status = target_parse(args, nargs, true, &t)) != 0)
+		return status;
+	if (sock_parse_port(t.port, "tcp", G.numeric, &port, &e) == -1)
+		return usage_err(&e);
+	sv->port_zero = port == 0;
+	if (t.host[0] == '\0') {
+		/* all interfaces: dual-stack "::", else 0.0.0.0 */
+		sock_addr_any(&a, G.family == AF_INET ? AF_INET : AF_INET6,
+		    port);
+		fd = sock_listen(&a, true, sv->backlog, &e);
+		if (fd == -1 && G.family == AF_UNSPEC &&
+		    (e.code == EAFNOSUPPORT || e.code == EADDRNOTAVAIL)) {
+			sock_addr_any(&a, AF_INET, port);
+			fd = sock_listen(&a, true, sv->backlog, &e);
+		}
+		if (fd == -1)
+			return report(&e);
+		sv->lfd[sv->nl++] = fd;
+		return 0;
+	}
+	if (sock_resolve(t.host, NULL, G.family, SOCK_STREAM,
+	    SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
+	    &e) == -1) {
+		error_msg("%s: %s", t.host, sock_strerror(&e));
+		return EXIT_RESOLVE;
+	}
+	fd = -1;
+	for (i = 0; i < ai.n && fd == -1; i++) {
+		ai.v[i].port = port;
+		if (sock_addr_ip(&a, ai.v[i].host, port, ai.v[i].family,
+		    &e) == 0)
+			fd = sock_listen(&a, true, sv->backlog, &e);
+	}
+	sock_ai_free(&ai);
+	if (fd == -1)
+		return report(&e);
+	sv->lfd[sv->nl++] = fd;
+	return 0;
+}
+
+static int
+add_kid(struct server *sv, pid_t pid, const struct sock_addr *peer)
+{
+	struct child *k;
+
+	if (sv->nkids == sv->capkids) {
+		k = realloc(sv->kids, (sv->capkids ? sv->capkids * 2 : 16) *
+		    sizeof(*k));
+		if (k == NULL)
+			return -1;
+		sv->kids = k;
+		sv->capkids = sv->capkids ? sv->capkids * 2 : 16;
+	}
+	k = &sv->kids[sv->nkids++];
+	memset(k, 0, sizeof(*k));
+	k->pid = pid;
+	k->c.peer = *peer;
+	k->c.start_ms = sock_now_ms();
+	return 0;
+}
+
+/* Reaps the children that ended.  Returns how many. */
+static size_t
+reap(struct server *sv, bool block)
+{
+	size_t i, n = 0;
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, block && n == 0 ? 0 : WNOHANG)) > 0) {
+		for (i = 0; i < sv->nkids; i++) {
+			if (sv->kids[i].pid != pid)
+				continue;
+			session_closed_event(&sv->kids[i].c, true, false);
+			sv->kids[i] = sv->kids[--sv->nkids];
+			break;
+		}
+		n++;
+	}
+	return n;
+}
+
+static int
+spawn(struct server *sv, int fd, const struct sock_addr *peer)
+{
+	pid_t pid = exec_spawn(sv->exec_argv, fd);
+	int saved = errno;
+
+	close(fd);
+	if (pid == -1) {
+		error_msg("fork: %s", strerror(saved));
+		return -1;
+	}
+	if (add_kid(sv, pid, peer) == -1) {
+		error_msg("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* -e/-c with -k: children for every client, reaped as they end. */
+static int
+serve_exec(struct server *sv)
+{
+	struct pollfd pfd[MAX_LISTEN + 1];
+	struct sock_addr peer;
+	struct sock_err e;
+	char drain[64];
+	size_t i;
+	int fd;
+
+	for (;;) {
+		for (i = 0; i < sv->nl; i++)
+			pfd[i] = (struct pollfd){ .fd = sv->lfd[i],
+			    .events = POLLIN };
+		pfd[sv->nl] = (struct pollfd){ .fd = sigchld_pipe[0],
+		    .events = POLLIN };
+		if (poll(pfd, sv->nl + 1, -1) == -1 && errno != EINTR) {
+			error_msg("poll: %s", strerror(errno));
+			return EXIT_LOCAL;
+		}
+		if (pfd[sv->nl].revents & POLLIN)
+			while (read(sigchld_pipe[0], drain, sizeof(drain)) > 0)
+				;
+		reap(sv, false);
+		for (i = 0; i < sv->nl; i++) {
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			fd = take_client(sv, sv->lfd[i], 0, &peer, &e);
+			if (fd == -2 && !(e.kind == SOCK_ENET &&
+			    e.code == ETIMEDOUT)) {
+				report(&e);
+				if (e.code == EMFILE || e.code == ENFILE)
+					usleep(100000);
+			}
+			if (fd >= 0)
+				spawn(sv, fd, &peer);
+		}
+	}
+}
+
+/* Waits for the first client (within -w) and takes it.  Returns its
+   descriptor, or -1 with *status. */
+static int
+first_client(struct server *sv, struct sock_addr *peer, int *status)
+{
+	double end = G.timeout_ms >= 0 ? sock_now_ms() +
+	    (double)G.timeout_ms : -1;
+	struct pollfd pfd[MAX_LISTEN];
+	struct sock_err e;
+	size_t i;
+	int fd, left, rc;
+
+	for (;;) {
+		left = end < 0 ? -1 : (int)(end - sock_now_ms());
+		if (end >= 0 && left <= 0) {
+			error_msg("no client within %lld ms",
+			    (long long)G.timeout_ms);
+			*status = EXIT_NET;
+			return -1;
+		}
+		for (i = 0; i < sv->nl; i++)
+			pfd[i] = (struct pollfd){ .fd = sv->lfd[i],
+			    .events = POLLIN };
+		rc = poll(pfd, sv->nl, left);
+		if (rc == -1 && errno != EINTR) {
+			error_msg("poll: %s", strerror(errno));
+			*status = EXIT_LOCAL;
+			return -1;
+		}
+		for (i = 0; rc > 0 && i < sv->nl; i++) {
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			fd = take_client(sv, sv->lfd[i], 0, peer, &e);
+			if (fd >= 0)
+				return fd;
+			if (fd == -2 && !(e.kind == SOCK_ENET &&
+			    e.code == ETIMEDOUT)) {
+				*status = report(&e);
+				return -1;
+			}
+		}
+	}
+}
+
+/* Returns 0, an exit status, or -1 when --help was printed. */
+static int
+parse_opts(struct server *sv, int argc, char **argv)
+{
+	struct sock_err e;
+	uint64_t v;
+	int c, rc;
+	char *arg;
+
+	while ((c = opt_next(M_LISTEN, argc, argv, &arg)) != OPT_END) {
+		if ((rc = session_opt(&sv->s, c, arg)) == 1)
+			continue;
+		if (rc == -1)
+			return EXIT_USAGE;
+		switch (c) {
+		case 'k':
+			sv->keep_open = true;
+			break;
+		case 'e':
+		case 'c':
+			if (sv->exec_argv != NULL)
+				return usage_error("-e and -c: give one "
+				    "command");
+			if (c == 'e') {
+				sv->exec_argv = exec_split(arg);
+				if (sv->exec_argv == NULL)
+					return EXIT_USAGE;
+			} else {
+				sv->exec_argv = malloc(4 * sizeof(char *));
+				if (sv->exec_argv == NULL)
+					return EXIT_LOCAL;
+				sv->exec_argv[0] = (char *)"/bin/sh";
+				sv->exec_argv[1] = (char *)"-c";
+				sv->exec_argv[2] = arg;
+				sv->exec_argv[3] = NULL;
+			}
+			break;
+		case 'm':
+			if (sock_parse_uint(arg, 1000000, &v, &e) == -1 ||
+			    v == 0)
+				return usage_error("bad --max-conns \"%s\": "
+				    "expected a number 1-1000000", arg);
+			sv->max_conns = v;
+			break;
+		case O_BACKLOG:
+			if (sock_parse_uint(arg, 65535, &v, &e) == -1 ||
+			    v == 0)
+				return usage_error("bad --backlog \"%s\": "
+				    "expected a number 1-65535", arg);
+			sv->backlog = (int)v;
+			break;
+		case O_ALLOW:
+		case O_DENY:
+			if ((c == O_ALLOW ? sv->nallow : sv->ndeny) >= MAX_CIDR)
+				return usage_error("too many --allow/--deny");
+			if (parse_cidr(arg, c == O_ALLOW ?
+			    &sv->allow[sv->nallow++] : &sv->deny[sv->ndeny++],
+			    &e) == -1)
+				return usage_err(&e);
+			break;
+		default:
+			return c == OPT_HELP ? -1 : opt_status(c);
+		}
+	}
+	if (sv->exec_argv != NULL && exec_check(sv->exec_argv) == -1)
+		return usage_error("cannot run \"%s\": %s", sv->exec_argv[0],
+		    strerror(errno));
+	return 0;
+}
+
+int
+mode_listen(int argc, char **argv)
+{
+	struct relay_hooks hooks = { .accept = accept_hook,
+	    .closed = closed_hook };
+	struct server sv;
+	struct sock_addr peer;
+	struct sock_err e;
+	size_t i;
+	int fd, status;
+
+	memset(&sv, 0, sizeof(sv));
+	session_init(&sv.s);
+	hooks.ctx = &sv;
+	if ((status = parse_opts(&sv, argc, argv)) != 0) {
+		if (status == -1)	/* --help */
+			status = EXIT_OK;
+		goto out;
+	}
+	if ((status = session_files(&sv.s)) != 0)
+		goto out;
+	if ((status = open_listeners(&sv, argv + optind, argc - optind)) != 0)
+		goto out;
+	for (i = 0; i < sv.nl; i++) {
+		if (sockopts_apply(&sv.s.so, sv.lfd[i], &e) == -1) {
+			status = report(&e);
+			goto out;
+		}
+		/* a port the kernel picked is always told */
+		listening_event(sv.lfd[i], sv.port_zero);
+	}
+	if (sv.exec_argv != NULL) {
+		if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) == -1) {
+			error_msg("pipe: %s", strerror(errno));
+			status = EXIT_LOCAL;
+			goto out;
+		}
+		signal(SIGCHLD, on_sigchld);
+	}
+	if (sv.keep_open && sv.exec_argv != NULL) {
+		status = serve_exec(&sv);
+		goto out;
+	}
+	if (sv.keep_open) {
+		sv.s.ro.keep_open = true;
+		sv.r = relay_new(&sv.s.ro, &hooks);
+		if (sv.r == NULL) {
+			status = EXIT_LOCAL;
+			goto out;
+		}
+		for (i = 0; i < sv.nl; i++)
+			relay_listen(sv.r, sv.lfd[i]);
+		if (relay_run(sv.r, &e) == -1)
+			status = e.kind == SOCK_ELOCAL && e.code == EPIPE ?
+			    EXIT_LOCAL : report(&e);
+		goto out;
+	}
+	fd = first_client(&sv, &peer, &status);
+	if (fd == -1)
+		goto out;
+	for (i = 0; i < sv.nl; i++)	/* one client: stop listening */
+		close(sv.lfd[i]);
+	sv.nl = 0;
+	if (sv.exec_argv != NULL) {
+		if (spawn(&sv, fd, &peer) == -1)
+			status = EXIT_LOCAL;
+		else
+			while (sv.nkids > 0 && reap(&sv, true) > 0)
+				;
+		goto out;
+	}
+	sv.r = relay_new(&sv.s.ro, &hooks);
+	if (sv.r == NULL || relay_add(sv.r, fd, &peer, &e) == -1) {
+		close(fd);
+		status = EXIT_LOCAL;
+		goto out;
+	}
+	if (relay_run(sv.r, &e) == -1) {
+		char words[NI_MAXHOST + 8];
+
+		if (e.kind == SOCK_ENET)
+			error_msg("%s: %s", addr_words(&peer, words,
+			    sizeof(words)), sock_strerror(&e));
+		else if (!(e.kind == SOCK_ELOCAL && e.code == EPIPE))
+			report(&e);
+		status = exit_status(e.kind);
+	}
+out:
+	relay_free(sv.r);
+	for (i = 0; i < sv.nl; i++)
+		close(sv.lfd[i]);
+	if (sv.made_unix)
+		unlink(sv.s.unix_path);
+	session_close(&sv.s);
+	free(sv.exec_argv);
+	free(sv.kids);
+	return status;
+}

@@ -1,0 +1,599 @@
+/* The relay: stdin -> every socket, every socket -> stdout.  One poll(2)
+   loop; stdin is read only when the last chunk reached every socket, and
+   a socket is read only when stdout has taken what came before, so memory
+   stays two buffers whatever the sizes and speeds. */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "relay.h"
+
+#define RELAY_BUF (128 * 1024)	/* one read, either way */
+#define RELAY_MAX_LISTEN 16
+
+struct relay {
+	struct relay_opts o;
+	struct relay_hooks h;
+	struct conn **c;
+	size_t n, cap;
+	int lfd[RELAY_MAX_LISTEN];
+	size_t nl;
+	bool had_conn;		/* a connection was added */
+	/* stdin */
+	bool in_eof, in_tty, in_poll, in_restore;
+	char in_last;		/* -C: the last byte of the previous chunk */
+	int in_flags;
+	double in_eof_at;
+	char *ibuf;
+	size_t ilen;
+	/* stdout */
+	bool out_closed, out_poll, out_restore;
+	int out_flags;
+	char *obuf;
+	size_t olen, ooff;
+	/* -x offsets, per direction */
+	uint64_t hex_sent, hex_recv;
+	struct pollfd *pfd;
+	size_t pcap;
+};
+
+/* Makes fd non-blocking when it is a pipe or a socket (poll works and
+   nobody else should share it); remembers the flags to restore. */
+static bool
+std_setup(int fd, bool *restore, int *flags, bool *is_tty)
+{
+	struct stat st;
+
+	*restore = false;
+	*is_tty = isatty(fd);
+	if (fstat(fd, &st) == -1)
+		return false;
+	if (S_ISREG(st.st_mode))
+		return false;	/* always ready: no poll */
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+		*flags = fcntl(fd, F_GETFL);
+		if (*flags != -1 && !(*flags & O_NONBLOCK) &&
+		    fcntl(fd, F_SETFL, *flags | O_NONBLOCK) != -1)
+			*restore = true;
+	}
+	return true;
+}
+
+struct relay *
+relay_new(const struct relay_opts *o, const struct relay_hooks *h)
+{
+	struct relay *r = calloc(1, sizeof(*r));
+	bool tty;
+
+	if (r == NULL)
+		return NULL;
+	r->o = *o;
+	if (h != NULL)
+		r->h = *h;
+	r->ibuf = malloc(o->crlf ? 2 * RELAY_BUF : RELAY_BUF);
+	r->obuf = malloc(RELAY_BUF);
+	if (r->ibuf == NULL || r->obuf == NULL) {
+		relay_free(r);
+		return NULL;
+	}
+	r->in_poll = std_setup(0, &r->in_restore, &r->in_flags, &r->in_tty);
+	r->out_poll = std_setup(1, &r->out_restore, &r->out_flags, &tty);
+	if (o->recv_only)
+		r->in_eof = true;
+	return r;
+}
+
+int
+relay_add(struct relay *r, int fd, const struct sock_addr *peer,
+    struct sock_err *e)
+{
+	struct conn *c, **nc;
+
+	if (r->n == r->cap) {
+		nc = realloc(r->c, (r->cap ? r->cap * 2 : 8) * sizeof(*nc));
+		if (nc == NULL)
+			return sock_fail(e, SOCK_ELOCAL, ENOMEM, "relay");
+		r->c = nc;
+		r->cap = r->cap ? r->cap * 2 : 8;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return sock_fail(e, SOCK_ELOCAL, ENOMEM, "relay");
+	if (sock_set_nonblock(fd, true, e) == -1) {
+		free(c);
+		return -1;
+	}
+	c->fd = fd;
+	if (peer != NULL)
+		c->peer = *peer;
+	c->start_ms = c->last_ms = sock_now_ms();
+	c->sent = r->ilen;	/* a chunk under way is not for this one */
+	r->c[r->n++] = c;
+	r->had_conn = true;
+	return 0;
+}
+
+int
+relay_listen(struct relay *r, int lfd)
+{
+	if (r->nl >= RELAY_MAX_LISTEN)
+		return -1;
+	r->lfd[r->nl++] = lfd;
+	return 0;
+}
+
+size_t
+relay_count(const struct relay *r)
+{
+	return r->n;
+}
+
+/* Marks c failed with errno code; what is its peer's "HOST PORT" (or
+   path), and reason, when not NULL, is told instead of strerror(code):
+   callers print "what: sock_strerror()". */
+static void
+conn_fail(struct conn *c, int code, const char *reason)
+{
+	if (c->peer.family == AF_UNIX || c->peer.family == 0)
+		sock_failmsg(&c->err, SOCK_ENET, reason, "%s",
+		    c->peer.host[0] ? c->peer.host : "peer");
+	else
+		sock_failmsg(&c->err, SOCK_ENET, reason, "%s %u", c->peer.host,
+		    (unsigned)c->peer.port);
+	c->err.code = code;
+	c->dead = true;
+}
+
+/* -x: an offset/hex/ASCII dump, '>' sent, '<' received. */
+static void
+hexdump(FILE *fp, char dir, uint64_t *off, const char *buf, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i += 16) {
+		fprintf(fp, "%c %08llx ", dir, (unsigned long long)(*off + i));
+		for (k = 0; k < 16; k++) {
+			if (i + k < n)
+				fprintf(fp, " %02x",
+				    (unsigned char)buf[i + k]);
+			else
+				fputs("   ", fp);
+			if (k == 7)
+				fputc(' ', fp);
+		}
+		fputs("  |", fp);
+		for (k = 0; k < 16 && i + k < n; k++)
+			fputc(isprint((unsigned char)buf[i + k]) ?
+			    buf[i + k] : '.', fp);
+		fputs("|\n", fp);
+	}
+	*off += n;
+	fflush(fp);
+}
+
+static void
+copy_out(struct relay *r, char dir, const char *buf, size_t n)
+{
+	if (r->o.output != NULL) {
+		fwrite(buf, 1, n, r->o.output);
+		fflush(r->o.output);
+	}
+	if (r->o.hexdump != NULL)
+		hexdump(r->o.hexdump, dir,
+		    dir == '>' ? &r->hex_sent : &r->hex_recv, buf, n);
+}
+
+/* Writes what obuf holds to stdout, as much as it takes now.  Returns 0,
+   or -1 with *e (ELOCAL; EPIPE when the reader went away). */
+static int
+flush_stdout(struct relay *r, struct sock_err *e)
+{
+	ssize_t w;
+
+	while (r->ooff < r->olen) {
+		if (r->out_closed) {
+			r->ooff = r->olen;	/* nobody reads: drop */
+			break;
+		}
+		w = write(1, r->obuf + r->ooff, r->olen - r->ooff);
+		if (w > 0) {
+			r->ooff += (size_t)w;
+			continue;
+		}
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		return sock_fail(e, SOCK_ELOCAL, w == -1 ? errno : EIO,
+		    "write to stdout");
+	}
+	r->olen = r->ooff = 0;
+	return 0;
+}
+
+/* Ends stdout for good: the reader sees EOF now, fd 1 stays taken. */
+static void
+close_stdout(struct relay *r)
+{
+	int nul;
+
+	if (r->out_closed)
+		return;
+	r->out_closed = true;
+	if (r->out_restore) {
+		fcntl(1, F_SETFL, r->out_flags);
+		r->out_restore = false;
+	}
+	nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (nul != -1) {
+		dup2(nul, 1);
+		close(nul);
+	}
+}
+
+/* Reads a chunk of stdin into ibuf (LF -> CRLF with -C).  Returns 0, or
+   -1 with *e. */
+static int
+read_stdin(struct relay *r, struct sock_err *e)
+{
+	size_t i, k, lf = 0;
+	ssize_t n;
+
+	do
+		n = read(0, r->ibuf, RELAY_BUF);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (n == -1)
+		return sock_fail(e, SOCK_ELOCAL, errno, "read from stdin");
+	if (n == 0) {
+		r->in_eof = true;
+		r->in_eof_at = sock_now_ms();
+		return 0;
+	}
+	if (r->o.crlf) {
+		/* an LF not preceded by CR becomes CRLF: count them, then
+		   expand from the end, in place (the buffer is twice as big) */
+		char before = r->in_last, prev = before;
+
+		for (i = 0; i < (size_t)n; i++) {
+			if (r->ibuf[i] == '\n' && prev != '\r')
+				lf++;
+			prev = r->ibuf[i];
+		}
+		r->in_last = prev;
+		k = (size_t)n + lf;
+		for (i = (size_t)n; i > 0 && k > i;) {
+			char ch = r->ibuf[--i];
+
+			r->ibuf[--k] = ch;
+			if (ch == '\n' &&
+			    (i > 0 ? r->ibuf[i - 1] : before) != '\r')
+				r->ibuf[--k] = '\r';
+		}
+		n += (ssize_t)lf;
+	}
+	r->ilen = (size_t)n;
+	return 0;
+}
+
+/* Sends what is left of the stdin chunk to c. */
+static void
+send_conn(struct relay *r, struct conn *c)
+{
+	ssize_t w;
+
+	while (!c->dead && c->sent < r->ilen) {
+		w = send(c->fd, r->ibuf + c->sent, r->ilen - c->sent,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w > 0) {
+			copy_out(r, '>', r->ibuf + c->sent, (size_t)w);
+			c->sent += (size_t)w;
+			c->bytes_out += (uint64_t)w;
+			c->last_ms = sock_now_ms();
+			continue;
+		}
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		conn_fail(c, w == -1 ? errno : EIO, NULL);
+	}
+}
+
+/* Reads from c into obuf (which is empty). */
+static void
+recv_conn(struct relay *r, struct conn *c)
+{
+	ssize_t n;
+
+	do
+		n = recv(c->fd, r->obuf, RELAY_BUF, MSG_DONTWAIT);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	if (n == -1) {
+		conn_fail(c, errno, NULL);
+		return;
+	}
+	c->last_ms = sock_now_ms();
+	if (n == 0) {
+		c->rd_eof = true;
+		return;
+	}
+	copy_out(r, '<', r->obuf, (size_t)n);
+	c->bytes_in += (uint64_t)n;
+	r->olen = (size_t)n;
+	r->ooff = 0;
+}
+
+/* Half-closes c once all of stdin has gone to it. */
+static void
+maybe_shutdown(struct relay *r, struct conn *c)
+{
+	if (c->dead || c->wr_shut || !r->in_eof || c->sent < r->ilen)
+		return;
+	if (!r->o.no_shutdown && !r->o.recv_only)
+		shutdown(c->fd, SHUT_WR);
+	c->wr_shut = true;
+}
+
+/* true when c has nothing more to do. */
+static bool
+conn_done(const struct relay *r, const struct conn *c)
+{
+	bool recv_done = c->rd_eof || r->o.send_only;
+
+	if (c->dead)
+		return true;
+	if (r->o.keep_open) {
+		/* a client's EOF ends its session; a --send-only client
+		   (never read) ends when all of stdin went to it */
+		return c->rd_eof || (r->o.send_only && c->wr_shut);
+	}
+	if (c->rd_eof && r->in_tty)
+		return true;		/* a terminal: the peer's EOF ends it */
+	return recv_done && c->wr_shut;
+}
+
+static void
+drop_conn(struct relay *r, size_t i)
+{
+	struct conn *c = r->c[i];
+
+	if (r->h.closed != NULL)
+		r->h.closed(r->h.ctx, c, c->err.kind != SOCK_OK);
+	close(c->fd);
+	free(c);
+	r->c[i] = r->c[--r->n];
+}
+
+/* After the chunk went to every connection, the next may be read. */
+static void
+chunk_done(struct relay *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (!r->c[i]->dead && r->c[i]->sent < r->ilen)
+			return;
+	for (i = 0; i < r->n; i++)
+		r->c[i]->sent = 0;
+	r->ilen = 0;
+}
+
+static int
+pfd_room(struct relay *r, size_t want)
+{
+	struct pollfd *p;
+
+	if (want <= r->pcap)
+		return 0;
+	p = realloc(r->pfd, want * 2 * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	r->pfd = p;
+	r->pcap = want * 2;
+	return 0;
+}
+
+static void
+accept_ready(struct relay *r, int lfd)
+{
+	struct sock_addr peer;
+	struct sock_err e;
+	int fd;
+
+	if (r->h.accept == NULL)
+		return;
+	fd = r->h.accept(r->h.ctx, lfd, &peer);
+	if (fd == -1)
+		return;
+	if (relay_add(r, fd, &peer, &e) == -1) {
+		close(fd);
+		return;
+	}
+	/* after stdin EOF, new clients are half-closed at once */
+	maybe_shutdown(r, r->c[r->n - 1]);
+}
+
+int
+relay_run(struct relay *r, struct sock_err *e)
+{
+	size_t i, np, in_at, out_at, c_at, l_at;
+	double now, deadline;
+	int timeout, rc;
+	bool want_in;
+
+	memset(e, 0, sizeof(*e));
+	for (;;) {
+		now = sock_now_ms();
+		/* session rules, timers */
+		for (i = 0; i < r->n; i++) {
+			struct conn *c = r->c[i];
+
+			maybe_shutdown(r, c);
+			if (!c->dead && r->o.idle_ms >= 0 &&
+			    now - c->last_ms >= (double)r->o.idle_ms)
+				conn_fail(c, ETIMEDOUT, "idle timeout");
+			if (conn_done(r, c) && (c->dead || r->olen == 0)) {
+				if (!r->o.keep_open) {
+					if (c->dead) {
+						*e = c->err;
+						drop_conn(r, i);
+						flush_stdout(r, e);
+						return -1;
+					}
+					drop_conn(r, i);
+					if (flush_stdout(r, e) == -1)
+						return -1;
+					return 0;
+				}
+				drop_conn(r, i--);
+			}
+		}
+		if (!r->o.keep_open && r->had_conn && r->n == 0)
+			return 0;
+		if (!r->o.keep_open && r->n == 1 && r->c[0]->rd_eof &&
+		    r->olen == 0)
+			close_stdout(r);
+		if (r->in_eof && r->o.quit_after_ms >= 0 && !r->o.recv_only &&
+		    now - r->in_eof_at >= (double)r->o.quit_after_ms) {
+			if (flush_stdout(r, e) == -1)
+				return -1;
+			return 0;
+		}
+		/* what to wait for */
+		if (pfd_room(r, r->n + r->nl + 2) == -1)
+			return sock_fail(e, SOCK_ELOCAL, ENOMEM, "relay");
+		np = 0;
+		want_in = !r->in_eof && r->ilen == 0 && r->n > 0;
+		in_at = out_at = (size_t)-1;
+		if (want_in && r->in_poll) {
+			in_at = np;
+			r->pfd[np++] = (struct pollfd){ .fd = 0,
+			    .events = POLLIN };
+		}
+		if (r->out_poll && !r->out_closed) {
+			out_at = np;
+			r->pfd[np++] = (struct pollfd){ .fd = 1,
+			    .events = r->ooff < r->olen ? POLLOUT : 0 };
+		}
+		l_at = np;
+		for (i = 0; i < r->nl; i++)
+			r->pfd[np++] = (struct pollfd){ .fd = r->lfd[i],
+			    .events = POLLIN };
+		c_at = np;
+		for (i = 0; i < r->n; i++) {
+			struct conn *c = r->c[i];
+			short ev = 0;
+
+			if (!c->rd_eof && !r->o.send_only && r->olen == 0)
+				ev |= POLLIN;
+			if (c->sent < r->ilen && !c->wr_shut)
+				ev |= POLLOUT;
+			r->pfd[np++] = (struct pollfd){ .fd = c->fd,
+			    .events = ev };
+		}
+		timeout = -1;
+		deadline = -1;
+		if (r->o.idle_ms >= 0)
+			for (i = 0; i < r->n; i++) {
+				double t = r->c[i]->last_ms +
+				    (double)r->o.idle_ms;
+
+				if (deadline < 0 || t < deadline)
+					deadline = t;
+			}
+		if (r->in_eof && r->o.quit_after_ms >= 0) {
+			double t = r->in_eof_at + (double)r->o.quit_after_ms;
+
+			if (deadline < 0 || t < deadline)
+				deadline = t;
+		}
+		if (deadline >= 0)
+			timeout = deadline > now ? (int)(deadline - now) + 1 : 0;
+		if (want_in && !r->in_poll)
+			timeout = 0;	/* a regular file is always ready */
+		rc = poll(r->pfd, np, timeout);
+		if (rc == -1 && errno != EINTR)
+			return sock_fail(e, SOCK_ELOCAL, errno, "poll");
+		if (rc == -1)
+			continue;
+		/* stdout first: it frees the way for more */
+		if (out_at != (size_t)-1) {
+			short re = r->pfd[out_at].revents;
+
+			if (re & POLLERR)
+				return sock_fail(e, SOCK_ELOCAL, EPIPE,
+				    "write to stdout");
+			if ((re & POLLOUT) && flush_stdout(r, e) == -1)
+				return -1;
+		}
+		if (want_in && (!r->in_poll || (in_at != (size_t)-1 &&
+		    r->pfd[in_at].revents))) {
+			if (read_stdin(r, e) == -1)
+				return -1;
+			for (i = 0; i < r->n; i++)
+				send_conn(r, r->c[i]);
+			chunk_done(r);
+		}
+		for (i = 0; i < r->n; i++) {
+			struct conn *c = r->c[i];
+			short re = r->pfd[c_at + i].revents;
+
+			if (re == 0 || c->fd != r->pfd[c_at + i].fd)
+				continue;
+			if (re & (POLLOUT | POLLERR)) {
+				send_conn(r, c);
+				chunk_done(r);
+			}
+			if ((re & (POLLIN | POLLHUP | POLLERR)) && !c->dead &&
+			    !c->rd_eof && !r->o.send_only && r->olen == 0) {
+				recv_conn(r, c);
+				if (r->olen > 0 && flush_stdout(r, e) == -1)
+					return -1;
+			}
+			if ((re & POLLERR) && !c->dead && r->o.send_only) {
+				int err = 0;
+				socklen_t len = sizeof(err);
+
+				getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err,
+				    &len);
+				conn_fail(c, err ? err : ECONNRESET, NULL);
+			}
+		}
+		for (i = 0; i < r->nl; i++)
+			if (r->pfd[l_at + i].revents & POLLIN)
+				accept_ready(r, r->lfd[i]);
+	}
+}
+
+void
+relay_free(struct relay *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		close(r->c[i]->fd);
+		free(r->c[i]);
+	}
+	if (r->in_restore)
+		fcntl(0, F_SETFL, r->in_flags);
+	if (r->out_restore)
+		fcntl(1, F_SETFL, r->out_flags);
+	free(r->c);
+	free(r->pfd);
+	free(r->ibuf);
+	free(r->obuf);
+	free(r);
+}

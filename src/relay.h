@@ -1,0 +1,73 @@
+/* The relay: moves bytes between stdin/stdout and one or more sockets,
+   for listen and connect.  Event-driven (poll), non-blocking sockets,
+   partial writes and EINTR handled; stdin EOF half-closes the sockets,
+   a peer's EOF ends its direction.  See SPEC.md "The stream session". */
+#ifndef SOCKIT_RELAY_H
+#define SOCKIT_RELAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sock/sock.h"
+
+struct relay_opts {
+	bool keep_open;		/* many clients: stdin to all, all to stdout;
+				   a client's EOF ends that client */
+	bool crlf;		/* -C: send LF as CRLF */
+	bool no_shutdown;	/* no half-close at stdin EOF */
+	bool send_only;		/* never read the socket */
+	bool recv_only;		/* never read stdin, never send */
+	int64_t quit_after_ms;	/* -q: end this long after stdin EOF; -1 */
+	int64_t idle_ms;	/* --idle-timeout: -1 for none */
+	FILE *output;		/* -o: a copy of both directions, or NULL */
+	FILE *hexdump;		/* -x: a dump of both directions, or NULL */
+};
+
+struct relay;
+
+/* One client connection, as the relay's hooks see it. */
+struct conn {
+	int fd;
+	struct sock_addr peer;
+	double start_ms, last_ms;
+	uint64_t bytes_in;	/* received from the peer */
+	uint64_t bytes_out;	/* sent to the peer */
+	/* inside the relay */
+	size_t sent;		/* bytes of the current stdin chunk sent */
+	bool rd_eof, wr_shut, dead;
+	struct sock_err err;	/* why it ended, when it failed */
+};
+
+/* Hooks of the mode that drives the relay.  Each may be NULL. */
+struct relay_hooks {
+	void *ctx;
+	/* A client came to listener lfd: accept it or not.  Returns the
+	   accepted descriptor (its peer in *peer), or -1 to go on. */
+	int (*accept)(void *ctx, int lfd, struct sock_addr *peer);
+	/* A connection ended (closed event); failed when it broke. */
+	void (*closed)(void *ctx, const struct conn *, bool failed);
+};
+
+/* A relay over stdin (fd 0) and stdout (fd 1).  Returns NULL on out of
+   memory. */
+struct relay *relay_new(const struct relay_opts *, const struct relay_hooks *);
+/* Adds a connected socket.  Returns 0, or -1 (ELOCAL). */
+int relay_add(struct relay *, int fd, const struct sock_addr *peer,
+    struct sock_err *);
+/* Watches a listening socket: the accept hook is called when it is ready.
+   Without keep_open it is closed after the first client. */
+int relay_listen(struct relay *, int lfd);
+/* Connections now open. */
+size_t relay_count(const struct relay *);
+/* Runs until the session ends (without keep_open: the one connection is
+   done both ways) or, with keep_open, forever unless an error stops it.
+   Returns 0, or -1 with *e: ENET for a reset, an idle timeout or a
+   failed peer; ELOCAL for stdin/stdout errors (code EPIPE when stdout's
+   reader went away). */
+int relay_run(struct relay *, struct sock_err *e);
+/* Closes everything the relay holds and frees it; stdin and stdout get
+   their file status flags back. */
+void relay_free(struct relay *);
+
+#endif

@@ -1,0 +1,153 @@
+/* The stream session's options and events, shared by listen and connect. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "options.h"
+#include "report.h"
+#include "session.h"
+
+void
+session_init(struct session *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->ro.quit_after_ms = -1;
+	s->ro.idle_ms = -1;
+}
+
+/* A DUR option's value.  Returns 0 or -1 after a usage error. */
+static int
+dur_opt(const char *arg, int64_t *ms)
+{
+	struct sock_err e;
+
+	if (sock_parse_dur(arg, ms, &e) == -1) {
+		usage_err(&e);
+		return -1;
+	}
+	return 0;
+}
+
+int
+session_opt(struct session *s, int c, const char *arg)
+{
+	switch (c) {
+	case 'C':
+		s->ro.crlf = true;
+		return 1;
+	case O_NO_SHUTDOWN:
+		s->ro.no_shutdown = true;
+		return 1;
+	case 'q':
+		return dur_opt(arg, &s->ro.quit_after_ms) == -1 ? -1 : 1;
+	case O_IDLE_TIMEOUT:
+		return dur_opt(arg, &s->ro.idle_ms) == -1 ? -1 : 1;
+	case O_SEND_ONLY:
+		s->ro.send_only = true;
+		return 1;
+	case O_RECV_ONLY:
+		s->ro.recv_only = true;
+		return 1;
+	case 'o':
+		s->output_path = arg;
+		return 1;
+	case 'x':
+		s->hexdump_path = arg;
+		return 1;
+	case 'U':
+		s->unix_path = arg;
+		return 1;
+	case 'O':
+		return sockopts_add(&s->so, arg) != 0 ? -1 : 1;
+	}
+	return 0;
+}
+
+int
+session_files(struct session *s)
+{
+	if (s->ro.send_only && s->ro.recv_only) {
+		usage_error("--send-only and --recv-only exclude each other");
+		return EXIT_USAGE;
+	}
+	if (s->output_path != NULL) {
+		s->ro.output = fopen(s->output_path, "we");
+		if (s->ro.output == NULL) {
+			error_msg("open %s: %s", s->output_path,
+			    strerror(errno));
+			return EXIT_LOCAL;
+		}
+	}
+	if (s->hexdump_path != NULL) {
+		if (strcmp(s->hexdump_path, "-") == 0)
+			s->ro.hexdump = stderr;
+		else
+			s->ro.hexdump = fopen(s->hexdump_path, "we");
+		if (s->ro.hexdump == NULL) {
+			error_msg("open %s: %s", s->hexdump_path,
+			    strerror(errno));
+			return EXIT_LOCAL;
+		}
+	}
+	return 0;
+}
+
+void
+session_close(struct session *s)
+{
+	if (s->ro.output != NULL)
+		fclose(s->ro.output);
+	if (s->ro.hexdump != NULL && s->ro.hexdump != stderr)
+		fclose(s->ro.hexdump);
+	s->ro.output = s->ro.hexdump = NULL;
+}
+
+const char *
+addr_words(const struct sock_addr *a, char *buf, size_t len)
+{
+	if (a->family == AF_UNIX || a->family == 0)
+		snprintf(buf, len, "%s", a->host[0] ? a->host : "(unnamed)");
+	else
+		snprintf(buf, len, "%s %u", a->host, (unsigned)a->port);
+	return buf;
+}
+
+void
+session_closed_event(const struct conn *c, bool with_peer, bool bytes)
+{
+	double ms = sock_now_ms() - c->start_ms;
+	char words[NI_MAXHOST + 8];
+	struct event ev;
+
+	if (!event_begin(&ev, "closed"))
+		return;
+	if (with_peer) {
+		json_str(&ev.j, "peer", c->peer.host);
+		if (c->peer.family == AF_UNIX)
+			json_null(&ev.j, "peer_port");
+		else
+			json_uint(&ev.j, "peer_port", c->peer.port);
+	}
+	if (bytes) {
+		json_uint(&ev.j, "bytes_in", c->bytes_in);
+		json_uint(&ev.j, "bytes_out", c->bytes_out);
+	} else {
+		json_null(&ev.j, "bytes_in");
+		json_null(&ev.j, "bytes_out");
+	}
+	json_ms(&ev.j, "duration_ms", ms);
+	if (!bytes)
+		event_end(&ev, "closed %s after %.2f ms",
+		    addr_words(&c->peer, words, sizeof(words)), ms);
+	else if (with_peer)
+		event_end(&ev, "closed %s: %llu bytes in, %llu out, %.2f ms",
+		    addr_words(&c->peer, words, sizeof(words)),
+		    (unsigned long long)c->bytes_in,
+		    (unsigned long long)c->bytes_out, ms);
+	else
+		event_end(&ev, "closed: %llu bytes in, %llu out, %.2f ms",
+		    (unsigned long long)c->bytes_in,
+		    (unsigned long long)c->bytes_out, ms);
+}

@@ -1,0 +1,557 @@
+#!/usr/bin/env bats
+# connect: the stream session against real peers (ncat, socat, OpenBSD nc,
+# python3 -m http.server, small python3 servers), its options and events.
+
+load helpers
+
+setup_file() {
+	head -c 100M /dev/urandom >"$BATS_FILE_TMPDIR/big"
+	sha256sum <"$BATS_FILE_TMPDIR/big" >"$BATS_FILE_TMPDIR/big.sum"
+}
+
+setup() {
+	BIG=$BATS_FILE_TMPDIR/big
+	BIG_SUM=$(<"$BATS_FILE_TMPDIR/big.sum")
+	T=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	kill_bg
+}
+
+# same_as_big FILE: FILE holds exactly the 100 MB of $BIG.
+same_as_big() {
+	[ "$(sha256sum <"$1")" = "$BIG_SUM" ]
+}
+
+# wait_bg: waits for the last background command (bounded by its own
+# `timeout`) and succeeds when it exited 0.
+wait_bg() {
+	wait "${bg_pids[-1]}"
+}
+
+# A python3 server that accepts one client, sends "hello\n", then reads to
+# EOF and prints what came (for -s/-p, -o, -x ...).
+HELLO_SERVER='c, a = srv.accept()
+c.sendall(b"hello\n")
+got = b""
+while True:
+	d = c.recv(65536)
+	if not d:
+		break
+	got += d
+sys.stdout.write(got.decode())
+'
+
+# ---- integrity: 100 MB each way -------------------------------------------
+
+@test "100 MB sent through connect reach an ncat -l listener intact" {
+	port=$(free_port)
+	timeout 20 ncat -l --recv-only 127.0.0.1 "$port" </dev/null \
+	    >"$T/got" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$port"
+	run --separate-stderr timeout 20 "$SOCKIT" connect 127.0.0.1 "$port" \
+	    <"$BIG"
+	assert_success
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	wait_bg
+	same_as_big "$T/got"
+}
+
+@test "100 MB sent by an ncat -l listener arrive through connect intact" {
+	port=$(free_port)
+	timeout 20 ncat -l --send-only 127.0.0.1 "$port" <"$BIG" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$port"
+	run --separate-stderr to_file "$T/got" timeout 20 "$SOCKIT" connect \
+	    127.0.0.1 "$port" </dev/null
+	assert_success
+	[ -z "$stderr" ]
+	same_as_big "$T/got"
+}
+
+@test "100 MB sent through connect reach a socat listener intact" {
+	port=$(free_port)
+	timeout 20 socat -u TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr \
+	    CREATE:"$T/got" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$port"
+	run --separate-stderr timeout 20 "$SOCKIT" connect 127.0.0.1 "$port" \
+	    <"$BIG"
+	assert_success
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	wait_bg
+	same_as_big "$T/got"
+}
+
+@test "100 MB sent by a socat listener arrive through connect intact" {
+	port=$(free_port)
+	timeout 20 socat -u OPEN:"$BIG" \
+	    TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$port"
+	run --separate-stderr to_file "$T/got" timeout 20 "$SOCKIT" connect \
+	    127.0.0.1 "$port" </dev/null
+	assert_success
+	[ -z "$stderr" ]
+	same_as_big "$T/got"
+}
+
+@test "100 MB sent through connect reach an nc -l listener intact" {
+	port=$(free_port)
+	timeout 20 nc -d -l 127.0.0.1 "$port" >"$T/got" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$port"
+	run --separate-stderr timeout 20 "$SOCKIT" connect 127.0.0.1 "$port" \
+	    <"$BIG"
+	assert_success
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	wait_bg
+	same_as_big "$T/got"
+}
+
+@test "100 MB sent by an nc -l listener arrive through connect intact" {
+	# OpenBSD nc stops at the network's EOF, whatever it still has to
+	# send: --recv-only leaves the connection open its way
+	port=$(free_port)
+	timeout 20 nc -N -l 127.0.0.1 "$port" <"$BIG" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$port"
+	run --separate-stderr to_file "$T/got" timeout 20 "$SOCKIT" connect \
+	    --recv-only 127.0.0.1 "$port" </dev/null
+	assert_success
+	[ -z "$stderr" ]
+	same_as_big "$T/got"
+}
+
+# ---- half-close and the end of the session --------------------------------
+
+@test "an HTTP/1.0 request piped in gets the whole reply from http.server" {
+	mkdir "$T/www"
+	printf 'hello from http.server\n' >"$T/www/index.html"
+	port=$(free_port)
+	timeout 20 python3 -m http.server --bind 127.0.0.1 \
+	    --directory "$T/www" "$port" >/dev/null 2>&1 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$port"
+	run --separate-stderr timeout 5 sh -c \
+	    'printf "GET / HTTP/1.0\r\n\r\n" | "$0" connect 127.0.0.1 "$1"' \
+	    "$SOCKIT" "$port"
+	assert_success
+	[[ $output == "HTTP/1.0 200 OK"* ]]
+	[[ $output == *"Content-Length: 23"* ]]
+	[[ $output == *$'\r\n\r\nhello from http.server' ]]
+	[ -z "$stderr" ]
+}
+
+@test "stdin EOF half-closes: the peer sees EOF and its reply still comes" {
+	py_server "$T/srv" 'c, a = srv.accept()
+got = b""
+while True:
+	d = c.recv(65536)
+	if not d:
+		break
+	got += d
+c.sendall(b"got " + got)
+'
+	run --separate-stderr timeout 5 "$SOCKIT" connect 127.0.0.1 "$PORT" \
+	    <<<"ping"
+	assert_success
+	assert_output "got ping"
+	[ -z "$stderr" ]
+}
+
+@test "--no-shutdown keeps the sending side open after stdin EOF" {
+	py_server "$T/srv" 'c, a = srv.accept()
+c.settimeout(0.7)
+got = b""
+try:
+	while True:
+		d = c.recv(65536)
+		if not d:
+			print("eof")
+			break
+		got += d
+except socket.timeout:
+	print("no eof")
+print(got.decode().strip())
+' >"$T/seen"
+	run --separate-stderr timeout 5 "$SOCKIT" connect --no-shutdown \
+	    -q 1.5s 127.0.0.1 "$PORT" <<<"ping"
+	assert_success
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	wait_bg
+	[ "$(cat "$T/seen")" = $'no eof\nping' ]
+}
+
+@test "-q ends the session after stdin EOF with exit 0 while the peer stays open" {
+	py_server "$T/srv" 'c, a = srv.accept()
+c.sendall(b"hi\n")
+time.sleep(20)
+'
+	start=$SECONDS
+	run --separate-stderr timeout 5 "$SOCKIT" connect -q 300ms \
+	    127.0.0.1 "$PORT" </dev/null
+	assert_success
+	assert_output "hi"
+	[ -z "$stderr" ]
+	((SECONDS - start < 3))
+}
+
+@test "after the peer's EOF, what stdin still brings is sent" {
+	py_server "$T/srv" 'c, a = srv.accept()
+c.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+	d = c.recv(65536)
+	if not d:
+		break
+	got += d
+sys.stdout.write(got.decode())
+' >"$T/seen"
+	run --separate-stderr timeout 5 sh -c \
+	    '{ echo a; sleep 0.5; echo b; } | "$0" connect 127.0.0.1 "$1"' \
+	    "$SOCKIT" "$PORT"
+	assert_success
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	wait_bg
+	[ "$(cat "$T/seen")" = $'a\nb' ]
+}
+
+@test "a peer reset is exit 1 naming HOST PORT and the reset" {
+	py_server "$T/srv" 'c, a = srv.accept()
+import struct
+# SO_LINGER on, 0 s: close() sends a reset
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()
+time.sleep(20)
+'
+	run --separate-stderr timeout 5 "$SOCKIT" connect 127.0.0.1 "$PORT" \
+	    </dev/null
+	assert_failure 1
+	[ -z "$output" ]
+	[[ $stderr == "sockit: connect: 127.0.0.1 $PORT: Connection reset by peer" ||
+	    $stderr == "sockit: connect: 127.0.0.1 $PORT: Broken pipe" ]]
+}
+
+# ---- connection errors -----------------------------------------------------
+
+@test "a refused connection is exit 1 with 'connect: 127.0.0.1 PORT: Connection refused'" {
+	port=$(free_port)
+	run --separate-stderr timeout 5 "$SOCKIT" connect 127.0.0.1 "$port" \
+	    </dev/null
+	assert_failure 1
+	[ -z "$output" ]
+	assert_equal "$stderr" \
+	    "sockit: connect: 127.0.0.1 $port: Connection refused"
+}
+
+@test "a name that does not resolve is exit 3 naming it" {
+	run --separate-stderr timeout 10 "$SOCKIT" connect x.invalid 80 \
+	    </dev/null
+	assert_failure 3
+	[ -z "$output" ]
+	[[ $stderr == "sockit: connect: x.invalid"* ]]
+}
+
+@test "port 70000 is a usage error (exit 2) naming it" {
+	run --separate-stderr timeout 5 "$SOCKIT" connect 127.0.0.1 70000 \
+	    </dev/null
+	assert_failure 2
+	[ -z "$output" ]
+	[[ $stderr == *"70000"* ]]
+}
+
+@test "an unknown service name as PORT is a usage error (exit 2)" {
+	run --separate-stderr timeout 5 "$SOCKIT" connect 127.0.0.1 abc \
+	    </dev/null
+	assert_failure 2
+	[ -z "$output" ]
+	[[ $stderr == *'"abc"'* || $stderr == *" abc"* ]]
+}
+
+@test "-n with a service name as PORT is a usage error (exit 2)" {
+	run --separate-stderr timeout 5 "$SOCKIT" connect -n 127.0.0.1 http \
+	    </dev/null
+	assert_failure 2
+	[ -z "$output" ]
+	[[ $stderr == *"http"* ]]
+}
+
+@test "no PORT is a usage error (exit 2)" {
+	run --separate-stderr timeout 5 "$SOCKIT" connect 127.0.0.1 </dev/null
+	assert_failure 2
+	[ -z "$output" ]
+	[[ $stderr == "sockit: connect: "* ]]
+}
+
+@test "-w 300ms to a peer that never answers the SYN is exit 1 within 2 s" {
+	# backlog 0 and a queued filler: the kernel drops further SYNs
+	python3 -c 'import socket, sys, time
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(0)
+port = srv.getsockname()[1]
+fill = []
+for i in range(3):
+	c = socket.socket()
+	c.setblocking(False)
+	c.connect_ex(("127.0.0.1", port))
+	fill.append(c)
+time.sleep(0.2)
+sys.stderr.write("listening on 127.0.0.1 %d\n" % port)
+sys.stderr.flush()
+time.sleep(20)
+' 2>"$T/srv" 3>&- &
+	bg_pids+=("$!")
+	wait_for_listen "$T/srv"
+	start=$(date +%s%N)
+	run --separate-stderr timeout 5 "$SOCKIT" connect -w 300ms \
+	    127.0.0.1 "$PORT" </dev/null
+	ms=$((($(date +%s%N) - start) / 1000000))
+	assert_failure 1
+	[ -z "$output" ]
+	[[ $stderr == "sockit: connect: 127.0.0.1 $PORT: "*"timed out"* ]]
+	((ms >= 250 && ms < 2000))
+}
+
+@test "--idle-timeout 300ms against a silent peer is exit 1 within 3 s" {
+	py_server "$T/srv" 'c, a = srv.accept()
+time.sleep(20)
+'
+	run --separate-stderr timeout 3 "$SOCKIT" connect --idle-timeout 300ms \
+	    127.0.0.1 "$PORT" </dev/null
+	assert_failure 1
+	[ -z "$output" ]
+	assert_equal "$stderr" "sockit: connect: 127.0.0.1 $PORT: idle timeout"
+}
+
+# ---- session options -------------------------------------------------------
+
+@test "-C sends each LF as CRLF" {
+	port=$(free_port)
+	timeout 10 nc -d -l 127.0.0.1 "$port" >"$T/got" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$port"
+	run --separate-stderr timeout 5 sh -c \
+	    'printf "a\nb\n" | "$0" connect -C 127.0.0.1 "$1"' "$SOCKIT" "$port"
+	assert_success
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	wait_bg
+	[ "$(od -An -c "$T/got" | tr -s ' ')" = ' a \r \n b \r \n' ]
+}
+
+@test "-o FILE holds both directions" {
+	py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+	run --separate-stderr timeout 5 "$SOCKIT" connect -o "$T/copy" \
+	    127.0.0.1 "$PORT" <<<"ping"
+	assert_success
+	assert_output "hello"
+	[ -z "$stderr" ]
+	grep -qx hello "$T/copy"
+	grep -qx ping "$T/copy"
+}
+
+@test "-x FILE dumps sent data on '>' lines and received data on '<' lines" {
+	py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+	run --separate-stderr timeout 5 "$SOCKIT" connect -x "$T/dump" \
+	    127.0.0.1 "$PORT" <<<"ping"
+	assert_success
+	assert_output "hello"
+	[ -z "$stderr" ]
+	# "ping\n" out, "hello\n" in
+	grep -E '^> .* 70 69 6e 67 0a' "$T/dump"
+	grep -E '^< .* 68 65 6c 6c 6f 0a' "$T/dump"
+}
+
+@test "--send-only ignores the peer's data and ends at stdin EOF" {
+	py_server "$T/srv" 'c, a = srv.accept()
+c.sendall(b"junk\n" * 1000)
+got = b""
+while True:
+	d = c.recv(65536)
+	if not d:
+		break
+	got += d
+sys.stdout.write(got.decode())
+sys.stdout.flush()
+time.sleep(20)
+' >"$T/seen"
+	run --separate-stderr timeout 3 "$SOCKIT" connect --send-only \
+	    127.0.0.1 "$PORT" <<<"data"
+	assert_success
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	wait_grep "$T/seen" '^data$'
+}
+
+@test "--recv-only never sends stdin and prints what the peer sends" {
+	py_server "$T/srv" 'c, a = srv.accept()
+c.sendall(b"from server\n")
+c.settimeout(0.5)
+got = b""
+try:
+	while True:
+		d = c.recv(65536)
+		if not d:
+			break
+		got += d
+except socket.timeout:
+	pass
+print("received %d bytes" % len(got))
+' >"$T/seen"
+	run --separate-stderr timeout 5 "$SOCKIT" connect --recv-only \
+	    127.0.0.1 "$PORT" <<<"secret"
+	assert_success
+	assert_output "from server"
+	[ -z "$stderr" ]
+	wait_bg
+	[ "$(cat "$T/seen")" = "received 0 bytes" ]
+}
+
+@test "-s and -p set the source address and port the peer sees" {
+	py_server "$T/srv" 'c, a = srv.accept()
+print("%s %d" % a)
+' >"$T/seen"
+	sport=$(free_port)
+	run --separate-stderr timeout 5 "$SOCKIT" connect -s 127.0.0.1 \
+	    -p "$sport" 127.0.0.1 "$PORT" </dev/null
+	assert_success
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	wait_bg
+	[ "$(cat "$T/seen")" = "127.0.0.1 $sport" ]
+}
+
+@test "-O SO_RCVBUF=256K is accepted" {
+	py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+	run --separate-stderr timeout 5 "$SOCKIT" connect -O SO_RCVBUF=256K \
+	    127.0.0.1 "$PORT" </dev/null
+	assert_success
+	assert_output "hello"
+	[ -z "$stderr" ]
+}
+
+@test "-O bogus=1 is a usage error (exit 2) naming the option" {
+	run --separate-stderr timeout 5 "$SOCKIT" connect -O bogus=1 \
+	    127.0.0.1 9 </dev/null
+	assert_failure 2
+	[ -z "$output" ]
+	[[ $stderr == *"bogus"* ]]
+}
+
+@test "a reader that closes stdout early ends connect with exit 4 and no message" {
+	py_server "$T/srv" 'c, a = srv.accept()
+try:
+	while True:
+		c.sendall(b"x" * 65536)
+except OSError:
+	pass
+'
+	run --separate-stderr timeout 5 bash -c \
+	    '"$0" connect 127.0.0.1 "$1" </dev/null | head -c1 >/dev/null
+	    exit "${PIPESTATUS[0]}"' "$SOCKIT" "$PORT"
+	assert_failure 4
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+}
+
+# ---- address forms ---------------------------------------------------------
+
+@test "HOST:PORT as one argument connects" {
+	py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+	run --separate-stderr timeout 5 "$SOCKIT" connect "127.0.0.1:$PORT" \
+	    </dev/null
+	assert_success
+	assert_output "hello"
+	[ -z "$stderr" ]
+}
+
+@test "::1 PORT connects over IPv6" {
+	port=$(free_port)
+	timeout 10 ncat -6 -l --send-only ::1 "$port" <<<"v6" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$port"
+	run --separate-stderr timeout 5 "$SOCKIT" connect ::1 "$port" \
+	    </dev/null
+	assert_success
+	assert_output "v6"
+	[ -z "$stderr" ]
+}
+
+@test "[::1]:PORT as one argument connects over IPv6" {
+	port=$(free_port)
+	timeout 10 ncat -6 -l --send-only ::1 "$port" <<<"v6" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$port"
+	run --separate-stderr timeout 5 "$SOCKIT" connect "[::1]:$port" \
+	    </dev/null
+	assert_success
+	assert_output "v6"
+	[ -z "$stderr" ]
+}
+
+# ---- Unix sockets ----------------------------------------------------------
+
+@test "-U PATH exchanges data both ways with socat UNIX-LISTEN" {
+	timeout 10 socat UNIX-LISTEN:"$T/sock" - <<<"from socat" \
+	    >"$T/got" 3>&- &
+	bg_pids+=("$!")
+	for ((i = 0; i < 50; i++)); do
+		[[ -S $T/sock ]] && break
+		sleep 0.1
+	done
+	run --separate-stderr timeout 5 "$SOCKIT" connect -U "$T/sock" \
+	    <<<"from sockit"
+	assert_success
+	assert_output "from socat"
+	[ -z "$stderr" ]
+	wait_bg
+	[ "$(cat "$T/got")" = "from sockit" ]
+}
+
+@test "-U @NAME exchanges data both ways with socat ABSTRACT-LISTEN" {
+	name=sockit-test-$$-$BATS_TEST_NUMBER
+	timeout 10 socat ABSTRACT-LISTEN:"$name" - <<<"from socat" \
+	    >"$T/got" 3>&- &
+	bg_pids+=("$!")
+	for ((i = 0; i < 50; i++)); do
+		ss -Hlx | grep -q "@$name " && break
+		sleep 0.1
+	done
+	run --separate-stderr timeout 5 "$SOCKIT" connect -U "@$name" \
+	    <<<"from sockit"
+	assert_success
+	assert_output "from socat"
+	[ -z "$stderr" ]
+	wait_bg
+	[ "$(cat "$T/got")" = "from sockit" ]
+}
+
+# ---- events ----------------------------------------------------------------
+
+@test "-j: connected and closed events are JSON on stderr, stdout is the peer's bytes" {
+	py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+	run --separate-stderr timeout 5 "$SOCKIT" connect -j 127.0.0.1 \
+	    "$PORT" <<<"ping"
+	assert_success
+	assert_output "hello"
+	while IFS= read -r line; do
+		jq -e . <<<"$line" >/dev/null
+	done <<<"$stderr"
+	[ "$(wc -l <<<"$stderr")" -eq 2 ]
+	ev=$(jq -c 'select(.event == "connected")' <<<"$stderr")
+	jq -e --argjson p "$PORT" '.address == "127.0.0.1" and .port == $p and
+	    .local_address == "127.0.0.1" and (.local_port | type) == "number"
+	    and .local_port > 0 and (.connect_ms | type) == "number"' <<<"$ev"
+	ev=$(jq -c 'select(.event == "closed")' <<<"$stderr")
+	jq -e '.bytes_in == 6 and .bytes_out == 5 and
+	    (.duration_ms | type) == "number"' <<<"$ev"
+}

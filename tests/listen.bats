@@ -1,0 +1,565 @@
+#!/usr/bin/env bats
+# listen: the stream session with real clients (nc, socat, curl, sockit
+# connect), -k, -e/-c, access control, Unix sockets, inherited sockets,
+# errors and events.
+
+load helpers
+
+setup_file() {
+	head -c 100M /dev/urandom >"$BATS_FILE_TMPDIR/big"
+	sha256sum <"$BATS_FILE_TMPDIR/big" >"$BATS_FILE_TMPDIR/big.sum"
+	head -c 100M /dev/urandom >"$BATS_FILE_TMPDIR/big2"
+	sha256sum <"$BATS_FILE_TMPDIR/big2" >"$BATS_FILE_TMPDIR/big2.sum"
+}
+
+setup() {
+	BIG=$BATS_FILE_TMPDIR/big
+	BIG_SUM=$(<"$BATS_FILE_TMPDIR/big.sum")
+	BIG2=$BATS_FILE_TMPDIR/big2
+	BIG2_SUM=$(<"$BATS_FILE_TMPDIR/big2.sum")
+	T=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	kill_bg
+}
+
+# server_done: waits (at most 5 s) for the listener started last to end;
+# sets server_rc to its exit status.
+server_done() {
+	wait_gone "$SERVER_PID" || return 1
+	server_rc=0
+	wait "$SERVER_PID" || server_rc=$?
+}
+
+# unix_listen LOG [ARG...]: as sockit_listen, for -U (no port): waits for
+# the "listening on PATH" event of `sockit listen -v ARG...`.
+unix_listen() {
+	local log=$1
+	shift
+	"$SOCKIT" listen -v "$@" <&0 2>"$log" 3>&- &
+	SERVER_PID=$!
+	bg_pids+=("$SERVER_PID")
+	wait_grep "$log" '^listening on '
+}
+
+# event NAME: the first JSON event NAME in $T/log.
+event() {
+	jq -c --arg e "$1" 'select(.event == $e)' "$T/log" | head -n1
+}
+
+# ---- integrity: 100 MB each way -------------------------------------------
+
+@test "100 MB sent by listen reach an nc client intact" {
+	sockit_listen "$T/log" 127.0.0.1 0 <"$BIG" >"$T/out"
+	run --separate-stderr to_file "$T/got" timeout 20 nc -d 127.0.0.1 \
+	    "$PORT"
+	assert_success
+	[ "$(sha256sum <"$T/got")" = "$BIG_SUM" ]
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ ! -s "$T/out" ]
+}
+
+@test "100 MB sent by an nc client arrive through listen intact" {
+	# --recv-only: OpenBSD nc stops sending at the network's EOF
+	sockit_listen "$T/log" --recv-only 127.0.0.1 0 </dev/null >"$T/got"
+	run --separate-stderr timeout 20 nc -N 127.0.0.1 "$PORT" <"$BIG"
+	assert_success
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ "$(sha256sum <"$T/got")" = "$BIG_SUM" ]
+}
+
+@test "100 MB sent by listen reach a socat client intact" {
+	sockit_listen "$T/log" 127.0.0.1 0 <"$BIG" >"$T/out"
+	run --separate-stderr timeout 20 socat -u TCP:127.0.0.1:"$PORT" \
+	    CREATE:"$T/got"
+	assert_success
+	[ "$(sha256sum <"$T/got")" = "$BIG_SUM" ]
+	server_done
+	[ "$server_rc" -eq 0 ]
+}
+
+@test "100 MB sent by a socat client arrive through listen intact" {
+	sockit_listen "$T/log" 127.0.0.1 0 </dev/null >"$T/got"
+	run --separate-stderr timeout 20 socat -u OPEN:"$BIG" \
+	    TCP:127.0.0.1:"$PORT"
+	assert_success
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ "$(sha256sum <"$T/got")" = "$BIG_SUM" ]
+}
+
+@test "listen and connect carry 100 MB both ways at once intact" {
+	sockit_listen "$T/log" 127.0.0.1 0 <"$BIG" >"$T/got2"
+	run --separate-stderr to_file "$T/got1" timeout 20 "$SOCKIT" connect \
+	    127.0.0.1 "$PORT" <"$BIG2"
+	assert_success
+	[ -z "$stderr" ]
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ "$(sha256sum <"$T/got1")" = "$BIG_SUM" ]
+	[ "$(sha256sum <"$T/got2")" = "$BIG2_SUM" ]
+}
+
+# ---- a single client -------------------------------------------------------
+
+@test "curl gets a canned HTTP response from listen's stdin; stdout holds its request" {
+	printf 'HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello' >"$T/resp"
+	sockit_listen "$T/log" 127.0.0.1 0 <"$T/resp" >"$T/req"
+	run --separate-stderr timeout 5 curl -sS "http://127.0.0.1:$PORT/"
+	assert_success
+	assert_output "hello"
+	[ -z "$stderr" ]
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ "$(head -n1 "$T/req")" = $'GET / HTTP/1.1\r' ]
+}
+
+@test "-O SO_RCVBUF=256K is accepted by listen" {
+	sockit_listen "$T/log" -O SO_RCVBUF=256K 127.0.0.1 0 <<<"hi" \
+	    >"$T/out"
+	run --separate-stderr timeout 5 nc -N 127.0.0.1 "$PORT" <<<"ping"
+	assert_success
+	assert_output "hi"
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ "$(cat "$T/out")" = "ping" ]
+}
+
+@test "-O bogus=1 is a usage error (exit 2) naming the option" {
+	run --separate-stderr timeout 5 "$SOCKIT" listen -O bogus=1 \
+	    127.0.0.1 0 </dev/null
+	assert_failure 2
+	[ -z "$output" ]
+	[[ $stderr == *"bogus"* ]]
+}
+
+# ---- -k: many clients ------------------------------------------------------
+
+@test "-k: stdin goes to every connected client and every client's data to stdout" {
+	mkfifo "$T/in"
+	# read-write: the fifo never reaches EOF while the server runs
+	sockit_listen "$T/log" -k -v 127.0.0.1 0 <>"$T/in" >"$T/out"
+	# nc keeps the connection open after its stdin's EOF
+	timeout 10 nc 127.0.0.1 "$PORT" <<<"from one" >"$T/c1" 3>&- &
+	bg_pids+=("$!")
+	timeout 10 nc 127.0.0.1 "$PORT" <<<"from two" >"$T/c2" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '^accepted 127\.0\.0\.1 [0-9]+$' 2
+	echo "to all" >"$T/in"
+	wait_grep "$T/c1" '^to all$'
+	wait_grep "$T/c2" '^to all$'
+	wait_grep "$T/out" '^from one$'
+	wait_grep "$T/out" '^from two$'
+	[ "$(wc -l <"$T/out")" -eq 2 ]
+}
+
+@test "-k --send-only: stdin goes to the clients, what they send is ignored" {
+	mkfifo "$T/in"
+	sockit_listen "$T/log" -k -v --send-only 127.0.0.1 0 <>"$T/in" \
+	    >"$T/out"
+	timeout 10 nc 127.0.0.1 "$PORT" <<<"ignored" >"$T/c1" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '^accepted '
+	echo "to all" >"$T/in"
+	wait_grep "$T/c1" '^to all$'
+	[ ! -s "$T/out" ]
+	! grep -q '^closed ' "$T/log"
+}
+
+@test "-k -e cat: three concurrent clients each get back exactly their own data" {
+	sockit_listen "$T/log" -k -e cat 127.0.0.1 0 </dev/null >/dev/null
+	pids=()
+	for i in 1 2 3; do
+		head -c 300K /dev/urandom >"$T/d$i"
+		# the pause makes the three sessions overlap
+		timeout 10 sh -c '{ head -c 100K "$1"; sleep 0.3;
+		    tail -c +102401 "$1"; } | "$0" connect 127.0.0.1 "$2"' \
+		    "$SOCKIT" "$T/d$i" "$PORT" >"$T/r$i" 2>"$T/e$i" 3>&- &
+		pids+=("$!")
+		bg_pids+=("$!")
+	done
+	for i in 1 2 3; do
+		wait "${pids[i - 1]}"
+		cmp "$T/d$i" "$T/r$i"
+		[ ! -s "$T/e$i" ]
+	done
+}
+
+@test "-c runs CMD through /bin/sh" {
+	sockit_listen "$T/log" -c 'echo $((6*7))' 127.0.0.1 0 </dev/null \
+	    >"$T/out"
+	run --separate-stderr timeout 5 socat -t 5 - TCP:127.0.0.1:"$PORT" \
+	    </dev/null
+	assert_success
+	assert_output "42"
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ ! -s "$T/out" ]
+}
+
+@test "-e runs CMD without a shell: quotes group, nothing else is expanded" {
+	sockit_listen "$T/log" -e "echo 'a;b' '\$(x)'" 127.0.0.1 0 \
+	    </dev/null >"$T/out"
+	run --separate-stderr timeout 5 nc -d 127.0.0.1 "$PORT"
+	assert_success
+	assert_output 'a;b $(x)'
+	server_done
+	[ "$server_rc" -eq 0 ]
+}
+
+@test "-e: a client that half-closes still gets the child's whole reply" {
+	sockit_listen "$T/log" -e sort 127.0.0.1 0 </dev/null >"$T/out"
+	run --separate-stderr timeout 5 sh -c \
+	    'printf "c\na\nb\n" | "$0" connect 127.0.0.1 "$1"' "$SOCKIT" "$PORT"
+	assert_success
+	assert_output $'a\nb\nc'
+	[ -z "$stderr" ]
+	server_done
+	[ "$server_rc" -eq 0 ]
+}
+
+@test "-k -e: children are reaped when their clients end (no zombies)" {
+	sockit_listen "$T/log" -k -e cat 127.0.0.1 0 </dev/null >/dev/null
+	# not $i: bats 1.8's run sets it
+	for n in 1 2 3; do
+		run --separate-stderr timeout 5 "$SOCKIT" connect 127.0.0.1 \
+		    "$PORT" <<<"x$n"
+		assert_success
+		assert_output "x$n"
+	done
+	for ((i = 0; i < 50; i++)); do
+		stats=$(ps --ppid "$SERVER_PID" -o stat= || true)
+		[[ -z $stats ]] && break
+		sleep 0.1
+	done
+	[[ -z $stats ]]
+	kill -0 "$SERVER_PID"
+}
+
+@test "-e: the closed event has bytes_in and bytes_out null" {
+	sockit_listen "$T/log" -j -e cat 127.0.0.1 0 </dev/null >/dev/null
+	run --separate-stderr timeout 5 "$SOCKIT" connect 127.0.0.1 "$PORT" \
+	    <<<"hi"
+	assert_success
+	assert_output "hi"
+	server_done
+	[ "$server_rc" -eq 0 ]
+	event closed | jq -e '.peer == "127.0.0.1" and .bytes_in == null and
+	    .bytes_out == null and (.duration_ms | type) == "number"'
+}
+
+@test "--max-conns 1: a second concurrent client is refused, a later one accepted" {
+	# stdin open (a fifo read-write): clients are not half-closed
+	mkfifo "$T/in"
+	sockit_listen "$T/log" -k -j --max-conns 1 127.0.0.1 0 <>"$T/in" \
+	    >"$T/out"
+	timeout 10 nc 127.0.0.1 "$PORT" <<<"one" >/dev/null 3>&- &
+	first=$!
+	bg_pids+=("$first")
+	wait_grep "$T/log" '"event":"accepted"'
+	run --separate-stderr timeout 5 nc -N 127.0.0.1 "$PORT" <<<"two"
+	[ "$status" -ne 124 ]		# closed at once
+	wait_grep "$T/log" '"event":"refused"'
+	event refused | jq -e '.peer == "127.0.0.1" and .reason == "max-conns"'
+	kill "$first"
+	wait_grep "$T/log" '"event":"closed"'
+	run --separate-stderr timeout 5 nc -N 127.0.0.1 "$PORT" <<<"three"
+	assert_success
+	wait_grep "$T/out" '^three$'
+	wait_grep "$T/log" '"event":"accepted"' 2
+	[ "$(grep -c . "$T/out")" -eq 2 ]
+	! grep -q two "$T/out"
+}
+
+@test "-k --idle-timeout closes an idle client while an active one keeps working" {
+	# stdin open (a fifo read-write): clients are not half-closed
+	mkfifo "$T/in"
+	sockit_listen "$T/log" -k -v --idle-timeout 300ms 127.0.0.1 0 \
+	    <>"$T/in" >"$T/out"
+	# --recv-only: never sends, never half-closes
+	timeout 10 "$SOCKIT" connect --recv-only 127.0.0.1 "$PORT" \
+	    >/dev/null 2>&1 3>&- &
+	idle=$!
+	bg_pids+=("$idle")
+	run --separate-stderr timeout 5 sh -c 'for i in 1 2 3 4 5 6 7 8; do
+	    echo "$i"; sleep 0.1; done | "$0" connect 127.0.0.1 "$1"' \
+	    "$SOCKIT" "$PORT"
+	assert_success
+	[ -z "$stderr" ]
+	# the idle one was closed by the server while the other went on
+	! kill -0 "$idle" 2>/dev/null
+	wait_grep "$T/log" ': idle timeout$'
+	wait_grep "$T/log" '^closed ' 2
+	[ "$(cat "$T/out")" = "$(seq 8)" ]
+	kill -0 "$SERVER_PID"
+}
+
+# ---- --allow, --deny -------------------------------------------------------
+
+@test "--allow 127.0.0.1/32 lets a loopback client in" {
+	sockit_listen "$T/log" -j --allow 127.0.0.1/32 127.0.0.1 0 \
+	    </dev/null >"$T/out"
+	run --separate-stderr timeout 5 nc -N 127.0.0.1 "$PORT" <<<"in"
+	assert_success
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ "$(cat "$T/out")" = "in" ]
+	[ -n "$(event accepted)" ]
+}
+
+@test "--deny 127.0.0.0/8 refuses a loopback client (reason denied)" {
+	sockit_listen "$T/log" -j --deny 127.0.0.0/8 127.0.0.1 0 </dev/null \
+	    >"$T/out"
+	run --separate-stderr timeout 5 nc -N 127.0.0.1 "$PORT" <<<"in"
+	[ "$status" -ne 124 ]
+	wait_grep "$T/log" '"event":"refused"'
+	event refused | jq -e '.peer == "127.0.0.1" and .reason == "denied"'
+	[ ! -s "$T/out" ]
+	[ -z "$(event accepted)" ]
+}
+
+@test "--deny wins over --allow" {
+	sockit_listen "$T/log" -j --allow 127.0.0.1/32 --deny 127.0.0.0/8 \
+	    127.0.0.1 0 </dev/null >"$T/out"
+	run --separate-stderr timeout 5 nc -N 127.0.0.1 "$PORT" <<<"in"
+	[ "$status" -ne 124 ]
+	wait_grep "$T/log" '"event":"refused"'
+	event refused | jq -e '.reason == "denied"'
+	[ ! -s "$T/out" ]
+}
+
+@test "--allow 10.0.0.0/8 alone refuses 127.0.0.1 (reason not allowed)" {
+	sockit_listen "$T/log" -j --allow 10.0.0.0/8 127.0.0.1 0 </dev/null \
+	    >"$T/out"
+	run --separate-stderr timeout 5 nc -N 127.0.0.1 "$PORT" <<<"in"
+	[ "$status" -ne 124 ]
+	wait_grep "$T/log" '"event":"refused"'
+	event refused | jq -e '.reason == "not allowed"'
+	[ ! -s "$T/out" ]
+}
+
+@test "-6 --allow ::1/128 lets an IPv6 loopback client in" {
+	sockit_listen "$T/log" -6 -j --allow ::1/128 ::1 0 </dev/null \
+	    >"$T/out"
+	run --separate-stderr timeout 5 nc -6 -N ::1 "$PORT" <<<"in6"
+	assert_success
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ "$(cat "$T/out")" = "in6" ]
+	event accepted | jq -e '.peer == "::1"'
+}
+
+@test "a bad CIDR is a usage error (exit 2) naming it" {
+	run --separate-stderr timeout 5 "$SOCKIT" listen --allow 10.0.0.0/33 \
+	    127.0.0.1 0 </dev/null
+	assert_failure 2
+	[ -z "$output" ]
+	[[ $stderr == *"10.0.0.0/33"* ]]
+}
+
+# ---- Unix sockets ----------------------------------------------------------
+
+@test "-U PATH exchanges data both ways with socat UNIX-CONNECT" {
+	unix_listen "$T/log" -U "$T/sock" <<<"from sockit" >"$T/out"
+	run --separate-stderr timeout 5 socat -t 5 - UNIX-CONNECT:"$T/sock" \
+	    <<<"from socat"
+	assert_success
+	assert_output "from sockit"
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ "$(cat "$T/out")" = "from socat" ]
+}
+
+@test "-U @NAME exchanges data both ways with socat ABSTRACT-CONNECT" {
+	name=sockit-test-$$-$BATS_TEST_NUMBER
+	unix_listen "$T/log" -U "@$name" <<<"from sockit" >"$T/out"
+	run --separate-stderr timeout 5 socat -t 5 - ABSTRACT-CONNECT:"$name" \
+	    <<<"from socat"
+	assert_success
+	assert_output "from sockit"
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ "$(cat "$T/out")" = "from socat" ]
+}
+
+@test "-U replaces a stale socket file" {
+	python3 -c 'import socket, sys
+socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/sock"
+	[ -S "$T/sock" ]
+	unix_listen "$T/log" -U "$T/sock" <<<"fresh" >"$T/out"
+	run --separate-stderr timeout 5 socat -t 5 - UNIX-CONNECT:"$T/sock" \
+	    </dev/null
+	assert_success
+	assert_output "fresh"
+	server_done
+	[ "$server_rc" -eq 0 ]
+}
+
+@test "-U does not take over the socket of a live server (exit 4)" {
+	# -k: the liveness probe (a connect) is a client of the live server
+	unix_listen "$T/log" -k -U "$T/sock" </dev/null >/dev/null
+	run --separate-stderr timeout 5 "$SOCKIT" listen -U "$T/sock" \
+	    </dev/null
+	assert_failure 4
+	[ -z "$output" ]
+	[[ $stderr == "sockit: listen: "*"$T/sock"*"Address already in use" ]]
+	kill -0 "$SERVER_PID"
+	[ -S "$T/sock" ]
+}
+
+@test "-U refuses a regular file at PATH (exit 4) and leaves it intact" {
+	echo "precious" >"$T/file"
+	run --separate-stderr timeout 5 "$SOCKIT" listen -U "$T/file" \
+	    </dev/null
+	assert_failure 4
+	[ -z "$output" ]
+	[[ $stderr == "sockit: listen: "*"$T/file"* ]]
+	[ -f "$T/file" ]
+	[ "$(cat "$T/file")" = "precious" ]
+}
+
+@test "-U -j: the listening event has the path, port null and proto unix" {
+	run --separate-stderr timeout 5 "$SOCKIT" listen -j -w 300ms \
+	    -U "$T/sock" </dev/null
+	assert_failure 1
+	[ -z "$output" ]
+	head -n1 <<<"$stderr" | jq -e --arg p "$T/sock" '.event == "listening"
+	    and .address == $p and .port == null and .proto == "unix"'
+}
+
+# ---- inherited sockets -----------------------------------------------------
+
+@test "LISTEN_FDS/LISTEN_PID: listen serves the inherited socket" {
+	python3 -c 'import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+sys.stderr.write("listening on 127.0.0.1 %d\n" % s.getsockname()[1])
+sys.stderr.flush()
+pid = os.fork()
+if pid == 0:
+	os.dup2(s.fileno(), 3)
+	os.set_inheritable(3, True)	# dup2(3, 3) keeps FD_CLOEXEC
+	env = dict(os.environ, LISTEN_FDS="1", LISTEN_PID=str(os.getpid()))
+	os.execve(sys.argv[1], [sys.argv[1], "listen"], env)
+_, st = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(st))
+' "$SOCKIT" <<<"from sockit" >"$T/out" 2>"$T/log" 3>&- &
+	SERVER_PID=$!
+	bg_pids+=("$SERVER_PID")
+	wait_for_listen "$T/log"
+	run --separate-stderr timeout 5 nc -N 127.0.0.1 "$PORT" \
+	    <<<"from nc"
+	assert_success
+	assert_output "from sockit"
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ "$(cat "$T/out")" = "from nc" ]
+}
+
+@test "LISTEN_FDS naming a descriptor that is not open is exit 4" {
+	run --separate-stderr timeout 5 sh -c \
+	    'LISTEN_FDS=1 LISTEN_PID=$$ exec "$0" listen' "$SOCKIT" \
+	    </dev/null 3>&-
+	assert_failure 4
+	[ -z "$output" ]
+	[[ $stderr == "sockit: listen: inherited socket 3"* ]]
+}
+
+# ---- errors ----------------------------------------------------------------
+
+@test "an address in use is exit 4 naming the port" {
+	sockit_listen "$T/log" -k 127.0.0.1 0 </dev/null >/dev/null
+	run --separate-stderr timeout 5 "$SOCKIT" listen 127.0.0.1 "$PORT" \
+	    </dev/null
+	assert_failure 4
+	[ -z "$output" ]
+	[[ $stderr == "sockit: listen: "*"$PORT"*"Address already in use" ]]
+}
+
+@test "listen -w 300ms with no client is exit 1 within 3 s" {
+	run --separate-stderr timeout 3 "$SOCKIT" listen -w 300ms \
+	    127.0.0.1 0 </dev/null
+	assert_failure 1
+	[ -z "$output" ]
+	[[ $stderr == *"sockit: listen: no client within 300 ms"* ]]
+}
+
+@test "port 70000 is a usage error (exit 2)" {
+	run --separate-stderr timeout 5 "$SOCKIT" listen 127.0.0.1 70000 \
+	    </dev/null
+	assert_failure 2
+	[ -z "$output" ]
+	[[ $stderr == *"70000"* ]]
+}
+
+@test "no PORT is a usage error (exit 2)" {
+	run --separate-stderr timeout 5 "$SOCKIT" listen </dev/null
+	assert_failure 2
+	[ -z "$output" ]
+	[[ $stderr == "sockit: listen: "* ]]
+}
+
+# ---- the listening event ---------------------------------------------------
+
+@test "PORT 0 prints 'listening on ADDR PORT' even without -v" {
+	run --separate-stderr timeout 5 "$SOCKIT" listen -w 300ms \
+	    127.0.0.1 0 </dev/null
+	assert_failure 1
+	[ -z "$output" ]
+	[[ $(head -n1 <<<"$stderr") =~ ^listening\ on\ 127\.0\.0\.1\ [1-9][0-9]*$ ]]
+}
+
+@test "--quiet suppresses the listening line of PORT 0" {
+	run --separate-stderr timeout 5 "$SOCKIT" listen --quiet -w 300ms \
+	    127.0.0.1 0 </dev/null
+	assert_failure 1
+	[ -z "$output" ]
+	[[ $stderr != *"listening"* ]]
+}
+
+@test "-j: the listening event of a TCP port has address, port and proto tcp" {
+	run --separate-stderr timeout 5 "$SOCKIT" listen -j -w 300ms \
+	    127.0.0.1 0 </dev/null
+	assert_failure 1
+	[ -z "$output" ]
+	head -n1 <<<"$stderr" | jq -e '.event == "listening" and
+	    .address == "127.0.0.1" and .port > 0 and .proto == "tcp"'
+}
+
+# ---- IPv6 and events -------------------------------------------------------
+
+@test "listen on ::1 0 exchanges data with connect [::1]:PORT" {
+	sockit_listen "$T/log" ::1 0 <<<"v6 server" >"$T/out"
+	[ "$ADDR" = "::1" ]
+	run --separate-stderr timeout 5 "$SOCKIT" connect "[::1]:$PORT" \
+	    <<<"v6 client"
+	assert_success
+	assert_output "v6 server"
+	[ -z "$stderr" ]
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ "$(cat "$T/out")" = "v6 client" ]
+}
+
+@test "-j: accepted and closed events are JSON on stderr, stdout is the client's bytes" {
+	sockit_listen "$T/log" -j 127.0.0.1 0 <<<"hi" >"$T/out"
+	run --separate-stderr timeout 5 nc -N 127.0.0.1 "$PORT" <<<"ping"
+	assert_success
+	assert_output "hi"
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ "$(cat "$T/out")" = "ping" ]
+	while IFS= read -r line; do
+		jq -e . <<<"$line" >/dev/null
+	done <"$T/log"
+	[ "$(wc -l <"$T/log")" -eq 3 ]
+	event listening | jq -e --argjson p "$PORT" '.address == "127.0.0.1"
+	    and .port == $p and .proto == "tcp"'
+	event accepted | jq -e '.peer == "127.0.0.1" and .peer_port > 0'
+	event closed | jq -e '.peer == "127.0.0.1" and .bytes_in == 5 and
+	    .bytes_out == 3 and (.duration_ms | type) == "number"'
+}
