@@ -4,5 +4,6 @@
 #define SOCKIT_MODES_H
 
 int mode_resolve(int argc, char **argv);
+int mode_sockopt(int argc, char **argv);
 
 #endif

@@ -24,6 +24,20 @@ const struct opt opts[] = {
 	    "report the canonical name (AI_CANONNAME)" },
 	{ 'r', "reverse", NULL, M_RESOLVE,
 	    "NAMEs are addresses: look up host names" },
+	/* sockopt */
+	{ O_TCP, "tcp", NULL, M_SOCKOPT, "a TCP socket (the default)" },
+	{ 'u', "udp", NULL, M_SOCKOPT, "a UDP socket (with --unix: datagram)" },
+	{ O_UNIX, "unix", NULL, M_SOCKOPT, "a Unix socket (stream, or --udp)" },
+	{ O_CONNECT, "connect", "HOST", M_SOCKOPT,
+	    "a live TCP connection to HOST (or HOST:PORT; else the first "
+	    "argument is PORT)" },
+	{ O_LISTEN, "listen", "[ADDR:]PORT", M_SOCKOPT,
+	    "a socket bound (TCP: listening) on ADDR (any) PORT" },
+	{ O_FD, "fd", "N", M_SOCKOPT,
+	    "the inherited socket N (inetd, systemd)" },
+	{ O_LIST, "list", NULL, M_SOCKOPT,
+	    "print the known options (name, level, type, ...) and exit" },
+	{ 'w', "timeout", "DUR", M_SOCKOPT, "with --connect: connect deadline" },
 	/* global */
 	{ '4', NULL, NULL, M_ALL, "IPv4 only" },
 	{ '6', NULL, NULL, M_ALL, "IPv6 only" },
@@ -41,6 +55,13 @@ const struct opt opts[] = {
 };
 
 const struct mode modes[] = {
+	{ "sockopt", M_SOCKOPT, mode_sockopt, "[OPTIONS] [NAME[=VALUE]...]",
+	    "show/set socket options on a socket",
+	    "Sets each NAME=VALUE in order, then prints every NAME given (all\n"
+	    "readable options of the socket when none is).  NAME is case-\n"
+	    "insensitive; see --list.  VALUE: a number (K, M, G), on/off, DUR\n"
+	    "for timeouts, off or DUR for SO_LINGER, a DSCP name for IP_TOS.\n"
+	    "Exit 2 for a bad NAME or VALUE, 4 when the kernel refuses it." },
 	{ "resolve", M_RESOLVE, mode_resolve, "[OPTIONS] NAME...",
 	    "name and service resolution (getaddrinfo)",
 	    "Exit 3 when any NAME fails to resolve; the others are still "

@@ -8,7 +8,8 @@
 /* Mode bits. */
 enum {
 	M_RESOLVE = 1 << 0,
-	M_MODES = M_RESOLVE,
+	M_SOCKOPT = 1 << 5,
+	M_MODES = M_RESOLVE | M_SOCKOPT,
 	M_GLOBAL = 1 << 14,	/* a global option row */
 	M_TOP = 1 << 15,	/* `sockit --version` etc., before a mode */
 	M_ALL = M_MODES | M_GLOBAL	/* global options: every mode */
@@ -21,7 +22,13 @@ enum {
 	O_LIST_OPTIONS,
 	O_SERVICE,
 	O_PASSIVE,
-	O_CANONICAL
+	O_CANONICAL,
+	O_TCP,
+	O_UNIX,
+	O_CONNECT,
+	O_LISTEN,
+	O_FD,
+	O_LIST
 };
 
 struct opt {
