@@ -29,14 +29,13 @@ const struct opt opts[] = {
 	{ 'u', "udp", NULL, M_SOCKOPT, "a UDP socket (with --unix: datagram)" },
 	{ O_UNIX, "unix", NULL, M_SOCKOPT, "a Unix socket (stream, or --udp)" },
 	{ O_CONNECT, "connect", "HOST", M_SOCKOPT,
-	    "a live TCP connection to HOST (or HOST:PORT; else the first "
-	    "argument is PORT)" },
+	    "a live TCP connection to HOST:PORT, or HOST PORT" },
 	{ O_LISTEN, "listen", "[ADDR:]PORT", M_SOCKOPT,
 	    "a socket bound (TCP: listening) on ADDR (any) PORT" },
 	{ O_FD, "fd", "N", M_SOCKOPT,
 	    "the inherited socket N (inetd, systemd)" },
 	{ O_LIST, "list", NULL, M_SOCKOPT,
-	    "print the known options (name, level, type, ...) and exit" },
+	    "print the table of known options and exit" },
 	{ 'w', "timeout", "DUR", M_SOCKOPT, "with --connect: connect deadline" },
 	/* global */
 	{ '4', NULL, NULL, M_ALL, "IPv4 only" },
@@ -59,9 +58,10 @@ const struct mode modes[] = {
 	    "show/set socket options on a socket",
 	    "Sets each NAME=VALUE in order, then prints every NAME given (all\n"
 	    "readable options of the socket when none is).  NAME is case-\n"
-	    "insensitive; see --list.  VALUE: a number (K, M, G), on/off, DUR\n"
-	    "for timeouts, off or DUR for SO_LINGER, a DSCP name for IP_TOS.\n"
-	    "Exit 2 for a bad NAME or VALUE, 4 when the kernel refuses it." },
+	    "insensitive (rcvbuf = SO_RCVBUF); see --list.  VALUE: a number\n"
+	    "(K, M, G), on/off, a DUR for timeouts, off or a DUR for SO_LINGER,\n"
+	    "a DSCP name (ef, af41) for IP_TOS.  A fresh socket is IPv4 unless\n"
+	    "-6.  Exit 2 for a bad NAME or VALUE, 4 when the kernel refuses one." },
 	{ "resolve", M_RESOLVE, mode_resolve, "[OPTIONS] NAME...",
 	    "name and service resolution (getaddrinfo)",
 	    "Exit 3 when any NAME fails to resolve; the others are still "

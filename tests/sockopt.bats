@@ -431,3 +431,85 @@ value_of() {
 		[[ $output == *"$o"* ]] || fail "sockopt --help lacks $o"
 	done
 }
+
+# Completion of the words given (the last one is being completed), one per
+# line, by each shell's completion file (as in docs.bats).
+bash_complete() {
+	bash --norc --noprofile -c 'source "$1"; shift
+	    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+	    COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+	    _sockit; printf "%s\n" "${COMPREPLY[@]}"' _ \
+	    "$TOP_SRCDIR/completions/sockit.bash" "$@"
+}
+
+fish_complete() {
+	fish --no-config -c 'source $argv[1]; complete -C $argv[2]' \
+	    "$TOP_SRCDIR/completions/sockit.fish" "$*" | cut -f1
+}
+
+zsh_complete() {
+	zsh -f -c '
+fpath=("$1" $fpath); shift
+compadd() {
+	local w s=
+	while (( $# )) && [[ $1 != -- ]]; do
+		[[ $1 == -S ]] && { s=$2; shift; }
+		shift
+	done
+	shift
+	for w in "$@"; do [[ $w == ${PREFIX}* ]] && print -r -- "$w$s"; done
+	return 0
+}
+_call_program() { shift; "$@"; }
+_message() { print -r -- "(message)"; }
+_hosts() { print -r -- "(hosts)"; }
+_files() { print -r -- "(files)"; }
+autoload -Uz _sockit
+words=("$@"); CURRENT=$#; PREFIX=$words[-1]; SUFFIX=
+_sockit' zsh "$TOP_SRCDIR/completions" "$@"
+}
+
+# Puts sockit on PATH; with_o adds a mode "connect" with -O/--sockopt to
+# its --list-options (no mode of this branch takes -O yet).
+completion_path() {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	cat >"$BATS_TEST_TMPDIR/bin/sockit" <<-EOF2
+	#!/bin/sh
+	if [ "\$1" = --list-options ]; then
+		"$SOCKIT" --list-options
+		printf 'connect\t-O\t--sockopt\tNAME=VALUE\n'
+		exit 0
+	fi
+	exec "$SOCKIT" "\$@"
+	EOF2
+	chmod +x "$BATS_TEST_TMPDIR/bin/sockit"
+	PATH="$BATS_TEST_TMPDIR/bin:$PATH"
+}
+
+@test "completions: sockopt's NAME operands come from sockopt --list (bash, zsh, fish)" {
+	completion_path
+	local sh
+	for sh in bash zsh fish; do
+		command -v "$sh" >/dev/null || continue
+		run "${sh}_complete" sockit sockopt SO_RCV
+		assert_success
+		assert_line SO_RCVBUF
+		assert_line SO_RCVTIMEO
+		refute_line SO_SNDBUF
+		run "${sh}_complete" sockit sockopt --udp TCP_NOD
+		assert_line TCP_NODELAY
+	done
+}
+
+@test "completions: -O and --sockopt values are NAME= from sockopt --list (bash, zsh, fish)" {
+	completion_path
+	local sh
+	for sh in bash zsh fish; do
+		command -v "$sh" >/dev/null || continue
+		run "${sh}_complete" sockit connect -O TCP_NOD
+		assert_success
+		assert_output TCP_NODELAY=
+		run "${sh}_complete" sockit connect --sockopt SO_LING
+		assert_output SO_LINGER=
+	done
+}
