@@ -17,28 +17,28 @@
 #include "report.h"
 
 enum target {
-	T_FRESH,	/* a new unconnected socket */
-	T_CONNECT,	/* --connect HOST [PORT] */
-	T_LISTEN,	/* --listen [ADDR:]PORT */
-	T_FD		/* --fd N */
+	T_FRESH,   /* a new unconnected socket */
+	T_CONNECT, /* --connect HOST [PORT] */
+	T_LISTEN,  /* --listen [ADDR:]PORT */
+	T_FD	   /* --fd N */
 };
 
 struct cfg {
 	enum target target;
-	const char *arg;	/* the argument of --connect, --listen, --fd */
-	char host[NI_MAXHOST];	/* --connect: HOST */
-	char port[64];		/* --connect: PORT */
-	int type;		/* SOCK_STREAM or SOCK_DGRAM */
-	bool unix_;		/* --unix */
-	bool tcp;		/* --tcp given */
-	bool list;		/* --list */
+	const char *arg;       /* the argument of --connect, --listen, --fd */
+	char host[NI_MAXHOST]; /* --connect: HOST */
+	char port[64];	       /* --connect: PORT */
+	int type;	       /* SOCK_STREAM or SOCK_DGRAM */
+	bool unix_;	       /* --unix */
+	bool tcp;	       /* --tcp given */
+	bool list;	       /* --list */
 };
 
 /* One NAME or NAME=VALUE argument. */
 struct item {
 	const struct sock_opt *o;
-	const char *spec;	/* as given */
-	const char *value;	/* after '=', or NULL: only read */
+	const char *spec;  /* as given */
+	const char *value; /* after '=', or NULL: only read */
 	struct sock_optval want;
 };
 
@@ -46,7 +46,7 @@ struct item {
 struct out {
 	const struct sock_opt *o;
 	struct sock_optval got;
-	const struct sock_optval *want;	/* the last value set, or NULL */
+	const struct sock_optval *want; /* the last value set, or NULL */
 };
 
 /* Parses NAME or NAME=VALUE into it.  Returns 0, or EXIT_USAGE after
@@ -63,17 +63,20 @@ parse_item(const char *spec, struct item *it)
 	it->spec = spec;
 	if (n == 0 || n >= sizeof(name))
 		return usage_error("bad socket option \"%s\": expected NAME "
-		    "or NAME=VALUE", spec);
+				   "or NAME=VALUE",
+		    spec);
 	memcpy(name, spec, n);
 	name[n] = '\0';
 	it->o = sock_opt_find(name);
 	if (it->o == NULL)
 		return usage_error("bad socket option \"%s\": unknown option "
-		    "(see 'sockit sockopt --list')", name);
+				   "(see 'sockit sockopt --list')",
+		    name);
 	if (eq == NULL) {
 		if (it->o->flags & SOF_WO)
 			return usage_error("bad socket option %s: write-only: "
-			    "give %s=VALUE", it->o->name, it->o->name);
+					   "give %s=VALUE",
+			    it->o->name, it->o->name);
 		return 0;
 	}
 	it->value = eq + 1;
@@ -95,7 +98,9 @@ list_table(void)
 	for (i = 0; i < sock_nopts; i++) {
 		o = &sock_opts[i];
 		sock_opt_sockets(o, socks, sizeof(socks));
-#define WIDEN(w, s) if ((int)strlen(s) > (w)) (w) = (int)strlen(s)
+#define WIDEN(w, s) \
+	if ((int)strlen(s) > (w)) \
+	(w) = (int)strlen(s)
 		WIDEN(wn, o->name);
 		WIDEN(wl, o->levelname);
 		WIDEN(wt, sock_opt_typename(o->type));
@@ -108,8 +113,10 @@ list_table(void)
 		if (!G.json) {
 			printf("%-*s %-*s %-*s %-2s %-*s %s\n", wn, o->name, wl,
 			    o->levelname, wt, sock_opt_typename(o->type),
-			    o->flags & SOF_RO ? "r" : o->flags & SOF_WO ? "w" :
-			    "rw", ws, socks, o->desc);
+			    o->flags & SOF_RO	  ? "r" :
+				o->flags & SOF_WO ? "w" :
+						    "rw",
+			    ws, socks, o->desc);
 			continue;
 		}
 		json_begin(&j, stdout);
@@ -134,7 +141,9 @@ json_secs(struct json *j, const char *key, int64_t ms)
 		json_int(j, key, (long long)(ms / 1000));
 	else
 		json_num(j, key, (double)ms / 1000.0,
-		    ms % 100 == 0 ? 1 : ms % 10 == 0 ? 2 : 3);
+		    ms % 100 == 0    ? 1 :
+			ms % 10 == 0 ? 2 :
+				       3);
 }
 
 static void
@@ -256,7 +265,7 @@ listen_addr(const struct cfg *c, struct sock_addr *a)
 	    sizeof(port), &e);
 	if (split == -1)
 		return usage_err(&e);
-	if (split == 0) {	/* a lone PORT */
+	if (split == 0) { /* a lone PORT */
 		snprintf(port, sizeof(port), "%s", c->arg);
 		host[0] = '\0';
 	}
@@ -271,7 +280,7 @@ listen_addr(const struct cfg *c, struct sock_addr *a)
 	if (G.numeric)
 		return usage_err(&e);
 	if (sock_resolve(host, port, G.family, c->type, SOCK_R_PASSIVE, &ai,
-	    &e) == -1)
+		&e) == -1)
 		return report(&e);
 	*a = ai.v[0];
 	sock_ai_free(&ai);
@@ -279,7 +288,7 @@ listen_addr(const struct cfg *c, struct sock_addr *a)
 }
 
 /* Opens (or takes) the socket.  Returns the descriptor, or -1 with
-   *status set after printing the error. */
+ *status set after printing the error. */
 static int
 open_socket(const struct cfg *c, int *status)
 {
@@ -293,14 +302,15 @@ open_socket(const struct cfg *c, int *status)
 	switch (c->target) {
 	case T_FD:
 		if (sock_parse_uint(c->arg, INT_MAX, &n, &e) == -1) {
-			*status = usage_error("bad fd \"%s\": not a number",
-			    c->arg);
+			*status =
+			    usage_error("bad fd \"%s\": not a number", c->arg);
 			return -1;
 		}
 		return (int)n;
 	case T_FRESH:
-		family = c->unix_ ? AF_UNIX :
-		    G.family == AF_UNSPEC ? AF_INET : G.family;
+		family = c->unix_	  ? AF_UNIX :
+		    G.family == AF_UNSPEC ? AF_INET :
+					    G.family;
 		fd = sock_socket(family, c->type, false, &e);
 		break;
 	case T_LISTEN:
@@ -311,16 +321,16 @@ open_socket(const struct cfg *c, int *status)
 		else
 			fd = sock_listen(&a, true, 0, &e);
 		if (fd >= 0 && sock_name(fd, &a, &e) == 0)
-			diag(1, "listening on %s %u", a.host,
-			    (unsigned)a.port);
+			diag(1, "listening on %s %u", a.host, (unsigned)a.port);
 		break;
 	case T_CONNECT:
 		if (sock_parse_port(c->port, "tcp", G.numeric, &p, &e) == -1) {
 			*status = usage_err(&e);
 			return -1;
 		}
-		timeout = G.timeout_ms < 0 ? -1 : G.timeout_ms > INT_MAX ?
-		    INT_MAX : (int)G.timeout_ms;
+		timeout = G.timeout_ms < 0 ? -1 :
+		    G.timeout_ms > INT_MAX ? INT_MAX :
+					     (int)G.timeout_ms;
 		fd = sock_connect_host(c->host, c->port, G.family,
 		    G.numeric ? SOCK_R_NUMERIC : 0, NULL, timeout, &peer, &e);
 		if (fd >= 0)
@@ -339,12 +349,12 @@ check_cfg(const struct cfg *c)
 {
 	if (c->target == T_FD && (c->tcp || c->unix_ || c->type == SOCK_DGRAM))
 		return usage_error("--fd takes the socket as it is: no --tcp, "
-		    "--udp or --unix");
+				   "--udp or --unix");
 	if (c->tcp && c->type == SOCK_DGRAM)
 		return usage_error("--tcp and --udp: choose one");
 	if (c->target == T_CONNECT && c->type == SOCK_DGRAM)
 		return usage_error("--connect makes a TCP connection: no "
-		    "--udp");
+				   "--udp");
 	if ((c->target == T_CONNECT || c->target == T_LISTEN) && c->unix_)
 		return usage_error("--%s with --unix is not supported",
 		    c->target == T_CONNECT ? "connect" : "listen");
@@ -403,7 +413,7 @@ run(int fd, struct item *items, size_t nitems)
 			if (items[i].o->flags & SOF_WO)
 				outs[k].got = items[i].want;
 			else if (sock_opt_get(fd, items[i].o, &outs[k].got,
-			    &e) == -1) {
+				     &e) == -1) {
 				status = report(&e);
 				break;
 			}
@@ -472,7 +482,8 @@ mode_sockopt(int argc, char **argv)
 		case 0:
 			if (npos == 0)
 				return usage_error("no PORT given after "
-				    "--connect %s", c.arg);
+						   "--connect %s",
+				    c.arg);
 			snprintf(c.port, sizeof(c.port), "%s", pos[0]);
 			pos++;
 			npos--;
