@@ -19,6 +19,8 @@ _sockit_values() {
 		compgen -f -- "$3" ;;
 	*" -e" | *" --exec")
 		compgen -c -- "$3" ;;
+	*" -O" | *" --sockopt")
+		compgen -W "$(_sockit_sockopts | sed 's/$/=/')" -- "$3" ;;
 	esac
 	# others (-w DUR, --service, ...): nothing to offer
 }
@@ -28,7 +30,14 @@ _sockit_operands() {
 	case $1 in
 	resolve | connect | udp-send)
 		compgen -A hostname -- "$2" ;;
+	sockopt)
+		compgen -W "$(_sockit_sockopts)" -- "$2" ;;
 	esac
+}
+
+# Prints the socket option names of `sockit sockopt --list`, one per line.
+_sockit_sockopts() {
+	command sockit sockopt --list 2>/dev/null | cut -d' ' -f1
 }
 
 # Reads the option table into _sockit_rows ("MODE -x --long ARG", with "-"
@@ -121,6 +130,9 @@ _sockit() {
 	fi
 	if [[ -n $opt ]]; then
 		mapfile -t COMPREPLY < <(_sockit_values "$mode" "$opt" "$cur")
+		# NAME= of -O: the value follows without a blank
+		[[ $opt == -O || $opt == --sockopt ]] &&
+		    compopt -o nospace 2>/dev/null
 		[[ -n $eq ]] && COMPREPLY=("${COMPREPLY[@]/#/$eq}")
 		return 0
 	fi

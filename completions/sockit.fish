@@ -16,6 +16,11 @@ function __sockit_values
             __fish_complete_path (commandline -ct | string replace -r '^--[^=]*=' '')
         case '* -e' '* --exec'
             __fish_complete_command
+        case '* -O' '* --sockopt'
+            # NAME=, from `sockit sockopt --list`
+            for n in (__sockit_sockopts)
+                printf '%s=\n' $n
+            end
     end
     # others (-w DUR, --service SERVICE, ...): nothing to offer
 end
@@ -25,7 +30,14 @@ function __sockit_operands
     switch "$argv[1]"
         case resolve connect udp-send
             __fish_print_hostnames
+        case sockopt
+            __sockit_sockopts
     end
+end
+
+# Prints the socket option names of `sockit sockopt --list`.
+function __sockit_sockopts
+    sockit sockopt --list 2>/dev/null | string replace -r ' .*' ''
 end
 
 # Prints the option table as lines "MODE<tab>-x<tab>--long<tab>ARG"; the

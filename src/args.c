@@ -63,10 +63,14 @@ sockopts_add(struct sockopts *so, const char *spec)
 int
 sockopts_apply(const struct sockopts *so, int fd, struct sock_err *e)
 {
+	const struct sock_opt *o;
+	struct sock_optval v;
 	size_t i;
 
 	for (i = 0; i < so->n; i++)
-		if (sock_opt_apply(fd, so->spec[i], e) == -1)
+		if (sock_opt_check(so->spec[i], &o, &v, e) == -1 ||
+		    sock_opt_usable(fd, o, e) == -1 ||
+		    sock_opt_set(fd, o, &v, e) == -1)
 			return -1;
 	return 0;
 }

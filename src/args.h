@@ -27,7 +27,9 @@ struct sockopts {
 };
 /* Checks and keeps spec.  Returns 0, or EXIT_USAGE after printing. */
 int sockopts_add(struct sockopts *, const char *spec);
-/* Sets every option on fd, in order.  Returns 0, or -1 with *e. */
+/* Sets every option on fd, in order.  Returns 0, or -1 with *e: EUSAGE
+   for an option not valid for this kind of socket (SO_BROADCAST on TCP),
+   ELOCAL when the kernel refuses one. */
 int sockopts_apply(const struct sockopts *, int fd, struct sock_err *e);
 
 #endif

@@ -6,5 +6,6 @@
 int mode_resolve(int argc, char **argv);
 int mode_listen(int argc, char **argv);
 int mode_connect(int argc, char **argv);
+int mode_sockopt(int argc, char **argv);
 
 #endif

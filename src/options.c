@@ -73,6 +73,19 @@ const struct opt opts[] = {
 	    "write a copy of both directions to FILE" },
 	{ 'x', "hexdump", "FILE", M_STREAM,
 	    "hex dump of both directions to FILE (- = stderr)" },
+	/* sockopt */
+	{ O_TCP, "tcp", NULL, M_SOCKOPT, "a TCP socket (the default)" },
+	{ 'u', "udp", NULL, M_SOCKOPT, "a UDP socket (with --unix: datagram)" },
+	{ O_UNIX, "unix", NULL, M_SOCKOPT, "a Unix socket (stream, or --udp)" },
+	{ O_CONNECT, "connect", "HOST", M_SOCKOPT,
+	    "a live TCP connection to HOST:PORT, or HOST PORT" },
+	{ O_LISTEN, "listen", "[ADDR:]PORT", M_SOCKOPT,
+	    "a socket bound (TCP: listening) on ADDR (any) PORT" },
+	{ O_FD, "fd", "N", M_SOCKOPT,
+	    "the inherited socket N (inetd, systemd)" },
+	{ O_LIST, "list", NULL, M_SOCKOPT,
+	    "print the table of known options and exit" },
+	{ 'w', "timeout", "DUR", M_SOCKOPT, "with --connect: connect deadline" },
 	/* global */
 	{ '4', NULL, NULL, M_ALL, "IPv4 only" },
 	{ '6', NULL, NULL, M_ALL, "IPv6 only" },
@@ -90,10 +103,6 @@ const struct opt opts[] = {
 };
 
 const struct mode modes[] = {
-	{ "resolve", M_RESOLVE, mode_resolve, "[OPTIONS] NAME...",
-	    "name and service resolution (getaddrinfo)",
-	    "Exit 3 when any NAME fails to resolve; the others are still "
-	    "printed." },
 	{ "listen", M_LISTEN, mode_listen, "[OPTIONS] [ADDRESS] PORT",
 	    "TCP/Unix server: relay stdin/stdout with clients",
 	    "ADDRESS defaults to all interfaces (dual-stack).  PORT 0 picks a "
@@ -105,6 +114,18 @@ const struct mode modes[] = {
 	    "Every address of HOST is tried (IPv6 and IPv4 raced).  With -z, "
 	    "-w bounds\neach check (default 2s); exit 0 when every port is "
 	    "open." },
+	{ "sockopt", M_SOCKOPT, mode_sockopt, "[OPTIONS] [NAME[=VALUE]...]",
+	    "show/set socket options on a socket",
+	    "Sets each NAME=VALUE in order, then prints every NAME given (all\n"
+	    "readable options of the socket when none is).  NAME is case-\n"
+	    "insensitive (rcvbuf = SO_RCVBUF); see --list.  VALUE: a number\n"
+	    "(K, M, G), on/off, a DUR for timeouts, off or a DUR for SO_LINGER,\n"
+	    "a DSCP name (ef, af41) for IP_TOS.  A fresh socket is IPv4 unless\n"
+	    "-6.  Exit 2 for a bad NAME or VALUE, 4 when the kernel refuses one." },
+	{ "resolve", M_RESOLVE, mode_resolve, "[OPTIONS] NAME...",
+	    "name and service resolution (getaddrinfo)",
+	    "Exit 3 when any NAME fails to resolve; the others are still "
+	    "printed." },
 	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 

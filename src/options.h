@@ -10,7 +10,8 @@ enum {
 	M_RESOLVE = 1 << 0,
 	M_CONNECT = 1 << 1,
 	M_LISTEN = 1 << 2,
-	M_MODES = M_RESOLVE | M_CONNECT | M_LISTEN,
+	M_SOCKOPT = 1 << 5,
+	M_MODES = M_RESOLVE | M_CONNECT | M_LISTEN | M_SOCKOPT,
 	M_STREAM = M_CONNECT | M_LISTEN,	/* the stream session */
 	M_GLOBAL = 1 << 14,	/* a global option row */
 	M_TOP = 1 << 15,	/* `sockit --version` etc., before a mode */
@@ -33,7 +34,13 @@ enum {
 	O_ALLOW,
 	O_DENY,
 	O_WAIT,
-	O_PARALLEL
+	O_PARALLEL,
+	O_TCP,
+	O_UNIX,
+	O_CONNECT,
+	O_LISTEN,
+	O_FD,
+	O_LIST
 };
 
 struct opt {

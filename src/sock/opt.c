@@ -2,6 +2,7 @@
    sockopt --list. */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -91,6 +92,10 @@ const struct sock_opt sock_opts[] = {
 #endif
 	{ "TCP_MAXSEG", "IPPROTO_TCP", IPPROTO_TCP, TCP_MAXSEG, SOT_INT, ST,
 	    "maximum segment size" },
+#ifdef TCP_SYNCNT
+	{ "TCP_SYNCNT", "IPPROTO_TCP", IPPROTO_TCP, TCP_SYNCNT, SOT_INT, ST,
+	    "SYN retransmits before connect gives up" },
+#endif
 #ifdef TCP_DEFER_ACCEPT
 	{ "TCP_DEFER_ACCEPT", "IPPROTO_TCP", IPPROTO_TCP, TCP_DEFER_ACCEPT,
 	    SOT_SECS, ST, "wake accept only when data arrives (DUR)" },
@@ -115,6 +120,14 @@ const struct sock_opt sock_opts[] = {
 	    "type of service: a number or a DSCP name (ef, af41, cs1)" },
 	{ "IP_TTL", "IPPROTO_IP", IPPROTO_IP, IP_TTL, SOT_INT, IP | SOF_INET,
 	    "time to live of unicast packets" },
+#ifdef IP_MTU
+	{ "IP_MTU", "IPPROTO_IP", IPPROTO_IP, IP_MTU, SOT_INT,
+	    IP | SOF_INET | SOF_RO, "path MTU (connected sockets)" },
+#endif
+#ifdef IP_FREEBIND
+	{ "IP_FREEBIND", "IPPROTO_IP", IPPROTO_IP, IP_FREEBIND, SOT_BOOL,
+	    IP | SOF_INET, "may bind an address not (yet) configured" },
+#endif
 	{ "IP_MULTICAST_TTL", "IPPROTO_IP", IPPROTO_IP, IP_MULTICAST_TTL,
 	    SOT_INT, DG | SOF_INET, "time to live of multicast packets" },
 	{ "IP_MULTICAST_LOOP", "IPPROTO_IP", IPPROTO_IP, IP_MULTICAST_LOOP,
@@ -123,6 +136,10 @@ const struct sock_opt sock_opts[] = {
 	    IP | SOF_INET6, "IPv6 only, no v4-mapped addresses" },
 	{ "IPV6_UNICAST_HOPS", "IPPROTO_IPV6", IPPROTO_IPV6, IPV6_UNICAST_HOPS,
 	    SOT_INT, IP | SOF_INET6, "hop limit of unicast packets" },
+#ifdef IPV6_TCLASS
+	{ "IPV6_TCLASS", "IPPROTO_IPV6", IPPROTO_IPV6, IPV6_TCLASS, SOT_TOS,
+	    IP | SOF_INET6, "traffic class: a number or a DSCP name" },
+#endif
 	{ "IPV6_MULTICAST_HOPS", "IPPROTO_IPV6", IPPROTO_IPV6,
 	    IPV6_MULTICAST_HOPS, SOT_INT, DG | SOF_INET6,
 	    "hop limit of multicast packets" },
@@ -194,8 +211,8 @@ sock_opt_parse(const struct sock_opt *o, const char *text,
 	memset(v, 0, sizeof(*v));
 	v->type = o->type;
 	if (o->flags & SOF_RO)
-		return sock_failmsg(e, SOCK_EUSAGE, "read-only option",
-		    "%s", o->name);
+		return sock_failmsg(e, SOCK_EUSAGE, "read-only",
+		    "socket option %s", o->name);
 	switch (o->type) {
 	case SOT_INT:
 		if (sock_parse_uint(text, INT32_MAX, &u, e) == -1)
@@ -251,7 +268,8 @@ sock_opt_parse(const struct sock_opt *o, const char *text,
 	case SOT_TCPINFO:
 		break;
 	}
-	return sock_failmsg(e, SOCK_EUSAGE, "read-only option", "%s", o->name);
+	return sock_failmsg(e, SOCK_EUSAGE, "read-only", "socket option %s",
+	    o->name);
 bad:
 	snprintf(e->what, sizeof(e->what), "value \"%s\" for %s", text,
 	    o->name);
@@ -349,6 +367,23 @@ sock_opt_get(int fd, const struct sock_opt *o, struct sock_optval *v,
 	return sock_fail(e, SOCK_ELOCAL, errno, "get %s", o->name);
 }
 
+/* Milliseconds as seconds: "2", "1.5", "0.252". */
+static void
+secs_str(int64_t ms, char *buf, size_t len)
+{
+	char *p;
+
+	if (ms % 1000 == 0) {
+		snprintf(buf, len, "%lld", (long long)(ms / 1000));
+		return;
+	}
+	snprintf(buf, len, "%lld.%03lld", (long long)(ms / 1000),
+	    (long long)(ms % 1000));
+	p = buf + strlen(buf);
+	while (p > buf && p[-1] == '0')
+		*--p = '\0';
+}
+
 const char *
 sock_opt_str(const struct sock_optval *v, char *buf, size_t len)
 {
@@ -365,7 +400,7 @@ sock_opt_str(const struct sock_optval *v, char *buf, size_t len)
 	case SOT_TIMEVAL:
 	case SOT_SECS:
 	case SOT_MSECS:
-		snprintf(buf, len, "%g", (double)v->ms / 1000.0);
+		secs_str(v->ms, buf, len);
 		break;
 	case SOT_STRING:
 	case SOT_SOCKTYPE:
@@ -415,4 +450,156 @@ sock_opt_apply(int fd, const char *spec, struct sock_err *e)
 	if (sock_opt_check(spec, &o, &v, e) == -1)
 		return -1;
 	return sock_opt_set(fd, o, &v, e);
+}
+
+const char *
+sock_opt_typename(enum sock_opt_type t)
+{
+	switch (t) {
+	case SOT_INT:
+		return "int";
+	case SOT_BOOL:
+		return "bool";
+	case SOT_SIZE:
+		return "size";
+	case SOT_TIMEVAL:
+		return "timeval";
+	case SOT_LINGER:
+		return "linger";
+	case SOT_SECS:
+		return "seconds";
+	case SOT_MSECS:
+		return "milliseconds";
+	case SOT_STRING:
+		return "string";
+	case SOT_SOCKTYPE:
+		return "socktype";
+	case SOT_TOS:
+		return "tos";
+	case SOT_TCPINFO:
+		return "tcp_info";
+	}
+	return "?";
+}
+
+const char *
+sock_opt_sockets(const struct sock_opt *o, char *buf, size_t len)
+{
+	unsigned fam = o->flags & (SOF_INET | SOF_INET6);
+
+	snprintf(buf, len, "%s%s%s%s%s%s",
+	    o->flags & SOF_STREAM ? "tcp" : "",
+	    (o->flags & SOF_STREAM) && (o->flags & SOF_DGRAM) ? "," : "",
+	    o->flags & SOF_DGRAM ? "udp" : "",
+	    o->flags & SOF_UNIX ? ",unix" : "",
+	    fam == SOF_INET ? "/IPv4" : fam == SOF_INET6 ? "/IPv6" : "",
+	    "");
+	return buf;
+}
+
+bool
+sock_opt_applies(const struct sock_opt *o, int family, int type)
+{
+	unsigned fam = o->flags & (SOF_INET | SOF_INET6);
+	bool stream = type == SOCK_STREAM || type == SOCK_SEQPACKET;
+	bool dgram = type == SOCK_DGRAM;
+
+	if ((stream && !(o->flags & SOF_STREAM)) ||
+	    (dgram && !(o->flags & SOF_DGRAM)) || (!stream && !dgram))
+		return false;
+	switch (family) {
+	case AF_INET:
+		return fam == 0 || (fam & SOF_INET) != 0;
+	case AF_INET6:
+		return true;	/* SOF_INET: the IPv4 side of dual-stack */
+	case AF_UNIX:
+		return (o->flags & SOF_UNIX) != 0;
+	default:
+		return o->level == SOL_SOCKET && (o->flags & SOF_UNIX) != 0;
+	}
+}
+
+int
+sock_fd_kind(int fd, int *family, int *type, struct sock_err *e)
+{
+	struct sockaddr_storage ss;
+	struct stat st;
+	socklen_t len;
+
+	if (fstat(fd, &st) == -1)
+		return sock_fail(e, SOCK_EUSAGE, errno, "fd %d", fd);
+	if (!S_ISSOCK(st.st_mode))
+		return sock_failmsg(e, SOCK_EUSAGE, "not a socket", "fd %d",
+		    fd);
+	len = sizeof(*type);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, type, &len) == -1)
+		return sock_fail(e, SOCK_ELOCAL, errno, "fd %d: get SO_TYPE",
+		    fd);
+#ifdef SO_DOMAIN
+	len = sizeof(*family);
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, family, &len) == 0)
+		return 0;
+#endif
+	len = sizeof(ss);
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return sock_fail(e, SOCK_ELOCAL, errno, "fd %d: getsockname",
+		    fd);
+	*family = ss.ss_family;
+	return 0;
+}
+
+const char *
+sock_kind_str(int family, int type, char *buf, size_t len)
+{
+	const char *t = type == SOCK_STREAM ? "stream" :
+	    type == SOCK_DGRAM ? "datagram" :
+	    type == SOCK_SEQPACKET ? "seqpacket" :
+	    type == SOCK_RAW ? "raw" : "other";
+
+	if (family == AF_INET || family == AF_INET6)
+		snprintf(buf, len, "%s %s socket",
+		    family == AF_INET ? "IPv4" : "IPv6",
+		    type == SOCK_STREAM ? "TCP" : type == SOCK_DGRAM ? "UDP" :
+		    t);
+	else if (family == AF_UNIX)
+		snprintf(buf, len, "Unix %s socket", t);
+	else
+		snprintf(buf, len, "family %d %s socket", family, t);
+	return buf;
+}
+
+int
+sock_opt_usable(int fd, const struct sock_opt *o, struct sock_err *e)
+{
+	char kind[64], msg[96];
+	int family, type;
+
+	if (sock_fd_kind(fd, &family, &type, e) == -1)
+		return -1;
+	if (sock_opt_applies(o, family, type))
+		return 0;
+	sock_kind_str(family, type, kind, sizeof(kind));
+	snprintf(msg, sizeof(msg), "not valid for %s %s",
+	    kind[0] == 'I' ? "an" : "a", kind);
+	return sock_failmsg(e, SOCK_EUSAGE, msg, "socket option %s", o->name);
+}
+
+bool
+sock_optval_equal(const struct sock_optval *a, const struct sock_optval *b)
+{
+	switch (a->type) {
+	case SOT_TIMEVAL:
+	case SOT_LINGER:
+	case SOT_SECS:
+	case SOT_MSECS:
+		return a->ms == b->ms;
+	case SOT_STRING:
+	case SOT_SOCKTYPE:
+		return strcmp(a->str, b->str) == 0;
+	case SOT_TCPINFO:
+		return false;
+	default:
+		return a->i == b->i;
+	}
 }

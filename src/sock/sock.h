@@ -266,5 +266,40 @@ int sock_opt_apply(int fd, const char *spec, struct sock_err *);
    Returns 0 or -1 (EUSAGE). */
 int sock_opt_check(const char *spec, const struct sock_opt **o,
     struct sock_optval *, struct sock_err *);
+/* The name of a value type, for --list: "int", "bool", "size", ... */
+const char *sock_opt_typename(enum sock_opt_type);
+/* The sockets o applies to, for --list: "tcp,udp,unix", "tcp (IPv6)". */
+const char *sock_opt_sockets(const struct sock_opt *o, char *buf,
+    size_t len);
+/* true when o applies to a socket of family (AF_INET, AF_INET6, AF_UNIX)
+   and type (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET), as the table says. */
+bool sock_opt_applies(const struct sock_opt *o, int family, int type);
+/* The family and type of the socket fd.  Returns 0, or -1: EUSAGE when
+   fd is not open or not a socket, ELOCAL when the kernel will not say. */
+int sock_fd_kind(int fd, int *family, int *type, struct sock_err *);
+/* "IPv4 TCP socket", "IPv6 UDP socket", "Unix stream socket" into buf. */
+const char *sock_kind_str(int family, int type, char *buf, size_t len);
+/* Returns 0 when o applies to the socket fd, else -1: EUSAGE naming the
+   option and the kind of socket (or sock_fd_kind()'s error). */
+int sock_opt_usable(int fd, const struct sock_opt *o, struct sock_err *);
+/* true when a and b (values of one option) hold the same value. */
+bool sock_optval_equal(const struct sock_optval *a,
+    const struct sock_optval *b);
+
+/* TCP_INFO decoded into named fields: those the running kernel's struct
+   provides (by the length it returned), in the kernel's order.  Keys say
+   their unit: rtt_us, last_data_recv_ms; rates are bytes per second. */
+struct sock_kv {
+	const char *key;	/* "rtt_us", "state" */
+	bool is_str;		/* str holds the value, else num */
+	char str[48];		/* "ESTABLISHED" */
+	uint64_t num;
+};
+#define SOCK_TCPINFO_MAX 80
+/* Fills at most max fields of the TCP_INFO value v.  Returns the number
+   filled (0 when v is not a TCP_INFO value or this system's layout is
+   unknown). */
+size_t sock_tcpinfo(const struct sock_optval *v, struct sock_kv *kv,
+    size_t max);
 
 #endif

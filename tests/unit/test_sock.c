@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "sock/sock.h"
 #include "tap.h"
 
@@ -1007,6 +1009,274 @@ test_opts(void)
 		close(fd);
 }
 
+/* Every option SPEC.md names is in the table, with a sane row. */
+static void
+test_opt_table(void)
+{
+	static const char *spec[] = {
+		"SO_ACCEPTCONN", "SO_BROADCAST", "SO_DEBUG", "SO_ERROR",
+		"SO_KEEPALIVE", "SO_LINGER", "SO_OOBINLINE", "SO_RCVBUF",
+		"SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT", "SO_SNDBUF",
+		"SO_SNDTIMEO", "SO_TYPE", "SO_PRIORITY", "TCP_NODELAY",
+		"TCP_QUICKACK", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT",
+		"TCP_MAXSEG", "TCP_DEFER_ACCEPT", "TCP_FASTOPEN",
+		"TCP_USER_TIMEOUT", "TCP_CONGESTION", "TCP_INFO", "IP_TOS",
+		"IP_TTL", "IP_MULTICAST_TTL", "IP_MULTICAST_LOOP",
+		"IPV6_V6ONLY", "IPV6_UNICAST_HOPS",
+	};
+	const struct sock_opt *o;
+	char buf[64];
+	size_t i, k;
+	bool sane = true;
+
+	for (i = 0; i < sizeof(spec) / sizeof(spec[0]); i++) {
+		o = sock_opt_find(spec[i]);
+		ok(o != NULL && strcmp(o->name, spec[i]) == 0,
+		    "the table has %s", spec[i]);
+	}
+	for (i = 0; i < sock_nopts; i++) {
+		o = &sock_opts[i];
+		if (o->desc == NULL || o->desc[0] == '\0' ||
+		    strcmp(sock_opt_typename(o->type), "?") == 0 ||
+		    !(o->flags & (SOF_STREAM | SOF_DGRAM)) ||
+		    sock_opt_find(o->name) != o)
+			sane = false;
+		for (k = 0; k < i; k++)
+			if (strcasecmp(sock_opts[k].name, o->name) == 0)
+				sane = false;
+	}
+	ok(sane, "every row has a description, a type, socket types, and "
+	    "a name of its own");
+	is_str(sock_opt_typename(sock_opt_find("TCP_INFO")->type), "tcp_info",
+	    "TCP_INFO's type is tcp_info");
+	is_str(sock_opt_sockets(sock_opt_find("SO_RCVBUF"), buf, sizeof(buf)),
+	    "tcp,udp,unix", "SO_RCVBUF applies to tcp,udp,unix");
+	is_str(sock_opt_sockets(sock_opt_find("IPV6_V6ONLY"), buf,
+	    sizeof(buf)), "tcp,udp/IPv6", "IPV6_V6ONLY applies to tcp,udp/IPv6");
+	ok(sock_opt_find("ttl") == NULL && sock_opt_find("IP_TTL") != NULL,
+	    "IP_ and IPV6_ names have no short form (ttl is ambiguous)");
+
+	o = sock_opt_find("TCP_NODELAY");
+	ok(sock_opt_applies(o, AF_INET, SOCK_STREAM) &&
+	    sock_opt_applies(o, AF_INET6, SOCK_STREAM) &&
+	    !sock_opt_applies(o, AF_INET, SOCK_DGRAM) &&
+	    !sock_opt_applies(o, AF_UNIX, SOCK_STREAM),
+	    "TCP_NODELAY applies to TCP only");
+	o = sock_opt_find("SO_BROADCAST");
+	ok(sock_opt_applies(o, AF_INET, SOCK_DGRAM) &&
+	    !sock_opt_applies(o, AF_INET, SOCK_STREAM),
+	    "SO_BROADCAST applies to UDP only");
+	o = sock_opt_find("IPV6_V6ONLY");
+	ok(sock_opt_applies(o, AF_INET6, SOCK_STREAM) &&
+	    !sock_opt_applies(o, AF_INET, SOCK_STREAM),
+	    "IPV6_V6ONLY applies to IPv6 sockets only");
+	o = sock_opt_find("IP_TOS");
+	ok(sock_opt_applies(o, AF_INET, SOCK_DGRAM) &&
+	    sock_opt_applies(o, AF_INET6, SOCK_STREAM) &&
+	    !sock_opt_applies(o, AF_UNIX, SOCK_STREAM),
+	    "IP_TOS applies to IPv4 and dual-stack IPv6, not Unix");
+	o = sock_opt_find("SO_RCVBUF");
+	ok(sock_opt_applies(o, AF_UNIX, SOCK_STREAM) &&
+	    sock_opt_applies(o, AF_UNIX, SOCK_DGRAM) &&
+	    sock_opt_applies(o, AF_INET6, SOCK_DGRAM),
+	    "SO_RCVBUF applies to every socket");
+}
+
+/* Fills a TCP_INFO value with glibc's struct tcp_info: the offsets of
+   the decoder agree with the C library's for the fields it has. */
+static void
+test_tcpinfo_layout(void)
+{
+#if defined(__linux__) && defined(TCP_INFO)
+	struct sock_kv kv[SOCK_TCPINFO_MAX];
+	struct tcp_info ti;
+	struct sock_optval v;
+	size_t n, i;
+	bool good;
+
+	memset(&ti, 0, sizeof(ti));
+	memset(&v, 0, sizeof(v));
+	ti.tcpi_state = 1;
+	ti.tcpi_ca_state = 4;
+	ti.tcpi_retransmits = 3;
+	ti.tcpi_options = 1 | 2 | 4;
+	ti.tcpi_snd_wscale = 7;
+	ti.tcpi_rcv_wscale = 9;
+	ti.tcpi_rto = 200000;
+	ti.tcpi_snd_mss = 1448;
+	ti.tcpi_rcv_mss = 536;
+	ti.tcpi_unacked = 5;
+	ti.tcpi_lost = 6;
+	ti.tcpi_pmtu = 1500;
+	ti.tcpi_rtt = 1234;
+	ti.tcpi_rttvar = 567;
+	ti.tcpi_snd_cwnd = 10;
+	ti.tcpi_total_retrans = 42;
+	v.type = SOT_TCPINFO;
+	memcpy(v.raw, &ti, sizeof(ti));
+	v.rawlen = sizeof(ti);
+	n = sock_tcpinfo(&v, kv, SOCK_TCPINFO_MAX);
+	ok(n > 30 && strcmp(kv[n - 1].key, "total_retrans") == 0,
+	    "glibc's struct tcp_info (%zu bytes) decodes to %zu fields, the "
+	    "last total_retrans", sizeof(ti), n);
+	good = true;
+	for (i = 0; i < n; i++) {
+		static const struct {
+			const char *key, *str;
+			uint64_t num;
+		} want[] = {
+			{ "state", "ESTABLISHED", 0 }, { "ca_state", "loss", 0 },
+			{ "retransmits", NULL, 3 },
+			{ "options", "ts,sack,wscale", 0 },
+			{ "snd_wscale", NULL, 7 }, { "rcv_wscale", NULL, 9 },
+			{ "rto_us", NULL, 200000 }, { "snd_mss", NULL, 1448 },
+			{ "rcv_mss", NULL, 536 }, { "unacked", NULL, 5 },
+			{ "lost", NULL, 6 }, { "pmtu", NULL, 1500 },
+			{ "rtt_us", NULL, 1234 }, { "rttvar_us", NULL, 567 },
+			{ "snd_cwnd", NULL, 10 }, { "total_retrans", NULL, 42 },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+			if (strcmp(kv[i].key, want[k].key) != 0)
+				continue;
+			if (want[k].str != NULL ? !kv[i].is_str ||
+			    strcmp(kv[i].str, want[k].str) != 0 :
+			    kv[i].is_str || kv[i].num != want[k].num) {
+				good = false;
+				printf("# %s: got %s/%llu\n", kv[i].key,
+				    kv[i].str, (unsigned long long)kv[i].num);
+			}
+		}
+	}
+	ok(good, "every field set in glibc's struct reads back by name");
+	v.rawlen = 8;
+	ok(sock_tcpinfo(&v, kv, SOCK_TCPINFO_MAX) == 9,
+	    "a short answer (8 bytes) gives only its 9 fields");
+	v.type = SOT_INT;
+	ok(sock_tcpinfo(&v, kv, SOCK_TCPINFO_MAX) == 0,
+	    "a value that is not TCP_INFO gives no fields");
+#else
+	ok(1, "# SKIP TCP_INFO layout is Linux's");
+#endif
+}
+
+/* TCP_INFO of a live loopback connection, the fd kinds, the checks of
+   the shared -O applier. */
+static void
+test_opt_live(void)
+{
+	struct sock_kv kv[SOCK_TCPINFO_MAX];
+	const struct sock_opt *o;
+	struct sock_addr a;
+	struct sock_optval v, w;
+	struct sock_err e;
+	struct sockopts so = { .n = 0 };
+	char buf[64];
+	int lfd, cfd, fd, family, type, nul;
+	size_t i, n;
+	uint16_t port;
+	bool state = false, rtt = false;
+
+	lfd = listen_lo(4, &port);
+	a = addr("127.0.0.1", port);
+	cfd = sock_connect(&a, NULL, WAIT_MS, &e);
+	o = sock_opt_find("TCP_INFO");
+	ok(cfd >= 0 && o != NULL && sock_opt_get(cfd, o, &v, &e) == 0 &&
+	    v.rawlen >= 104, "TCP_INFO of a connected socket reads (%u bytes)",
+	    (unsigned)v.rawlen);
+	n = sock_tcpinfo(&v, kv, SOCK_TCPINFO_MAX);
+	for (i = 0; i < n; i++) {
+		if (strcmp(kv[i].key, "state") == 0)
+			state = strcmp(kv[i].str, "ESTABLISHED") == 0;
+		if (strcmp(kv[i].key, "rtt_us") == 0)
+			rtt = !kv[i].is_str;
+	}
+	ok(state && rtt, "its state is ESTABLISHED and it has rtt_us");
+	ok(sock_fd_kind(cfd, &family, &type, &e) == 0 && family == AF_INET &&
+	    type == SOCK_STREAM, "sock_fd_kind of a TCP socket: AF_INET, "
+	    "SOCK_STREAM");
+	is_str(sock_kind_str(family, type, buf, sizeof(buf)),
+	    "IPv4 TCP socket", "sock_kind_str names it \"IPv4 TCP socket\"");
+
+	/* the applier behind -O in every mode */
+	ok(sockopts_add(&so, "TCP_NODELAY=on") == 0 &&
+	    sockopts_add(&so, "SO_RCVBUF=64K") == 0 &&
+	    sockopts_apply(&so, cfd, &e) == 0,
+	    "sockopts_apply TCP_NODELAY=on SO_RCVBUF=64K succeeds");
+	o = sock_opt_find("TCP_NODELAY");
+	ok(sock_opt_get(cfd, o, &v, &e) == 0 && v.i == 1,
+	    "and TCP_NODELAY reads back on");
+	o = sock_opt_find("SO_RCVBUF");
+	ok(sock_opt_get(cfd, o, &v, &e) == 0 && v.i >= 65536,
+	    "and SO_RCVBUF at least 64K (%lld)", (long long)v.i);
+	so.n = 0;
+	memset(&e, 0, sizeof(e));
+	ok(sockopts_add(&so, "SO_BROADCAST=on") == 0 &&
+	    sockopts_apply(&so, cfd, &e) == -1 && e.kind == SOCK_EUSAGE &&
+	    strstr(e.what, "SO_BROADCAST") != NULL &&
+	    strstr(e.msg, "IPv4 TCP socket") != NULL,
+	    "sockopts_apply refuses SO_BROADCAST on TCP as a usage error "
+	    "(%s: %s)", e.what, e.msg);
+	close(cfd);
+	close(lfd);
+
+	fd = sock_socket(AF_UNIX, SOCK_DGRAM, false, &e);
+	ok(fd >= 0 && sock_fd_kind(fd, &family, &type, &e) == 0 &&
+	    family == AF_UNIX && type == SOCK_DGRAM,
+	    "sock_fd_kind of a Unix datagram socket");
+	memset(&e, 0, sizeof(e));
+	ok(sock_opt_usable(fd, sock_opt_find("TCP_NODELAY"), &e) == -1 &&
+	    e.kind == SOCK_EUSAGE &&
+	    strcmp(e.msg, "not valid for a Unix datagram socket") == 0,
+	    "sock_opt_usable: TCP_NODELAY is not for a Unix datagram socket");
+	ok(sock_opt_usable(fd, sock_opt_find("SO_SNDBUF"), &e) == 0,
+	    "sock_opt_usable: SO_SNDBUF is");
+	if (fd >= 0)
+		close(fd);
+	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	memset(&e, 0, sizeof(e));
+	ok(sock_fd_kind(nul, &family, &type, &e) == -1 &&
+	    e.kind == SOCK_EUSAGE && strcmp(e.msg, "not a socket") == 0,
+	    "sock_fd_kind of /dev/null: a usage error, \"not a socket\"");
+	close(nul);
+	memset(&e, 0, sizeof(e));
+	ok(sock_fd_kind(nul, &family, &type, &e) == -1 &&
+	    e.kind == SOCK_EUSAGE && e.code == EBADF,
+	    "sock_fd_kind of a closed fd: a usage error, EBADF");
+
+	o = sock_opt_find("SO_RCVTIMEO");
+	ok(sock_opt_parse(o, "1.5", &v, &e) == 0 &&
+	    strcmp(sock_opt_str(&v, buf, sizeof(buf)), "1.5") == 0,
+	    "SO_RCVTIMEO 1.5 prints as \"1.5\"");
+	ok(sock_opt_parse(o, "3000000s", &v, &e) == -1,
+	    "SO_RCVTIMEO past INT32_MAX ms is refused");
+	ok(sock_opt_parse(o, "1h", &v, &e) == 0 &&
+	    strcmp(sock_opt_str(&v, buf, sizeof(buf)), "3600") == 0,
+	    "SO_RCVTIMEO 1h prints as \"3600\" (seconds, no exponent)");
+	ok(sock_opt_parse(o, "2s", &w, &e) == 0 &&
+	    sock_opt_parse(o, "2000ms", &v, &e) == 0 &&
+	    sock_optval_equal(&v, &w) &&
+	    sock_opt_parse(o, "2.5", &v, &e) == 0 &&
+	    !sock_optval_equal(&v, &w),
+	    "sock_optval_equal compares durations by value");
+	o = sock_opt_find("TCP_USER_TIMEOUT");
+	ok(o != NULL && sock_opt_parse(o, "30s", &v, &e) == 0 &&
+	    v.i == 30000, "TCP_USER_TIMEOUT=30s is 30000 ms for the kernel");
+	o = sock_opt_find("TCP_KEEPIDLE");
+	ok(o != NULL && sock_opt_parse(o, "2m", &v, &e) == 0 && v.i == 120,
+	    "TCP_KEEPIDLE=2m is 120 s for the kernel");
+	o = sock_opt_find("TCP_CONGESTION");
+	fd = sock_socket(AF_INET, SOCK_STREAM, false, &e);
+	memset(&e, 0, sizeof(e));
+	ok(o != NULL && sock_opt_parse(o, "no-such-cc", &v, &e) == 0 &&
+	    sock_opt_set(fd, o, &v, &e) == -1 && e.kind == SOCK_ELOCAL &&
+	    e.code != 0, "TCP_CONGESTION=no-such-cc: the kernel refuses "
+	    "(ELOCAL, %s)", sock_strerror(&e));
+	if (fd >= 0)
+		close(fd);
+}
+
 int
 main(void)
 {
@@ -1024,5 +1294,8 @@ main(void)
 	test_udp();
 	test_opt_find();
 	test_opts();
+	test_opt_table();
+	test_tcpinfo_layout();
+	test_opt_live();
 	return done();
 }
