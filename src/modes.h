@@ -4,5 +4,7 @@
 #define SOCKIT_MODES_H
 
 int mode_resolve(int argc, char **argv);
+int mode_udp_send(int argc, char **argv);
+int mode_udp_recv(int argc, char **argv);
 
 #endif

@@ -8,7 +8,9 @@
 /* Mode bits. */
 enum {
 	M_RESOLVE = 1 << 0,
-	M_MODES = M_RESOLVE,
+	M_UDPSEND = 1 << 3,
+	M_UDPRECV = 1 << 4,
+	M_MODES = M_RESOLVE | M_UDPSEND | M_UDPRECV,
 	M_GLOBAL = 1 << 14,	/* a global option row */
 	M_TOP = 1 << 15,	/* `sockit --version` etc., before a mode */
 	M_ALL = M_MODES | M_GLOBAL	/* global options: every mode */
@@ -21,7 +23,15 @@ enum {
 	O_LIST_OPTIONS,
 	O_SERVICE,
 	O_PASSIVE,
-	O_CANONICAL
+	O_CANONICAL,
+	O_COUNT,		/* udp-send, udp-recv */
+	O_INTERVAL,
+	O_TTL,
+	O_REPLY,
+	O_EMPTY,
+	O_ECHO,
+	O_JOIN,
+	O_INTERFACE
 };
 
 struct opt {
