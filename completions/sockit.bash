@@ -19,6 +19,8 @@ _sockit_values() {
 		compgen -f -- "$3" ;;
 	*" -e" | *" --exec")
 		compgen -c -- "$3" ;;
+	*" --interface")
+		compgen -W "$(command ls /sys/class/net 2>/dev/null)" -- "$3" ;;
 	esac
 	# others (-w DUR, --service, ...): nothing to offer
 }

@@ -16,6 +16,8 @@ function __sockit_values
             __fish_complete_path (commandline -ct | string replace -r '^--[^=]*=' '')
         case '* -e' '* --exec'
             __fish_complete_command
+        case '* --interface'
+            __fish_print_interfaces
     end
     # others (-w DUR, --service SERVICE, ...): nothing to offer
 end
