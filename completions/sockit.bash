@@ -21,6 +21,8 @@ _sockit_values() {
 		compgen -c -- "$3" ;;
 	*" -O" | *" --sockopt")
 		compgen -W "$(_sockit_sockopts | sed 's/$/=/')" -- "$3" ;;
+	*" --interface")
+		compgen -W "$(command ls /sys/class/net 2>/dev/null)" -- "$3" ;;
 	esac
 	# others (-w DUR, --service, ...): nothing to offer
 }

@@ -21,6 +21,8 @@ function __sockit_values
             for n in (__sockit_sockopts)
                 printf '%s=\n' $n
             end
+        case '* --interface'
+            __fish_print_interfaces
     end
     # others (-w DUR, --service SERVICE, ...): nothing to offer
 end

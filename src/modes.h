@@ -7,5 +7,7 @@ int mode_resolve(int argc, char **argv);
 int mode_listen(int argc, char **argv);
 int mode_connect(int argc, char **argv);
 int mode_sockopt(int argc, char **argv);
+int mode_udp_send(int argc, char **argv);
+int mode_udp_recv(int argc, char **argv);
 
 #endif

@@ -13,6 +13,36 @@
 #include "report.h"
 
 const struct opt opts[] = {
+	/* udp-send */
+	{ 'l', "lines", NULL, M_UDPSEND,
+	    "stdin: one datagram per line (newline not sent)" },
+	{ O_EMPTY, "empty", NULL, M_UDPSEND,
+	    "with --lines, send empty lines (else skipped)" },
+	{ O_COUNT, "count", "N", M_UDPSEND, "send the payload N times" },
+	{ O_INTERVAL, "interval", "DUR", M_UDPSEND,
+	    "wait DUR between datagrams" },
+	{ 'b', "broadcast", NULL, M_UDPSEND,
+	    "allow broadcast addresses (SO_BROADCAST)" },
+	{ O_TTL, "ttl", "N", M_UDPSEND, "unicast and multicast TTL (hops)" },
+	{ 's', "source", "ADDR", M_UDPSEND, "send from local address ADDR" },
+	{ 'p', "source-port", "PORT", M_UDPSEND, "send from local PORT" },
+	{ O_REPLY, "reply", NULL, M_UDPSEND,
+	    "wait for one datagram back and print it" },
+	{ 'w', "timeout", "DUR", M_UDPSEND,
+	    "with --reply: wait DUR for it (default 2s)" },
+	/* udp-recv */
+	{ O_COUNT, "count", "N", M_UDPRECV, "stop after N datagrams" },
+	{ 'w', "timeout", "DUR", M_UDPRECV,
+	    "stop once DUR passes with no datagram" },
+	{ O_ECHO, "echo", NULL, M_UDPRECV,
+	    "send each datagram back to its sender" },
+	{ O_JOIN, "join", "GROUP", M_UDPRECV,
+	    "join multicast GROUP (IPv4 or IPv6)" },
+	{ O_INTERFACE, "interface", "IF", M_UDPRECV,
+	    "with --join: join on interface IF" },
+	/* udp-send, udp-recv */
+	{ 'O', "sockopt", "NAME=VALUE", M_UDPSEND | M_UDPRECV,
+	    "set a socket option (repeatable)" },
 	/* resolve */
 	{ O_SERVICE, "service", "SERVICE", M_RESOLVE,
 	    "resolve SERVICE (port or name) too" },
@@ -114,6 +144,19 @@ const struct mode modes[] = {
 	    "Every address of HOST is tried (IPv6 and IPv4 raced).  With -z, "
 	    "-w bounds\neach check (default 2s); exit 0 when every port is "
 	    "open." },
+	{ "udp-send", M_UDPSEND, mode_udp_send,
+	    "[OPTIONS] HOST PORT [MESSAGE...]",
+	    "send datagrams (MESSAGE, or stdin)",
+	    "MESSAGE words are joined by single spaces into one datagram.\n"
+	    "Without MESSAGE, all of stdin is one datagram; with --lines, stdin is\n"
+	    "read to its end first, then each line is sent.  A payload over the\n"
+	    "limit (65507 bytes over IPv4, 65527 over IPv6) is exit 2, and\n"
+	    "nothing is sent." },
+	{ "udp-recv", M_UDPRECV, mode_udp_recv, "[OPTIONS] [ADDRESS] PORT",
+	    "receive datagrams, print them",
+	    "Writes each payload to stdout as it arrives; with --json, one\n"
+	    "object per datagram.  --echo never sends back more bytes than it\n"
+	    "received.  Exit 1 when -w passes before any datagram." },
 	{ "sockopt", M_SOCKOPT, mode_sockopt, "[OPTIONS] [NAME[=VALUE]...]",
 	    "show/set socket options on a socket",
 	    "Sets each NAME=VALUE in order, then prints every NAME given (all\n"

@@ -11,7 +11,10 @@ enum {
 	M_CONNECT = 1 << 1,
 	M_LISTEN = 1 << 2,
 	M_SOCKOPT = 1 << 5,
-	M_MODES = M_RESOLVE | M_CONNECT | M_LISTEN | M_SOCKOPT,
+	M_UDPSEND = 1 << 3,
+	M_UDPRECV = 1 << 4,
+	M_MODES = M_RESOLVE | M_CONNECT | M_LISTEN | M_SOCKOPT | M_UDPSEND |
+	    M_UDPRECV,
 	M_STREAM = M_CONNECT | M_LISTEN,	/* the stream session */
 	M_GLOBAL = 1 << 14,	/* a global option row */
 	M_TOP = 1 << 15,	/* `sockit --version` etc., before a mode */
@@ -40,7 +43,15 @@ enum {
 	O_CONNECT,
 	O_LISTEN,
 	O_FD,
-	O_LIST
+	O_LIST,
+	O_COUNT,		/* udp-send, udp-recv */
+	O_INTERVAL,
+	O_TTL,
+	O_REPLY,
+	O_EMPTY,
+	O_ECHO,
+	O_JOIN,
+	O_INTERFACE
 };
 
 struct opt {

@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <netdb.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -192,6 +193,61 @@ ssize_t sock_recvfrom(int fd, void *buf, size_t len, int timeout_ms,
     struct sock_err *);
 /* Turns on kernel receive timestamps (SO_TIMESTAMPNS). */
 int sock_timestamps(int fd, struct sock_err *);
+
+/* The largest UDP payload: 65507 bytes over IPv4, 65527 over IPv6. */
+#define SOCK_UDP_MAX4 65507
+#define SOCK_UDP_MAX6 65527
+size_t sock_udp_max(int family);
+/* Binds fd (a socket of a's family) to a; reuse sets SO_REUSEADDR; the
+   IPv6 wildcard is dual-stack.  For options that must come before bind.
+   Returns 0, or -1 (ELOCAL). */
+int sock_bind_fd(int fd, const struct sock_addr *, bool reuse,
+    struct sock_err *);
+/* connect(2) of a UDP socket: sends need no address, only the peer's
+   datagrams are received, and the kernel reports ICMP errors
+   (ECONNREFUSED) on later sends and receives.  Returns 0, or -1 (ENET;
+   ELOCAL for EACCES, a broadcast address without SO_BROADCAST). */
+int sock_udp_connect(int fd, const struct sock_addr *, struct sock_err *);
+/* One datagram of a batch. */
+struct sock_dgram {
+	void *buf;		/* the payload */
+	size_t cap;		/* receive: the room in buf */
+	size_t len;		/* the bytes stored (receive) or to send */
+	bool trunc;		/* receive: it was longer than cap and was cut */
+	struct sock_addr from;	/* receive: the sender */
+	struct timespec stamp;	/* receive: kernel receive time, else now */
+};
+/* Sends the n buffers of iov as n datagrams with sendmmsg(2), to *to (NULL
+   on a connected socket), waiting up to timeout_ms for room.  Returns how
+   many were sent (1..n), or -1: ENET (ECONNREFUSED after an ICMP port
+   unreachable, ETIMEDOUT), EUSAGE with code EMSGSIZE for a datagram the
+   kernel finds too large. */
+int sock_sendmany(int fd, const struct iovec *iov, size_t n,
+    const struct sock_addr *to, int timeout_ms, struct sock_err *);
+/* Receives up to n datagrams with recvmmsg(2): waits up to timeout_ms for
+   the first, then takes what the socket already holds.  Returns how many
+   were received (1..n), or -1 (ENET; code ETIMEDOUT when the time
+   passed). */
+int sock_recvmany(int fd, struct sock_dgram *, size_t n, int timeout_ms,
+    struct sock_err *);
+/* The error the kernel holds for fd (SO_ERROR), such as ECONNREFUSED from
+   an ICMP port unreachable, without waiting.  Returns 0 when there is
+   none, or -1 (ENET). */
+int sock_pending_error(int fd, const struct sock_addr *peer,
+    struct sock_err *);
+/* SO_BROADCAST on or off.  Returns 0, or -1 (ELOCAL). */
+int sock_broadcast(int fd, bool on, struct sock_err *);
+/* The hop limit of unicast and multicast datagrams (IP_TTL and
+   IP_MULTICAST_TTL, or IPV6_UNICAST_HOPS and IPV6_MULTICAST_HOPS).
+   Returns 0, or -1 (ELOCAL). */
+int sock_ttl(int fd, int family, int ttl, struct sock_err *);
+/* true when a is an IPv4 or IPv6 multicast address. */
+bool sock_addr_multicast(const struct sock_addr *);
+/* Joins the multicast group on interface ifname (NULL: the kernel's
+   choice).  Returns 0, or -1: EUSAGE for an unknown interface or an
+   address that is no group, ELOCAL when the kernel refuses. */
+int sock_join(int fd, const struct sock_addr *group, const char *ifname,
+    struct sock_err *);
 
 /* Names and small toggles. */
 int sock_name(int fd, struct sock_addr *, struct sock_err *);
