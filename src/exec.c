@@ -88,6 +88,23 @@ exec_check(char *const *argv)
 	return -1;
 }
 
+/* Closes every descriptor from lo up. */
+static void
+close_from(int lo)
+{
+	long max, fd;
+
+#ifdef HAVE_CLOSE_RANGE
+	if (close_range((unsigned)lo, ~0U, 0) == 0)
+		return;
+#endif
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = lo; fd < max; fd++)
+		close((int)fd);
+}
+
 pid_t
 exec_spawn(char *const *argv, int fd)
 {
@@ -102,6 +119,7 @@ exec_spawn(char *const *argv, int fd)
 		_exit(126);
 	if (fd > 1)
 		close(fd);
+	close_from(3);	/* nothing of ours, nor of our parent, leaks */
 	execvp(argv[0], argv);
 	fprintf(stderr, "sockit: listen: exec %s: %s\n", argv[0],
 	    strerror(errno));

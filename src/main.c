@@ -29,7 +29,7 @@ int
 main(int argc, char **argv)
 {
 	const struct mode *m;
-	int i, at = -1;
+	int i, at = -1, status;
 
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
@@ -68,5 +68,7 @@ main(int argc, char **argv)
 	/* the mode sees "sockit" and every other word, options in place */
 	memmove(&argv[at], &argv[at + 1], (size_t)(argc - at) * sizeof(*argv));
 	argc--;
-	return m->run(argc, argv);
+	status = m->run(argc, argv);
+	signals_finish();	/* a caught SIGINT/SIGTERM ends us by it */
+	return status;
 }

@@ -249,6 +249,7 @@ mode_connect(int argc, char **argv)
 		session_close(&o.s);
 		return report(&e);
 	}
+	signals_catch();
 	r = relay_new(&o.s.ro, &hooks);
 	if (r == NULL || relay_add(r, fd, &peer, &e) == -1) {
 		close(fd);
@@ -258,7 +259,9 @@ mode_connect(int argc, char **argv)
 		return EXIT_LOCAL;
 	}
 	if (relay_run(r, &e) == -1) {
-		if (e.kind == SOCK_ENET && o.s.unix_path == NULL)
+		if (stop_signal != 0)
+			;	/* the signal decides the status */
+		else if (e.kind == SOCK_ENET && o.s.unix_path == NULL)
 			error_msg("%s %s: %s", t.host, t.port,
 			    sock_strerror(&e));
 		else if (e.kind == SOCK_ENET)

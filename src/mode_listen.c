@@ -170,17 +170,31 @@ take_client(struct server *sv, int lfd, int timeout_ms, struct sock_addr *peer,
 	return fd;
 }
 
+/* Out of descriptors: said once (with -v), then the clients wait in the
+   backlog until descriptors free up. */
+static void
+out_of_fds(const struct sock_err *e)
+{
+	static bool told;
+
+	if (!told)
+		diag(1, "%s: %s; clients wait until descriptors free up",
+		    e->what, sock_strerror(e));
+	told = true;
+}
+
 static int
 accept_hook(void *ctx, int lfd, struct sock_addr *peer)
 {
 	struct sock_err e;
 	int fd = take_client(ctx, lfd, 0, peer, &e);
 
-	if (fd == -2 && !(e.kind == SOCK_ENET && e.code == ETIMEDOUT)) {
-		report(&e);
-		if (e.code == EMFILE || e.code == ENFILE)
-			usleep(100000);	/* out of fds: let some free up */
+	if (fd == -2 && (e.code == EMFILE || e.code == ENFILE)) {
+		out_of_fds(&e);
+		return -2;	/* the relay pauses accepting */
 	}
+	if (fd == -2 && !(e.kind == SOCK_ENET && e.code == ETIMEDOUT))
+		report(&e);
 	return fd < 0 ? -1 : fd;
 }
 
@@ -351,18 +365,26 @@ serve_exec(struct server *sv)
 	struct sock_err e;
 	char drain[64];
 	size_t i;
-	int fd;
+	int fd, rc, pause_ms = 0;
 
 	for (;;) {
 		for (i = 0; i < sv->nl; i++)
 			pfd[i] = (struct pollfd){ .fd = sv->lfd[i],
-			    .events = POLLIN };
+			    .events = pause_ms > 0 ? 0 : POLLIN };
 		pfd[sv->nl] = (struct pollfd){ .fd = sigchld_pipe[0],
 		    .events = POLLIN };
-		if (poll(pfd, sv->nl + 1, -1) == -1 && errno != EINTR) {
+		rc = poll(pfd, sv->nl + 1, pause_ms > 0 ? pause_ms : -1);
+		pause_ms = 0;
+		if (rc == -1 && errno != EINTR) {
 			error_msg("poll: %s", strerror(errno));
 			return EXIT_LOCAL;
 		}
+		if (stop_signal != 0) {
+			reap(sv, false);
+			return EXIT_OK;	/* the signal decides the status */
+		}
+		if (rc == 0)
+			continue;
 		if (pfd[sv->nl].revents & POLLIN)
 			while (read(sigchld_pipe[0], drain, sizeof(drain)) > 0)
 				;
@@ -371,11 +393,14 @@ serve_exec(struct server *sv)
 			if (!(pfd[i].revents & POLLIN))
 				continue;
 			fd = take_client(sv, sv->lfd[i], 0, &peer, &e);
-			if (fd == -2 && !(e.kind == SOCK_ENET &&
+			if (fd == -2 && (e.code == EMFILE ||
+			    e.code == ENFILE)) {
+				/* wait for a child to end, or 100 ms */
+				out_of_fds(&e);
+				pause_ms = 100;
+			} else if (fd == -2 && !(e.kind == SOCK_ENET &&
 			    e.code == ETIMEDOUT)) {
 				report(&e);
-				if (e.code == EMFILE || e.code == ENFILE)
-					usleep(100000);
 			}
 			if (fd >= 0)
 				spawn(sv, fd, &peer);
@@ -410,6 +435,10 @@ first_client(struct server *sv, struct sock_addr *peer, int *status)
 		if (rc == -1 && errno != EINTR) {
 			error_msg("poll: %s", strerror(errno));
 			*status = EXIT_LOCAL;
+			return -1;
+		}
+		if (stop_signal != 0) {
+			*status = EXIT_OK;	/* the signal decides */
 			return -1;
 		}
 		for (i = 0; rc > 0 && i < sv->nl; i++) {
@@ -518,6 +547,7 @@ mode_listen(int argc, char **argv)
 	}
 	if ((status = session_files(&sv.s)) != 0)
 		goto out;
+	signals_catch();
 	if ((status = open_listeners(&sv, argv + optind, argc - optind)) != 0)
 		goto out;
 	for (i = 0; i < sv.nl; i++) {
@@ -550,7 +580,8 @@ mode_listen(int argc, char **argv)
 		for (i = 0; i < sv.nl; i++)
 			relay_listen(sv.r, sv.lfd[i]);
 		if (relay_run(sv.r, &e) == -1)
-			status = e.kind == SOCK_ELOCAL && e.code == EPIPE ?
+			status = stop_signal != 0 ? EXIT_OK :
+			    e.kind == SOCK_ELOCAL && e.code == EPIPE ?
 			    EXIT_LOCAL : report(&e);
 		goto out;
 	}
@@ -577,7 +608,9 @@ mode_listen(int argc, char **argv)
 	if (relay_run(sv.r, &e) == -1) {
 		char words[NI_MAXHOST + 8];
 
-		if (e.kind == SOCK_ENET)
+		if (stop_signal != 0)
+			;	/* the signal decides the status */
+		else if (e.kind == SOCK_ENET)
 			error_msg("%s: %s", addr_words(&peer, words,
 			    sizeof(words)), sock_strerror(&e));
 		else if (!(e.kind == SOCK_ELOCAL && e.code == EPIPE))

@@ -9,11 +9,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "relay.h"
+#include "report.h"
 
 #define RELAY_BUF (128 * 1024)	/* one read, either way */
 #define RELAY_MAX_LISTEN 16
@@ -26,6 +28,7 @@ struct relay {
 	int lfd[RELAY_MAX_LISTEN];
 	size_t nl;
 	bool had_conn;		/* a connection was added */
+	double accept_pause;	/* no accepting before this (EMFILE) */
 	/* stdin */
 	bool in_eof, in_tty, in_poll, in_restore;
 	char in_last;		/* -C: the last byte of the previous chunk */
@@ -373,6 +376,7 @@ drop_conn(struct relay *r, size_t i)
 	close(c->fd);
 	free(c);
 	r->c[i] = r->c[--r->n];
+	r->accept_pause = 0;	/* a descriptor is free again */
 }
 
 /* After the chunk went to every connection, the next may be read. */
@@ -414,6 +418,13 @@ accept_ready(struct relay *r, int lfd)
 	if (r->h.accept == NULL)
 		return;
 	fd = r->h.accept(r->h.ctx, lfd, &peer);
+	if (fd == -2) {
+		/* no descriptor to take it with: clients wait in the
+		   backlog until some free up (a connection ends or 100 ms
+		   pass) */
+		r->accept_pause = sock_now_ms() + 100;
+		return;
+	}
 	if (fd == -1)
 		return;
 	if (relay_add(r, fd, &peer, &e) == -1) {
@@ -489,7 +500,7 @@ relay_run(struct relay *r, struct sock_err *e)
 		l_at = np;
 		for (i = 0; i < r->nl; i++)
 			r->pfd[np++] = (struct pollfd){ .fd = r->lfd[i],
-			    .events = POLLIN };
+			    .events = r->accept_pause > now ? 0 : POLLIN };
 		c_at = np;
 		for (i = 0; i < r->n; i++) {
 			struct conn *c = r->c[i];
@@ -522,9 +533,24 @@ relay_run(struct relay *r, struct sock_err *e)
 			timeout = deadline > now ? (int)(deadline - now) + 1 : 0;
 		if (want_in && !r->in_poll)
 			timeout = 0;	/* a regular file is always ready */
+		if (r->accept_pause > now && timeout != 0) {
+			/* out of descriptors: the listeners wait a moment */
+			int t = (int)(r->accept_pause - now) + 1;
+
+			timeout = timeout < 0 || t < timeout ? t : timeout;
+		}
 		rc = poll(r->pfd, np, timeout);
 		if (rc == -1 && errno != EINTR)
 			return sock_fail(e, SOCK_ELOCAL, errno, "poll");
+		if (stop_signal != 0) {
+			/* SIGINT/SIGTERM: end every session, reported */
+			flush_stdout(r, e);
+			while (r->n > 0)
+				drop_conn(r, r->n - 1);
+			return sock_failmsg(e, SOCK_ELOCAL, "interrupted",
+			    "%s", stop_signal == SIGINT ? "SIGINT" :
+			    "SIGTERM");
+		}
 		if (rc == -1)
 			continue;
 		/* stdout first: it frees the way for more */

@@ -43,7 +43,8 @@ struct conn {
 struct relay_hooks {
 	void *ctx;
 	/* A client came to listener lfd: accept it or not.  Returns the
-	   accepted descriptor (its peer in *peer), or -1 to go on. */
+	   accepted descriptor (its peer in *peer), -1 to go on, or -2 when
+	   descriptors ran out (accepting pauses a moment). */
 	int (*accept)(void *ctx, int lfd, struct sock_addr *peer);
 	/* A connection ended (closed event); failed when it broke. */
 	void (*closed)(void *ctx, const struct conn *, bool failed);

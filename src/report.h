@@ -2,6 +2,7 @@
 #ifndef SOCKIT_REPORT_H
 #define SOCKIT_REPORT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -51,6 +52,14 @@ int finish_stdout(int status);
 int exit_status(enum sock_kind);
 
 #endif
+
+/* SIGINT and SIGTERM: after signals_catch(), they set stop_signal and
+   interrupt poll(2) instead of killing the process, so a mode can end
+   its sessions (and report them) before signals_finish() dies by it. */
+extern volatile sig_atomic_t stop_signal;
+void signals_catch(void);
+/* Re-raises a caught signal with its default action; returns otherwise. */
+void signals_finish(void);
 
 /* Events (-v or --json): a text line or a JSON object on stderr.
 	struct event ev;
