@@ -4,10 +4,13 @@
    stays two buffers whatever the sizes and speeds. */
 #include "config.h"
 
+#include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -45,7 +48,17 @@ struct relay {
 	uint64_t hex_sent, hex_recv;
 	struct pollfd *pfd;
 	size_t pcap;
+	/* zero copy (one connection, nothing that must see the bytes) */
+	int zc_in;		/* ZC_SPLICE (stdin a pipe), ZC_SENDFILE (a file) */
+	int zc_out;		/* ZC_SPLICE (stdout a pipe), ZC_PIPE (via zp) */
+	bool zin_wait_sock;	/* stdin -> socket waits for the socket */
+	bool zout_wait_out;	/* socket -> stdout waits for stdout */
+	int zp[2];		/* the pipe in the middle for ZC_PIPE */
+	size_t zlen;		/* bytes in it */
 };
+
+enum { ZC_NONE, ZC_SPLICE, ZC_SENDFILE, ZC_PIPE };
+#define ZC_CHUNK (1 << 20)	/* at most per splice/sendfile call */
 
 /* Makes fd non-blocking when it is a pipe or a socket (poll works and
    nobody else should share it); remembers the flags to restore. */
@@ -435,15 +448,174 @@ accept_ready(struct relay *r, int lfd)
 	maybe_shutdown(r, r->c[r->n - 1]);
 }
 
+/* Chooses the zero-copy paths: splice(2) from a stdin pipe and into a
+   stdout pipe, sendfile(2) from a stdin file, splice through a pipe of
+   our own into a stdout file or /dev/null.  Only for one connection and
+   when nothing must see the bytes (-C, -o, -x); SOCKIT_COPY=1 in the
+   environment forces the copying path (the tests run both). */
+static void
+zc_setup(struct relay *r)
+{
+	struct stat in, out;
+	const char *copy = getenv("SOCKIT_COPY");
+
+	r->zp[0] = r->zp[1] = -1;
+	if (r->o.keep_open || r->n != 1 || r->o.crlf || r->o.output != NULL ||
+	    r->o.hexdump != NULL || (copy != NULL && strcmp(copy, "1") == 0))
+		return;
+	if (!r->in_eof && fstat(0, &in) == 0) {
+		if (S_ISFIFO(in.st_mode)) {
+			r->zc_in = ZC_SPLICE;
+			fcntl(0, F_SETPIPE_SZ, ZC_CHUNK);
+		} else if (S_ISREG(in.st_mode)) {
+			r->zc_in = ZC_SENDFILE;
+		}
+	}
+	if (r->o.send_only || fstat(1, &out) == -1)
+		return;
+	if (S_ISFIFO(out.st_mode)) {
+		r->zc_out = ZC_SPLICE;
+		fcntl(1, F_SETPIPE_SZ, ZC_CHUNK);
+	} else if ((S_ISREG(out.st_mode) && !(fcntl(1, F_GETFL) & O_APPEND)) ||
+	    (S_ISCHR(out.st_mode) && out.st_rdev == makedev(1, 3))) {
+		if (pipe2(r->zp, O_CLOEXEC | O_NONBLOCK) == 0) {
+			fcntl(r->zp[0], F_SETPIPE_SZ, ZC_CHUNK);
+			r->zc_out = ZC_PIPE;
+		}
+	}
+}
+
+/* An error of a zero-copy move: the connection's, or ours (-1, *e). */
+static int
+zc_error(struct conn *c, int err, const char *local, struct sock_err *e)
+{
+	if (err == EPIPE || err == ECONNRESET || err == ENOTCONN ||
+	    err == ETIMEDOUT || err == EHOSTUNREACH || err == ENETUNREACH) {
+		if (local == NULL || err != EPIPE) {
+			conn_fail(c, err, NULL);
+			return 0;
+		}
+	}
+	return sock_fail(e, SOCK_ELOCAL, err, "%s", local ? local :
+	    "read from stdin");
+}
+
+/* stdin -> socket without copying.  by_stdin: poll said stdin is
+   readable (else: the socket is writable).  Returns 0 or -1 (*e). */
+static int
+zc_move_in(struct relay *r, struct conn *c, bool by_stdin, struct sock_err *e)
+{
+	ssize_t n;
+	int k;
+
+	for (k = 0; k < 16 && !c->dead; k++) {
+		if (r->zc_in == ZC_SENDFILE)
+			n = sendfile(c->fd, 0, NULL, ZC_CHUNK);
+		else
+			n = splice(0, NULL, c->fd, NULL, ZC_CHUNK,
+			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			c->bytes_out += (uint64_t)n;
+			c->last_ms = sock_now_ms();
+			continue;
+		}
+		if (n == 0) {
+			r->in_eof = true;
+			r->in_eof_at = sock_now_ms();
+			return 0;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			/* the other side than the one poll told about */
+			r->zin_wait_sock = r->zc_in == ZC_SENDFILE || by_stdin;
+			return 0;
+		}
+		if (errno == EINVAL || errno == ENOSYS) {
+			r->zc_in = ZC_NONE;	/* not for these: copy */
+			return 0;
+		}
+		return zc_error(c, errno, NULL, e);
+	}
+	r->zin_wait_sock = false;
+	return 0;
+}
+
+/* Empties the pipe in the middle into stdout.  Returns 0 or -1 (*e). */
+static int
+zc_drain(struct relay *r, struct sock_err *e)
+{
+	ssize_t n;
+
+	while (r->zlen > 0) {
+		n = splice(r->zp[0], NULL, 1, NULL, r->zlen, SPLICE_F_MOVE);
+		if (n > 0) {
+			r->zlen -= (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		return sock_fail(e, SOCK_ELOCAL, n == 0 ? EIO : errno,
+		    "write to stdout");
+	}
+	return 0;
+}
+
+/* socket -> stdout without copying.  by_sock: poll said the socket is
+   readable (else: stdout is writable).  Returns 0 or -1 (*e). */
+static int
+zc_move_out(struct relay *r, struct conn *c, bool by_sock, struct sock_err *e)
+{
+	int out = r->zc_out == ZC_PIPE ? r->zp[1] : 1;
+	ssize_t n;
+	int k;
+
+	for (k = 0; k < 16 && !c->dead && !c->rd_eof; k++) {
+		n = splice(c->fd, NULL, out, NULL, ZC_CHUNK,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			c->bytes_in += (uint64_t)n;
+			c->last_ms = sock_now_ms();
+			if (r->zc_out == ZC_PIPE) {
+				r->zlen += (size_t)n;
+				if (zc_drain(r, e) == -1)
+					return -1;
+			}
+			continue;
+		}
+		if (n == 0) {
+			c->rd_eof = true;
+			c->last_ms = sock_now_ms();
+			return 0;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			r->zout_wait_out = r->zc_out == ZC_SPLICE && by_sock;
+			return 0;
+		}
+		if (errno == EINVAL || errno == ENOSYS) {
+			if (r->zc_out == ZC_PIPE && zc_drain(r, e) == -1)
+				return -1;
+			r->zc_out = ZC_NONE;
+			return 0;
+		}
+		return zc_error(c, errno, "write to stdout", e);
+	}
+	r->zout_wait_out = false;
+	return 0;
+}
+
 int
 relay_run(struct relay *r, struct sock_err *e)
 {
 	size_t i, np, in_at, out_at, c_at, l_at;
 	double now, deadline;
 	int timeout, rc;
-	bool want_in;
+	bool want_in, zin, zout;
 
 	memset(e, 0, sizeof(*e));
+	zc_setup(r);
 	for (;;) {
 		now = sock_now_ms();
 		/* session rules, timers */
@@ -485,9 +657,14 @@ relay_run(struct relay *r, struct sock_err *e)
 		if (pfd_room(r, r->n + r->nl + 2) == -1)
 			return sock_fail(e, SOCK_ELOCAL, ENOMEM, "relay");
 		np = 0;
-		want_in = !r->in_eof && r->ilen == 0 && r->n > 0;
+		want_in = !r->in_eof && r->ilen == 0 && r->n > 0 &&
+		    r->zc_in == ZC_NONE;
+		zin = r->zc_in != ZC_NONE && !r->in_eof && r->n == 1 &&
+		    !r->c[0]->wr_shut;
+		zout = r->zc_out != ZC_NONE && r->n == 1 && !r->c[0]->rd_eof;
 		in_at = out_at = (size_t)-1;
-		if (want_in && r->in_poll) {
+		if ((want_in && r->in_poll) || (zin &&
+		    r->zc_in == ZC_SPLICE && !r->zin_wait_sock)) {
 			in_at = np;
 			r->pfd[np++] = (struct pollfd){ .fd = 0,
 			    .events = POLLIN };
@@ -495,7 +672,8 @@ relay_run(struct relay *r, struct sock_err *e)
 		if (r->out_poll && !r->out_closed) {
 			out_at = np;
 			r->pfd[np++] = (struct pollfd){ .fd = 1,
-			    .events = r->ooff < r->olen ? POLLOUT : 0 };
+			    .events = r->ooff < r->olen ||
+			    (zout && r->zout_wait_out) ? POLLOUT : 0 };
 		}
 		l_at = np;
 		for (i = 0; i < r->nl; i++)
@@ -506,9 +684,11 @@ relay_run(struct relay *r, struct sock_err *e)
 			struct conn *c = r->c[i];
 			short ev = 0;
 
-			if (!c->rd_eof && !r->o.send_only && r->olen == 0)
+			if (!c->rd_eof && !r->o.send_only && r->olen == 0 &&
+			    !(zout && r->zout_wait_out))
 				ev |= POLLIN;
-			if (c->sent < r->ilen && !c->wr_shut)
+			if ((c->sent < r->ilen && !c->wr_shut) || (zin &&
+			    (r->zin_wait_sock || r->zc_in == ZC_SENDFILE)))
 				ev |= POLLOUT;
 			r->pfd[np++] = (struct pollfd){ .fd = c->fd,
 			    .events = ev };
@@ -563,6 +743,25 @@ relay_run(struct relay *r, struct sock_err *e)
 			if ((re & POLLOUT) && flush_stdout(r, e) == -1)
 				return -1;
 		}
+		if (zin || zout) {
+			struct conn *c = r->c[0];
+			short cre = r->pfd[c_at].revents;
+			short ire = in_at != (size_t)-1 ?
+			    r->pfd[in_at].revents : 0;
+			short ore = out_at != (size_t)-1 ?
+			    r->pfd[out_at].revents : 0;
+
+			if (zin && (ire || (cre & (POLLOUT | POLLERR))) &&
+			    zc_move_in(r, c, ire != 0, e) == -1)
+				return -1;
+			if (zout && ((cre & (POLLIN | POLLHUP | POLLERR)) ||
+			    (ore & POLLOUT)) &&
+			    zc_move_out(r, c, cre != 0, e) == -1)
+				return -1;
+			if (zout && (ore & POLLERR))
+				return sock_fail(e, SOCK_ELOCAL, EPIPE,
+				    "write to stdout");
+		}
 		if (want_in && (!r->in_poll || (in_at != (size_t)-1 &&
 		    r->pfd[in_at].revents))) {
 			if (read_stdin(r, e) == -1)
@@ -577,12 +776,13 @@ relay_run(struct relay *r, struct sock_err *e)
 
 			if (re == 0 || c->fd != r->pfd[c_at + i].fd)
 				continue;
-			if (re & (POLLOUT | POLLERR)) {
+			if ((re & (POLLOUT | POLLERR)) && r->ilen > 0) {
 				send_conn(r, c);
 				chunk_done(r);
 			}
 			if ((re & (POLLIN | POLLHUP | POLLERR)) && !c->dead &&
-			    !c->rd_eof && !r->o.send_only && r->olen == 0) {
+			    !c->rd_eof && !r->o.send_only && r->olen == 0 &&
+			    r->zc_out == ZC_NONE) {
 				recv_conn(r, c);
 				if (r->olen > 0 && flush_stdout(r, e) == -1)
 					return -1;
@@ -617,6 +817,10 @@ relay_free(struct relay *r)
 		fcntl(0, F_SETFL, r->in_flags);
 	if (r->out_restore)
 		fcntl(1, F_SETFL, r->out_flags);
+	if (r->zc_out == ZC_PIPE || r->zp[0] > 0) {
+		close(r->zp[0]);
+		close(r->zp[1]);
+	}
 	free(r->c);
 	free(r->pfd);
 	free(r->ibuf);
