@@ -40,7 +40,8 @@ enum {
 	O_CONNECT,
 	O_LISTEN,
 	O_FD,
-	O_LIST
+	O_LIST,
+	O_PROXY
 };
 
 struct opt {
