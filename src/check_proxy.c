@@ -24,19 +24,18 @@ struct pool {
 	size_t n;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	size_t next;		/* the next probe to look at */
-	size_t *done;		/* finished probes, in order */
-	size_t ndone, taken;	/* queued, and handed to ready() */
-	unsigned running;	/* workers not yet ended */
+	size_t next;	     /* the next probe to look at */
+	size_t *done;	     /* finished probes, in order */
+	size_t ndone, taken; /* queued, and handed to ready() */
+	unsigned running;    /* workers not yet ended */
 	bool stop;
-	bool failed;		/* err holds the proxy's failure */
+	bool failed; /* err holds the proxy's failure */
 	struct sock_err err;
 };
 
 /* One check.  Returns 0, or -1 with *e when the proxy itself failed. */
 static int
-probe(const struct proxy_probes *pp, struct proxy_probe *pr,
-    struct sock_err *e)
+probe(const struct proxy_probes *pp, struct proxy_probe *pr, struct sock_err *e)
 {
 	struct proxy_hop hop = pp->hop;
 	double t0 = sock_now_ms();
@@ -103,8 +102,8 @@ worker(void *arg)
 }
 
 int
-proxy_probe_run(const struct proxy_probes *pp, struct proxy_probe *pr,
-    size_t n, struct sock_err *e)
+proxy_probe_run(const struct proxy_probes *pp, struct proxy_probe *pr, size_t n,
+    struct sock_err *e)
 {
 	struct pool p = { .pp = pp, .pr = pr, .n = n };
 	struct proxy_probes local = *pp;

@@ -9,24 +9,24 @@
 
 #include "proxy.h"
 
-#define PROXY_PROBE_THREADS_MAX 512	/* threads at most, whatever --parallel */
+#define PROXY_PROBE_THREADS_MAX 512 /* threads at most, whatever --parallel */
 
 struct proxy_probe {
-	uint16_t port;		/* in */
-	bool todo;		/* in: check this port */
-	int err;		/* out: 0 open; ECONNREFUSED (closed), ETIMEDOUT,
-				   EHOSTUNREACH, ENETUNREACH; -1 another
-				   refusal (reason says why) */
-	char reason[160];	/* out: the proxy's reason when it refused */
-	double latency_ms;	/* out: time to the proxy's answer */
+	uint16_t port;	   /* in */
+	bool todo;	   /* in: check this port */
+	int err;	   /* out: 0 open; ECONNREFUSED (closed), ETIMEDOUT,
+			      EHOSTUNREACH, ENETUNREACH; -1 another
+			      refusal (reason says why) */
+	char reason[160];  /* out: the proxy's reason when it refused */
+	double latency_ms; /* out: time to the proxy's answer */
 };
 
 struct proxy_probes {
 	const struct proxy *proxy;
-	const char *host;	/* the target as sent to the proxy: a name, or
-				   the address resolved here (socks5, socks4) */
-	struct proxy_hop hop;	/* family, numeric, timeout_ms, src */
-	unsigned workers;	/* threads at most (also bounded by the work) */
+	const char *host;     /* the target as sent to the proxy: a name, or
+				 the address resolved here (socks5, socks4) */
+	struct proxy_hop hop; /* family, numeric, timeout_ms, src */
+	unsigned workers;     /* threads at most (also bounded by the work) */
 	/* Called in the calling thread, one probe at a time, as each is
 	   done.  Returns 0, or -1 to stop (no more checks are started). */
 	int (*ready)(void *ctx, size_t idx);
@@ -38,7 +38,7 @@ struct proxy_probes {
    name did not resolve, it could not be reached, it refused our
    credentials or broke the protocol; the checks stop then.  ELOCAL when no
    thread could be started. */
-int proxy_probe_run(const struct proxy_probes *, struct proxy_probe *,
-    size_t n, struct sock_err *e);
+int proxy_probe_run(const struct proxy_probes *, struct proxy_probe *, size_t n,
+    struct sock_err *e);
 
 #endif

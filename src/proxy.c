@@ -29,7 +29,7 @@ static const struct {
 	{ "http", PROXY_HTTP, 8080 },
 };
 
-#define HTTP_HEAD_MAX 16384	/* the longest response header taken */
+#define HTTP_HEAD_MAX 16384 /* the longest response header taken */
 
 const char *
 proxy_scheme(enum proxy_type t)
@@ -75,8 +75,7 @@ hexval(int c)
 /* Percent-decodes s[0, n) into out (NUL-terminated).  Returns 0, or -1
    with *why set. */
 static int
-pct_decode(const char *s, size_t n, char *out, size_t outlen,
-    const char **why)
+pct_decode(const char *s, size_t n, char *out, size_t outlen, const char **why)
 {
 	size_t i, o = 0;
 	int hi, lo;
@@ -135,11 +134,11 @@ proxy_parse(const char *url, struct proxy *p, struct sock_err *e)
 	sep = strstr(url, "://");
 	if (sep == NULL)
 		return BAD("no scheme: socks5://, socks5h://, socks4://, "
-		    "socks4a:// or http://");
+			   "socks4a:// or http://");
 	n = (size_t)(sep - url);
 	if (n == 0 || n >= sizeof(scheme))
 		return BAD("unknown scheme: use socks5, socks5h, socks4, "
-		    "socks4a or http");
+			   "socks4a or http");
 	memcpy(scheme, url, n);
 	scheme[n] = '\0';
 	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
@@ -150,10 +149,10 @@ proxy_parse(const char *url, struct proxy *p, struct sock_err *e)
 		}
 	if (!found && strcasecmp(scheme, "https") == 0)
 		return BAD("scheme https: a TLS connection to the proxy is "
-		    "not supported (use http)");
+			   "not supported (use http)");
 	if (!found)
 		return BAD("unknown scheme: use socks5, socks5h, socks4, "
-		    "socks4a or http");
+			   "socks4a or http");
 	rest = sep + 3;
 	at = strrchr(rest, '@');
 	if (at != NULL) {
@@ -169,18 +168,18 @@ proxy_parse(const char *url, struct proxy *p, struct sock_err *e)
 		if (colon != NULL) {
 			part = "password";
 			if (pct_decode(colon + 1, (size_t)(at - colon - 1),
-			    p->pass, sizeof(p->pass), &why) == -1)
+				p->pass, sizeof(p->pass), &why) == -1)
 				goto badpart;
 			p->has_pass = true;
 		}
 		if ((p->type == PROXY_SOCKS4 || p->type == PROXY_SOCKS4A) &&
 		    p->has_pass)
 			return BAD("SOCKS4 takes a user id (USER@), not a "
-			    "password");
+				   "password");
 		if ((p->type == PROXY_SOCKS5 || p->type == PROXY_SOCKS5H) &&
 		    (!p->has_pass || p->pass[0] == '\0'))
 			return BAD("SOCKS5 authentication needs USER:PASS@ "
-			    "(no password given)");
+				   "(no password given)");
 		rest = at + 1;
 	}
 	/* HOST[:PORT][/] */
@@ -193,7 +192,7 @@ proxy_parse(const char *url, struct proxy *p, struct sock_err *e)
 	hostport[n] = '\0';
 	if (strpbrk(hostport, "/?#") != NULL)
 		return BAD("a path, query or fragment is not allowed after "
-		    "HOST:PORT");
+			   "HOST:PORT");
 	if (hostport[0] == '[') {
 		end = strchr(hostport, ']');
 		if (end == NULL)
@@ -210,7 +209,7 @@ proxy_parse(const char *url, struct proxy *p, struct sock_err *e)
 		colon = strchr(hostport, ':');
 		if (colon != NULL && strchr(colon + 1, ':') != NULL)
 			return BAD("an IPv6 address goes in brackets: "
-			    "[ADDR]:PORT");
+				   "[ADDR]:PORT");
 		if (colon != NULL) {
 			portstr = colon + 1;
 			hostport[colon - hostport] = '\0';
@@ -228,8 +227,9 @@ proxy_parse(const char *url, struct proxy *p, struct sock_err *e)
 		return BAD("host too long");
 	memcpy(p->host, hostport, strlen(hostport) + 1);
 	if (portstr != NULL) {
-		if (*portstr == '\0' || strspn(portstr, "0123456789") !=
-		    strlen(portstr) || strlen(portstr) > 5)
+		if (*portstr == '\0' ||
+		    strspn(portstr, "0123456789") != strlen(portstr) ||
+		    strlen(portstr) > 5)
 			return BAD("bad port: expected a number 1-65535");
 		port = strtoul(portstr, NULL, 10);
 		if (port == 0 || port > 65535)
@@ -243,30 +243,28 @@ proxy_parse(const char *url, struct proxy *p, struct sock_err *e)
 	else
 		snprintf(p->addr, sizeof(p->addr), "%s:%u", p->host,
 		    (unsigned)p->port);
-	snprintf(p->shown, sizeof(p->shown), "%s://%s%s",
-	    proxy_scheme(p->type), p->has_user ? "***@" : "", p->addr);
+	snprintf(p->shown, sizeof(p->shown), "%s://%s%s", proxy_scheme(p->type),
+	    p->has_user ? "***@" : "", p->addr);
 	return 0;
-badpart:
-	{
-		char m[160];
+badpart : {
+	char m[160];
 
-		snprintf(m, sizeof(m), "bad %s: %s", part, why);
-		return sock_failmsg(e, SOCK_EUSAGE, m, "proxy URL \"%s\"",
-		    shown);
-	}
+	snprintf(m, sizeof(m), "bad %s: %s", part, why);
+	return sock_failmsg(e, SOCK_EUSAGE, m, "proxy URL \"%s\"", shown);
+}
 }
 
 /* The handshake: one descriptor, one deadline, one way to fail. */
 struct io {
 	int fd;
-	double deadline;	/* sock_now_ms() time, < 0: none */
+	double deadline; /* sock_now_ms() time, < 0: none */
 	const struct proxy *p;
-	const char *target;	/* "example:80", for messages */
-	const char *stage;	/* "SOCKS5 handshake", for messages */
+	const char *target; /* "example:80", for messages */
+	const char *stage;  /* "SOCKS5 handshake", for messages */
 	struct sock_err *e;
 	struct proxy_hop *hop;
-	bool asked;		/* the request for the target is sent: what
-				   fails now is about the target */
+	bool asked; /* the request for the target is sent: what
+		       fails now is about the target */
 };
 
 /* The proxy failed: what = "proxy HOST:PORT".  Once the request is sent,
@@ -365,8 +363,10 @@ io_recv(struct io *io, void *buf, size_t len, int flags)
 			return hop_fail(io, errno, NULL);
 		}
 		if (n == 0) {
-			snprintf(m, sizeof(m), "closed the connection during "
-			    "the %s", io->stage);
+			snprintf(m, sizeof(m),
+			    "closed the connection during "
+			    "the %s",
+			    io->stage);
 			return hop_fail(io, ECONNRESET, m);
 		}
 		got += (size_t)n;
@@ -380,8 +380,7 @@ io_recv(struct io *io, void *buf, size_t len, int flags)
    or -1 (ERESOLVE, or EUSAGE for IPv6 through SOCKS4). */
 static int
 local_resolve(const struct proxy *p, const char *host,
-    const struct proxy_hop *hop,
-    struct sock_addr *a, struct sock_err *e)
+    const struct proxy_hop *hop, struct sock_addr *a, struct sock_err *e)
 {
 	struct sock_ai ai;
 	/* -4/-6 choose how the proxy is reached, not the target's family */
@@ -389,10 +388,12 @@ local_resolve(const struct proxy *p, const char *host,
 	unsigned char b6[16];
 
 	if (p->type == PROXY_SOCKS4 && inet_pton(AF_INET6, host, b6) == 1)
-		return sock_failmsg(e, SOCK_EUSAGE, "SOCKS4 carries IPv4 "
-		    "addresses only (use socks5)", "target %s", host);
+		return sock_failmsg(e, SOCK_EUSAGE,
+		    "SOCKS4 carries IPv4 "
+		    "addresses only (use socks5)",
+		    "target %s", host);
 	if (sock_resolve(host, NULL, family, SOCK_STREAM,
-	    hop->numeric ? SOCK_R_NUMERICHOST : 0, &ai, e) == -1)
+		hop->numeric ? SOCK_R_NUMERICHOST : 0, &ai, e) == -1)
 		return -1;
 	*a = ai.v[0];
 	sock_ai_free(&ai);
@@ -452,14 +453,18 @@ socks5(struct io *io, const char *host, uint16_t port,
 	if (io_send(io, b, n) == -1 || io_recv(io, b, 2, 0) == -1)
 		return -1;
 	if (b[0] != 5) {
-		snprintf(m, sizeof(m), "not a SOCKS5 proxy (reply version "
-		    "%u)", b[0]);
+		snprintf(m, sizeof(m),
+		    "not a SOCKS5 proxy (reply version "
+		    "%u)",
+		    b[0]);
 		return hop_fail(io, EPROTO, m);
 	}
 	if (b[1] == 0xff || (b[1] == 2 && !p->has_user))
-		return refused(io, false, 0, p->has_user ? "no acceptable "
-		    "authentication method" : "authentication required "
-		    "(give USER:PASS@ in the URL)");
+		return refused(io, false, 0,
+		    p->has_user ? "no acceptable "
+				  "authentication method" :
+				  "authentication required "
+				  "(give USER:PASS@ in the URL)");
 	if (b[1] == 2) {
 		/* RFC 1929 */
 		io->stage = "SOCKS5 authentication";
@@ -476,11 +481,14 @@ socks5(struct io *io, const char *host, uint16_t port,
 		if (io_send(io, b, n) == -1 || io_recv(io, b, 2, 0) == -1)
 			return -1;
 		if (b[1] != 0)
-			return refused(io, false, 0, "username/password "
+			return refused(io, false, 0,
+			    "username/password "
 			    "authentication failed");
 	} else if (b[1] != 0) {
-		snprintf(m, sizeof(m), "asked for unsupported authentication "
-		    "method %u", b[1]);
+		snprintf(m, sizeof(m),
+		    "asked for unsupported authentication "
+		    "method %u",
+		    b[1]);
 		return refused(io, false, 0, m);
 	}
 	/* CONNECT */
@@ -514,8 +522,7 @@ socks5(struct io *io, const char *host, uint16_t port,
 	if (io_recv(io, b, 2, 0) == -1)
 		return -1;
 	if (b[0] != 5) {
-		snprintf(m, sizeof(m), "not a SOCKS5 reply (version %u)",
-		    b[0]);
+		snprintf(m, sizeof(m), "not a SOCKS5 reply (version %u)", b[0]);
 		return hop_fail(io, EPROTO, m);
 	}
 	if (b[1] != 0) {
@@ -587,8 +594,7 @@ socks4(struct io *io, const char *host, uint16_t port,
 	if (io_recv(io, b, 8, 0) == -1)
 		return -1;
 	if (b[0] != 0 && b[0] != 4) {
-		snprintf(m, sizeof(m), "not a SOCKS4 reply (version %u)",
-		    b[0]);
+		snprintf(m, sizeof(m), "not a SOCKS4 reply (version %u)", b[0]);
 		return hop_fail(io, EPROTO, m);
 	}
 	switch (b[1]) {
@@ -599,10 +605,12 @@ socks4(struct io *io, const char *host, uint16_t port,
 		return refused(io, true, ECONNREFUSED,
 		    "request rejected or failed");
 	case 92:
-		return refused(io, false, 0, "request rejected: the proxy "
+		return refused(io, false, 0,
+		    "request rejected: the proxy "
 		    "cannot reach our identd");
 	case 93:
-		return refused(io, false, 0, "request rejected: identd "
+		return refused(io, false, 0,
+		    "request rejected: identd "
 		    "reports a different user id");
 	default:
 		snprintf(m, sizeof(m), "unknown SOCKS4 reply code %u", b[1]);
@@ -619,7 +627,8 @@ base64(const unsigned char *in, size_t n, char *out)
 	unsigned v;
 
 	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+		v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 |
+		    in[i + 2];
 		out[o++] = t[v >> 18];
 		out[o++] = t[(v >> 12) & 63];
 		out[o++] = t[(v >> 6) & 63];
@@ -645,7 +654,8 @@ status_line(const char *head, size_t n, char *out, size_t outlen)
 	size_t i, o = 0;
 
 	for (i = 0; i < n && head[i] != '\r' && head[i] != '\n' &&
-	    o + 1 < outlen && o < 100; i++)
+	     o + 1 < outlen && o < 100;
+	     i++)
 		out[o++] = isprint((unsigned char)head[i]) ? head[i] : '?';
 	out[o] = '\0';
 }
@@ -698,8 +708,8 @@ http_connect(struct io *io, const char *host, uint16_t port)
 	}
 	snprintf(req, 2 * NI_MAXHOST + sizeof(auth) + 128,
 	    "CONNECT %s%s%s:%u HTTP/1.1\r\nHost: %s%s%s:%u\r\n%s\r\n",
-	    v6 ? "[" : "", host, v6 ? "]" : "", (unsigned)port,
-	    v6 ? "[" : "", host, v6 ? "]" : "", (unsigned)port, auth);
+	    v6 ? "[" : "", host, v6 ? "]" : "", (unsigned)port, v6 ? "[" : "",
+	    host, v6 ? "]" : "", (unsigned)port, auth);
 	explicit_bzero(auth, sizeof(auth));
 	n = io_send(io, req, strlen(req));
 	explicit_bzero(req, strlen(req));
@@ -711,7 +721,8 @@ http_connect(struct io *io, const char *host, uint16_t port)
 	   first bytes may follow the header in the same segment. */
 	while (end == 0) {
 		if (len == HTTP_HEAD_MAX) {
-			hop_fail(io, EPROTO, "response header longer than "
+			hop_fail(io, EPROTO,
+			    "response header longer than "
 			    "16 KiB");
 			goto out;
 		}
@@ -735,8 +746,8 @@ http_connect(struct io *io, const char *host, uint16_t port)
 		hop_fail(io, EPROTO, m);
 		goto out;
 	}
-	status = (head[9] - '0') * 100 + (head[10] - '0') * 10 +
-	    (head[11] - '0');
+	status =
+	    (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
 	if (status >= 200 && status < 300) {
 		rc = 0;
 		goto out;
@@ -760,7 +771,7 @@ proxy_resolve(const struct proxy *p, const struct proxy_hop *hop,
 
 	snprintf(serv, sizeof(serv), "%u", (unsigned)p->port);
 	if (sock_resolve(p->host, serv, hop->family, SOCK_STREAM,
-	    hop->numeric ? SOCK_R_NUMERIC : 0, ai, e) == -1) {
+		hop->numeric ? SOCK_R_NUMERIC : 0, ai, e) == -1) {
 		snprintf(e->what, sizeof(e->what), "proxy %.200s", p->host);
 		return -1;
 	}
@@ -784,15 +795,17 @@ proxy_connect(const struct proxy *p, const char *host, uint16_t port,
 	hop->at_target = false;
 	memset(&ta, 0, sizeof(ta));
 	ta.family = AF_UNSPEC;
-	snprintf(target, sizeof(target), strchr(host, ':') ? "[%s]:%u" :
-	    "%s:%u", host, (unsigned)port);
+	snprintf(target, sizeof(target),
+	    strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, (unsigned)port);
 	lit = inet_pton(AF_INET, host, b) == 1 ||
 	    inet_pton(AF_INET6, host, b) == 1;
-	if (p->type == PROXY_SOCKS5 || p->type == PROXY_SOCKS4 || (lit &&
-	    (p->type == PROXY_SOCKS5H || p->type == PROXY_SOCKS4A))) {
+	if (p->type == PROXY_SOCKS5 || p->type == PROXY_SOCKS4 ||
+	    (lit && (p->type == PROXY_SOCKS5H || p->type == PROXY_SOCKS4A))) {
 		/* an address is sent as one, whoever would resolve a name */
-		if (local_resolve(p->type == PROXY_SOCKS4A ? &(struct proxy){
-		    .type = PROXY_SOCKS4 } : p, host, hop, &ta, e) == -1)
+		if (local_resolve(p->type == PROXY_SOCKS4A ?
+			    &(struct proxy){ .type = PROXY_SOCKS4 } :
+			    p,
+			host, hop, &ta, e) == -1)
 			return -1;
 	} else if (p->type != PROXY_HTTP && strlen(host) > 255) {
 		return sock_failmsg(e, SOCK_EUSAGE, "longer than 255 bytes",
@@ -803,8 +816,8 @@ proxy_connect(const struct proxy *p, const char *host, uint16_t port,
 	} else if (proxy_resolve(p, hop, &ai, e) == -1) {
 		return -1;
 	}
-	fd = sock_connect_list(ai.v, ai.n, hop->src, hop->timeout_ms,
-	    &hop->via, e);
+	fd = sock_connect_list(ai.v, ai.n, hop->src, hop->timeout_ms, &hop->via,
+	    e);
 	if (hop->addrs == NULL)
 		sock_ai_free(&ai);
 	if (fd == -1) {
@@ -813,8 +826,12 @@ proxy_connect(const struct proxy *p, const char *host, uint16_t port,
 			    p->addr);
 		return -1;
 	}
-	io = (struct io){ .fd = fd, .p = p, .target = target, .e = e,
-	    .hop = hop, .deadline = -1 };
+	io = (struct io){ .fd = fd,
+		.p = p,
+		.target = target,
+		.e = e,
+		.hop = hop,
+		.deadline = -1 };
 	if (hop->timeout_ms >= 0)
 		io.deadline = t0 + hop->timeout_ms;
 	switch (p->type) {

@@ -14,23 +14,23 @@
 #include "sock/sock.h"
 
 enum proxy_type {
-	PROXY_SOCKS5,		/* names resolved here */
-	PROXY_SOCKS5H,		/* names resolved by the proxy */
-	PROXY_SOCKS4,		/* IPv4 addresses resolved here */
-	PROXY_SOCKS4A,		/* names resolved by the proxy */
-	PROXY_HTTP		/* HTTP/1.1 CONNECT */
+	PROXY_SOCKS5,  /* names resolved here */
+	PROXY_SOCKS5H, /* names resolved by the proxy */
+	PROXY_SOCKS4,  /* IPv4 addresses resolved here */
+	PROXY_SOCKS4A, /* names resolved by the proxy */
+	PROXY_HTTP     /* HTTP/1.1 CONNECT */
 };
 
 struct proxy {
 	enum proxy_type type;
-	char host[NI_MAXHOST];	/* the proxy's host, without brackets */
+	char host[NI_MAXHOST]; /* the proxy's host, without brackets */
 	uint16_t port;
-	bool has_user;		/* USER@ or USER:PASS@ was given */
+	bool has_user; /* USER@ or USER:PASS@ was given */
 	bool has_pass;
-	char user[256];		/* percent-decoded */
+	char user[256]; /* percent-decoded */
 	char pass[256];
-	char addr[NI_MAXHOST + 8];	/* "127.0.0.1:1080", "[::1]:1080" */
-	char shown[NI_MAXHOST + 32];	/* the URL, credentials as *** */
+	char addr[NI_MAXHOST + 8];   /* "127.0.0.1:1080", "[::1]:1080" */
+	char shown[NI_MAXHOST + 32]; /* the URL, credentials as *** */
 };
 
 /* The name of a type: "socks5", "socks5h", "socks4", "socks4a", "http". */
@@ -51,18 +51,18 @@ const char *proxy_redact(const char *url, char *buf, size_t len);
 
 /* How proxy_connect() reaches the proxy, and what it tells back. */
 struct proxy_hop {
-	int family;		/* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
-	bool numeric;		/* -n: numeric hosts only */
-	int timeout_ms;		/* the whole hop: connect and handshake; -1 */
-	const struct sock_addr *src;	/* -s/-p, or NULL */
-	const struct sock_ai *addrs;	/* the proxy's addresses, or NULL to
-					   resolve p->host each time */
-	struct sock_addr via;	/* out: the proxy's address connected to */
-	bool at_target;		/* out, on failure: the proxy answered that
-				   the target cannot be reached (e->code:
-				   ECONNREFUSED, EHOSTUNREACH, ENETUNREACH,
-				   ETIMEDOUT, or 0 for any other reason),
-				   rather than the proxy itself failing */
+	int family;	/* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
+	bool numeric;	/* -n: numeric hosts only */
+	int timeout_ms; /* the whole hop: connect and handshake; -1 */
+	const struct sock_addr *src; /* -s/-p, or NULL */
+	const struct sock_ai *addrs; /* the proxy's addresses, or NULL to
+					resolve p->host each time */
+	struct sock_addr via;	     /* out: the proxy's address connected to */
+	bool at_target;		     /* out, on failure: the proxy answered that
+					the target cannot be reached (e->code:
+					ECONNREFUSED, EHOSTUNREACH, ENETUNREACH,
+					ETIMEDOUT, or 0 for any other reason),
+					rather than the proxy itself failing */
 };
 
 /* Connects to host port through p within hop->timeout_ms.  Returns the

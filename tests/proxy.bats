@@ -113,7 +113,9 @@ time.sleep(60)
 }
 
 # Python fake proxies, run by py_server after a line setting their
-# parameters.  rd(c, n) reads exactly n bytes.
+# parameters.  rd(c, n) reads exactly n bytes.  A connection that breaks
+# off (another test probing a "free" port that happens to be ours) is
+# dropped without using up an answer.
 PY_RD='import struct
 def rd(c, n):
     b = b""
@@ -123,15 +125,25 @@ def rd(c, n):
             raise EOFError
         b += d
     return b
+def serve(codes, one):
+    for code in codes:
+        while True:
+            c, a = srv.accept()
+            try:
+                one(c, code)
+                break
+            except (EOFError, OSError, ValueError, IndexError):
+                c.close()
 '
 
 # SOCKS5 without authentication: one connection per item of `codes`; logs
 # the request (ATYP, host, port) on stdout, answers the code (None: no
 # answer at all), and after a success sends "through socks5".
 FAKE_SOCKS5=$PY_RD'
-for code in codes:
-    c, a = srv.accept()
-    n = rd(c, 2)[1]
+def one(c, code):
+    v, n = rd(c, 2)
+    if v != 5:
+        raise ValueError
     rd(c, n)
     c.sendall(b"\x05\x00")
     ver, cmd, rsv, atyp = rd(c, 4)
@@ -149,6 +161,7 @@ for code in codes:
     if code == 0:
         c.sendall(b"through socks5\n")
     c.close()
+serve(codes, one)
 '
 
 # SOCKS4/4a: one connection per item of `codes`; logs the request and
@@ -161,9 +174,10 @@ def cstr(c):
         if x == b"\0":
             return b.decode()
         b += x
-for code in codes:
-    c, a = srv.accept()
+def one(c, code):
     h = rd(c, 8)
+    if h[0] != 4:
+        raise ValueError
     ip = socket.inet_ntoa(h[4:8])
     user = cstr(c)
     name = cstr(c) if ip.startswith("0.0.0.") and ip != "0.0.0.0" else "-"
@@ -173,17 +187,22 @@ for code in codes:
     if code == 90:
         c.sendall(b"through socks4\n")
     c.close()
+serve(codes, one)
 '
 
 # HTTP: one connection; logs the request header on stdout, then sends the
 # items of `chunks` 200 ms apart and closes.
-FAKE_HTTP='c, a = srv.accept()
-req = b""
-while b"\r\n\r\n" not in req:
-    d = c.recv(4096)
-    if not d:
+FAKE_HTTP='while True:
+    c, a = srv.accept()
+    req = b""
+    while b"\r\n\r\n" not in req:
+        d = c.recv(4096)
+        if not d:
+            break
+        req += d
+    if req.startswith(b"CONNECT "):
         break
-    req += d
+    c.close()
 sys.stdout.write(req.decode())
 sys.stdout.flush()
 for i, ch in enumerate(chunks):

@@ -67,12 +67,10 @@ test_good(void)
 		is_str(p.host, t[i].host, "%s: host", t[i].url);
 		ok(p.port == t[i].port, "%s: port %u", t[i].url,
 		    (unsigned)p.port);
-		ok(p.has_user == (t[i].user != NULL), "%s: has_user",
-		    t[i].url);
+		ok(p.has_user == (t[i].user != NULL), "%s: has_user", t[i].url);
 		if (t[i].user != NULL)
 			is_str(p.user, t[i].user, "%s: user decoded", t[i].url);
-		ok(p.has_pass == (t[i].pass != NULL), "%s: has_pass",
-		    t[i].url);
+		ok(p.has_pass == (t[i].pass != NULL), "%s: has_pass", t[i].url);
 		if (t[i].pass != NULL)
 			is_str(p.pass, t[i].pass, "%s: password decoded",
 			    t[i].url);
@@ -86,7 +84,7 @@ test_bad(void)
 {
 	static const struct {
 		const char *url;
-		const char *msg;	/* a part of the message */
+		const char *msg; /* a part of the message */
 	} t[] = {
 		{ "127.0.0.1:1080", "no scheme" },
 		{ "ftp://proxy", "unknown scheme" },
@@ -123,8 +121,8 @@ test_bad(void)
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		memset(&e, 0, sizeof(e));
-		ok(proxy_parse(t[i].url, &p, &e) == -1 &&
-		    e.kind == SOCK_EUSAGE, "%s is a usage error", t[i].url);
+		ok(proxy_parse(t[i].url, &p, &e) == -1 && e.kind == SOCK_EUSAGE,
+		    "%s is a usage error", t[i].url);
 		ok(strstr(sock_strerror(&e), t[i].msg) != NULL,
 		    "%s: message names it (\"%s\": got \"%s\")", t[i].url,
 		    t[i].msg, sock_strerror(&e));
@@ -134,8 +132,9 @@ test_bad(void)
 	memset(long_user, 'u', 256);
 	long_user[256] = '\0';
 	snprintf(url, sizeof(url), "socks5://%s:pw@proxy", long_user);
-	ok(proxy_parse(url, &p, &e) == -1 && strstr(sock_strerror(&e),
-	    "255") != NULL, "a user name past 255 bytes is refused");
+	ok(proxy_parse(url, &p, &e) == -1 &&
+		strstr(sock_strerror(&e), "255") != NULL,
+	    "a user name past 255 bytes is refused");
 	long_user[255] = '\0';
 	snprintf(url, sizeof(url), "socks5://%s:pw@proxy", long_user);
 	ok(proxy_parse(url, &p, &e) == 0 && strlen(p.user) == 255,
@@ -161,21 +160,22 @@ test_secrets(void)
 	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
 		ok(proxy_parse(urls[i], &p, &e) == -1, "%s fails", urls[i]);
 		ok(strstr(e.what, "SECRET") == NULL &&
-		    strstr(e.what, "alice") == NULL &&
-		    strstr(sock_strerror(&e), "SECRET") == NULL,
-		    "the message of %s hides the credentials (%s: %s)",
-		    urls[i], e.what, sock_strerror(&e));
+			strstr(e.what, "alice") == NULL &&
+			strstr(sock_strerror(&e), "SECRET") == NULL,
+		    "the message of %s hides the credentials (%s: %s)", urls[i],
+		    e.what, sock_strerror(&e));
 	}
 	ok(proxy_parse("socks5h://alice:TOPSECRET@proxy", &p, &e) == 0 &&
-	    strstr(p.shown, "SECRET") == NULL && strstr(p.shown, "alice") ==
-	    NULL, "the URL shown hides the credentials (%s)", p.shown);
+		strstr(p.shown, "SECRET") == NULL &&
+		strstr(p.shown, "alice") == NULL,
+	    "the URL shown hides the credentials (%s)", p.shown);
 	is_str(proxy_redact("http://u:p@h:1", buf, sizeof(buf)),
 	    "http://***@h:1", "proxy_redact hides user and password");
 	is_str(proxy_redact("http://h:1", buf, sizeof(buf)), "http://h:1",
 	    "proxy_redact leaves a URL without credentials alone");
 	ok(proxy_resolves(PROXY_SOCKS5H) && proxy_resolves(PROXY_SOCKS4A) &&
-	    proxy_resolves(PROXY_HTTP) && !proxy_resolves(PROXY_SOCKS5) &&
-	    !proxy_resolves(PROXY_SOCKS4),
+		proxy_resolves(PROXY_HTTP) && !proxy_resolves(PROXY_SOCKS5) &&
+		!proxy_resolves(PROXY_SOCKS4),
 	    "socks5h, socks4a and http let the proxy resolve names");
 }
 
