@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "check_proxy.h"
 #include "json.h"
 #include "parse.h"
 #include "report.h"
@@ -39,6 +40,7 @@ struct result {
 	enum state st;
 	double latency_ms;
 	int err;		/* errno for ST_ERROR */
+	char *reason;		/* or a proxy's reason, or NULL */
 };
 
 struct slot {
@@ -59,6 +61,7 @@ struct checker {
 	unsigned cap;		/* checks in flight at most */
 	int64_t attempt_ms;
 	int status;
+	struct proxy_probe *probes;	/* --proxy: this round's checks */
 };
 
 /* Raises the soft descriptor limit to the hard one and returns how many
@@ -120,13 +123,16 @@ print_result(const struct checker *c, const struct result *r)
 			printf("%s %u/%s %s -", c->o->host, (unsigned)r->port,
 			    proto, state_names[r->st]);
 		if (r->st == ST_ERROR)
-			printf(" (%s)", strerror(r->err));
+			printf(" (%s)", r->reason ? r->reason :
+			    strerror(r->err));
 		putchar('\n');
 		return ferror(stdout) ? -1 : 0;
 	}
 	json_begin(&j, stdout);
 	json_str(&j, "host", c->o->host);
-	json_str(&j, "address", c->addr.host);
+	/* null when a proxy resolved HOST */
+	json_str(&j, "address", c->addr.family != AF_UNSPEC ? c->addr.host :
+	    NULL);
 	json_uint(&j, "port", r->port);
 	json_str(&j, "proto", proto);
 	json_str(&j, "state", state_names[r->st]);
@@ -135,7 +141,8 @@ print_result(const struct checker *c, const struct result *r)
 	else
 		json_null(&j, "latency_ms");
 	if (r->st == ST_ERROR)
-		json_str(&j, "error", strerror(r->err));
+		json_str(&j, "error", r->reason ? r->reason :
+		    strerror(r->err));
 	/* written whole into stdio's buffer; flushed per batch */
 	return json_end_buffered(&j);
 }
@@ -352,6 +359,76 @@ round_run(struct checker *c)
 	return live == 0 && next >= c->n ? 0 : -1;
 }
 
+/* A proxy check has finished: into the results; printed when its turn
+   has come.  Returns 0, or -1 when stdout failed. */
+static int
+proxy_ready(void *ctx, size_t idx)
+{
+	struct checker *c = ctx;
+	struct proxy_probe *pr = c->probes + idx;
+	struct result *r = &c->r[idx];
+
+	r->latency_ms = pr->latency_ms;
+	r->st = pr->err == -1 ? ST_ERROR : classify(pr->err);
+	free(r->reason);
+	r->reason = NULL;
+	if (r->st == ST_ERROR && (r->reason = strdup(pr->reason)) == NULL)
+		r->err = ENOMEM;
+	if (!c->stream)
+		return 0;
+	if (print_ready(c, false) == -1 || fflush(stdout) == EOF)
+		return -1;
+	return 0;
+}
+
+/* Checks the pending results once through the proxy (check_proxy.c).
+   Returns 0, or -1 when stdout failed or the proxy itself failed. */
+static int
+round_proxy(struct checker *c)
+{
+	const struct check_opts *o = c->o;
+	struct proxy_probes pp = {
+		.proxy = o->proxy,
+		.host = c->addr.family != AF_UNSPEC ? c->addr.host : o->host,
+		.hop = { .family = G.family, .numeric = G.numeric,
+		    .timeout_ms = (int)c->attempt_ms, .src = o->proxy_src },
+		/* a check holds one descriptor, two while v6/v4 race */
+		.workers = fd_budget(o->parallel > 32767 ? 65535 :
+		    o->parallel * 2) / 2,
+		.ready = proxy_ready,
+		.ctx = c,
+	};
+	struct sock_err e;
+	size_t i;
+
+	if (pp.workers > o->parallel)
+		pp.workers = o->parallel;
+	if (pp.workers == 0)
+		pp.workers = 1;
+	c->probes = calloc(c->n, sizeof(*c->probes));
+	if (c->probes == NULL) {
+		error_msg("out of memory");
+		c->status = EXIT_LOCAL;
+		return -1;
+	}
+	for (i = 0; i < c->n; i++) {
+		c->probes[i].port = c->r[i].port;
+		c->probes[i].todo = c->r[i].st == ST_PENDING;
+	}
+	if (proxy_probe_run(&pp, c->probes, c->n, &e) == -1) {
+		c->status = report(&e);
+		free(c->probes);
+		c->probes = NULL;
+		return -1;
+	}
+	free(c->probes);
+	c->probes = NULL;
+	for (i = 0; i < c->n; i++)
+		if (c->r[i].st == ST_PENDING)
+			return -1;	/* stopped: stdout failed */
+	return 0;
+}
+
 /* The address to check: the first of HOST's addresses in the preferred
    family.  Returns 0 or an exit status. */
 static int
@@ -360,7 +437,9 @@ pick_address(struct checker *c)
 	struct sock_err e;
 	struct sock_ai ai;
 
-	if (sock_resolve(c->o->host, NULL, G.family,
+	/* through a proxy, -4/-6 are for reaching the proxy */
+	if (sock_resolve(c->o->host, NULL, c->o->proxy == NULL ? G.family :
+	    c->o->proxy->type == PROXY_SOCKS4 ? AF_INET : AF_UNSPEC,
 	    c->o->udp ? SOCK_DGRAM : SOCK_STREAM,
 	    G.numeric ? SOCK_R_NUMERICHOST : 0, &ai, &e) == -1) {
 		error_msg("%s: %s", c->o->host, sock_strerror(&e));
@@ -421,7 +500,15 @@ check_run(const struct check_opts *o)
 	if (parse_ports(o->ports, o->udp ? "udp" : "tcp", G.numeric, &ports,
 	    &c.n, &e) == -1)
 		return usage_err(&e);
-	if ((st = pick_address(&c)) != 0 || (st = pick_source(&c)) != 0) {
+	if (o->proxy != NULL) {
+		/* only names resolved here (socks5, socks4) need an address */
+		if (!proxy_resolves(o->proxy->type) &&
+		    (st = pick_address(&c)) != 0) {
+			free(ports);
+			return st;
+		}
+	} else if ((st = pick_address(&c)) != 0 ||
+	    (st = pick_source(&c)) != 0) {
 		free(ports);
 		return st;
 	}
@@ -449,7 +536,7 @@ check_run(const struct check_opts *o)
 				c.attempt_ms = left_ms > 50 ? (int64_t)left_ms :
 				    50;
 		}
-		if (round_run(&c) == -1)
+		if ((o->proxy != NULL ? round_proxy(&c) : round_run(&c)) == -1)
 			break;
 		if (o->wait_ms < 0)
 			break;
@@ -482,6 +569,8 @@ check_run(const struct check_opts *o)
 				c.status = EXIT_NET;
 		}
 	}
+	for (i = 0; i < c.n; i++)
+		free(c.r[i].reason);
 	free(c.r);
 	return finish_stdout(c.status);
 }

@@ -8,6 +8,8 @@
 
 #include "args.h"
 
+struct proxy;
+
 struct check_opts {
 	const char *host;	/* as the user wrote it */
 	const char *ports;	/* PORTS: "22", "20-25", "22,80,8000-8100" */
@@ -18,6 +20,8 @@ struct check_opts {
 	const char *source;	/* -s */
 	const char *source_port;	/* -p */
 	const struct sockopts *so;	/* -O */
+	const struct proxy *proxy;	/* --proxy, or NULL */
+	const struct sock_addr *proxy_src;	/* -s/-p for it, or NULL */
 };
 
 /* Checks every port and prints one result per port.  Returns the exit

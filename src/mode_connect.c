@@ -13,6 +13,7 @@
 #include "options.h"
 #include "report.h"
 #include "check.h"
+#include "proxy.h"
 #include "session.h"
 
 struct connect_opts {
@@ -23,7 +24,11 @@ struct connect_opts {
 	bool udp;		/* -u, with -z */
 	int64_t wait_ms;	/* --wait, with -z */
 	unsigned parallel;	/* --parallel, with -z */
+	bool use_proxy;		/* --proxy */
+	struct proxy proxy;
 };
+
+static int source_addr(const struct connect_opts *, struct sock_addr *);
 
 /* connect -z: the checks of check.c.  Returns the exit status. */
 static int
@@ -41,6 +46,8 @@ run_checks(const struct connect_opts *o, const struct target *t)
 		.so = &o->s.so,
 	};
 	const struct session *s = &o->s;
+	struct sock_addr src;
+	int st;
 
 	if (s->unix_path != NULL || s->output_path != NULL ||
 	    s->hexdump_path != NULL || s->ro.crlf || s->ro.no_shutdown ||
@@ -49,6 +56,17 @@ run_checks(const struct connect_opts *o, const struct target *t)
 		return usage_error("-z checks ports: -U, -o, -x, -C, -q, "
 		    "--no-shutdown, --send-only, --recv-only and "
 		    "--idle-timeout do not apply");
+	if (o->use_proxy) {
+		if (o->udp)
+			return usage_error("-u: UDP does not go through "
+			    "--proxy");
+		if (o->s.so.n > 0)
+			return usage_error("-O does not apply to -z --proxy");
+		if ((st = source_addr(o, &src)) != 0)
+			return st;
+		co.proxy = &o->proxy;
+		co.proxy_src = o->source || o->source_port ? &src : NULL;
+	}
 	return check_run(&co);
 }
 
@@ -83,7 +101,8 @@ source_addr(const struct connect_opts *o, struct sock_addr *src)
 }
 
 static void
-connected_event(int fd, const struct sock_addr *peer, double ms)
+connected_event(int fd, const struct sock_addr *peer, double ms,
+    const struct proxy *proxy)
 {
 	struct sock_addr local;
 	struct sock_err e;
@@ -105,7 +124,14 @@ connected_event(int fd, const struct sock_addr *peer, double ms)
 	else
 		json_uint(&ev.j, "local_port", local.port);
 	json_ms(&ev.j, "connect_ms", ms);
-	if (unix_)
+	if (proxy != NULL)
+		json_str(&ev.j, "proxy", proxy->shown);
+	if (proxy != NULL)
+		event_end(&ev, "connected through proxy %s (%s %u) from %s "
+		    "%u in %.2f ms", proxy->shown, peer->host,
+		    (unsigned)peer->port, local.host, (unsigned)local.port,
+		    ms);
+	else if (unix_)
 		event_end(&ev, "connected to %s in %.2f ms", peer->host, ms);
 	else
 		event_end(&ev, "connected to %s %u from %s %u in %.2f ms",
@@ -119,6 +145,29 @@ closed_hook(void *ctx, const struct conn *c, bool failed)
 	(void)ctx;
 	(void)failed;
 	session_closed_event(c, false, true);
+}
+
+/* Connects to t through --proxy, from src when not NULL.  Returns the
+   descriptor, or -1 with *status set. */
+static int
+dial_proxy(const struct connect_opts *o, const struct target *t,
+    uint16_t port, const struct sock_addr *src, int tmo,
+    struct sock_addr *peer, int *status)
+{
+	struct proxy_hop hop = { .family = G.family, .numeric = G.numeric,
+		.timeout_ms = tmo, .src = src };
+	struct sock_err e;
+	int fd;
+
+	diag(1, "connecting to %s %u through proxy %s", t->host,
+	    (unsigned)port, o->proxy.shown);
+	fd = proxy_connect(&o->proxy, t->host, port, &hop, &e);
+	if (fd == -1) {
+		*status = report(&e);
+		return -1;
+	}
+	*peer = hop.via;
+	return fd;
 }
 
 /* Connects as asked.  Returns the descriptor, or -1 with *status set. */
@@ -153,6 +202,9 @@ dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
 	}
 	if ((*status = source_addr(o, &src)) != 0)
 		return -1;
+	if (o->use_proxy)
+		return dial_proxy(o, t, port, o->source || o->source_port ?
+		    &src : NULL, tmo, peer, status);
 	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
 	if (sock_resolve(t->host, serv, G.family, SOCK_STREAM,
 	    G.numeric ? SOCK_R_NUMERIC : 0, &ai, &e) == -1) {
@@ -211,6 +263,11 @@ mode_connect(int argc, char **argv)
 			if (sock_parse_dur(arg, &o.wait_ms, &e) == -1)
 				return usage_err(&e);
 			break;
+		case O_PROXY:
+			if (proxy_parse(arg, &o.proxy, &e) == -1)
+				return usage_err(&e);
+			o.use_proxy = true;
+			break;
 		case O_PARALLEL:
 			if (sock_parse_uint(arg, 65535, &par, &e) == -1 ||
 			    par == 0)
@@ -224,6 +281,8 @@ mode_connect(int argc, char **argv)
 	}
 	if (!o.check && (o.udp || o.wait_ms >= 0 || o.parallel != 256))
 		return usage_error("-u, --wait and --parallel go with -z");
+	if (o.s.unix_path != NULL && o.use_proxy)
+		return usage_error("-U and --proxy do not go together");
 	if (o.s.unix_path != NULL) {
 		if (optind < argc)
 			return usage_error("-U takes no HOST or PORT "
@@ -243,7 +302,8 @@ mode_connect(int argc, char **argv)
 		session_close(&o.s);
 		return status;
 	}
-	connected_event(fd, &peer, sock_now_ms() - t0);
+	connected_event(fd, &peer, sock_now_ms() - t0,
+	    o.use_proxy ? &o.proxy : NULL);
 	if (sockopts_apply(&o.s.so, fd, &e) == -1) {
 		close(fd);
 		session_close(&o.s);

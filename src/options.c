@@ -83,6 +83,8 @@ const struct opt opts[] = {
 	    "with -z: retry until every port is open or DUR passed" },
 	{ O_PARALLEL, "parallel", "N", M_CONNECT,
 	    "with -z: checks at once (default 256)" },
+	{ O_PROXY, "proxy", "URL", M_CONNECT,
+	    "through a proxy: socks5[h]://, socks4[a]://, http://" },
 	/* the stream session: listen and connect */
 	{ 'U', "unix", "PATH", M_STREAM,
 	    "Unix socket PATH (@NAME: abstract); no HOST/PORT" },

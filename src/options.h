@@ -51,7 +51,8 @@ enum {
 	O_EMPTY,
 	O_ECHO,
 	O_JOIN,
-	O_INTERFACE
+	O_INTERFACE,
+	O_PROXY
 };
 
 struct opt {

@@ -1,0 +1,713 @@
+#!/usr/bin/env bats
+# connect --proxy and connect -z --proxy: against real proxies (microsocks
+# for SOCKS5 with and without authentication, tinyproxy and ncat for HTTP
+# CONNECT) and small python3 fake proxies that capture what sockit sends
+# (socks5h names, SOCKS4/4a requests, HTTP headers) and answer as told
+# (reply codes, a header split across reads, 403, silence).
+
+load helpers
+
+setup_file() {
+	head -c 10M /dev/urandom >"$BATS_FILE_TMPDIR/big"
+	sha256sum <"$BATS_FILE_TMPDIR/big" >"$BATS_FILE_TMPDIR/big.sum"
+}
+
+setup() {
+	BIG=$BATS_FILE_TMPDIR/big
+	BIG_SUM=$(<"$BATS_FILE_TMPDIR/big.sum")
+	T=$BATS_TEST_TMPDIR
+	bg_pids=()
+}
+
+teardown() {
+	kill_bg
+}
+
+same_as_big() {
+	[ "$(sha256sum <"$1")" = "$BIG_SUM" ]
+}
+
+# microsocks_start [-u USER -P PASS]: a microsocks on 127.0.0.1; sets
+# MS_PORT.
+microsocks_start() {
+	MS_PORT=$(free_port)
+	timeout 60 microsocks -i 127.0.0.1 -p "$MS_PORT" "$@" \
+	    >"$T/microsocks.log" 2>&1 </dev/null 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$MS_PORT"
+}
+
+# tinyproxy_start [CONFIG LINE...]: a tinyproxy in the foreground on
+# 127.0.0.1 with a minimal configuration (and the lines given); sets
+# TP_PORT.
+tinyproxy_start() {
+	local line
+	TP_PORT=$(free_port)
+	{
+		printf 'Port %s\nListen 127.0.0.1\nAllow 127.0.0.1\n' "$TP_PORT"
+		printf 'Timeout 10\nMaxClients 100\n'
+		for line in "$@"; do
+			printf '%s\n' "$line"
+		done
+	} >"$T/tinyproxy.conf"
+	timeout 60 tinyproxy -d -c "$T/tinyproxy.conf" \
+	    >"$T/tinyproxy.log" 2>&1 </dev/null 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$TP_PORT"
+}
+
+# ncat_proxy_start [ARG...]: ncat as an HTTP CONNECT proxy; sets NP_PORT.
+ncat_proxy_start() {
+	NP_PORT=$(free_port)
+	timeout 60 ncat -l --proxy-type http "$@" 127.0.0.1 "$NP_PORT" \
+	    >"$T/ncat-proxy.log" 2>&1 </dev/null 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$NP_PORT"
+}
+
+# sink_start: a python3 server writing what one client sends to $T/got
+# until EOF (it never half-closes first: tinyproxy and microsocks end
+# the whole tunnel at the first EOF from either side); sets SINK_PORT and
+# SINK_PID.
+sink_start() {
+	py_server "$T/sink.log" 'c, a = srv.accept()
+while True:
+    d = c.recv(65536)
+    if not d:
+        break
+    sys.stdout.buffer.write(d)
+sys.stdout.flush()
+' >"$T/got"
+	SINK_PORT=$PORT
+	SINK_PID=${bg_pids[-1]}
+}
+
+# source_start: ncat -l sending $BIG to one client; sets SRC_PORT.  (The
+# client gives --no-shutdown: the proxies end the tunnel at its EOF.)
+source_start() {
+	SRC_PORT=$(free_port)
+	timeout 30 ncat -l --send-only 127.0.0.1 "$SRC_PORT" <"$BIG" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$SRC_PORT"
+}
+
+# hold_ports [NCLOSED]: a python3 process holding a listening socket
+# (backlog 64) and NCLOSED (default 1) sockets bound but not listening on
+# 127.0.0.1, so that the closed ports refuse and belong to no other test;
+# sets OPEN and CLOSED (the closed ports, space-separated).
+hold_ports() {
+	local out=$T/ports.$RANDOM i
+	python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+held = []
+for _ in range(int(sys.argv[1])):
+    h = socket.socket()
+    h.bind(("127.0.0.1", 0))
+    held.append(h)
+print(s.getsockname()[1], " ".join(str(h.getsockname()[1]) for h in held), flush=True)
+time.sleep(60)
+' "${1:-1}" >"$out" 3>&- &
+	bg_pids+=($!)
+	for ((i = 0; i < 50; i++)); do
+		[[ -s $out ]] && break
+		sleep 0.1
+	done
+	read -r OPEN CLOSED <"$out"
+	[[ -n $OPEN && -n $CLOSED ]]
+}
+
+# Python fake proxies, run by py_server after a line setting their
+# parameters.  rd(c, n) reads exactly n bytes.  A connection that breaks
+# off (another test probing a "free" port that happens to be ours) is
+# dropped without using up an answer.
+PY_RD='import struct
+def rd(c, n):
+    b = b""
+    while len(b) < n:
+        d = c.recv(n - len(b))
+        if not d:
+            raise EOFError
+        b += d
+    return b
+def serve(codes, one):
+    for code in codes:
+        while True:
+            c, a = srv.accept()
+            try:
+                one(c, code)
+                break
+            except (EOFError, OSError, ValueError, IndexError):
+                c.close()
+'
+
+# SOCKS5 without authentication: one connection per item of `codes`; logs
+# the request (ATYP, host, port) on stdout, answers the code (None: no
+# answer at all), and after a success sends "through socks5".
+FAKE_SOCKS5=$PY_RD'
+def one(c, code):
+    v, n = rd(c, 2)
+    if v != 5:
+        raise ValueError
+    rd(c, n)
+    c.sendall(b"\x05\x00")
+    ver, cmd, rsv, atyp = rd(c, 4)
+    if atyp == 1:
+        host = socket.inet_ntop(socket.AF_INET, rd(c, 4))
+    elif atyp == 4:
+        host = socket.inet_ntop(socket.AF_INET6, rd(c, 16))
+    else:
+        host = rd(c, rd(c, 1)[0]).decode()
+    port = struct.unpack(">H", rd(c, 2))[0]
+    print("cmd=%d atyp=%d host=%s port=%d" % (cmd, atyp, host, port), flush=True)
+    if code is None:
+        time.sleep(30)
+    c.sendall(bytes([5, code, 0, 1, 0, 0, 0, 0, 0, 0]))
+    if code == 0:
+        c.sendall(b"through socks5\n")
+    c.close()
+serve(codes, one)
+'
+
+# SOCKS4/4a: one connection per item of `codes`; logs the request and
+# answers the code; after 90 (granted) sends "through socks4".
+FAKE_SOCKS4=$PY_RD'
+def cstr(c):
+    b = b""
+    while True:
+        x = rd(c, 1)
+        if x == b"\0":
+            return b.decode()
+        b += x
+def one(c, code):
+    h = rd(c, 8)
+    if h[0] != 4:
+        raise ValueError
+    ip = socket.inet_ntoa(h[4:8])
+    user = cstr(c)
+    name = cstr(c) if ip.startswith("0.0.0.") and ip != "0.0.0.0" else "-"
+    print("vn=%d cd=%d port=%d ip=%s user=%s name=%s" % (h[0], h[1],
+        struct.unpack(">H", h[2:4])[0], ip, user, name), flush=True)
+    c.sendall(bytes([0, code, 0, 0, 0, 0, 0, 0]))
+    if code == 90:
+        c.sendall(b"through socks4\n")
+    c.close()
+serve(codes, one)
+'
+
+# HTTP: one connection; logs the request header on stdout, then sends the
+# items of `chunks` 200 ms apart and closes.
+FAKE_HTTP='while True:
+    c, a = srv.accept()
+    req = b""
+    while b"\r\n\r\n" not in req:
+        d = c.recv(4096)
+        if not d:
+            break
+        req += d
+    if req.startswith(b"CONNECT "):
+        break
+    c.close()
+sys.stdout.write(req.decode())
+sys.stdout.flush()
+for i, ch in enumerate(chunks):
+    if i:
+        time.sleep(0.2)
+    c.sendall(ch)
+c.close()
+'
+
+# A proxy that accepts and never answers.
+SILENT='c, a = srv.accept()
+time.sleep(30)
+'
+
+# ---- data through real proxies ----------------------------------------------
+
+@test "socks5 (microsocks): 10 MB sent through the proxy reach ncat -l intact" {
+	microsocks_start
+	sink_start
+	run --separate-stderr timeout 20 "$SOCKIT" connect \
+	    --proxy "socks5://127.0.0.1:$MS_PORT" 127.0.0.1 "$SINK_PORT" <"$BIG"
+	assert_success
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	wait "$SINK_PID"
+	same_as_big "$T/got"
+}
+
+@test "socks5 (microsocks): 10 MB from ncat -l arrive through the proxy intact" {
+	microsocks_start
+	source_start
+	run --separate-stderr to_file "$T/got" timeout 20 "$SOCKIT" connect \
+	    --no-shutdown --proxy "socks5://127.0.0.1:$MS_PORT" \
+	    127.0.0.1 "$SRC_PORT" </dev/null
+	assert_success
+	[ -z "$stderr" ]
+	same_as_big "$T/got"
+}
+
+@test "socks5 with USER:PASS@ (microsocks -u -P, RFC 1929): data intact" {
+	microsocks_start -u alice -P 's3cr:t'
+	sink_start
+	run --separate-stderr timeout 20 "$SOCKIT" connect \
+	    --proxy "socks5://alice:s3cr%3At@127.0.0.1:$MS_PORT" \
+	    127.0.0.1 "$SINK_PORT" <"$BIG"
+	assert_success
+	[ -z "$stderr" ]
+	wait "$SINK_PID"
+	same_as_big "$T/got"
+}
+
+@test "socks5h (microsocks): the proxy resolves localhost; data intact" {
+	microsocks_start
+	source_start
+	run --separate-stderr to_file "$T/got" timeout 20 "$SOCKIT" connect \
+	    --no-shutdown --proxy "socks5h://127.0.0.1:$MS_PORT" \
+	    localhost "$SRC_PORT" </dev/null
+	assert_success
+	same_as_big "$T/got"
+}
+
+@test "http (tinyproxy): 10 MB sent through CONNECT reach ncat -l intact" {
+	tinyproxy_start
+	sink_start
+	run --separate-stderr timeout 20 "$SOCKIT" connect \
+	    --proxy "http://127.0.0.1:$TP_PORT" 127.0.0.1 "$SINK_PORT" <"$BIG"
+	assert_success
+	[ -z "$stderr" ]
+	wait "$SINK_PID"
+	same_as_big "$T/got"
+}
+
+@test "http (tinyproxy): 10 MB from ncat -l arrive through CONNECT intact" {
+	tinyproxy_start
+	source_start
+	run --separate-stderr to_file "$T/got" timeout 20 "$SOCKIT" connect \
+	    --no-shutdown --proxy "http://127.0.0.1:$TP_PORT" \
+	    127.0.0.1 "$SRC_PORT" </dev/null
+	assert_success
+	same_as_big "$T/got"
+}
+
+@test "http (ncat --proxy-type http): 10 MB each way intact" {
+	ncat_proxy_start
+	sink_start
+	run --separate-stderr timeout 20 "$SOCKIT" connect \
+	    --proxy "http://127.0.0.1:$NP_PORT" 127.0.0.1 "$SINK_PORT" <"$BIG"
+	assert_success
+	wait "$SINK_PID"
+	same_as_big "$T/got"
+	source_start
+	run --separate-stderr to_file "$T/got2" timeout 20 "$SOCKIT" connect \
+	    --no-shutdown --proxy "http://127.0.0.1:$NP_PORT" \
+	    127.0.0.1 "$SRC_PORT" </dev/null
+	assert_success
+	same_as_big "$T/got2"
+}
+
+@test "http basic auth (ncat --proxy-auth): right credentials pass, wrong ones are 407, exit 1" {
+	ncat_proxy_start --proxy-auth 'alice:pa@ss'
+	source_start
+	run --separate-stderr to_file "$T/got" timeout 20 "$SOCKIT" connect \
+	    --no-shutdown --proxy "http://alice:pa%40ss@127.0.0.1:$NP_PORT" \
+	    127.0.0.1 "$SRC_PORT" </dev/null
+	assert_success
+	same_as_big "$T/got"
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "http://alice:nope@127.0.0.1:$NP_PORT" 127.0.0.1 1 \
+	    </dev/null
+	assert_failure 1
+	[[ $stderr == "sockit: connect: proxy 127.0.0.1:$NP_PORT refused 127.0.0.1:1: HTTP/1.0 407 Proxy Authentication Required" ]]
+	[[ $stderr != *nope* && $stderr != *alice* ]]
+}
+
+# ---- what is sent -----------------------------------------------------------
+
+@test "socks5h sends the name: one only the proxy knows, never resolved here" {
+	py_server "$T/fake.log" "codes = [0]
+$FAKE_SOCKS5" >"$T/req"
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "socks5h://127.0.0.1:$PORT" only-the-proxy.invalid 4242 \
+	    </dev/null
+	assert_success
+	assert_output "through socks5"
+	run cat "$T/req"
+	assert_output "cmd=1 atyp=3 host=only-the-proxy.invalid port=4242"
+}
+
+@test "socks5 resolves here: localhost goes out as 127.0.0.1, a name only the proxy knows fails (exit 3)" {
+	py_server "$T/fake.log" "codes = [0]
+$FAKE_SOCKS5" >"$T/req"
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "socks5://127.0.0.1:$PORT" localhost 4242 </dev/null
+	assert_success
+	assert_output "through socks5"
+	run cat "$T/req"
+	assert_output "cmd=1 atyp=1 host=127.0.0.1 port=4242"
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "socks5://127.0.0.1:$PORT" only-the-proxy.invalid 4242 \
+	    </dev/null
+	assert_failure 3
+	[[ $stderr == "sockit: connect: "*only-the-proxy.invalid* ]]
+}
+
+@test "socks5h sends an IPv6 literal as an address (ATYP 4)" {
+	py_server "$T/fake.log" "codes = [0]
+$FAKE_SOCKS5" >"$T/req"
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "socks5h://127.0.0.1:$PORT" '[2001:db8::7]:443' </dev/null
+	assert_success
+	run cat "$T/req"
+	assert_output "cmd=1 atyp=4 host=2001:db8::7 port=443"
+}
+
+@test "every SOCKS5 reply code becomes a reason: exit 1, the proxy and target named" {
+	local codes=(1 2 3 4 5 6 7 8 42) k
+	local reasons=("general SOCKS server failure"
+	    "connection not allowed by ruleset" "network unreachable"
+	    "host unreachable" "connection refused" "TTL expired"
+	    "command not supported" "address type not supported"
+	    "unknown SOCKS5 reply code 42")
+	py_server "$T/fake.log" "codes = [1, 2, 3, 4, 5, 6, 7, 8, 42]
+$FAKE_SOCKS5" >"$T/req"
+	for k in "${!codes[@]}"; do
+		run --separate-stderr timeout 10 "$SOCKIT" connect \
+		    --proxy "socks5h://127.0.0.1:$PORT" example.test 80 \
+		    </dev/null
+		assert_failure 1
+		[ -z "$output" ]
+		[[ $stderr == "sockit: connect: proxy 127.0.0.1:$PORT refused example.test:80: ${reasons[k]}" ]] ||
+		    fail "code ${codes[k]}: $stderr"
+	done
+}
+
+@test "socks4 sends the IPv4 address and the user id; data flows" {
+	py_server "$T/fake.log" "codes = [90]
+$FAKE_SOCKS4" >"$T/req"
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "socks4://me@127.0.0.1:$PORT" localhost 4242 </dev/null
+	assert_success
+	assert_output "through socks4"
+	run cat "$T/req"
+	assert_output "vn=4 cd=1 port=4242 ip=127.0.0.1 user=me name=-"
+}
+
+@test "socks4a sends the name for the proxy to resolve" {
+	py_server "$T/fake.log" "codes = [90]
+$FAKE_SOCKS4" >"$T/req"
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "socks4a://127.0.0.1:$PORT" only-the-proxy.invalid 4242 \
+	    </dev/null
+	assert_success
+	assert_output "through socks4"
+	run cat "$T/req"
+	assert_output "vn=4 cd=1 port=4242 ip=0.0.0.1 user= name=only-the-proxy.invalid"
+}
+
+@test "socks4 rejection (91) is exit 1 with the reason" {
+	py_server "$T/fake.log" "codes = [91]
+$FAKE_SOCKS4" >"$T/req"
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "socks4://127.0.0.1:$PORT" 127.0.0.1 9 </dev/null
+	assert_failure 1
+	assert_equal "$stderr" "sockit: connect: proxy 127.0.0.1:$PORT refused 127.0.0.1:9: request rejected or failed"
+}
+
+@test "http: CONNECT with Host and percent-decoded basic auth" {
+	py_server "$T/fake.log" 'chunks = [b"HTTP/1.1 200 Connection established\r\n\r\nhi\n"]
+'"$FAKE_HTTP" >"$T/req"
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "http://al%40ice:p%3Aw%25d@127.0.0.1:$PORT" \
+	    example.test 443 </dev/null
+	assert_success
+	assert_output "hi"
+	run tr -d '\r' <"$T/req"
+	assert_line --index 0 "CONNECT example.test:443 HTTP/1.1"
+	assert_line "Host: example.test:443"
+	assert_line "Proxy-Authorization: Basic $(printf '%s' 'al@ice:p:w%d' | base64)"
+}
+
+@test "http: a response header split across reads; the bytes after it are the target's" {
+	py_server "$T/fake.log" 'chunks = [b"HTTP/1.1 200 Connection established\r\n",
+    b"Proxy-Agent: fake\r\nX-A: 1\r\n\r", b"\nbanner after the header\n"]
+'"$FAKE_HTTP" >"$T/req"
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "http://127.0.0.1:$PORT" '[::1]:22' </dev/null
+	assert_success
+	assert_output "banner after the header"
+	[ -z "$stderr" ]
+	run tr -d '\r' <"$T/req"
+	assert_line --index 0 "CONNECT [::1]:22 HTTP/1.1"
+	assert_line "Host: [::1]:22"
+	refute_line --partial "Proxy-Authorization"
+}
+
+@test "http: a body-less 200 and the target's first bytes in one segment" {
+	py_server "$T/fake.log" 'chunks = [b"HTTP/1.0 200 OK\r\n\r\nSSH-2.0-fake\r\n"]
+'"$FAKE_HTTP" >"$T/req"
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "http://127.0.0.1:$PORT" example.test 22 </dev/null
+	assert_success
+	assert_output $'SSH-2.0-fake\r'
+}
+
+@test "http 403 (fake proxy) is exit 1 with the status line" {
+	py_server "$T/fake.log" 'chunks = [b"HTTP/1.1 403 Forbidden\r\nContent-Length: 9\r\n\r\nforbidden"]
+'"$FAKE_HTTP" >"$T/req"
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "http://127.0.0.1:$PORT" example.test 25 </dev/null
+	assert_failure 1
+	[ -z "$output" ]
+	assert_equal "$stderr" "sockit: connect: proxy 127.0.0.1:$PORT refused example.test:25: HTTP/1.1 403 Forbidden"
+}
+
+@test "http 403 from tinyproxy (ConnectPort) is exit 1 with the status line" {
+	tinyproxy_start "ConnectPort 443"
+	sink_start
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "http://127.0.0.1:$TP_PORT" 127.0.0.1 "$SINK_PORT" </dev/null
+	assert_failure 1
+	[[ $stderr == "sockit: connect: proxy 127.0.0.1:$TP_PORT refused 127.0.0.1:$SINK_PORT: HTTP/1."?" 403 "* ]]
+}
+
+@test "a reply that is not HTTP is exit 1 saying so" {
+	py_server "$T/fake.log" 'chunks = [b"SSH-2.0-OpenSSH\r\n\r\n"]
+'"$FAKE_HTTP" >"$T/req"
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "http://127.0.0.1:$PORT" example.test 25 </dev/null
+	assert_failure 1
+	assert_equal "$stderr" "sockit: connect: proxy 127.0.0.1:$PORT: not an HTTP proxy (reply \"SSH-2.0-OpenSSH\")"
+}
+
+# ---- failures ---------------------------------------------------------------
+
+@test "wrong SOCKS5 password (microsocks): exit 1 with the reason, no credentials shown" {
+	microsocks_start -u alice -P s3cret
+	run --separate-stderr timeout 10 "$SOCKIT" connect -v \
+	    --proxy "socks5://alice:wr0ng@127.0.0.1:$MS_PORT" 127.0.0.1 9 \
+	    </dev/null
+	assert_failure 1
+	[[ $stderr == *"sockit: connect: proxy 127.0.0.1:$MS_PORT refused 127.0.0.1:9: username/password authentication failed"* ]]
+	[[ $stderr != *wr0ng* && $stderr != *alice* ]]
+}
+
+@test "no credentials for a SOCKS5 proxy that wants them: exit 1 saying so" {
+	microsocks_start -u alice -P s3cret
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "socks5://127.0.0.1:$MS_PORT" 127.0.0.1 9 </dev/null
+	assert_failure 1
+	assert_equal "$stderr" "sockit: connect: proxy 127.0.0.1:$MS_PORT refused 127.0.0.1:9: authentication required (give USER:PASS@ in the URL)"
+}
+
+@test "a port refused behind the proxy is exit 1 with the proxy's reason" {
+	microsocks_start
+	hold_ports
+	p=$CLOSED
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "socks5://127.0.0.1:$MS_PORT" 127.0.0.1 "$p" </dev/null
+	assert_failure 1
+	assert_equal "$stderr" "sockit: connect: proxy 127.0.0.1:$MS_PORT refused 127.0.0.1:$p: connection refused"
+}
+
+@test "an unreachable proxy is exit 1 naming the proxy" {
+	hold_ports
+	p=$CLOSED
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "socks5://u:secret@127.0.0.1:$p" 127.0.0.1 80 </dev/null
+	assert_failure 1
+	assert_equal "$stderr" "sockit: connect: proxy 127.0.0.1:$p: Connection refused"
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z \
+	    --proxy "http://127.0.0.1:$p" 127.0.0.1 80,81
+	assert_failure 1
+	[ -z "$output" ]
+	assert_equal "$stderr" "sockit: connect: proxy 127.0.0.1:$p: Connection refused"
+}
+
+@test "a proxy name that does not resolve is exit 3 naming it" {
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "socks5://nosuch.invalid" 127.0.0.1 80 </dev/null
+	assert_failure 3
+	[[ $stderr == "sockit: connect: proxy nosuch.invalid: "* ]]
+}
+
+@test "malformed proxy URLs are exit 2 naming the part, credentials hidden" {
+	local url want
+	while IFS='|' read -r url want; do
+		run --separate-stderr "$SOCKIT" connect --proxy "$url" \
+		    127.0.0.1 80
+		assert_failure 2
+		[[ $stderr == *"$want"* ]] || fail "$url: $stderr"
+		[[ $stderr == *"Try 'sockit connect --help'."* ]]
+		[[ $stderr != *S3CRET* ]] || fail "$url: $stderr"
+	done <<-'EOF'
+	socks5://u:S3CRET@127.0.0.1:99999|bad proxy URL "socks5://***@127.0.0.1:99999": bad port: expected a number 1-65535
+	gopher://127.0.0.1|unknown scheme
+	127.0.0.1:1080|no scheme
+	socks5://u:S3CRET@|no host
+	socks5://u:S3CRET@h/x|a path, query or fragment is not allowed
+	http://::1:8080|an IPv6 address goes in brackets
+	socks5://u@127.0.0.1|SOCKS5 authentication needs USER:PASS@
+	socks4://u:S3CRET@127.0.0.1|SOCKS4 takes a user id
+	http://u:S3%zzCRET@127.0.0.1|bad password: a %-escape is not two hex digits
+	EOF
+}
+
+@test "-w bounds the handshake: a silent proxy is exit 1 in time" {
+	py_server "$T/fake.log" "$SILENT"
+	SECONDS=0
+	run --separate-stderr timeout 10 "$SOCKIT" connect -w 500ms \
+	    --proxy "socks5://127.0.0.1:$PORT" 127.0.0.1 80 </dev/null
+	assert_failure 1
+	((SECONDS < 4))
+	assert_equal "$stderr" "sockit: connect: proxy 127.0.0.1:$PORT: no answer in time (SOCKS5 handshake)"
+}
+
+@test "-4/-6 choose how the proxy is reached (microsocks on ::1, IPv4 target)" {
+	source_start
+	MS_PORT=$(free_port)
+	timeout 60 microsocks -i ::1 -p "$MS_PORT" >"$T/ms.log" 2>&1 \
+	    </dev/null 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$MS_PORT"
+	run --separate-stderr timeout 10 "$SOCKIT" connect -4 \
+	    --proxy "socks5://[::1]:$MS_PORT" 127.0.0.1 "$SRC_PORT" </dev/null
+	assert_failure 3
+	[[ $stderr == "sockit: connect: proxy ::1: "* ]]
+	run --separate-stderr to_file "$T/got" timeout 20 "$SOCKIT" connect \
+	    -6 --no-shutdown --proxy "socks5://[::1]:$MS_PORT" \
+	    127.0.0.1 "$SRC_PORT" </dev/null
+	assert_success
+	same_as_big "$T/got"
+}
+
+@test "--proxy does not go with -U, nor -z with -u or -O" {
+	run --separate-stderr "$SOCKIT" connect --proxy socks5://127.0.0.1 \
+	    -U /tmp/x.sock
+	assert_failure 2
+	[[ $stderr == *"-U and --proxy do not go together"* ]]
+	run --separate-stderr "$SOCKIT" connect -z -u \
+	    --proxy socks5://127.0.0.1 127.0.0.1 53
+	assert_failure 2
+	[[ $stderr == *"UDP does not go through --proxy"* ]]
+	run --separate-stderr "$SOCKIT" connect -z -O nodelay=on \
+	    --proxy socks5://127.0.0.1 127.0.0.1 53
+	assert_failure 2
+}
+
+@test "environment proxy variables are ignored: only --proxy is used" {
+	sink_start
+	run --separate-stderr env ALL_PROXY=socks5://127.0.0.1:1 \
+	    all_proxy=socks5://127.0.0.1:1 http_proxy=http://127.0.0.1:1 \
+	    HTTPS_PROXY=http://127.0.0.1:1 timeout 10 "$SOCKIT" connect \
+	    127.0.0.1 "$SINK_PORT" <<<"direct"
+	assert_success
+	wait "$SINK_PID"
+	assert_equal "$(cat "$T/got")" "direct"
+}
+
+# ---- events and secrets -----------------------------------------------------
+
+@test "-v, -vv and --json never show the credentials; the connected event names the proxy" {
+	microsocks_start -u alice -P s3cretpw
+	source_start
+	run --separate-stderr to_file "$T/got" timeout 20 "$SOCKIT" connect \
+	    -vv --no-shutdown \
+	    --proxy "socks5://alice:s3cretpw@127.0.0.1:$MS_PORT" \
+	    127.0.0.1 "$SRC_PORT" </dev/null
+	assert_success
+	[[ $stderr == *"connected through proxy socks5://***@127.0.0.1:$MS_PORT (127.0.0.1 $MS_PORT)"* ]]
+	[[ $stderr != *s3cretpw* && $stderr != *alice* ]]
+	source_start
+	run --separate-stderr to_file "$T/got" timeout 20 "$SOCKIT" connect \
+	    --json --no-shutdown \
+	    --proxy "socks5://alice:s3cretpw@127.0.0.1:$MS_PORT" \
+	    127.0.0.1 "$SRC_PORT" </dev/null
+	assert_success
+	run jq -r 'select(.event == "connected") | "\(.proxy) \(.port)"' \
+	    <<<"$stderr"
+	assert_output "socks5://***@127.0.0.1:$MS_PORT $MS_PORT"
+	[[ $stderr != *s3cretpw* && $stderr != *alice* ]]
+}
+
+# ---- connect -z through the proxy -------------------------------------------
+
+@test "-z through socks5 (microsocks): open and closed ports, in port order, exit 1" {
+	microsocks_start
+	hold_ports
+	c=$CLOSED
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z \
+	    --proxy "socks5://127.0.0.1:$MS_PORT" 127.0.0.1 "$OPEN,$c"
+	assert_failure 1
+	[ -z "$stderr" ]
+	local want=("$OPEN open" "$c closed")
+	((OPEN > c)) && want=("$c closed" "$OPEN open")
+	[[ ${lines[0]} =~ ^127\.0\.0\.1\ ${want[0]%% *}/tcp\ ${want[0]#* }\ [0-9]+\.[0-9]{2}ms$ ]]
+	[[ ${lines[1]} =~ ^127\.0\.0\.1\ ${want[1]%% *}/tcp\ ${want[1]#* }\ [0-9]+\.[0-9]{2}ms$ ]]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "-z through socks5h with credentials: JSON, address null, exit 0 when all open" {
+	microsocks_start -u alice -P s3cretpw
+	hold_ports
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z --json \
+	    --proxy "socks5h://alice:s3cretpw@127.0.0.1:$MS_PORT" localhost "$OPEN"
+	assert_success
+	run jq -c '{host, address, port, state}' <<<"$output"
+	assert_output "{\"host\":\"localhost\",\"address\":null,\"port\":$OPEN,\"state\":\"open\"}"
+}
+
+@test "-z through socks5: 10 ports, one open, checked 4 at a time and printed in order" {
+	microsocks_start
+	hold_ports 9
+	run --separate-stderr timeout 20 "$SOCKIT" connect -z --parallel 4 \
+	    --proxy "socks5://127.0.0.1:$MS_PORT" 127.0.0.1 \
+	    "$OPEN,${CLOSED// /,}"
+	assert_failure 1
+	[ "${#lines[@]}" -eq 10 ]
+	got=$output
+	run awk '{ split($2, a, "/"); print a[1], $3 }' <<<"$got"
+	assert_line "$OPEN open"
+	[ "$(grep -c '/tcp open ' <<<"$got")" -eq 1 ]
+	[ "$(grep -c '/tcp closed ' <<<"$got")" -eq 9 ]
+	run sort -n -c <<<"$(awk '{ split($2, a, "/"); print a[1] }' <<<"$got")"
+	assert_success
+}
+
+@test "-z through http (tinyproxy and ncat): open, and closed for a refused port" {
+	tinyproxy_start
+	ncat_proxy_start
+	hold_ports
+	c=$CLOSED
+	for px in "$TP_PORT" "$NP_PORT"; do
+		run --separate-stderr timeout 10 "$SOCKIT" connect -z --json \
+		    --proxy "http://127.0.0.1:$px" 127.0.0.1 "$OPEN,$c"
+		assert_failure 1
+		run jq -r '"\(.port) \(.state)"' <<<"$output"
+		assert_line "$OPEN open"
+		assert_line "$c closed"
+	done
+}
+
+@test "-z through a proxy: a rule's refusal is 'error' with the reason; no answer is 'timeout'" {
+	py_server "$T/fake.log" "codes = [2, None]
+$FAKE_SOCKS5" >"$T/req"
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z --parallel 1 \
+	    -w 500ms --json --proxy "socks5h://127.0.0.1:$PORT" example.test 80,81
+	assert_failure 1
+	run jq -c '{port, state, error}' <<<"$output"
+	assert_line --index 0 '{"port":80,"state":"error","error":"connection not allowed by ruleset"}'
+	assert_line --index 1 '{"port":81,"state":"timeout","error":null}'
+}
+
+@test "-z through a proxy with wrong credentials stops at once: exit 1 with the reason" {
+	microsocks_start -u alice -P s3cretpw
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z \
+	    --proxy "socks5://alice:nope@127.0.0.1:$MS_PORT" 127.0.0.1 1-50
+	assert_failure 1
+	[ -z "$output" ]
+	[[ $stderr == "sockit: connect: proxy 127.0.0.1:$MS_PORT refused 127.0.0.1:"*": username/password authentication failed" ]]
+	[[ $stderr != *nope* && $stderr != *alice* ]]
+}
