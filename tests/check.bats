@@ -11,8 +11,10 @@ teardown() {
 	kill_bg
 }
 
-# open_ports N: starts a python3 process holding N listening sockets on
-# 127.0.0.1 and sets OPEN to their ports (sorted, space-separated).
+# open_ports N [ADDR]: starts a python3 process holding N listening sockets
+# on ADDR (127.0.0.1) and sets OPEN to their ports (sorted, space-separated).
+# Scans of ranges use 127.0.0.2, where no other test's server listens, so
+# that a scan never takes a one-shot server's only client away.
 open_ports() {
 	local out=$BATS_TEST_TMPDIR/open.$RANDOM
 	python3 -c '
@@ -20,12 +22,12 @@ import socket, sys, time
 ss = []
 for _ in range(int(sys.argv[1])):
     s = socket.socket()
-    s.bind(("127.0.0.1", 0))
+    s.bind((sys.argv[2], 0))
     s.listen(64)
     ss.append(s)
 print(" ".join(str(p) for p in sorted(s.getsockname()[1] for s in ss)), flush=True)
 time.sleep(60)
-' "$1" >"$out" 3>&- &
+' "$1" "${2:-127.0.0.1}" >"$out" 3>&- &
 	bg_pids+=($!)
 	for ((i = 0; i < 50; i++)); do
 		[[ -s $out ]] && break
@@ -79,13 +81,13 @@ closed_port() {
 }
 
 @test "a range gives one result per port" {
-	open_ports 1
+	open_ports 1 127.0.0.2
 	lo=$((OPEN - 2))
-	run --separate-stderr "$SOCKIT" connect -z 127.0.0.1 "$lo-$((OPEN + 2))"
+	run --separate-stderr "$SOCKIT" connect -z 127.0.0.2 "$lo-$((OPEN + 2))"
 	[ "${#lines[@]}" -eq 5 ]
 	[ "$(echo "$output" | awk '{print $2}' | cut -d/ -f1 | tr '\n' ' ')" = \
 	    "$(seq "$lo" $((OPEN + 2)) | tr '\n' ' ')" ]
-	[[ ${lines[2]} == "127.0.0.1 $OPEN/tcp open "* ]]
+	[[ ${lines[2]} == "127.0.0.2 $OPEN/tcp open "* ]]
 }
 
 @test "JSON: one object per port with the SPEC fields" {
@@ -194,22 +196,22 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(30)' "$p") 3>&-
 	[[ ${lines[0]} == *"$a/tcp open"* ]]
 }
 
-@test "a full 1-65535 scan of 127.0.0.1 completes with every port once" {
-	open_ports 2
+@test "a full 1-65535 scan of a loopback address completes with every port once" {
+	open_ports 2 127.0.0.2
 	read -r a b <<<"$OPEN"
-	run --separate-stderr timeout 60 "$SOCKIT" connect -z -n 127.0.0.1 1-65535
+	run --separate-stderr timeout 60 "$SOCKIT" connect -z -n 127.0.0.2 1-65535
 	assert_failure 1
 	[ "${#lines[@]}" -eq 65535 ]
-	[[ ${lines[0]} == "127.0.0.1 1/tcp "* ]]
-	[[ ${lines[65534]} == "127.0.0.1 65535/tcp "* ]]
-	[[ ${lines[$((a - 1))]} == "127.0.0.1 $a/tcp open "* ]]
-	[[ ${lines[$((b - 1))]} == "127.0.0.1 $b/tcp open "* ]]
+	[[ ${lines[0]} == "127.0.0.2 1/tcp "* ]]
+	[[ ${lines[65534]} == "127.0.0.2 65535/tcp "* ]]
+	[[ ${lines[$((a - 1))]} == "127.0.0.2 $a/tcp open "* ]]
+	[[ ${lines[$((b - 1))]} == "127.0.0.2 $b/tcp open "* ]]
 }
 
 @test "ulimit -n 64: a 1000-port range still completes correctly" {
-	open_ports 1
+	open_ports 1 127.0.0.2
 	lo=$((OPEN > 500 ? OPEN - 500 : 1))
-	run --separate-stderr bash -c 'ulimit -n 64 && exec timeout 60 "$0" connect -z 127.0.0.1 "$1"' \
+	run --separate-stderr bash -c 'ulimit -n 64 && exec timeout 60 "$0" connect -z 127.0.0.2 "$1"' \
 	    "$SOCKIT" "$lo-$((lo + 999))"
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -eq 1000 ]

@@ -563,3 +563,16 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	event closed | jq -e '.peer == "127.0.0.1" and .bytes_in == 5 and
 	    .bytes_out == 3 and (.duration_ms | type) == "number"'
 }
+
+@test "default ADDRESS is every interface, dual-stack: IPv4 and IPv6 clients both come in" {
+	mkfifo "$T/in"
+	# -k: a port scan running beside this test cannot take its only client
+	sockit_listen "$T/dual" -k -v 0 <>"$T/in" >"$T/out"
+	[ "$ADDR" = "::" ]
+	echo v4 | timeout 5 "$SOCKIT" connect -q 0.2 127.0.0.1 "$PORT" >/dev/null
+	echo v6 | timeout 5 "$SOCKIT" connect -q 0.2 ::1 "$PORT" >/dev/null
+	wait_grep "$T/out" 'v6'
+	[ "$(sort "$T/out" | tr '\n' ' ')" = "v4 v6 " ]
+	# IPv4 clients are shown as IPv4, not v4-mapped
+	grep -q '^accepted 127.0.0.1 ' "$T/dual"
+}
