@@ -40,7 +40,15 @@ enum {
 	O_CONNECT,
 	O_LISTEN,
 	O_FD,
-	O_LIST
+	O_LIST,
+	O_TLS,
+	O_CA,
+	O_CERT,
+	O_KEY,
+	O_ALPN,
+	O_SNI,
+	O_INSECURE,
+	O_MIN_DAYS
 };
 
 struct opt {
