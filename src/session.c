@@ -183,6 +183,10 @@ session_closed_event(const struct conn *c, bool with_peer, bool bytes)
 	char words[NI_MAXHOST + 8];
 	struct event ev;
 
+	if (c->truncated)	/* --tls: EOF, but say so */
+		diag(1, "%s closed the connection without TLS close_notify",
+		    c->peer.host[0] ? addr_words(&c->peer, words,
+		    sizeof(words)) : "the peer");
 	if (!event_begin(&ev, "closed"))
 		return;
 	if (with_peer) {
