@@ -84,8 +84,7 @@ const struct opt opts[] = {
 	{ O_CA, "ca", "FILE", M_STREAM,
 	    "with --tls: CAs to trust (listen: client certs)" },
 	{ O_CERT, "cert", "FILE", M_STREAM,
-	    "with --tls: certificate chain, PEM (listen: else a "
-	    "self-signed one)" },
+	    "with --tls: PEM certificate (listen: else self-signed)" },
 	{ O_KEY, "key", "FILE", M_STREAM,
 	    "with --tls: private key of --cert (default: in it)" },
 	{ O_ALPN, "alpn", "LIST", M_STREAM,
