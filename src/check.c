@@ -2,7 +2,9 @@
    probe) on one poll(2) loop, at most --parallel at once and never more
    descriptors than RLIMIT_NOFILE allows.  Results are printed in port
    order as soon as the order allows.  A check sends no data: connect,
-   then a plain close (the peer sees an ordinary EOF, not a reset). */
+   then a plain close (the peer sees an ordinary EOF, not a reset).
+   With --tls, a connected check goes on with a non-blocking handshake
+   on the same loop (in the same -w deadline), then close_notify. */
 #include "config.h"
 
 #include <sys/resource.h>
@@ -19,6 +21,7 @@
 #include "json.h"
 #include "parse.h"
 #include "report.h"
+#include "tlsout.h"
 
 enum state {
 	ST_PENDING,
@@ -27,12 +30,13 @@ enum state {
 	ST_TIMEOUT,
 	ST_UNREACHABLE,
 	ST_ERROR,
-	ST_OPEN_FILTERED
+	ST_OPEN_FILTERED,
+	ST_TLS_ERROR
 };
 
 static const char *const state_names[] = {
 	"pending", "open", "closed", "timeout", "unreachable", "error",
-	"open_filtered"
+	"open_filtered", "tls_error"
 };
 
 struct result {
@@ -41,12 +45,16 @@ struct result {
 	double latency_ms;
 	int err;		/* errno for ST_ERROR */
 	char *reason;		/* or a proxy's reason, or NULL */
+	struct tls_info *tls;	/* --tls: the handshake's facts, or NULL */
+	char *why;		/* ST_TLS_ERROR: the reason */
 };
 
 struct slot {
 	int fd;
 	size_t idx;		/* into the results */
 	double start;
+	short ev;		/* what poll waits for */
+	struct tls *t;		/* --tls: the handshake under way */
 };
 
 struct checker {
@@ -62,6 +70,7 @@ struct checker {
 	int64_t attempt_ms;
 	int status;
 	struct proxy_probe *probes;	/* --proxy: this round's checks */
+	struct tls_ctx *ctx;	/* --tls */
 };
 
 /* Raises the soft descriptor limit to the hard one and returns how many
@@ -125,6 +134,12 @@ print_result(const struct checker *c, const struct result *r)
 		if (r->st == ST_ERROR)
 			printf(" (%s)", r->reason ? r->reason :
 			    strerror(r->err));
+		if (r->st == ST_TLS_ERROR)
+			printf(" (%s)", r->why ? r->why : "failed");
+		if (r->tls != NULL) {
+			putchar(' ');
+			tls_text(stdout, r->tls, r->st != ST_TLS_ERROR);
+		}
 		putchar('\n');
 		return ferror(stdout) ? -1 : 0;
 	}
@@ -143,6 +158,13 @@ print_result(const struct checker *c, const struct result *r)
 	if (r->st == ST_ERROR)
 		json_str(&j, "error", r->reason ? r->reason :
 		    strerror(r->err));
+	if (r->st == ST_TLS_ERROR)
+		json_str(&j, "error", r->why ? r->why : "failed");
+	if (r->tls != NULL) {
+		json_obj(&j, "tls");
+		tls_json(&j, r->tls);
+		json_close(&j);
+	}
 	/* written whole into stdio's buffer; flushed per batch */
 	return json_end_buffered(&j);
 }
@@ -174,6 +196,75 @@ finish(struct checker *c, struct slot *s, int err)
 	s->fd = -1;
 }
 
+/* Ends the --tls check of slot s: open, or tls_error for why. */
+static void
+finish_tls(struct checker *c, struct slot *s, const char *why)
+{
+	struct result *r = &c->r[s->idx];
+	short want;
+
+	r->latency_ms = sock_now_ms() - s->start;
+	r->st = why != NULL ? ST_TLS_ERROR : ST_OPEN;
+	if (why != NULL)
+		r->why = strdup(why);
+	if (s->t != NULL && why == NULL)
+		tls_close(s->t, &want);	/* close_notify, if it fits now */
+	tls_free(s->t);
+	s->t = NULL;
+	close(s->fd);
+	s->fd = -1;
+}
+
+/* One step of slot s's handshake; when done, the verdict. */
+static void
+tls_step(struct checker *c, struct slot *s)
+{
+	const struct tls_opts *o = c->o->tls;
+	struct result *r = &c->r[s->idx];
+	struct sock_err e;
+	char why[128];
+	int rc = tls_handshake(s->t, &s->ev, &e);
+
+	if (rc == TLS_AGAIN)
+		return;
+	if (rc == -1) {
+		finish_tls(c, s, sock_strerror(&e));
+		return;
+	}
+	r->tls = malloc(sizeof(*r->tls));
+	if (r->tls == NULL) {
+		finish_tls(c, s, "out of memory");
+		return;
+	}
+	tls_info(s->t, r->tls);
+	if (!o->insecure && !r->tls->verified) {
+		finish_tls(c, s, r->tls->verify_error[0] ?
+		    r->tls->verify_error : "certificate not verified");
+	} else if (o->min_days >= 0 && r->tls->have_cert &&
+	    r->tls->days_left < o->min_days) {
+		snprintf(why, sizeof(why), "certificate expires in %lld days "
+		    "(--min-days %lld)", r->tls->days_left,
+		    (long long)o->min_days);
+		finish_tls(c, s, why);
+	} else {
+		finish_tls(c, s, NULL);
+	}
+}
+
+/* Slot s connected: the handshake begins. */
+static void
+tls_begin(struct checker *c, struct slot *s)
+{
+	struct sock_err e;
+
+	s->t = tls_new(c->ctx, s->fd, c->o->host, &e);
+	if (s->t == NULL) {
+		finish_tls(c, s, sock_strerror(&e));
+		return;
+	}
+	tls_step(c, s);
+}
+
 /* Starts the check of result idx.  Returns 1 when it is in flight, 0 when
    it finished at once, -1 when it must wait for a descriptor. */
 static int
@@ -186,6 +277,12 @@ start(struct checker *c, size_t idx, struct slot *s)
 	int fd, rc, on = 1;
 
 	a.port = c->r[idx].port;
+	free(c->r[idx].tls);	/* --wait: a new try */
+	free(c->r[idx].why);
+	c->r[idx].tls = NULL;
+	c->r[idx].why = NULL;
+	s->t = NULL;
+	s->ev = POLLOUT;
 	if (a.family == AF_INET6)
 		in6->sin6_port = htons(a.port);
 	else
@@ -239,6 +336,10 @@ start(struct checker *c, size_t idx, struct slot *s)
 		}
 		return 1;
 	}
+	if (rc == 0 && c->ctx != NULL) {
+		tls_begin(c, s);
+		return s->fd == -1 ? 0 : 1;
+	}
 	if (rc == 0) {
 		finish(c, s, 0);
 		return 0;
@@ -255,10 +356,17 @@ settle(struct checker *c, struct slot *s, short revents)
 	socklen_t len = sizeof(err);
 	ssize_t n;
 
+	if (s->t != NULL) {
+		tls_step(c, s);
+		return;
+	}
 	if (!c->o->udp) {
 		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 			err = errno;
-		finish(c, s, err);
+		if (err == 0 && c->ctx != NULL)
+			tls_begin(c, s);
+		else
+			finish(c, s, err);
 		return;
 	}
 	n = recv(s->fd, b, sizeof(b), MSG_DONTWAIT);
@@ -324,7 +432,7 @@ round_run(struct checker *c)
 			double t = slots[i].start + (double)c->attempt_ms;
 
 			pfd[i] = (struct pollfd){ .fd = slots[i].fd,
-			    .events = c->o->udp ? POLLIN : POLLOUT };
+			    .events = c->o->udp ? POLLIN : slots[i].ev };
 			if (deadline < 0 || t < deadline)
 				deadline = t;
 		}
@@ -340,7 +448,11 @@ round_run(struct checker *c)
 		for (i = 0; i < live; i++) {
 			if (rc > 0 && pfd[i].revents != 0)
 				settle(c, &slots[i], pfd[i].revents);
-			if (slots[i].fd != -1 &&
+			if (slots[i].fd != -1 && slots[i].t != NULL &&
+			    now - slots[i].start >= (double)c->attempt_ms)
+				finish_tls(c, &slots[i],
+				    "handshake timed out");
+			else if (slots[i].fd != -1 &&
 			    now - slots[i].start >= (double)c->attempt_ms)
 				finish(c, &slots[i], ETIMEDOUT);
 			if (slots[i].fd == -1) {
@@ -352,8 +464,10 @@ round_run(struct checker *c)
 			}
 		}
 	}
-	for (i = 0; i < live; i++)
+	for (i = 0; i < live; i++) {
+		tls_free(slots[i].t);
 		close(slots[i].fd);
+	}
 	free(slots);
 	free(pfd);
 	return live == 0 && next >= c->n ? 0 : -1;
@@ -500,6 +614,15 @@ check_run(const struct check_opts *o)
 	if (parse_ports(o->ports, o->udp ? "udp" : "tcp", G.numeric, &ports,
 	    &c.n, &e) == -1)
 		return usage_err(&e);
+	if (o->tls != NULL && o->udp) {
+		free(ports);
+		return usage_error("--tls and -u exclude each other");
+	}
+	if (o->tls != NULL && o->proxy != NULL) {
+		free(ports);
+		return usage_error("-z --tls does not go through --proxy yet "
+		    "(connect --tls --proxy does)");
+	}
 	if (o->proxy != NULL) {
 		/* only names resolved here (socks5, socks4) need an address */
 		if (!proxy_resolves(o->proxy->type) &&
@@ -511,6 +634,19 @@ check_run(const struct check_opts *o)
 	    (st = pick_source(&c)) != 0) {
 		free(ports);
 		return st;
+	}
+	if (o->tls != NULL) {
+		/* OpenSSL is set up only now, and only for --tls */
+		struct tls_opts to = *o->tls;
+
+		to.check = true;
+		c.ctx = tls_ctx_new(&to, &e);
+		if (c.ctx == NULL) {
+			free(ports);
+			return usage_err(&e);
+		}
+		if (to.insecure)
+			diag(1, "--insecure: certificates are not verified");
 	}
 	c.r = calloc(c.n, sizeof(*c.r));
 	if (c.r == NULL) {
@@ -568,9 +704,17 @@ check_run(const struct check_opts *o)
 			    c.r[i].st != ST_OPEN)
 				c.status = EXIT_NET;
 		}
+		for (i = 0; i < c.n && c.status == EXIT_NET; i++)
+			if (c.r[i].st == ST_TLS_ERROR)
+				c.status = EXIT_TLS;
+	}
+	for (i = 0; i < c.n; i++) {
+		free(c.r[i].tls);
+		free(c.r[i].why);
 	}
 	for (i = 0; i < c.n; i++)
 		free(c.r[i].reason);
 	free(c.r);
+	tls_ctx_free(c.ctx);
 	return finish_stdout(c.status);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "args.h"
+#include "tls.h"
 
 struct proxy;
 
@@ -22,11 +23,13 @@ struct check_opts {
 	const struct sockopts *so;	/* -O */
 	const struct proxy *proxy;	/* --proxy, or NULL */
 	const struct sock_addr *proxy_src;	/* -s/-p for it, or NULL */
+	const struct tls_opts *tls;	/* --tls, or NULL */
 };
 
 /* Checks every port and prints one result per port.  Returns the exit
-   status: 0 when every port is open (with -u: none closed), else 1;
-   2, 3 or 4 for bad ports, names, local failures. */
+   status: 0 when every port is open (with -u: none closed), else 1
+   (5 when a --tls check failed); 2, 3 or 4 for bad ports, names, local
+   failures. */
 int check_run(const struct check_opts *);
 
 #endif

@@ -15,6 +15,7 @@
 #include "check.h"
 #include "proxy.h"
 #include "session.h"
+#include "tlsout.h"
 
 struct connect_opts {
 	struct session s;
@@ -44,6 +45,7 @@ run_checks(const struct connect_opts *o, const struct target *t)
 		.source = o->source,
 		.source_port = o->source_port,
 		.so = &o->s.so,
+		.tls = o->s.tls.on ? &o->s.tls : NULL,
 	};
 	const struct session *s = &o->s;
 	struct sock_addr src;
@@ -170,6 +172,28 @@ dial_proxy(const struct connect_opts *o, const struct target *t,
 	return fd;
 }
 
+/* --tls: the handshake is done: the tls event, and --min-days. */
+static int
+tls_ready_hook(void *ctx, struct conn *c)
+{
+	const struct connect_opts *o = ctx;
+	struct tls_info in;
+
+	tls_info(c->tls, &in);
+	tls_event(&in, NULL);
+	if (o->s.tls.min_days >= 0 && in.have_cert &&
+	    in.days_left < o->s.tls.min_days) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "certificate expires in %lld days "
+		    "(--min-days %lld)", in.days_left,
+		    (long long)o->s.tls.min_days);
+		sock_failmsg(&c->err, SOCK_ETLS, why, "TLS");
+		return -1;
+	}
+	return 0;
+}
+
 /* Connects as asked.  Returns the descriptor, or -1 with *status set. */
 static int
 dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
@@ -228,6 +252,8 @@ mode_connect(int argc, char **argv)
 {
 	struct connect_opts o;
 	struct relay_hooks hooks = { .closed = closed_hook };
+	struct tls_ctx *ctx = NULL;
+	struct tls *tls = NULL;
 	struct sock_addr peer;
 	struct target t;
 	struct sock_err e;
@@ -292,28 +318,54 @@ mode_connect(int argc, char **argv)
 	    &t)) != 0) {
 		return status;
 	}
+	if ((status = session_tls_check(&o.s)) != 0)
+		return status;
 	if (o.check)
 		return run_checks(&o, &t);
 	if ((status = session_files(&o.s)) != 0)
 		return status;
+	if (o.s.tls.on) {
+		/* before connecting: a bad --ca or --cert stops it early */
+		ctx = tls_ctx_new(&o.s.tls, &e);
+		if (ctx == NULL) {
+			session_close(&o.s);
+			return usage_err(&e);
+		}
+		if (o.s.tls.insecure)
+			diag(1, "--insecure: the certificate of %s is not "
+			    "verified", o.s.tls.sni ? o.s.tls.sni :
+			    o.s.unix_path ? o.s.unix_path : t.host);
+		hooks.ctx = &o;
+		hooks.tls_ready = tls_ready_hook;
+		if (G.timeout_ms >= 0)
+			o.s.ro.handshake_ms = G.timeout_ms;
+	}
 	t0 = sock_now_ms();
 	fd = dial(&o, &t, &peer, &status);
 	if (fd == -1) {
+		tls_ctx_free(ctx);
 		session_close(&o.s);
 		return status;
 	}
 	connected_event(fd, &peer, sock_now_ms() - t0,
 	    o.use_proxy ? &o.proxy : NULL);
-	if (sockopts_apply(&o.s.so, fd, &e) == -1) {
+	if (sockopts_apply(&o.s.so, fd, &e) == -1 || (ctx != NULL &&
+	    (tls = tls_new(ctx, fd, o.s.unix_path ? NULL : t.host,
+	    &e)) == NULL)) {
 		close(fd);
+		tls_ctx_free(ctx);
 		session_close(&o.s);
-		return report(&e);
+		return usage_err(&e);
 	}
 	signals_catch();
 	r = relay_new(&o.s.ro, &hooks);
-	if (r == NULL || relay_add(r, fd, &peer, &e) == -1) {
+	if (r == NULL || (tls != NULL ? relay_add_tls(r, fd, &peer, tls,
+	    &e) : relay_add(r, fd, &peer, &e)) == -1) {
+		if (r == NULL)
+			tls_free(tls);
 		close(fd);
 		relay_free(r);
+		tls_ctx_free(ctx);
 		session_close(&o.s);
 		error_msg("out of memory");
 		return EXIT_LOCAL;
@@ -321,6 +373,12 @@ mode_connect(int argc, char **argv)
 	if (relay_run(r, &e) == -1) {
 		if (stop_signal != 0)
 			;	/* the signal decides the status */
+		else if (e.kind == SOCK_ETLS && o.s.unix_path == NULL)
+			error_msg("%s with %s %s: %s", e.what, t.host, t.port,
+			    sock_strerror(&e));
+		else if (e.kind == SOCK_ETLS)
+			error_msg("%s with %s: %s", e.what, o.s.unix_path,
+			    sock_strerror(&e));
 		else if (e.kind == SOCK_ENET && o.s.unix_path == NULL)
 			error_msg("%s %s: %s", t.host, t.port,
 			    sock_strerror(&e));
@@ -332,6 +390,7 @@ mode_connect(int argc, char **argv)
 		status = exit_status(e.kind);
 	}
 	relay_free(r);
+	tls_ctx_free(ctx);
 	session_close(&o.s);
 	return status;
 }

@@ -19,6 +19,7 @@
 #include "parse.h"
 #include "report.h"
 #include "session.h"
+#include "tlsout.h"
 
 #define MAX_LISTEN 16
 #define MAX_CIDR 64
@@ -43,6 +44,7 @@ struct server {
 	size_t nkids, capkids;
 	bool port_zero;		/* PORT 0: the bound port is always told */
 	bool made_unix;		/* we created the -U socket file */
+	struct tls_ctx *tls;	/* --tls */
 };
 
 static int sigchld_pipe[2] = { -1, -1 };
@@ -204,10 +206,85 @@ closed_hook(void *ctx, const struct conn *c, bool failed)
 	char words[NI_MAXHOST + 8];
 	struct server *sv = ctx;
 
-	if (failed && sv->keep_open)
+	if (failed && sv->keep_open && c->err.kind == SOCK_ETLS)
+		diag(1, "%s with %s: %s", c->err.what, addr_words(&c->peer,
+		    words, sizeof(words)), sock_strerror(&c->err));
+	else if (failed && sv->keep_open)
 		diag(1, "%s: %s", addr_words(&c->peer, words, sizeof(words)),
 		    sock_strerror(&c->err));
 	session_closed_event(c, true, true);
+}
+
+/* --tls: a server session for a new client, or NULL (told). */
+static struct tls *
+tls_wrap_hook(void *ctx, int fd)
+{
+	struct server *sv = ctx;
+	struct sock_err e;
+	struct tls *t = tls_new(sv->tls, fd, NULL, &e);
+
+	if (t == NULL)
+		report(&e);
+	return t;
+}
+
+/* --tls: a client's handshake is done: the tls event. */
+static int
+tls_ready_hook(void *ctx, struct conn *c)
+{
+	struct tls_info in;
+
+	(void)ctx;
+	tls_info(c->tls, &in);
+	tls_event(&in, &c->peer);
+	return 0;
+}
+
+/* --tls: the server context; without --cert, a self-signed certificate
+   for the listening address, localhost and the loopback addresses,
+   whose fingerprint is told.  Returns 0 or an exit status. */
+static int
+tls_setup(struct server *sv)
+{
+	const char *names[6];
+	char host[256];
+	struct sock_addr a;
+	struct sock_err e;
+	struct event ev;
+	char fp[100];
+	size_t n = 0;
+	bool any = true;
+
+	sv->s.tls.server = true;
+	sv->tls = tls_ctx_new(&sv->s.tls, &e);
+	if (sv->tls == NULL)
+		return usage_err(&e);
+	if (sv->s.tls.cert != NULL)
+		return 0;
+	if (sv->nl > 0 && sock_name(sv->lfd[0], &a, &e) == 0 &&
+	    (a.family == AF_INET || a.family == AF_INET6) &&
+	    strcmp(a.host, "::") != 0 && strcmp(a.host, "0.0.0.0") != 0) {
+		names[n++] = a.host;
+		any = false;
+	}
+	names[n++] = "localhost";
+	if (any || strcmp(a.host, "127.0.0.1") != 0)
+		names[n++] = "127.0.0.1";
+	if (any || strcmp(a.host, "::1") != 0)
+		names[n++] = "::1";
+	if (any && gethostname(host, sizeof(host)) == 0 && host[0] != '\0' &&
+	    strcmp(host, "localhost") != 0) {
+		host[sizeof(host) - 1] = '\0';
+		names[n++] = host;
+	}
+	if (tls_ctx_selfsigned(sv->tls, names, n, fp, sizeof(fp), &e) == -1)
+		return report(&e);
+	if (event_begin_always(&ev, "certificate")) {
+		json_str(&ev.j, "subject", names[0]);
+		json_str(&ev.j, "fingerprint_sha256", fp);
+		event_end(&ev, "certificate sha256 %s", fp);
+	}
+	return 0;
 }
 
 /* Opens the listening sockets: inherited (LISTEN_FDS), a Unix path, or
@@ -338,11 +415,95 @@ reap(struct server *sv, bool block)
 	return n;
 }
 
+/* --tls with -e/-c: the child, started when the handshake is done. */
+struct tls_kid {
+	char **argv;
+	int fd;			/* the child's end of the socketpair */
+	pid_t pid;
+};
+
+static int
+exec_ready_hook(void *ctx, struct conn *c)
+{
+	struct tls_kid *k = ctx;
+
+	tls_ready_hook(NULL, c);
+	k->pid = exec_spawn(k->argv, k->fd);
+	if (k->pid == -1)
+		sock_fail(&c->err, SOCK_ELOCAL, errno, "fork");
+	close(k->fd);
+	k->fd = -1;
+	return k->pid == -1 ? -1 : 0;
+}
+
+/* --tls with -e/-c, in a process of its own per client: the handshake,
+   then a relay between the TLS socket and a socketpair that is the
+   child's stdin and stdout, so the child sees plaintext.  The peer's
+   close_notify is the child's EOF; the child's exit sends close_notify.
+   Never returns. */
+static void
+tls_exec(struct server *sv, int fd, const struct sock_addr *peer)
+{
+	struct tls_kid k = { sv->exec_argv, -1, -1 };
+	struct relay_hooks hooks = { .ctx = &k, .tls_ready = exec_ready_hook };
+	char words[NI_MAXHOST + 8];
+	struct sock_err e;
+	struct relay *r;
+	struct tls *t;
+	int sp[2], st, status = EXIT_OK;
+	size_t i;
+
+	signal(SIGCHLD, SIG_DFL);
+	for (i = 0; i < sv->nl; i++)
+		close(sv->lfd[i]);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1 ||
+	    dup2(sp[0], 0) == -1 || dup2(sp[0], 1) == -1) {
+		error_msg("socketpair: %s", strerror(errno));
+		_exit(EXIT_LOCAL);
+	}
+	close(sp[0]);
+	k.fd = sp[1];
+	t = tls_new(sv->tls, fd, NULL, &e);
+	r = t != NULL ? relay_new(&sv->s.ro, &hooks) : NULL;
+	if (t == NULL || r == NULL || relay_add_tls(r, fd, peer, t,
+	    &e) == -1) {
+		error_msg("out of memory");
+		_exit(EXIT_LOCAL);
+	}
+	addr_words(peer, words, sizeof(words));
+	if (relay_run(r, &e) == -1) {
+		status = exit_status(e.kind);
+		if (e.kind == SOCK_ETLS && sv->keep_open)
+			diag(1, "%s with %s: %s", e.what, words,
+			    sock_strerror(&e));
+		else if (e.kind == SOCK_ETLS)
+			error_msg("%s with %s: %s", e.what, words,
+			    sock_strerror(&e));
+		else if (e.kind == SOCK_ENET)
+			diag(sv->keep_open ? 1 : 0, "%s: %s", words,
+			    sock_strerror(&e));
+		else if (!(e.kind == SOCK_ELOCAL && e.code == EPIPE))
+			report(&e);
+	}
+	relay_free(r);
+	close(0);	/* the child sees EOF */
+	close(1);
+	if (k.fd != -1)
+		close(k.fd);
+	if (k.pid > 0)
+		while (waitpid(k.pid, &st, 0) == -1 && errno == EINTR)
+			;
+	_exit(status);
+}
+
 static int
 spawn(struct server *sv, int fd, const struct sock_addr *peer)
 {
-	pid_t pid = exec_spawn(sv->exec_argv, fd);
+	pid_t pid = sv->tls != NULL ? fork() : exec_spawn(sv->exec_argv, fd);
 	int saved = errno;
+
+	if (pid == 0 && sv->tls != NULL)
+		tls_exec(sv, fd, peer);
 
 	close(fd);
 	if (pid == -1) {
@@ -520,6 +681,8 @@ parse_opts(struct server *sv, int argc, char **argv)
 			return c == OPT_HELP ? -1 : opt_status(c);
 		}
 	}
+	if (session_tls_check(&sv->s) != 0)
+		return EXIT_USAGE;
 	if (sv->exec_argv != NULL && exec_check(sv->exec_argv) == -1)
 		return usage_error("cannot run \"%s\": %s", sv->exec_argv[0],
 		    strerror(errno));
@@ -557,6 +720,12 @@ mode_listen(int argc, char **argv)
 		}
 		/* a port the kernel picked is always told */
 		listening_event(sv.lfd[i], sv.port_zero);
+	}
+	if (sv.s.tls.on && (status = tls_setup(&sv)) != 0)
+		goto out;
+	if (sv.tls != NULL) {
+		hooks.tls_wrap = tls_wrap_hook;
+		hooks.tls_ready = tls_ready_hook;
 	}
 	if (sv.exec_argv != NULL) {
 		if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) == -1) {
@@ -600,7 +769,20 @@ mode_listen(int argc, char **argv)
 		goto out;
 	}
 	sv.r = relay_new(&sv.s.ro, &hooks);
-	if (sv.r == NULL || relay_add(sv.r, fd, &peer, &e) == -1) {
+	if (sv.r == NULL) {
+		close(fd);
+		status = EXIT_LOCAL;
+		goto out;
+	}
+	if (sv.tls != NULL) {
+		struct tls *t = tls_wrap_hook(&sv, fd);
+
+		if (t == NULL || relay_add_tls(sv.r, fd, &peer, t, &e) == -1) {
+			close(fd);
+			status = t == NULL ? EXIT_TLS : EXIT_LOCAL;
+			goto out;
+		}
+	} else if (relay_add(sv.r, fd, &peer, &e) == -1) {
 		close(fd);
 		status = EXIT_LOCAL;
 		goto out;
@@ -610,6 +792,9 @@ mode_listen(int argc, char **argv)
 
 		if (stop_signal != 0)
 			;	/* the signal decides the status */
+		else if (e.kind == SOCK_ETLS)
+			error_msg("%s with %s: %s", e.what, addr_words(&peer,
+			    words, sizeof(words)), sock_strerror(&e));
 		else if (e.kind == SOCK_ENET)
 			error_msg("%s: %s", addr_words(&peer, words,
 			    sizeof(words)), sock_strerror(&e));
@@ -624,6 +809,7 @@ out:
 	if (sv.made_unix)
 		unlink(sv.s.unix_path);
 	session_close(&sv.s);
+	tls_ctx_free(sv.tls);
 	free(sv.exec_argv);
 	free(sv.kids);
 	return status;

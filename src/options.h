@@ -52,7 +52,15 @@ enum {
 	O_ECHO,
 	O_JOIN,
 	O_INTERFACE,
-	O_PROXY
+	O_PROXY,
+	O_TLS,
+	O_CA,
+	O_CERT,
+	O_KEY,
+	O_ALPN,
+	O_SNI,
+	O_INSECURE,
+	O_MIN_DAYS
 };
 
 struct opt {

@@ -106,9 +106,10 @@ relay_new(const struct relay_opts *o, const struct relay_hooks *h)
 	return r;
 }
 
-int
-relay_add(struct relay *r, int fd, const struct sock_addr *peer,
-    struct sock_err *e)
+/* Adds fd, plain or (tls not NULL) with its handshake to run. */
+static int
+conn_add(struct relay *r, int fd, const struct sock_addr *peer,
+    struct tls *tls, struct sock_err *e)
 {
 	struct conn *c, **nc;
 
@@ -131,8 +132,36 @@ relay_add(struct relay *r, int fd, const struct sock_addr *peer,
 		c->peer = *peer;
 	c->start_ms = c->last_ms = sock_now_ms();
 	c->sent = r->ilen;	/* a chunk under way is not for this one */
+	c->rd_ev = c->hs_ev = POLLIN;
+	c->wr_ev = POLLOUT;
+	c->hs_end = -1;
+	if (tls != NULL) {
+		c->tls = tls;
+		c->hs = true;
+		c->hs_ev = POLLIN | POLLOUT;	/* the first step: at once */
+		if (r->o.handshake_ms >= 0)
+			c->hs_end = c->start_ms + (double)r->o.handshake_ms;
+	}
 	r->c[r->n++] = c;
 	r->had_conn = true;
+	return 0;
+}
+
+int
+relay_add(struct relay *r, int fd, const struct sock_addr *peer,
+    struct sock_err *e)
+{
+	return conn_add(r, fd, peer, NULL, e);
+}
+
+int
+relay_add_tls(struct relay *r, int fd, const struct sock_addr *peer,
+    struct tls *tls, struct sock_err *e)
+{
+	if (conn_add(r, fd, peer, tls, e) == -1) {
+		tls_free(tls);
+		return -1;
+	}
 	return 0;
 }
 
@@ -164,6 +193,20 @@ conn_fail(struct conn *c, int code, const char *reason)
 		sock_failmsg(&c->err, SOCK_ENET, reason, "%s %u", c->peer.host,
 		    (unsigned)c->peer.port);
 	c->err.code = code;
+	c->dead = true;
+}
+
+/* Marks c failed by its TLS session's error te: a reset is told as for
+   a plain socket; a TLS failure keeps OpenSSL's reason, and its what
+   ("TLS handshake", "TLS") is completed by the mode with the peer. */
+static void
+conn_fail_tls(struct conn *c, const struct sock_err *te)
+{
+	if (te->kind == SOCK_ENET) {
+		conn_fail(c, te->code, NULL);
+		return;
+	}
+	c->err = *te;
 	c->dead = true;
 }
 
@@ -243,6 +286,9 @@ close_stdout(struct relay *r)
 	if (r->out_closed)
 		return;
 	r->out_closed = true;
+	/* a socket as stdout (the -e --tls child's socketpair): its reader
+	   sees EOF now even though stdin shares it; elsewhere ENOTSOCK */
+	shutdown(1, SHUT_WR);
 	if (r->out_restore) {
 		fcntl(1, F_SETFL, r->out_flags);
 		r->out_restore = false;
@@ -306,9 +352,30 @@ send_conn(struct relay *r, struct conn *c)
 {
 	ssize_t w;
 
+	if (c->hs)
+		return;		/* not before the handshake */
 	while (!c->dead && c->sent < r->ilen) {
-		w = send(c->fd, r->ibuf + c->sent, r->ilen - c->sent,
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (c->tls != NULL && c->truncated) {
+			/* TLS cannot go on after a truncation */
+			conn_fail(c, EPIPE, "the peer closed the connection "
+			    "without TLS close_notify");
+			return;
+		}
+		if (c->tls != NULL) {
+			struct sock_err te;
+
+			w = tls_write(c->tls, r->ibuf + c->sent,
+			    r->ilen - c->sent, &c->wr_ev, &te);
+			if (w == TLS_AGAIN)
+				return;
+			if (w < 0) {
+				conn_fail_tls(c, &te);
+				return;
+			}
+		} else {
+			w = send(c->fd, r->ibuf + c->sent, r->ilen - c->sent,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+		}
 		if (w > 0) {
 			copy_out(r, '>', r->ibuf + c->sent, (size_t)w);
 			c->sent += (size_t)w;
@@ -324,12 +391,52 @@ send_conn(struct relay *r, struct conn *c)
 	}
 }
 
+/* Reads from c's TLS session into obuf (which is empty): records are
+   16 KB at most, so it takes as many as obuf holds. */
+static void
+recv_tls(struct relay *r, struct conn *c)
+{
+	struct sock_err te;
+	size_t got = 0;
+	ssize_t n = TLS_AGAIN;
+
+	while (got < RELAY_BUF) {
+		n = tls_read(c->tls, r->obuf + got, RELAY_BUF - got, &c->rd_ev,
+		    &te);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got == RELAY_BUF)
+		c->rd_ev = POLLIN;
+	if (n == 0) {
+		/* close_notify, or a TCP EOF without it (told with -v) */
+		c->rd_eof = true;
+		c->truncated = tls_truncated(c->tls);
+	} else if (n == -1) {
+		conn_fail_tls(c, &te);
+	}
+	if (got == 0 && n == TLS_AGAIN)
+		return;
+	c->last_ms = sock_now_ms();
+	if (got == 0)
+		return;
+	copy_out(r, '<', r->obuf, got);
+	c->bytes_in += got;
+	r->olen = got;
+	r->ooff = 0;
+}
+
 /* Reads from c into obuf (which is empty). */
 static void
 recv_conn(struct relay *r, struct conn *c)
 {
 	ssize_t n;
 
+	if (c->tls != NULL) {
+		recv_tls(r, c);
+		return;
+	}
 	do
 		n = recv(c->fd, r->obuf, RELAY_BUF, MSG_DONTWAIT);
 	while (n == -1 && errno == EINTR);
@@ -354,10 +461,16 @@ recv_conn(struct relay *r, struct conn *c)
 static void
 maybe_shutdown(struct relay *r, struct conn *c)
 {
-	if (c->dead || c->wr_shut || !r->in_eof || c->sent < r->ilen)
+	if (c->dead || c->wr_shut || c->hs || !r->in_eof || c->sent < r->ilen)
 		return;
-	if (!r->o.no_shutdown && !r->o.recv_only)
+	if (!r->o.no_shutdown && !r->o.recv_only) {
+		/* TLS: close_notify first, then the TCP half-close */
+		c->closing = c->tls != NULL &&
+		    tls_close(c->tls, &c->wr_ev) == TLS_AGAIN;
+		if (c->closing)
+			return;
 		shutdown(c->fd, SHUT_WR);
+	}
 	c->wr_shut = true;
 }
 
@@ -386,6 +499,7 @@ drop_conn(struct relay *r, size_t i)
 
 	if (r->h.closed != NULL)
 		r->h.closed(r->h.ctx, c, c->err.kind != SOCK_OK);
+	tls_free(c->tls);
 	close(c->fd);
 	free(c);
 	r->c[i] = r->c[--r->n];
@@ -399,7 +513,8 @@ chunk_done(struct relay *r)
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
-		if (!r->c[i]->dead && r->c[i]->sent < r->ilen)
+		if (!r->c[i]->dead && r->c[i]->sent < r->ilen &&
+		    !(r->c[i]->hs && r->o.keep_open))
 			return;
 	for (i = 0; i < r->n; i++)
 		r->c[i]->sent = 0;
@@ -440,6 +555,15 @@ accept_ready(struct relay *r, int lfd)
 	}
 	if (fd == -1)
 		return;
+	if (r->h.tls_wrap != NULL) {
+		struct tls *t = r->h.tls_wrap(r->h.ctx, fd);
+
+		if (t == NULL || relay_add_tls(r, fd, &peer, t, &e) == -1) {
+			close(fd);
+			return;
+		}
+		return;		/* half-closed, if at all, after the handshake */
+	}
 	if (relay_add(r, fd, &peer, &e) == -1) {
 		close(fd);
 		return;
@@ -460,8 +584,9 @@ zc_setup(struct relay *r)
 	const char *copy = getenv("SOCKIT_COPY");
 
 	r->zp[0] = r->zp[1] = -1;
-	if (r->o.keep_open || r->n != 1 || r->o.crlf || r->o.output != NULL ||
-	    r->o.hexdump != NULL || (copy != NULL && strcmp(copy, "1") == 0))
+	if (r->o.keep_open || r->n != 1 || r->c[0]->tls != NULL ||
+	    r->o.crlf || r->o.output != NULL || r->o.hexdump != NULL ||
+	    (copy != NULL && strcmp(copy, "1") == 0))
 		return;
 	if (!r->in_eof && fstat(0, &in) == 0) {
 		if (S_ISFIFO(in.st_mode)) {
@@ -606,13 +731,35 @@ zc_move_out(struct relay *r, struct conn *c, bool by_sock, struct sock_err *e)
 	return 0;
 }
 
+/* One step of c's handshake; when it is done, the mode is told and c
+   joins the session (with -k, from the next stdin chunk on). */
+static void
+handshake(struct relay *r, struct conn *c)
+{
+	struct sock_err te;
+	int rc = tls_handshake(c->tls, &c->hs_ev, &te);
+
+	if (rc == TLS_AGAIN)
+		return;
+	if (rc == -1) {
+		conn_fail_tls(c, &te);
+		return;
+	}
+	c->hs = false;
+	c->last_ms = sock_now_ms();
+	if (r->o.keep_open)
+		c->sent = r->ilen;
+	if (r->h.tls_ready != NULL && r->h.tls_ready(r->h.ctx, c) == -1)
+		c->dead = true;
+}
+
 int
 relay_run(struct relay *r, struct sock_err *e)
 {
 	size_t i, np, in_at, out_at, c_at, l_at;
 	double now, deadline;
 	int timeout, rc;
-	bool want_in, zin, zout;
+	bool want_in, zin, zout, pending;
 
 	memset(e, 0, sizeof(*e));
 	zc_setup(r);
@@ -623,6 +770,12 @@ relay_run(struct relay *r, struct sock_err *e)
 			struct conn *c = r->c[i];
 
 			maybe_shutdown(r, c);
+			if (c->hs && !c->dead && c->hs_end >= 0 &&
+			    now >= c->hs_end) {
+				sock_failmsg(&c->err, SOCK_ETLS, "timed out",
+				    "TLS handshake");
+				c->dead = true;
+			}
 			if (!c->dead && r->o.idle_ms >= 0 &&
 			    now - c->last_ms >= (double)r->o.idle_ms)
 				conn_fail(c, ETIMEDOUT, "idle timeout");
@@ -680,21 +833,33 @@ relay_run(struct relay *r, struct sock_err *e)
 			r->pfd[np++] = (struct pollfd){ .fd = r->lfd[i],
 			    .events = r->accept_pause > now ? 0 : POLLIN };
 		c_at = np;
+		pending = false;
 		for (i = 0; i < r->n; i++) {
 			struct conn *c = r->c[i];
 			short ev = 0;
 
-			if (!c->rd_eof && !r->o.send_only && r->olen == 0 &&
-			    !(zout && r->zout_wait_out))
-				ev |= POLLIN;
-			if ((c->sent < r->ilen && !c->wr_shut) || (zin &&
-			    (r->zin_wait_sock || r->zc_in == ZC_SENDFILE)))
-				ev |= POLLOUT;
+			if (c->hs)
+				ev = c->hs_ev;
+			else if (!c->rd_eof && !r->o.send_only &&
+			    r->olen == 0 && !(zout && r->zout_wait_out)) {
+				ev |= c->rd_ev;
+				/* decrypted bytes poll cannot see */
+				if (c->tls != NULL && tls_pending(c->tls))
+					pending = true;
+			}
+			if (!c->hs && ((c->sent < r->ilen && !c->wr_shut) ||
+			    c->closing || (zin && (r->zin_wait_sock ||
+			    r->zc_in == ZC_SENDFILE))))
+				ev |= c->wr_ev;
 			r->pfd[np++] = (struct pollfd){ .fd = c->fd,
 			    .events = ev };
 		}
 		timeout = -1;
 		deadline = -1;
+		for (i = 0; i < r->n; i++)
+			if (r->c[i]->hs && r->c[i]->hs_end >= 0 &&
+			    (deadline < 0 || r->c[i]->hs_end < deadline))
+				deadline = r->c[i]->hs_end;
 		if (r->o.idle_ms >= 0)
 			for (i = 0; i < r->n; i++) {
 				double t = r->c[i]->last_ms +
@@ -711,7 +876,7 @@ relay_run(struct relay *r, struct sock_err *e)
 		}
 		if (deadline >= 0)
 			timeout = deadline > now ? (int)(deadline - now) + 1 : 0;
-		if (want_in && !r->in_poll)
+		if ((want_in && !r->in_poll) || pending)
 			timeout = 0;	/* a regular file is always ready */
 		if (r->accept_pause > now && timeout != 0) {
 			/* out of descriptors: the listeners wait a moment */
@@ -774,13 +939,22 @@ relay_run(struct relay *r, struct sock_err *e)
 			struct conn *c = r->c[i];
 			short re = r->pfd[c_at + i].revents;
 
-			if (re == 0 || c->fd != r->pfd[c_at + i].fd)
+			if (c->fd != r->pfd[c_at + i].fd)
 				continue;
-			if ((re & (POLLOUT | POLLERR)) && r->ilen > 0) {
+			if (c->tls != NULL && !c->hs && r->olen == 0 &&
+			    tls_pending(c->tls))
+				re |= c->rd_ev;
+			if (re == 0)
+				continue;
+			if (c->hs) {
+				handshake(r, c);
+				continue;
+			}
+			if (re & (c->wr_ev | POLLERR)) {
 				send_conn(r, c);
 				chunk_done(r);
 			}
-			if ((re & (POLLIN | POLLHUP | POLLERR)) && !c->dead &&
+			if ((re & (c->rd_ev | POLLHUP | POLLERR)) && !c->dead &&
 			    !c->rd_eof && !r->o.send_only && r->olen == 0 &&
 			    r->zc_out == ZC_NONE) {
 				recv_conn(r, c);
@@ -810,6 +984,7 @@ relay_free(struct relay *r)
 	if (r == NULL)
 		return;
 	for (i = 0; i < r->n; i++) {
+		tls_free(r->c[i]->tls);
 		close(r->c[i]->fd);
 		free(r->c[i]);
 	}

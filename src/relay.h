@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "sock/sock.h"
+#include "tls.h"
 
 struct relay_opts {
 	bool keep_open;		/* many clients: stdin to all, all to stdout;
@@ -22,6 +23,7 @@ struct relay_opts {
 	int64_t idle_ms;	/* --idle-timeout: -1 for none */
 	FILE *output;		/* -o: a copy of both directions, or NULL */
 	FILE *hexdump;		/* -x: a dump of both directions, or NULL */
+	int64_t handshake_ms;	/* --tls: handshake deadline, -1 for none */
 };
 
 struct relay;
@@ -37,6 +39,14 @@ struct conn {
 	size_t sent;		/* bytes of the current stdin chunk sent */
 	bool rd_eof, wr_shut, dead;
 	struct sock_err err;	/* why it ended, when it failed */
+	/* --tls: bytes move through the session; poll waits for the
+	   direction it wants (plain: POLLIN to read, POLLOUT to write) */
+	struct tls *tls;	/* NULL: plain */
+	bool hs;		/* the handshake is under way */
+	bool closing;		/* close_notify waits for the socket */
+	bool truncated;		/* EOF came without close_notify */
+	short rd_ev, wr_ev, hs_ev;
+	double hs_end;		/* handshake deadline, or -1 */
 };
 
 /* Hooks of the mode that drives the relay.  Each may be NULL. */
@@ -48,6 +58,12 @@ struct relay_hooks {
 	int (*accept)(void *ctx, int lfd, struct sock_addr *peer);
 	/* A connection ended (closed event); failed when it broke. */
 	void (*closed)(void *ctx, const struct conn *, bool failed);
+	/* --tls: the session for a newly accepted fd (the relay runs its
+	   handshake), or NULL to drop the client. */
+	struct tls *(*tls_wrap)(void *ctx, int fd);
+	/* A handshake finished (tls event).  Returns 0, or -1 with c->err
+	   filled to fail the connection. */
+	int (*tls_ready)(void *ctx, struct conn *c);
 };
 
 /* A relay over stdin (fd 0) and stdout (fd 1).  Returns NULL on out of
@@ -56,6 +72,11 @@ struct relay *relay_new(const struct relay_opts *, const struct relay_hooks *);
 /* Adds a connected socket.  Returns 0, or -1 (ELOCAL). */
 int relay_add(struct relay *, int fd, const struct sock_addr *peer,
     struct sock_err *);
+/* Adds a connected socket wrapped in tls (owned by the relay from now
+   on, even on failure), whose handshake the relay runs.  Returns 0, or
+   -1 (ELOCAL). */
+int relay_add_tls(struct relay *, int fd, const struct sock_addr *peer,
+    struct tls *tls, struct sock_err *);
 /* Watches a listening socket: the accept hook is called when it is ready.
    Without keep_open it is closed after the first client. */
 int relay_listen(struct relay *, int lfd);

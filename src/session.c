@@ -15,6 +15,8 @@ session_init(struct session *s)
 	memset(s, 0, sizeof(*s));
 	s->ro.quit_after_ms = -1;
 	s->ro.idle_ms = -1;
+	s->ro.handshake_ms = 10000;
+	s->tls.min_days = -1;
 }
 
 /* A DUR option's value.  Returns 0 or -1 after a usage error. */
@@ -27,6 +29,66 @@ dur_opt(const char *arg, int64_t *ms)
 		usage_err(&e);
 		return -1;
 	}
+	return 0;
+}
+
+/* The TLS options, as session_opt(). */
+static int
+tls_opt(struct session *s, int c, const char *arg)
+{
+	struct sock_err e;
+	uint64_t v;
+
+	switch (c) {
+	case O_TLS:
+		if (!tls_available()) {
+			usage_error("--tls: sockit was built without TLS "
+			    "(./configure --without-tls)");
+			return -1;
+		}
+		s->tls.on = true;
+		return 1;
+	case O_CA:
+		s->tls.ca = arg;
+		return 1;
+	case O_CERT:
+		s->tls.cert = arg;
+		return 1;
+	case O_KEY:
+		s->tls.key = arg;
+		return 1;
+	case O_ALPN:
+		s->tls.alpn = arg;
+		return 1;
+	case O_SNI:
+		s->tls.sni = arg;
+		return 1;
+	case O_INSECURE:
+		s->tls.insecure = true;
+		return 1;
+	case O_MIN_DAYS:
+		if (sock_parse_uint(arg, 100000, &v, &e) == -1) {
+			usage_error("bad --min-days \"%s\": expected a number "
+			    "0-100000", arg);
+			return -1;
+		}
+		s->tls.min_days = (int64_t)v;
+		return 1;
+	}
+	return 0;
+}
+
+int
+session_tls_check(const struct session *s)
+{
+	const struct tls_opts *t = &s->tls;
+
+	if (!t->on && (t->ca || t->cert || t->key || t->alpn || t->sni ||
+	    t->insecure || t->min_days >= 0))
+		return usage_error("--ca, --cert, --key, --alpn, --sni, "
+		    "--insecure and --min-days go with --tls");
+	if (t->key != NULL && t->cert == NULL)
+		return usage_error("--key goes with --cert");
 	return 0;
 }
 
@@ -62,7 +124,7 @@ session_opt(struct session *s, int c, const char *arg)
 	case 'O':
 		return sockopts_add(&s->so, arg) != 0 ? -1 : 1;
 	}
-	return 0;
+	return tls_opt(s, c, arg);
 }
 
 int
@@ -121,6 +183,10 @@ session_closed_event(const struct conn *c, bool with_peer, bool bytes)
 	char words[NI_MAXHOST + 8];
 	struct event ev;
 
+	if (c->truncated)	/* --tls: EOF, but say so */
+		diag(1, "%s closed the connection without TLS close_notify",
+		    c->peer.host[0] ? addr_words(&c->peer, words,
+		    sizeof(words)) : "the peer");
 	if (!event_begin(&ev, "closed"))
 		return;
 	if (with_peer) {

@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "relay.h"
+#include "tls.h"
 
 struct session {
 	struct relay_opts ro;
@@ -13,6 +14,7 @@ struct session {
 	const char *output_path;	/* -o */
 	const char *hexdump_path;	/* -x */
 	const char *unix_path;		/* -U */
+	struct tls_opts tls;		/* --tls and its options */
 };
 
 /* Defaults: no timers. */
@@ -21,6 +23,9 @@ void session_init(struct session *);
    Returns 1 when taken, 0 when not a session option, or -1 after a
    usage error was printed. */
 int session_opt(struct session *, int c, const char *arg);
+/* Checks the TLS options: they go with --tls.  Returns 0, or EXIT_USAGE
+   after printing. */
+int session_tls_check(const struct session *);
 /* Opens the -o and -x files.  Returns 0, or EXIT_LOCAL after printing. */
 int session_files(struct session *);
 /* Closes them. */

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# bench/check.sh: port checks on loopback (issue 8).
+#
+# 1. All 65535 TCP ports of 127.0.0.1, whole process, median of RUNS:
+#      sockit connect -z -n 127.0.0.1 1-65535 >/dev/null
+#      nc -z -n 127.0.0.1 1-65535
+#      nmap -sT -p- -n -T5 127.0.0.1 >/dev/null
+#    Target: sockit takes at most half of nmap -T5's time.
+# 2. One -z check of an open port (a python3 accept-and-close server),
+#    whole process, with hyperfine -N (no shell) and a warmup: sockit,
+#    nc -z, ncat -z, socat -u /dev/null TCP:..., and `true` as the floor.
+#    Median ms per check and ratios.
+#
+# Usage: bench/check.sh   Environment: SOCKIT, RUNS (3), CHECKS (500).
+# A peer tool that is not installed is skipped.  Loopback only; every
+# command is bounded with timeout(1); never part of make check.
+set -u
+SOCKIT=${SOCKIT:-$(dirname "$0")/../src/sockit}
+RUNS=${RUNS:-3}
+CHECKS=${CHECKS:-500}
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+have() { command -v "$1" >/dev/null 2>&1; }
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+median() {
+	sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit;
+		if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+summary() { [ -n "${BENCH_SUMMARY-}" ] && printf '%s\t%s\t%s\n' "$@" >>"$BENCH_SUMMARY"; return 0; }
+
+# secs CMD...: wall seconds of one run of CMD (stdout dropped), bounded.
+secs() {
+	local t0 t1
+	t0=$(date +%s%N)
+	timeout 60 "$@" >/dev/null 2>&1
+	t1=$(date +%s%N)
+	awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }'
+}
+
+# ---- 1. 65535 ports -------------------------------------------------------
+declare -A scan=() runs=()
+for t in sockit nc nmap; do
+	case $t in
+	sockit) cmd=("$SOCKIT" connect -z -n 127.0.0.1 1-65535) ;;
+	nc) have nc || continue; cmd=(nc -z -n 127.0.0.1 1-65535) ;;
+	nmap) have nmap || continue; cmd=(nmap -sT -p- -n -T5 127.0.0.1) ;;
+	esac
+	all=()
+	for ((i = 0; i < RUNS; i++)); do all+=("$(secs "${cmd[@]}")"); done
+	runs[$t]=${all[*]}
+	scan[$t]=$(printf '%s\n' "${all[@]}" | median)
+done
+printf '%-34s %9s %9s  %s\n' "65535-port check, 127.0.0.1" "seconds" "sockit/x" "runs"
+for t in sockit nc nmap; do
+	[ -n "${scan[$t]-}" ] || continue
+	case $t in
+	sockit) label="sockit connect -z 1-65535" ;;
+	nc) label="nc -z 1-65535" ;;
+	nmap) label="nmap -sT -p- -T5" ;;
+	esac
+	printf '%-34s %9s %9s  %s\n' "$label" "${scan[$t]}" "$(ratio "${scan[sockit]}" "${scan[$t]}")" "${runs[$t]}"
+done
+if [ -n "${scan[nmap]-}" ]; then
+	r=$(ratio "${scan[sockit]}" "${scan[nmap]}")
+	verdict=$(awk -v r="$r" 'BEGIN { print (r <= 0.5 ? "met" : "MISSED") }')
+	printf 'target sockit <= 0.5 x nmap -T5: %s (%s)\n' "$verdict" "$r"
+	summary "65535-port check (s)" "${scan[sockit]}" "x nmap -T5 $r (target <= 0.50: $verdict)"
+else
+	summary "65535-port check (s)" "${scan[sockit]}" "nmap not installed"
+fi
+
+# ---- 2. one check, whole process ------------------------------------------
+echo
+if ! have hyperfine; then
+	echo "one -z check: hyperfine not installed, skipped"
+	exit 0
+fi
+port=$(free_port)
+# accepts and closes every connection, for at most 300 s
+timeout 300 python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4096)
+while True:
+    c, _ = s.accept(); c.close()
+' "$port" &
+pids+=($!)
+sleep 0.3
+
+names=(true sockit)
+cmds=("true" "$SOCKIT connect -z -n 127.0.0.1 $port")
+have nc && names+=(nc) && cmds+=("nc -z -n 127.0.0.1 $port")
+have ncat && names+=(ncat) && cmds+=("ncat -z 127.0.0.1 $port")
+have socat && names+=(socat) && cmds+=("socat -u /dev/null TCP:127.0.0.1:$port")
+# up to CHECKS runs each, fewer (at least 20) for a command slower than
+# 3 s / CHECKS: ncat reads its CA bundle at every start (~150 ms)
+timeout 120 hyperfine -N -i --style none --warmup 10 --min-runs 20 \
+	--max-runs "$CHECKS" --export-json "$tmp/one.json" "${cmds[@]}" >/dev/null 2>&1
+declare -A ms=() nruns=()
+if [ -s "$tmp/one.json" ]; then
+	i=0
+	while read -r med; do
+		ms[${names[$i]}]=${med% *}
+		nruns[${names[$i]}]=${med#* }
+		i=$((i + 1))
+	done < <(python3 -c '
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("%.3f %d" % (r["median"] * 1000, len(r["times"])))' "$tmp/one.json")
+fi
+printf '%-34s %9s %9s %12s %6s\n' "one -z check (open port)" "ms/check" "sockit/x" "over floor" "runs"
+for t in "${names[@]}"; do
+	[ -n "${ms[$t]-}" ] || continue
+	case $t in
+	true) label="true (floor)" ;;
+	sockit) label="sockit connect -z" ;;
+	nc) label="nc -z" ;;
+	ncat) label="ncat -z" ;;
+	socat) label="socat -u /dev/null TCP:" ;;
+	esac
+	printf '%-34s %9s %9s %12s %6s\n' "$label" "${ms[$t]}" "$(ratio "${ms[sockit]}" "${ms[$t]}")" \
+		"$(awk -v a="${ms[$t]}" -v b="${ms[true]}" 'BEGIN { printf "%.3f", a - b }')" "${nruns[$t]}"
+done
+echo "medians by hyperfine -N --warmup 10; sockit/x < 1: sockit is faster"
+[ -n "${ms[sockit]-}" ] && summary "one -z check (ms)" "${ms[sockit]}" \
+	"x nc $(ratio "${ms[sockit]}" "${ms[nc]-}"), x ncat $(ratio "${ms[sockit]}" "${ms[ncat]-}"), x socat $(ratio "${ms[sockit]}" "${ms[socat]-}")"
+exit 0

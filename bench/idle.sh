@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# bench/idle.sh: many idle clients held by one `sockit listen -k` (issue 8).
+#
+# One sockit -v listen -k server on 127.0.0.1 (stdin a fifo opened
+# read-write, so nothing is ever sent); one python3 process opens N
+# (10000) TCP connections to it, one after the other, and holds them idle.
+# Reports how many the server accepted (its `accepted` events) and holds
+# (sockets in /proc/PID/fd), its RSS before the clients and with all of
+# them held -> bytes of RSS per client, and its RSS after they closed.
+# Median of RUNS (3).  `ulimit -n` is raised to 30000 (or the hard limit,
+# if lower) for the server and the client.
+#
+# Usage: bench/idle.sh   Environment: SOCKIT, N, RUNS.  Every process is
+# bounded with timeout(1) and killed by PID; loopback only; never part of
+# make check.
+set -u
+SOCKIT=${SOCKIT:-$(dirname "$0")/../src/sockit}
+N=${N:-10000}
+RUNS=${RUNS:-3}
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+want=30000
+hard=$(ulimit -Hn)
+[ "$hard" != unlimited ] && [ "$hard" -lt "$want" ] && want=$hard
+ulimit -n "$want" 2>/dev/null
+nofile=$(ulimit -n)
+if [ "$nofile" != unlimited ] && [ "$nofile" -lt $((N + 100)) ]; then
+	echo "bench/idle.sh: ulimit -n is $nofile, under N=$N + 100; skipped"
+	exit 0
+fi
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+median() {
+	sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit;
+		if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+summary() { [ -n "${BENCH_SUMMARY-}" ] && printf '%s\t%s\t%s\n' "$@" >>"$BENCH_SUMMARY"; return 0; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+sockets() { find "/proc/$1/fd" -lname 'socket:*' 2>/dev/null | wc -l; }
+# until: wait up to SECS (0.1 s steps) for CMD to succeed
+until_ok() {
+	local secs=$1 i
+	shift
+	for ((i = 0; i < secs * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+cat >"$tmp/hold.py" <<'EOF'
+# PORT N READY: open N connections, write "opened failed seconds" to READY,
+# then hold them until killed (or 120 s).
+import socket, sys, time
+port, n, ready = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+held, failed = [], 0
+t0 = time.monotonic()
+for i in range(n):
+    try:
+        held.append(socket.create_connection(("127.0.0.1", port), 10))
+    except OSError:
+        failed += 1
+with open(ready + ".tmp", "w") as f:
+    f.write("%d %d %.2f\n" % (len(held), failed, time.monotonic() - t0))
+import os
+os.rename(ready + ".tmp", ready)
+time.sleep(120)
+EOF
+
+# one_run: prints "accepted sockets before_kib held_kib after_kib opened failed secs"
+one_run() {
+	local port tpid spid cpid before held after acc socks r
+	port=$(free_port)
+	rm -f "$tmp/fifo" "$tmp/ready" "$tmp/err"
+	mkfifo "$tmp/fifo"
+	exec 7<>"$tmp/fifo"
+	timeout 120 "$SOCKIT" -v listen -k 127.0.0.1 "$port" <&7 >/dev/null 2>"$tmp/err" &
+	tpid=$!
+	pids+=("$tpid")
+	exec 7>&-
+	until_ok 5 grep -q '^listening on' "$tmp/err" || { echo "0 0 0 0 0 0 $N 0"; return; }
+	spid=$(pgrep -P "$tpid" | head -n 1)
+	sleep 0.2
+	before=$(rss_kib "$spid")
+	timeout 120 python3 "$tmp/hold.py" "$port" "$N" "$tmp/ready" </dev/null &
+	cpid=$!
+	pids+=("$cpid")
+	until_ok 100 test -s "$tmp/ready"
+	until_ok 20 test "$(grep -c '^accepted' "$tmp/err")" -ge "$N"
+	sleep 0.5
+	acc=$(grep -c '^accepted' "$tmp/err")
+	socks=$(sockets "$spid")
+	held=$(rss_kib "$spid")
+	kill "$cpid" 2>/dev/null	# the client ends: its connections close
+	wait "$cpid" 2>/dev/null
+	until_ok 20 test "$(grep -c '^closed' "$tmp/err")" -ge "$acc"
+	after=$(rss_kib "$spid")
+	read -r r <"$tmp/ready" 2>/dev/null
+	kill "$tpid" 2>/dev/null
+	wait "$tpid" 2>/dev/null
+	echo "$acc $socks ${before:-0} ${held:-0} ${after:-0} ${r:-0 $N 0}"
+}
+
+rows=()
+for ((k = 0; k < RUNS; k++)); do
+	rows+=("$(one_run)")
+done
+col() { printf '%s\n' "${rows[@]}" | awk -v c="$1" '{ print $c }' | median; }
+acc=$(col 1) socks=$(col 2) before=$(col 3) held=$(col 4) after=$(col 5)
+opened=$(col 6) failed=$(col 7) secs=$(col 8)
+per=$(printf '%s\n' "${rows[@]}" | awk '{ print ($1 > 0 ? ($4 - $3) * 1024 / $1 : 0) }' | median)
+printf '%-36s %s\n' "idle clients, one sockit listen -k" "(ulimit -n $nofile, median of $RUNS)"
+printf '%-36s %s\n' "clients opened (failed)" "$opened ($failed) in ${secs}s"
+printf '%-36s %s\n' "accepted events (-v)" "$acc"
+printf '%-36s %s\n' "sockets held (/proc/PID/fd)" "$socks  (the listener is one)"
+printf '%-36s %s\n' "server RSS before, KiB" "$before"
+printf '%-36s %s\n' "server RSS, all held, KiB" "$held"
+printf '%-36s %s\n' "server RSS after they closed, KiB" "$after"
+printf '%-36s %.0f\n' "RSS per idle client, bytes" "$per"
+echo "runs (accepted sockets before held after opened failed secs):"
+printf '  %s\n' "${rows[@]}"
+verdict=$(awk -v a="$acc" -v n="$N" 'BEGIN { print (a >= n ? "all accepted" : "NOT all accepted") }')
+echo "$N clients: $verdict"
+summary "idle clients held by listen -k" "$acc/$N" "$(printf '%.0f' "$per") B RSS per client ($verdict)"
+exit 0

@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# bench/keepopen.sh: a keep-open server under many short clients (issue 8).
+#
+# Servers on 127.0.0.1, each with stdin a fifo opened read-write (so stdin
+# never ends and nothing is ever sent to a client):
+#   sockit listen -k      nc -lk      ncat -lk
+#   socat -t 0 TCP-LISTEN:P,fork,reuseaddr -
+# (socat's default -t 0.5 holds every client 0.5 s after its end of file.)
+# An extra row, sockit listen -k --backlog 4096, shows what the listen
+# queue's length does to the open loop.
+#
+# Every client connects, sends one byte, half-closes and reads until the
+# server closes (EOF).  Two loads, from one python3 process each:
+#  closed loop: N (2000) clients one after the other -> connections/s;
+#  open loop:   N connects fired at once (non-blocking, epoll), each then
+#               sends, half-closes and waits for EOF, for at most BOUND
+#               (5) seconds -> clients served (EOF or reset) in the bound,
+#               served/s, stalls (clients that took over 0.9 s: a SYN or
+#               SYN-ACK was dropped and retransmitted after the 1 s RTO),
+#               clients still waiting at the bound, and the delta of the
+#               kernel's ListenOverflows counter (namespace-wide, so other
+#               loopback traffic can add to it).
+# Medians of RUNS (3).  Usage: bench/keepopen.sh   Environment: SOCKIT,
+# N, BOUND, RUNS.  A missing peer tool is skipped; every process is bounded
+# with timeout(1) and killed by PID; loopback only; never in make check.
+set -u
+SOCKIT=${SOCKIT:-$(dirname "$0")/../src/sockit}
+N=${N:-2000}
+BOUND=${BOUND:-5}
+RUNS=${RUNS:-3}
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+
+have() { command -v "$1" >/dev/null 2>&1; }
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_port() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),0.2).close()' "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+median() {
+	sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit;
+		if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+summary() { [ -n "${BENCH_SUMMARY-}" ] && printf '%s\t%s\t%s\n' "$@" >>"$BENCH_SUMMARY"; return 0; }
+
+cat >"$tmp/closed.py" <<'EOF'
+# closed loop: PORT N -> "conn/s failures"
+import socket, sys, time
+port, n = int(sys.argv[1]), int(sys.argv[2])
+fail = 0
+t0 = time.monotonic()
+for i in range(n):
+    try:
+        s = socket.create_connection(("127.0.0.1", port), 5)
+        s.settimeout(5)
+        s.sendall(b"x")
+        s.shutdown(socket.SHUT_WR)
+        while s.recv(4096):
+            pass
+        s.close()
+    except OSError:
+        fail += 1
+print("%.0f %d" % (n / (time.monotonic() - t0), fail))
+EOF
+
+cat >"$tmp/open.py" <<'EOF'
+# open loop: PORT N BOUND -> "served served/s stalls unfinished resets overflows"
+import errno, select, socket, sys, time
+port, n, bound = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+
+def overflows():
+    lines = open("/proc/net/netstat").read().splitlines()
+    for k, v in zip(lines[0::2], lines[1::2]):
+        k, v = k.split(), v.split()
+        if k[0] == "TcpExt:":
+            return int(v[k.index("ListenOverflows")])
+    return 0
+
+ov0 = overflows()
+ep = select.epoll()
+socks, start, state = {}, {}, {}
+served = stalls = resets = 0
+last = t0 = time.monotonic()
+
+def finish(fd, reset):
+    global served, stalls, resets, last
+    now = time.monotonic()
+    served += 1
+    resets += reset
+    stalls += (now - start[fd]) > 0.9
+    last = now
+    ep.unregister(fd)
+    socks.pop(fd).close()
+
+for i in range(n):
+    s = socket.socket()
+    s.setblocking(False)
+    e = s.connect_ex(("127.0.0.1", port))
+    fd = s.fileno()
+    socks[fd], start[fd], state[fd] = s, time.monotonic(), 0
+    ep.register(fd, select.EPOLLOUT)
+while socks and time.monotonic() - t0 < bound:
+    for fd, ev in ep.poll(0.1):
+        s = socks[fd]
+        if state[fd] == 0:
+            if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+                finish(fd, 1)
+                continue
+            try:
+                s.send(b"x")
+                s.shutdown(socket.SHUT_WR)
+            except OSError:
+                finish(fd, 1)
+                continue
+            state[fd] = 1
+            ep.modify(fd, select.EPOLLIN)
+        else:
+            try:
+                if s.recv(4096) == b"":
+                    finish(fd, 0)
+            except OSError:
+                finish(fd, 1)
+print("%d %.0f %d %d %d %d" % (served, served / max(last - t0, 1e-6), stalls,
+                               len(socks), resets, overflows() - ov0))
+EOF
+
+# start_server NAME PORT: in the background, stdin a read-write fifo; sets SPID
+start_server() {
+	local name=$1 port=$2
+	rm -f "$tmp/fifo"
+	mkfifo "$tmp/fifo"
+	exec 7<>"$tmp/fifo"
+	local cmd
+	case $name in
+	sockit) cmd=("$SOCKIT" listen -k 127.0.0.1 "$port") ;;
+	sockit-b4096) cmd=("$SOCKIT" listen -k --backlog 4096 127.0.0.1 "$port") ;;
+	nc) cmd=(nc -lk 127.0.0.1 "$port") ;;
+	ncat) cmd=(ncat -lk 127.0.0.1 "$port") ;;
+	socat) cmd=(socat -t 0 TCP-LISTEN:"$port",bind=127.0.0.1,fork,reuseaddr -) ;;
+	esac
+	timeout 300 "${cmd[@]}" <&7 >/dev/null 2>&1 &
+	SPID=$!
+	pids+=("$SPID")
+	exec 7>&-
+	wait_port "$port"
+}
+
+declare -A closed=() cfail=() served=() rate=() stalls=() unfin=() resets=() ovf=()
+tools=()
+for t in sockit sockit-b4096 nc ncat socat; do
+	[ "${t%-*}" = sockit ] || have "$t" || continue
+	tools+=("$t")
+	port=$(free_port)
+	start_server "$t" "$port" || { echo "$t: server did not start" >&2; continue; }
+	c=() f=0
+	for ((i = 0; i < RUNS; i++)); do
+		read -r r fl < <(timeout 60 python3 "$tmp/closed.py" "$port" "$N")
+		c+=("${r:-0}")
+		f=$((f + ${fl:-0}))
+	done
+	closed[$t]=$(printf '%s\n' "${c[@]}" | median)
+	cfail[$t]=$f
+	a=() b=() s=() u=() z=() o=()
+	for ((i = 0; i < RUNS; i++)); do
+		sleep 0.5
+		read -r v1 v2 v3 v4 v5 v6 < <(timeout $((BOUND + 30)) python3 "$tmp/open.py" "$port" "$N" "$BOUND")
+		a+=("${v1:-0}") b+=("${v2:-0}") s+=("${v3:-0}") u+=("${v4:-0}") z+=("${v5:-0}") o+=("${v6:-0}")
+	done
+	served[$t]=$(printf '%s\n' "${a[@]}" | median)
+	rate[$t]=$(printf '%s\n' "${b[@]}" | median)
+	stalls[$t]=$(printf '%s\n' "${s[@]}" | median)
+	unfin[$t]=$(printf '%s\n' "${u[@]}" | median)
+	resets[$t]=$(printf '%s\n' "${z[@]}" | median)
+	ovf[$t]=$(printf '%s\n' "${o[@]}" | median)
+	kill "$SPID" 2>/dev/null
+	wait "$SPID" 2>/dev/null
+done
+
+label() {
+	case $1 in
+	sockit) echo "sockit listen -k" ;;
+	sockit-b4096) echo "sockit -k --backlog 4096" ;;
+	nc) echo "nc -lk" ;;
+	ncat) echo "ncat -lk" ;;
+	socat) echo "socat -t 0 fork" ;;
+	esac
+}
+printf '%-26s %9s %9s %9s\n' "closed loop, $N clients" "conn/s" "sockit/x" "failed"
+for t in "${tools[@]}"; do
+	[ -n "${closed[$t]-}" ] || continue
+	printf '%-26s %9s %9s %9s\n' "$(label "$t")" "${closed[$t]}" "$(ratio "${closed[sockit]}" "${closed[$t]}")" "${cfail[$t]}"
+done
+echo
+printf '%-26s %7s %8s %9s %7s %7s %7s %9s\n' "open loop, $N at once" "served" "served/s" "sockit/x" \
+	"stalls" "waiting" "resets" "overflows"
+for t in "${tools[@]}"; do
+	[ -n "${served[$t]-}" ] || continue
+	printf '%-26s %7s %8s %9s %7s %7s %7s %9s\n' "$(label "$t")" "${served[$t]}" "${rate[$t]}" \
+		"$(ratio "${rate[sockit]}" "${rate[$t]}")" "${stalls[$t]}" "${unfin[$t]}" "${resets[$t]}" "${ovf[$t]}"
+done
+echo "medians of $RUNS runs; served: EOF (or reset) within ${BOUND}s; stalls: clients over 0.9 s"
+echo "(a dropped SYN/ACK, retried after 1 s); waiting: no EOF at ${BOUND}s; overflows: kernel"
+echo "ListenOverflows delta. Listen backlogs: sockit 128, nc 1, ncat 10, socat 5."
+summary "keep-open closed loop (conn/s)" "${closed[sockit]-}" \
+	"x nc $(ratio "${closed[sockit]-}" "${closed[nc]-}"), x ncat $(ratio "${closed[sockit]-}" "${closed[ncat]-}"), x socat $(ratio "${closed[sockit]-}" "${closed[socat]-}")"
+summary "keep-open open loop (served/s)" "${rate[sockit]-}" \
+	"stalls ${stalls[sockit]-}, waiting ${unfin[sockit]-}; x nc $(ratio "${rate[sockit]-}" "${rate[nc]-}"), x ncat $(ratio "${rate[sockit]-}" "${rate[ncat]-}")"
+exit 0
