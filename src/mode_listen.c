@@ -195,7 +195,9 @@ accept_hook(void *ctx, int lfd, struct sock_addr *peer)
 		out_of_fds(&e);
 		return -2;	/* the relay pauses accepting */
 	}
-	if (fd == -2 && !(e.kind == SOCK_ENET && e.code == ETIMEDOUT))
+	if (fd == -2 && e.kind == SOCK_ENET && e.code == ETIMEDOUT)
+		return -3;	/* the backlog is empty */
+	if (fd == -2)
 		report(&e);
 	return fd < 0 ? -1 : fd;
 }

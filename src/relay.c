@@ -541,35 +541,40 @@ accept_ready(struct relay *r, int lfd)
 {
 	struct sock_addr peer;
 	struct sock_err e;
-	int fd;
+	int fd, k;
 
 	if (r->h.accept == NULL)
 		return;
-	fd = r->h.accept(r->h.ctx, lfd, &peer);
-	if (fd == -2) {
-		/* no descriptor to take it with: clients wait in the
-		   backlog until some free up (a connection ends or 100 ms
-		   pass) */
-		r->accept_pause = sock_now_ms() + 100;
-		return;
-	}
-	if (fd == -1)
-		return;
-	if (r->h.tls_wrap != NULL) {
-		struct tls *t = r->h.tls_wrap(r->h.ctx, fd);
-
-		if (t == NULL || relay_add_tls(r, fd, &peer, t, &e) == -1) {
-			close(fd);
+	/* drain the backlog: up to 64 clients a wakeup */
+	for (k = 0; k < 64; k++) {
+		fd = r->h.accept(r->h.ctx, lfd, &peer);
+		if (fd == -3)
+			return;		/* nobody else is waiting */
+		if (fd == -2) {
+			/* no descriptor to take it with: clients wait in the
+			   backlog until some free up (a connection ends or
+			   100 ms pass) */
+			r->accept_pause = sock_now_ms() + 100;
 			return;
 		}
-		return;		/* half-closed, if at all, after the handshake */
+		if (fd == -1)
+			continue;	/* refused, or gone already */
+		if (r->h.tls_wrap != NULL) {
+			struct tls *t = r->h.tls_wrap(r->h.ctx, fd);
+
+			/* half-closed, if at all, after the handshake */
+			if (t == NULL || relay_add_tls(r, fd, &peer, t,
+			    &e) == -1)
+				close(fd);
+			continue;
+		}
+		if (relay_add(r, fd, &peer, &e) == -1) {
+			close(fd);
+			continue;
+		}
+		/* after stdin EOF, new clients are half-closed at once */
+		maybe_shutdown(r, r->c[r->n - 1]);
 	}
-	if (relay_add(r, fd, &peer, &e) == -1) {
-		close(fd);
-		return;
-	}
-	/* after stdin EOF, new clients are half-closed at once */
-	maybe_shutdown(r, r->c[r->n - 1]);
 }
 
 /* Chooses the zero-copy paths: splice(2) from a stdin pipe and into a

@@ -53,8 +53,9 @@ struct conn {
 struct relay_hooks {
 	void *ctx;
 	/* A client came to listener lfd: accept it or not.  Returns the
-	   accepted descriptor (its peer in *peer), -1 to go on, or -2 when
-	   descriptors ran out (accepting pauses a moment). */
+	   accepted descriptor (its peer in *peer), -1 when that client was
+	   refused or gone, -2 when descriptors ran out (accepting pauses a
+	   moment), -3 when no client is waiting any more. */
 	int (*accept)(void *ctx, int lfd, struct sock_addr *peer);
 	/* A connection ended (closed event); failed when it broke. */
 	void (*closed)(void *ctx, const struct conn *, bool failed);
