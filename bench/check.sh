@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # bench/check.sh: port checks on loopback (issue 8).
 #
-# 1. All 65535 TCP ports of 127.0.0.1, whole process, median of RUNS:
+# 1. All 65535 TCP ports of 127.0.0.1, whole process, median of SCAN_RUNS:
 #      sockit connect -z -n 127.0.0.1 1-65535 >/dev/null
 #      nc -z -n 127.0.0.1 1-65535
 #      nmap -sT -p- -n -T5 127.0.0.1 >/dev/null
-#    Target: sockit takes at most half of nmap -T5's time.
+#    Target: sockit takes at most half of nmap -T5's time.  (nmap's own
+#    time is bimodal here, ~1 s or ~2 s, as it sees "packet drop" and
+#    retries or not: hence 5 runs.)
 # 2. One -z check of an open port (a python3 accept-and-close server),
 #    whole process, with hyperfine -N (no shell) and a warmup: sockit,
 #    nc -z, ncat -z, socat -u /dev/null TCP:..., and `true` as the floor.
 #    Median ms per check and ratios.
 #
-# Usage: bench/check.sh   Environment: SOCKIT, RUNS (3), CHECKS (500).
+# Usage: bench/check.sh   Environment: SOCKIT, SCAN_RUNS (5), CHECKS (500).
 # A peer tool that is not installed is skipped.  Loopback only; every
 # command is bounded with timeout(1); never part of make check.
 set -u
 SOCKIT=${SOCKIT:-$(dirname "$0")/../src/sockit}
-RUNS=${RUNS:-3}
+SCAN_RUNS=${SCAN_RUNS:-5}
 CHECKS=${CHECKS:-500}
 tmp=$(mktemp -d)
 pids=()
@@ -39,29 +41,45 @@ median() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 summary() { [ -n "${BENCH_SUMMARY-}" ] && printf '%s\t%s\t%s\n' "$@" >>"$BENCH_SUMMARY"; return 0; }
 
-# secs CMD...: wall seconds of one run of CMD (stdout dropped), bounded.
+# secs CMD...: "wall cpu" seconds of one run of CMD (stdout dropped),
+# bounded; cpu is user + system time, from /usr/bin/time when installed.
 secs() {
-	local t0 t1
+	local t0 t1 cpu=-
 	t0=$(date +%s%N)
-	timeout 60 "$@" >/dev/null 2>&1
+	if [ -x /usr/bin/time ]; then
+		timeout 60 /usr/bin/time -o "$tmp/cpu" -f '%U %S' "$@" >/dev/null 2>&1
+		cpu=$(tail -n 1 "$tmp/cpu" | awk '{ printf "%.2f", $1 + $2 }')
+	else
+		timeout 60 "$@" >/dev/null 2>&1
+	fi
 	t1=$(date +%s%N)
-	awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }'
+	awk -v ns=$((t1 - t0)) -v c="$cpu" 'BEGIN { printf "%.3f %s\n", ns / 1e9, c }'
 }
 
 # ---- 1. 65535 ports -------------------------------------------------------
-declare -A scan=() runs=()
-for t in sockit nc nmap; do
-	case $t in
-	sockit) cmd=("$SOCKIT" connect -z -n 127.0.0.1 1-65535) ;;
-	nc) have nc || continue; cmd=(nc -z -n 127.0.0.1 1-65535) ;;
-	nmap) have nmap || continue; cmd=(nmap -sT -p- -n -T5 127.0.0.1) ;;
-	esac
-	all=()
-	for ((i = 0; i < RUNS; i++)); do all+=("$(secs "${cmd[@]}")"); done
-	runs[$t]=${all[*]}
-	scan[$t]=$(printf '%s\n' "${all[@]}" | median)
+# the tools take turns, so that a burst of load elsewhere hits them alike
+declare -A scan=() runs=() cpus=() cpu=()
+scanners=(sockit)
+have nc && scanners+=(nc)
+have nmap && scanners+=(nmap)
+for ((i = 0; i < SCAN_RUNS; i++)); do
+	for t in "${scanners[@]}"; do
+		case $t in
+		sockit) cmd=("$SOCKIT" connect -z -n 127.0.0.1 1-65535) ;;
+		nc) cmd=(nc -z -n 127.0.0.1 1-65535) ;;
+		nmap) cmd=(nmap -sT -p- -n -T5 127.0.0.1) ;;
+		esac
+		read -r w c < <(secs "${cmd[@]}")
+		runs[$t]="${runs[$t]-} $w"
+		cpus[$t]="${cpus[$t]-} $c"
+	done
 done
-printf '%-34s %9s %9s  %s\n' "65535-port check, 127.0.0.1" "seconds" "sockit/x" "runs"
+for t in "${scanners[@]}"; do
+	runs[$t]=${runs[$t]# }
+	scan[$t]=$(printf '%s\n' ${runs[$t]} | median)
+	cpu[$t]=$(printf '%s\n' ${cpus[$t]} | median)
+done
+printf '%-34s %9s %9s %8s  %s\n' "65535-port check, 127.0.0.1" "seconds" "sockit/x" "cpu s" "runs (s)"
 for t in sockit nc nmap; do
 	[ -n "${scan[$t]-}" ] || continue
 	case $t in
@@ -69,7 +87,7 @@ for t in sockit nc nmap; do
 	nc) label="nc -z 1-65535" ;;
 	nmap) label="nmap -sT -p- -T5" ;;
 	esac
-	printf '%-34s %9s %9s  %s\n' "$label" "${scan[$t]}" "$(ratio "${scan[sockit]}" "${scan[$t]}")" "${runs[$t]}"
+	printf '%-34s %9s %9s %8s  %s\n' "$label" "${scan[$t]}" "$(ratio "${scan[sockit]}" "${scan[$t]}")" "${cpu[$t]}" "${runs[$t]}"
 done
 if [ -n "${scan[nmap]-}" ]; then
 	r=$(ratio "${scan[sockit]}" "${scan[nmap]}")

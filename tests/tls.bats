@@ -258,6 +258,7 @@ py_tls() {
 
 @test "listen --tls without --cert: the fingerprint told is the one s_client sees" {
 	sockit_listen "$T/log" --tls 127.0.0.1 0 </dev/null >/dev/null
+	wait_grep "$T/log" '^certificate sha256 '
 	fp=$(sed -n 's/^certificate sha256 //p' "$T/log")
 	[ -n "$fp" ]
 	seen=$(timeout 10 openssl s_client -connect "127.0.0.1:$PORT" \

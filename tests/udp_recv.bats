@@ -70,7 +70,8 @@ second" ]
 	[[ $stderr == *"sockit: udp-recv: no datagram within 300 ms"* ]]
 	[ -z "$output" ]
 	[ "$SECONDS" -lt 3 ]
-	start_recv "$D/out" "$D/err" -w 500ms 127.0.0.1 0
+	# -w is an idle deadline: long enough for python3 to start, loaded
+	start_recv "$D/out" "$D/err" -w 3s 127.0.0.1 0
 	py_send 127.0.0.1 "$PORT" 6869 >/dev/null
 	wait_pid "$RPID"
 	[ "$(cat "$D/out")" = hi ]
