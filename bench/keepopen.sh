@@ -146,6 +146,7 @@ start_server() {
 	mkfifo "$tmp/fifo"
 	exec 7<>"$tmp/fifo"
 	local cmd
+	# shellcheck disable=SC2054 # the commas belong to socat's address
 	case $name in
 	sockit) cmd=("$SOCKIT" listen -k 127.0.0.1 "$port") ;;
 	sockit-b4096) cmd=("$SOCKIT" listen -k --backlog 4096 127.0.0.1 "$port") ;;

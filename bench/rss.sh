@@ -55,6 +55,7 @@ run() {
 		server=(ncat -l 127.0.0.1 "$port")
 		client=(ncat --send-only 127.0.0.1 "$port") ;;
 	socat)
+		# shellcheck disable=SC2054 # commas belong to the socat address
 		server=(socat -u TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr STDOUT)
 		client=(socat -u STDIN TCP:127.0.0.1:"$port") ;;
 	esac

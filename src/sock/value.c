@@ -41,7 +41,11 @@ sock_parse_dur(const char *s, int64_t *ms, struct sock_err *e)
 		if (v > 9.2e15)
 			return sock_failmsg(e, SOCK_EUSAGE, "too large",
 			    "duration \"%s\"", s);
-		*ms = (int64_t)ceil(v);
+		/* rounded up, without libm (a whole library mapped for one
+		   call costs every start its pages) */
+		*ms = (int64_t)v;
+		if ((double)*ms < v)
+			(*ms)++;
 		return 0;
 	}
 	return sock_failmsg(e, SOCK_EUSAGE, "unknown unit (ms, s, m, h)",
