@@ -1,6 +1,7 @@
-/* DUR ("250ms", "2s", "1.5", "3m", "1h"): sock_parse_dur().  Checks: a
-   duration is never negative nor past the limit; a whole number of
-   milliseconds parses to itself in every unit. */
+/* DUR ("250ms", "2s", "1.5", "3m", "1h"): sock_parse_dur().  Checks: only
+   SPEC.md's grammar is taken (a decimal number, one unit); a duration is
+   never negative nor past the limit; whole numbers are exact; the
+   milliseconds read back as themselves. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -26,6 +27,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	CHECK(ms >= 0 && ms <= 9200000000000000LL, "\"%s\" is %" PRId64, s,
 	    ms);
+	/* DIGITS[.DIGITS] or .DIGITS, then "", ms, s, m or h */
+	p = s + strspn(s, "0123456789.");
+	CHECK(p != s && strchr(s, '.') == strrchr(s, '.') && strcmp(s, ".") &&
+	    (*p == '\0' || strcmp(p, "ms") == 0 || strcmp(p, "s") == 0 ||
+	    strcmp(p, "m") == 0 || strcmp(p, "h") == 0),
+	    "\"%s\" is not a DUR but is %" PRId64 " ms", s, ms);
 	/* plain digits and a unit: exact */
 	p = s + strspn(s, "0123456789");
 	if (p != s && p - s <= 9 &&
