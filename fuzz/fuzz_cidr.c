@@ -45,30 +45,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 
 	if (parse_cidr(s, &c, &e) == -1) {
-		CHECK(e.kind == SOCK_EUSAGE && fuzz_err_ok(e.what,
-		    sizeof(e.what)), "error of \"%s\"", s);
+		CHECK(e.kind == SOCK_EUSAGE &&
+			fuzz_err_ok(e.what, sizeof(e.what)),
+		    "error of \"%s\"", s);
 		free(s);
 		return 0;
 	}
 	CHECK((c.family == AF_INET && c.bits >= 0 && c.bits <= 32) ||
-	    (c.family == AF_INET6 && c.bits >= 0 && c.bits <= 128),
+		(c.family == AF_INET6 && c.bits >= 0 && c.bits <= 128),
 	    "\"%s\": family %d, /%d", s, c.family, c.bits);
-	CHECK(strchr(s, '/') != NULL || c.bits == (c.family == AF_INET ? 32 :
-	    128), "\"%s\" without a prefix is /%d", s, c.bits);
+	CHECK(strchr(s, '/') != NULL ||
+		c.bits == (c.family == AF_INET ? 32 : 128),
+	    "\"%s\" without a prefix is /%d", s, c.bits);
 	addr_of(&a, c.family, c.addr);
 	CHECK(cidr_match(&c, &a), "\"%s\" does not hold %s", s, a.host);
 	if (c.family == AF_INET) {
 		mapped[10] = mapped[11] = 0xff;
 		memcpy(mapped + 12, c.addr, 4);
 		addr_of(&a, AF_INET6, mapped);
-		CHECK(cidr_match(&c, &a), "\"%s\" does not hold %s", s,
-		    a.host);
+		CHECK(cidr_match(&c, &a), "\"%s\" does not hold %s", s, a.host);
 	}
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		bool hit;
 
-		CHECK(sock_addr_ip(&a, fixed[i], 80, AF_UNSPEC, &e) == 0,
-		    "%s", fixed[i]);
+		CHECK(sock_addr_ip(&a, fixed[i], 80, AF_UNSPEC, &e) == 0, "%s",
+		    fixed[i]);
 		hit = cidr_match(&c, &a);
 		if (c.bits == 0 && a.family == c.family)
 			CHECK(hit, "\"%s\" does not hold %s", s, fixed[i]);

@@ -20,18 +20,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = fuzz_str(data, size);
 	if (sock_parse_dur(s, &ms, &e) == -1) {
 		CHECK(ms == -7, "*ms written on failure");
-		CHECK(e.kind == SOCK_EUSAGE && fuzz_err_ok(e.what,
-		    sizeof(e.what)), "error of \"%s\"", s);
+		CHECK(e.kind == SOCK_EUSAGE &&
+			fuzz_err_ok(e.what, sizeof(e.what)),
+		    "error of \"%s\"", s);
 		free(s);
 		return 0;
 	}
-	CHECK(ms >= 0 && ms <= 9200000000000000LL, "\"%s\" is %" PRId64, s,
-	    ms);
+	CHECK(ms >= 0 && ms <= 9200000000000000LL, "\"%s\" is %" PRId64, s, ms);
 	/* DIGITS[.DIGITS] or .DIGITS, then "", ms, s, m or h */
 	p = s + strspn(s, "0123456789.");
 	CHECK(p != s && strchr(s, '.') == strrchr(s, '.') && strcmp(s, ".") &&
-	    (*p == '\0' || strcmp(p, "ms") == 0 || strcmp(p, "s") == 0 ||
-	    strcmp(p, "m") == 0 || strcmp(p, "h") == 0),
+		(*p == '\0' || strcmp(p, "ms") == 0 || strcmp(p, "s") == 0 ||
+		    strcmp(p, "m") == 0 || strcmp(p, "h") == 0),
 	    "\"%s\" is not a DUR but is %" PRId64 " ms", s, ms);
 	/* plain digits and a unit: exact */
 	p = s + strspn(s, "0123456789");

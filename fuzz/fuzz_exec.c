@@ -8,8 +8,7 @@
 #include "exec.h"
 #include "fuzz.h"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -33,19 +32,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (v == NULL) {
 		/* only an empty command or an open quote is refused */
 		CHECK(cmd[strspn(cmd, " \t\n")] == '\0' ||
-		    strpbrk(cmd, "'\"") != NULL, "\"%s\" refused", cmd);
+			strpbrk(cmd, "'\"") != NULL,
+		    "\"%s\" refused", cmd);
 		free(cmd);
 		return 0;
 	}
 	for (n = 0; v[n] != NULL; n++)
 		total += strlen(v[n]);
-	CHECK(n >= 1 && total <= strlen(cmd), "%zu words, %zu bytes", n,
-	    total);
+	CHECK(n >= 1 && total <= strlen(cmd), "%zu words, %zu bytes", n, total);
 	if (strpbrk(cmd, "'\"") == NULL) {
 		dup = strdup(cmd);
 		n = 0;
 		for (w = strtok_r(dup, " \t\n", &save); w != NULL;
-		    w = strtok_r(NULL, " \t\n", &save), n++)
+		     w = strtok_r(NULL, " \t\n", &save), n++)
 			CHECK(v[n] != NULL && strcmp(v[n], w) == 0,
 			    "word %zu of \"%s\" is \"%s\", not \"%s\"", n, cmd,
 			    v[n] ? v[n] : "(none)", w);

@@ -29,8 +29,7 @@ roundtrip(const struct sock_addr *a)
 	    "port of \"%s\"", text);
 	CHECK(sock_addr_ip(&b, host, p, a->family, &e) == 0,
 	    "\"%s\" does not parse back", text);
-	CHECK(sock_addr_equal(a, &b), "\"%s\" parses back as %s", text,
-	    b.host);
+	CHECK(sock_addr_equal(a, &b), "\"%s\" parses back as %s", text, b.host);
 }
 
 int
@@ -64,8 +63,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = sock_split_hostport(arg, host, hostlen, port, portlen, &e);
 	CHECK(rc >= -1 && rc <= 1, "rc %d", rc);
 	if (rc == -1) {
-		CHECK(e.kind == SOCK_EUSAGE && fuzz_err_ok(e.what,
-		    sizeof(e.what)), "error of \"%s\"", arg);
+		CHECK(e.kind == SOCK_EUSAGE &&
+			fuzz_err_ok(e.what, sizeof(e.what)),
+		    "error of \"%s\"", arg);
 		goto out;
 	}
 	CHECK(strlen(host) < hostlen && strlen(host) <= strlen(arg),
@@ -74,8 +74,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    arg);
 	if (rc == 1) {
 		CHECK(port[0] != '\0' && strlen(port) < portlen &&
-		    strstr(arg, port) != NULL, "port \"%s\" of \"%s\"", port,
-		    arg);
+			strstr(arg, port) != NULL,
+		    "port \"%s\" of \"%s\"", port, arg);
 		if (sock_parse_port(port, "tcp", numeric, &p, &e) == -1) {
 			CHECK(e.kind == SOCK_EUSAGE, "port error kind");
 			goto out;
@@ -84,8 +84,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(port[0] == '\0', "port \"%s\" without a split", port);
 	}
 	if (sock_addr_ip(&a, host, p, family, &e) == 0) {
-		CHECK(a.family == AF_INET || a.family == AF_INET6,
-		    "family %d", a.family);
+		CHECK(a.family == AF_INET || a.family == AF_INET6, "family %d",
+		    a.family);
 		CHECK(family == AF_UNSPEC || a.family == family,
 		    "family %d for %d", a.family, family);
 		CHECK(a.port == p, "port %u for %u", a.port, p);

@@ -133,11 +133,11 @@ parse_string(struct parser *ps)
 			break;
 		}
 		if (*ps->p < 0x20)
-			goto bad;	/* a raw control character */
+			goto bad; /* a raw control character */
 		if (*ps->p != '\\') {
 			k = utf8_next(ps->p, (size_t)(ps->end - ps->p), &cp);
 			if (k == 0)
-				goto bad;	/* not UTF-8 */
+				goto bad; /* not UTF-8 */
 			memcpy(buf + n, ps->p, k);
 			n += k;
 			ps->p += k;
@@ -146,23 +146,36 @@ parse_string(struct parser *ps)
 		if (ps->end - ps->p < 2)
 			goto bad;
 		switch (ps->p[1]) {
-		case '"': case '\\': case '/':
+		case '"':
+		case '\\':
+		case '/':
 			buf[n++] = ps->p[1];
 			break;
-		case 'b': buf[n++] = '\b'; break;
-		case 'f': buf[n++] = '\f'; break;
-		case 'n': buf[n++] = '\n'; break;
-		case 'r': buf[n++] = '\r'; break;
-		case 't': buf[n++] = '\t'; break;
+		case 'b':
+			buf[n++] = '\b';
+			break;
+		case 'f':
+			buf[n++] = '\f';
+			break;
+		case 'n':
+			buf[n++] = '\n';
+			break;
+		case 'r':
+			buf[n++] = '\r';
+			break;
+		case 't':
+			buf[n++] = '\t';
+			break;
 		case 'u':
 			if (ps->end - ps->p < 6 || hex4(ps->p + 2, &cp) == -1)
 				goto bad;
 			if (cp >= 0xdc00 && cp <= 0xdfff)
-				goto bad;	/* a lone low surrogate */
+				goto bad; /* a lone low surrogate */
 			if (cp >= 0xd800 && cp <= 0xdbff) {
 				if (ps->end - ps->p < 12 || ps->p[6] != '\\' ||
-				    ps->p[7] != 'u' || hex4(ps->p + 8, &lo) ==
-				    -1 || lo < 0xdc00 || lo > 0xdfff)
+				    ps->p[7] != 'u' ||
+				    hex4(ps->p + 8, &lo) == -1 || lo < 0xdc00 ||
+				    lo > 0xdfff)
 					goto bad;
 				cp = 0x10000 + ((cp - 0xd800) << 10) +
 				    (lo - 0xdc00);
@@ -227,8 +240,9 @@ parse_number(struct parser *ps)
 static void
 skip_ws(struct parser *ps)
 {
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' ||
-	    *ps->p == '\r' || *ps->p == '\n'))
+	while (ps->p < ps->end &&
+	    (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\r' ||
+		*ps->p == '\n'))
 		ps->p++;
 }
 
@@ -422,25 +436,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	json_strn(&j, in_obj ? "v" : NULL, val, vlen);
 	if (data[0] & 0x40)
-		json_close(&j);	/* the rest json_end() closes */
+		json_close(&j); /* the rest json_end() closes */
 	rc = json_end(&j);
 	fclose(fp);
 
-	if (opens >= JSON_DEPTH) {	/* the object and opens levels */
+	if (opens >= JSON_DEPTH) { /* the object and opens levels */
 		CHECK(rc == -1 && len == 0, "%zu levels: rc %d, %zu bytes",
 		    opens + 1, rc, len);
 		goto out;
 	}
 	CHECK(rc == 0, "json_end() %d", rc);
 	CHECK(len >= 3 && buf[len - 1] == '\n' && buf[0] == '{' &&
-	    memchr(buf, '\n', len - 1) == NULL, "not one line: %zu bytes",
-	    len);
+		memchr(buf, '\n', len - 1) == NULL,
+	    "not one line: %zu bytes", len);
 	ps.p = (const unsigned char *)buf;
 	ps.end = ps.p + len - 1;
 	ps.out = &st;
 	CHECK(parse_value(&ps, 0) == 0 && ps.p == ps.end,
-	    "not JSON at byte %zu: %.*s", (size_t)(ps.p - (const unsigned
-	    char *)buf), (int)len, buf);
+	    "not JSON at byte %zu: %.*s",
+	    (size_t)(ps.p - (const unsigned char *)buf), (int)len, buf);
 	/* strings: key, value, "b64", base64, "c", ..., the last: value */
 	same_or_valid(&st, 0, key, strlen(key), "the key");
 	same_or_valid(&st, 1, val, vlen, "the value");

@@ -24,8 +24,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    &e);
 	if (rc == -1) {
 		CHECK(ports == NULL && n == 0, "output on failure");
-		CHECK(e.kind == SOCK_EUSAGE && fuzz_err_ok(e.what,
-		    sizeof(e.what)), "error of \"%s\"", s);
+		CHECK(e.kind == SOCK_EUSAGE &&
+			fuzz_err_ok(e.what, sizeof(e.what)),
+		    "error of \"%s\"", s);
 		free(s);
 		return 0;
 	}
@@ -37,7 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* every plain number of the list is in it */
 	dup = strdup(s);
 	for (item = strtok_r(dup, ",", &save); item != NULL;
-	    item = strtok_r(NULL, ",", &save)) {
+	     item = strtok_r(NULL, ",", &save)) {
 		if (strspn(item, "0123456789") != strlen(item) ||
 		    strlen(item) > 5)
 			continue;

@@ -22,11 +22,25 @@ ref_size(const char *s, uint64_t *v)
 		n = n * 10 + (uint64_t)(*s - '0');
 	}
 	switch (*s) {
-	case '\0': break;
-	case 'k': case 'K': mul = 1ULL << 10; s++; break;
-	case 'm': case 'M': mul = 1ULL << 20; s++; break;
-	case 'g': case 'G': mul = 1ULL << 30; s++; break;
-	default: return -1;
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mul = 1ULL << 10;
+		s++;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1ULL << 20;
+		s++;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1ULL << 30;
+		s++;
+		break;
+	default:
+		return -1;
 	}
 	if (*s != '\0' || n > UINT64_MAX / mul)
 		return -1;
@@ -48,7 +62,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    want);
 	else
 		CHECK(got == 7 && e.kind == SOCK_EUSAGE &&
-		    fuzz_err_ok(e.what, sizeof(e.what)), "error of \"%s\"", s);
+			fuzz_err_ok(e.what, sizeof(e.what)),
+		    "error of \"%s\"", s);
 	free(s);
 	return 0;
 }

@@ -16,8 +16,9 @@ check_spec(const char *spec)
 	char text[128], again[256];
 
 	if (sock_opt_check(spec, &o, &v, &e) == -1) {
-		CHECK(e.kind == SOCK_EUSAGE && fuzz_err_ok(e.what,
-		    sizeof(e.what)), "error of \"%s\"", spec);
+		CHECK(e.kind == SOCK_EUSAGE &&
+			fuzz_err_ok(e.what, sizeof(e.what)),
+		    "error of \"%s\"", spec);
 		return;
 	}
 	CHECK(o != NULL && !(o->flags & SOF_RO), "\"%s\" sets %s", spec,
@@ -25,8 +26,8 @@ check_spec(const char *spec)
 	CHECK(v.type == o->type, "type of \"%s\"", spec);
 	sock_opt_str(&v, text, sizeof(text));
 	snprintf(again, sizeof(again), "%s=%s", o->name, text);
-	CHECK(sock_opt_check(again, &o, &w, &e) == 0, "\"%s\" (from \"%s\"): %s",
-	    again, spec, sock_strerror(&e));
+	CHECK(sock_opt_check(again, &o, &w, &e) == 0,
+	    "\"%s\" (from \"%s\"): %s", again, spec, sock_strerror(&e));
 	CHECK(sock_optval_equal(&v, &w), "\"%s\" reads back as \"%s\"", spec,
 	    again);
 }

@@ -39,7 +39,7 @@ fi
 # (coverage for libFuzzer) and the sanitizers.
 rm -rf "$out/src"
 mkdir -p "$out/src/sock" "$out/compat" || exit 1
-sock_objs= sockit_objs= jobs=
+sock_objs='' sockit_objs='' jobs=''
 for src in "$@"; do
 	case $src in
 	*.o) src=${src%.o}.c ;;
