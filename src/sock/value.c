@@ -31,7 +31,9 @@ sock_parse_dur(const char *s, int64_t *ms, struct sock_err *e)
 		    "duration \"%s\"", s);
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || errno != 0 || !isfinite(v))
+	/* decimal only: strtod() also takes "0x10" and "1e3" */
+	if (end == s || errno != 0 || !isfinite(v) ||
+	    strspn(s, "0123456789.") != (size_t)(end - s))
 		return sock_failmsg(e, SOCK_EUSAGE, "not a number",
 		    "duration \"%s\"", s);
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {

@@ -284,7 +284,7 @@ test_values(void)
 		{ "0.25s", 250 }, { "1.0005", 1001 },
 	};
 	static const char *bad_dur[] = { "5x", "", "-1", "s", "1.5.5",
-		"ms", "1 s", "nan", "inf", "1e400" };
+		"ms", "1 s", "nan", "inf", "1e400", "0x10", "0x1p4s", "1e3" };
 	static const struct {
 		const char *in;
 		uint64_t bytes;
