@@ -63,6 +63,8 @@ local_address(const struct recv *r, const struct target *t,
 	return 0;
 }
 
+#define UDP_RCVBUF (4 << 20)
+
 /* The bound socket, with -O options, timestamps and the group joined.
    Returns the descriptor, or -1 with *status set after printing. */
 static int
@@ -83,6 +85,11 @@ open_socket(const struct recv *r, struct sock_addr *a, bool wildcard,
 		*status = report(&e);
 		return -1;
 	}
+	/* a burst must fit: 4 MiB of receive buffer by default (the kernel
+	   caps it at net.core.rmem_max); -O SO_RCVBUF=... comes after and
+	   wins */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){ UDP_RCVBUF },
+	    sizeof(int));
 	if (sockopts_apply(&r->so, fd, &e) == -1 ||
 	    sock_bind_fd(fd, a, r->join != NULL, &e) == -1 ||
 	    sock_timestamps(fd, &e) == -1 ||
