@@ -21,15 +21,7 @@ SOCKIT=${SOCKIT:-$(dirname "$0")/../src/sockit}
 N=${N:-10000}
 RUNS=${RUNS:-3}
 BACKLOG=${BACKLOG:-4096}
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.bash"
 
 want=30000
 hard=$(ulimit -Hn)
@@ -41,14 +33,6 @@ if [ "$nofile" != unlimited ] && [ "$nofile" -lt $((N + 100)) ]; then
 	exit 0
 fi
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-median() {
-	sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit;
-		if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-summary() { [ -n "${BENCH_SUMMARY-}" ] && printf '%s\t%s\t%s\n' "$@" >>"$BENCH_SUMMARY"; return 0; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 sockets() { find "/proc/$1/fd" -lname 'socket:*' 2>/dev/null | wc -l; }
 # until: wait up to SECS (0.1 s steps) for CMD to succeed

@@ -13,12 +13,7 @@ set -u
 SOCKIT=${SOCKIT:-$(dirname "$0")/../src/sockit}
 name=${1:-localhost}
 RUNS=${RUNS:-500}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-have() { command -v "$1" >/dev/null 2>&1; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
-summary() { [ -n "${BENCH_SUMMARY-}" ] && printf '%s\t%s\t%s\n' "$@" >>"$BENCH_SUMMARY"; return 0; }
+. "$(dirname "$0")/lib.bash"
 
 if ! have hyperfine; then
 	echo "bench/resolve.sh: hyperfine not installed, skipped"

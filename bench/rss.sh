@@ -14,26 +14,8 @@ set -u
 SOCKIT=${SOCKIT:-$(dirname "$0")/../src/sockit}
 size_mb=${1:-1024}
 RUNS=${RUNS:-3}
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.bash"
 
-have() { command -v "$1" >/dev/null 2>&1; }
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-median() {
-	sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit;
-		if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
-summary() { [ -n "${BENCH_SUMMARY-}" ] && printf '%s\t%s\t%s\n' "$@" >>"$BENCH_SUMMARY"; return 0; }
 
 if [ ! -x /usr/bin/time ]; then
 	echo "bench/rss.sh: /usr/bin/time not found, skipped"
