@@ -43,10 +43,12 @@ sock_parse_dur(const char *s, int64_t *ms, struct sock_err *e)
 		if (v > 9.2e15)
 			return sock_failmsg(e, SOCK_EUSAGE, "too large",
 			    "duration \"%s\"", s);
-		/* rounded up, without libm (a whole library mapped for one
-		   call costs every start its pages) */
+		/* rounded up to the next millisecond, without libm (a whole
+		   library mapped for one call costs every start its pages);
+		   a fraction below 1e-6 ms is the noise of v's arithmetic
+		   ("4444.4448m" is 266666688.00000003), not a fraction */
 		*ms = (int64_t)v;
-		if ((double)*ms < v)
+		if (v - (double)*ms > 1e-6)
 			(*ms)++;
 		return 0;
 	}
