@@ -15,7 +15,7 @@ _sockit_values() {
 		compgen -W 'stream dgram any' -- "$3" ;;
 	*" -U" | *" --unix")
 		compgen -f -- "$3" ;;
-	*" --ca" | *" --cert" | *" --key")
+	*" --ca" | *" --cert" | *" --key" | *" -o" | *" --output" | *" -x" | *" --hexdump")
 		compgen -f -- "$3" ;;
 	*" -e" | *" --exec")
 		compgen -c -- "$3" ;;

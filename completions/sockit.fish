@@ -12,7 +12,7 @@ function __sockit_values
     switch "$argv[1] $argv[2]"
         case '* -t' '* --type'
             printf '%s\n' stream dgram any
-        case '* -U' '* --unix' '* --ca' '* --cert' '* --key'
+        case '* -U' '* --unix' '* --ca' '* --cert' '* --key' '* -o' '* --output' '* -x' '* --hexdump'
             __fish_complete_path (commandline -ct | string replace -r '^--[^=]*=' '')
         case '* -e' '* --exec'
             __fish_complete_command

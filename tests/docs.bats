@@ -275,6 +275,17 @@ fake_sockit() {
 	assert_output resolve
 }
 
+@test "bash and fish: files after -o, --output, -x and --hexdump" {
+	cd "$BATS_TEST_TMPDIR"
+	touch dump-here.txt
+	for opt in -o --output -x --hexdump; do
+		run bash_complete sockit connect "$opt" dump-
+		assert_line dump-here.txt
+		run fish_complete sockit listen "$opt" dump-
+		assert_line dump-here.txt
+	done
+}
+
 @test "bash: 'sockit resolve -t ' completes the socket types" {
 	run bash_complete sockit resolve -t ""
 	assert_success
@@ -347,6 +358,16 @@ fake_sockit() {
 	assert_line stream
 	assert_line dgram
 	assert_line any
+}
+
+@test "zsh: files after -o and -x" {
+	for opt in -o --output -x --hexdump; do
+		run zsh_complete sockit connect "$opt" ""
+		assert_success
+		assert_line "(files)"
+	done
+	run zsh_complete sockit resolve -t ""
+	refute_line "(files)"
 }
 
 @test "zsh: before the mode word, the options of sockit --help" {
