@@ -21,23 +21,9 @@
 
 #include "args.h"
 #include "sock/sock.h"
+#include "addr.h"
 #include "tap.h"
 
-#define WAIT_MS 3000	/* the bound of a wait that should succeed */
-
-/* An address record for a numeric host, or exits: a test setup step. */
-static struct sock_addr
-addr(const char *host, uint16_t port)
-{
-	struct sock_addr a;
-	struct sock_err e;
-
-	if (sock_addr_ip(&a, host, port, AF_UNSPEC, &e) == -1) {
-		printf("Bail out! %s: %s\n", e.what, sock_strerror(&e));
-		exit(1);
-	}
-	return a;
-}
 
 /* A TCP listener on 127.0.0.1, an ephemeral port; *port is that port. */
 static int

@@ -11,22 +11,9 @@
 #include <unistd.h>
 
 #include "sock/sock.h"
+#include "addr.h"
 #include "tap.h"
 
-#define WAIT_MS 3000	/* the bound of a wait that should succeed */
-
-static struct sock_addr
-addr(const char *host, uint16_t port)
-{
-	struct sock_addr a;
-	struct sock_err e;
-
-	if (sock_addr_ip(&a, host, port, AF_UNSPEC, &e) == -1) {
-		printf("Bail out! %s: %s\n", e.what, sock_strerror(&e));
-		exit(1);
-	}
-	return a;
-}
 
 /* A UDP socket bound to host port 0; *name is where it is bound. */
 static int
