@@ -715,16 +715,16 @@ mode_listen(int argc, char **argv)
 	signals_catch();
 	if ((status = open_listeners(&sv, argv + optind, argc - optind)) != 0)
 		goto out;
-	for (i = 0; i < sv.nl; i++) {
+	for (i = 0; i < sv.nl; i++)
 		if (sockopts_apply(&sv.s.so, sv.lfd[i], &e) == -1) {
 			status = report(&e);
 			goto out;
 		}
-		/* a port the kernel picked is always told */
-		listening_event(sv.lfd[i], sv.port_zero);
-	}
 	if (sv.s.tls.on && (status = tls_setup(&sv)) != 0)
 		goto out;
+	/* ready: a port the kernel picked is always told */
+	for (i = 0; i < sv.nl; i++)
+		listening_event(sv.lfd[i], sv.port_zero);
 	if (sv.tls != NULL) {
 		hooks.tls_wrap = tls_wrap_hook;
 		hooks.tls_ready = tls_ready_hook;

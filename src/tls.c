@@ -1,7 +1,8 @@
-/* TLS with OpenSSL: the only file that includes its headers.  Compiled
-   when configure found OpenSSL (HAVE_TLS); tls_none.c stands in
-   otherwise.  OpenSSL sets itself up on the first SSL_CTX_new(), so a
-   run without --tls never pays for it. */
+/* TLS with OpenSSL: the only file that includes its headers.  Built,
+   when configure found OpenSSL (HAVE_TLS), as the module sockit-tls.so
+   (tls_module.h), which sockit loads on the first tls_ctx_new(): a run
+   without --tls never maps libssl or libcrypto.  Everything here is
+   hidden but the table at the end. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -20,7 +21,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "tls.h"
+#include "tls_module.h"
 
 struct tls_ctx {
 	SSL_CTX *ctx;
@@ -35,12 +36,6 @@ struct tls {
 	bool truncated;		/* EOF without close_notify */
 	bool established;	/* the handshake is done */
 };
-
-bool
-tls_available(void)
-{
-	return true;
-}
 
 /* OpenSSL's last reason in the error queue (which it empties), or
    dflt. */
@@ -576,3 +571,25 @@ tls_info(const struct tls *t, struct tls_info *in)
 	fingerprint(x, in->fingerprint, sizeof(in->fingerprint));
 	X509_free(x);
 }
+
+/* What the sockit binary finds with dlsym(). */
+__attribute__((visibility("default"))) extern const struct tls_module
+    sockit_tls_module;
+const struct tls_module sockit_tls_module = {
+	.abi = TLS_MODULE_ABI,
+	.ctx_new = tls_ctx_new,
+	.ctx_selfsigned = tls_ctx_selfsigned,
+	.ctx_free = tls_ctx_free,
+	.new = tls_new,
+	.handshake = tls_handshake,
+	.read = tls_read,
+	.write = tls_write,
+	.pending = tls_pending,
+	.truncated = tls_truncated,
+	.close = tls_close,
+	.info = tls_info,
+	.free = tls_free,
+	.opts_size = sizeof(struct tls_opts),
+	.info_size = sizeof(struct tls_info),
+	.err_size = sizeof(struct sock_err),
+};

@@ -410,3 +410,37 @@ time.sleep(10)' 2>"$T/tarpit" 3>&- &
 	[[ $stderr == *"connected through proxy socks5h://127.0.0.1:$mp"* ]]
 	[[ $stderr == *"tls TLSv1."* ]]
 }
+
+@test "OpenSSL is loaded only for --tls: a plain listener maps no libssl, a --tls one maps the module" {
+	sockit_listen "$T/plain" -v 127.0.0.1 0
+	! grep -E 'libssl|libcrypto|sockit-tls' "/proc/$SERVER_PID/maps"
+	grep -q 'libc' "/proc/$SERVER_PID/maps"
+	sockit_listen "$T/tls" -v --tls 127.0.0.1 0
+	grep -q 'sockit-tls\.so' "/proc/$SERVER_PID/maps"
+	grep -q 'libssl' "/proc/$SERVER_PID/maps"
+	# and the module serves: a verified-off client gets through
+	run timeout 10 "$SOCKIT" connect --tls --insecure -z 127.0.0.1 "$PORT"
+	assert_success
+}
+
+@test "a TLS module that cannot be loaded, or of another build, is exit 4 naming it" {
+	mkdir "$T/bin"
+	cp "$SOCKIT" "$T/bin/sockit"
+	echo 'not a shared object' >"$T/bin/sockit-tls.so"
+	run --separate-stderr timeout 10 "$T/bin/sockit" connect --tls 127.0.0.1 1
+	assert_failure 4
+	[[ $stderr == "sockit: connect: TLS module: $T/bin/sockit-tls.so: "* ]]
+	[[ $stderr != *$'\n'* ]]
+	# a shared object with the symbol but another build's table
+	printf '%s\n' 'struct m { const char *abi; };' \
+	    'const struct m sockit_tls_module = { "sockit-tls 0.0 abi 0" };' \
+	    >"$T/fake.c"
+	${CC:-cc} -shared -fPIC -o "$T/bin/sockit-tls.so" "$T/fake.c"
+	run --separate-stderr timeout 10 "$T/bin/sockit" listen --tls 127.0.0.1 0
+	assert_failure 4
+	[[ $stderr == "sockit: listen: TLS module $T/bin/sockit-tls.so: not the module of this sockit (sockit-tls "*" abi 1)" ]]
+	# plain runs do not need the module at all
+	run timeout 10 "$T/bin/sockit" resolve -n 127.0.0.1
+	assert_success
+	assert_output "127.0.0.1 127.0.0.1"
+}
