@@ -1,9 +1,15 @@
-/* The relay: stdin -> every socket, every socket -> stdout.  One poll(2)
-   loop; stdin is read only when the last chunk reached every socket, and
-   a socket is read only when stdout has taken what came before, so memory
-   stays two buffers whatever the sizes and speeds. */
+/* The relay: stdin -> every socket, every socket -> stdout.  One event
+   loop on epoll(7), level-triggered: each round says what every
+   descriptor waits for (poll(2)'s bits, which epoll shares), the kernel
+   is told only what changed, and the wait costs what is ready, not what
+   is open (a listen -k holding 10000 idle clients moves one busy
+   client's bytes as fast as with none).  stdin is read only when the
+   last chunk reached every socket, and a socket is read only when stdout
+   has taken what came before, so memory stays two buffers whatever the
+   sizes and speeds. */
 #include "config.h"
 
+#include <sys/epoll.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -22,6 +28,7 @@
 
 #define RELAY_BUF (128 * 1024)	/* one read, either way */
 #define RELAY_MAX_LISTEN 16
+#define RELAY_EVENTS 256	/* ready descriptors taken per wait */
 
 struct relay {
 	struct relay_opts o;
@@ -29,7 +36,12 @@ struct relay {
 	struct conn **c;
 	size_t n, cap;
 	int lfd[RELAY_MAX_LISTEN];
+	int l_reg[RELAY_MAX_LISTEN];
+	short l_re[RELAY_MAX_LISTEN];
 	size_t nl;
+	int ep;			/* the epoll set */
+	int in_reg, out_reg;	/* stdin's and stdout's events in it */
+	short in_re, out_re;	/* what was ready this round */
 	bool had_conn;		/* a connection was added */
 	double accept_pause;	/* no accepting before this (EMFILE) */
 	/* stdin */
@@ -46,8 +58,6 @@ struct relay {
 	size_t olen, ooff;
 	/* -x offsets, per direction */
 	uint64_t hex_sent, hex_recv;
-	struct pollfd *pfd;
-	size_t pcap;
 	/* zero copy (one connection, nothing that must see the bytes) */
 	int zc_in;		/* ZC_SPLICE (stdin a pipe), ZC_SENDFILE (a file) */
 	int zc_out;		/* ZC_SPLICE (stdout a pipe), ZC_PIPE (via zp) */
@@ -93,9 +103,11 @@ relay_new(const struct relay_opts *o, const struct relay_hooks *h)
 	r->o = *o;
 	if (h != NULL)
 		r->h = *h;
+	r->in_reg = r->out_reg = -1;
 	r->ibuf = malloc(o->crlf ? 2 * RELAY_BUF : RELAY_BUF);
 	r->obuf = malloc(RELAY_BUF);
-	if (r->ibuf == NULL || r->obuf == NULL) {
+	r->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (r->ibuf == NULL || r->obuf == NULL || r->ep == -1) {
 		relay_free(r);
 		return NULL;
 	}
@@ -128,6 +140,7 @@ conn_add(struct relay *r, int fd, const struct sock_addr *peer,
 		return -1;
 	}
 	c->fd = fd;
+	c->reg = -1;
 	if (peer != NULL)
 		c->peer = *peer;
 	c->start_ms = c->last_ms = sock_now_ms();
@@ -170,6 +183,7 @@ relay_listen(struct relay *r, int lfd)
 {
 	if (r->nl >= RELAY_MAX_LISTEN)
 		return -1;
+	r->l_reg[r->nl] = -1;
 	r->lfd[r->nl++] = lfd;
 	return 0;
 }
@@ -178,6 +192,29 @@ size_t
 relay_count(const struct relay *r)
 {
 	return r->n;
+}
+
+/* Registers fd in the epoll set for ev (poll(2) bits; 0 still reports
+   errors and hang-ups, as poll does), or takes it out (ev -1).  *reg is
+   what it is registered for (-1: not in the set); a ready fd writes its
+   events to *re at the wait.  Returns 0, or -1 (errno). */
+static int
+watch(struct relay *r, int fd, int *reg, int ev, short *re)
+{
+	struct epoll_event ee = { .events = (uint32_t)ev, .data.ptr = re };
+
+	if (ev == *reg)
+		return 0;
+	if (ev < 0) {
+		epoll_ctl(r->ep, EPOLL_CTL_DEL, fd, NULL);
+		*reg = -1;
+		return 0;
+	}
+	if (epoll_ctl(r->ep, *reg < 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd,
+	    &ee) == -1)
+		return -1;
+	*reg = ev;
+	return 0;
 }
 
 /* Marks c failed with errno code; what is its peer's "HOST PORT" (or
@@ -286,6 +323,8 @@ close_stdout(struct relay *r)
 	if (r->out_closed)
 		return;
 	r->out_closed = true;
+	/* out of the set before fd 1 becomes another file */
+	watch(r, 1, &r->out_reg, -1, &r->out_re);
 	/* a socket as stdout (the -e --tls child's socketpair): its reader
 	   sees EOF now even though stdin shares it; elsewhere ENOTSOCK */
 	shutdown(1, SHUT_WR);
@@ -500,6 +539,8 @@ drop_conn(struct relay *r, size_t i)
 	if (r->h.closed != NULL)
 		r->h.closed(r->h.ctx, c, c->err.kind != SOCK_OK);
 	tls_free(c->tls);
+	/* out of the set first: an -e child may hold the socket too */
+	watch(r, c->fd, &c->reg, -1, &c->re);
 	close(c->fd);
 	free(c);
 	r->c[i] = r->c[--r->n];
@@ -519,21 +560,6 @@ chunk_done(struct relay *r)
 	for (i = 0; i < r->n; i++)
 		r->c[i]->sent = 0;
 	r->ilen = 0;
-}
-
-static int
-pfd_room(struct relay *r, size_t want)
-{
-	struct pollfd *p;
-
-	if (want <= r->pcap)
-		return 0;
-	p = realloc(r->pfd, want * 2 * sizeof(*p));
-	if (p == NULL)
-		return -1;
-	r->pfd = p;
-	r->pcap = want * 2;
-	return 0;
 }
 
 static void
@@ -761,10 +787,11 @@ handshake(struct relay *r, struct conn *c)
 int
 relay_run(struct relay *r, struct sock_err *e)
 {
-	size_t i, np, in_at, out_at, c_at, l_at;
+	struct epoll_event ready[RELAY_EVENTS];
+	size_t i;
 	double now, deadline;
-	int timeout, rc;
-	bool want_in, zin, zout, pending;
+	int timeout, rc, k, ev;
+	bool want_in, zin, zout, pending, full;
 
 	memset(e, 0, sizeof(*e));
 	zc_setup(r);
@@ -811,44 +838,54 @@ relay_run(struct relay *r, struct sock_err *e)
 				return -1;
 			return 0;
 		}
-		/* what to wait for */
-		if (pfd_room(r, r->n + r->nl + 2) == -1)
-			return sock_fail(e, SOCK_ELOCAL, ENOMEM, "relay");
-		np = 0;
+		/* what to wait for: the set is told what changed */
 		want_in = !r->in_eof && r->ilen == 0 && r->n > 0 &&
 		    r->zc_in == ZC_NONE;
 		zin = r->zc_in != ZC_NONE && !r->in_eof && r->n == 1 &&
 		    !r->c[0]->wr_shut;
 		zout = r->zc_out != ZC_NONE && r->n == 1 && !r->c[0]->rd_eof;
-		in_at = out_at = (size_t)-1;
-		if ((want_in && r->in_poll) || (zin &&
-		    r->zc_in == ZC_SPLICE && !r->zin_wait_sock)) {
-			in_at = np;
-			r->pfd[np++] = (struct pollfd){ .fd = 0,
-			    .events = POLLIN };
+		r->in_re = r->out_re = 0;
+		if (r->in_poll) {
+			/* out of the set when not wanted: a pipe's hang-up
+			   would be told at every wait */
+			ev = (want_in || (zin && r->zc_in == ZC_SPLICE &&
+			    !r->zin_wait_sock)) ? POLLIN : -1;
+			if (watch(r, 0, &r->in_reg, ev, &r->in_re) == -1) {
+				if (errno != EPERM)
+					return sock_fail(e, SOCK_ELOCAL, errno,
+					    "epoll");
+				r->in_poll = false;	/* /dev/null: ready */
+			}
 		}
 		if (r->out_poll && !r->out_closed) {
-			out_at = np;
-			r->pfd[np++] = (struct pollfd){ .fd = 1,
-			    .events = r->ooff < r->olen ||
-			    (zout && r->zout_wait_out) ? POLLOUT : 0 };
+			ev = r->ooff < r->olen || (zout && r->zout_wait_out) ?
+			    POLLOUT : 0;
+			if (watch(r, 1, &r->out_reg, ev, &r->out_re) == -1) {
+				if (errno != EPERM)
+					return sock_fail(e, SOCK_ELOCAL, errno,
+					    "epoll");
+				r->out_poll = false;	/* /dev/null: ready */
+			}
 		}
-		l_at = np;
-		for (i = 0; i < r->nl; i++)
-			r->pfd[np++] = (struct pollfd){ .fd = r->lfd[i],
-			    .events = r->accept_pause > now ? 0 : POLLIN };
-		c_at = np;
+		for (i = 0; i < r->nl; i++) {
+			r->l_re[i] = 0;
+			if (watch(r, r->lfd[i], &r->l_reg[i],
+			    r->accept_pause > now ? 0 : POLLIN,
+			    &r->l_re[i]) == -1)
+				return sock_fail(e, SOCK_ELOCAL, errno,
+				    "epoll");
+		}
 		pending = false;
 		for (i = 0; i < r->n; i++) {
 			struct conn *c = r->c[i];
-			short ev = 0;
 
+			ev = 0;
 			if (c->hs)
 				ev = c->hs_ev;
 			else if (!c->rd_eof && !r->o.send_only &&
 			    r->olen == 0 && !(zout && r->zout_wait_out)) {
 				ev |= c->rd_ev;
-				/* decrypted bytes poll cannot see */
+				/* decrypted bytes epoll cannot see */
 				if (c->tls != NULL && tls_pending(c->tls))
 					pending = true;
 			}
@@ -856,8 +893,10 @@ relay_run(struct relay *r, struct sock_err *e)
 			    c->closing || (zin && (r->zin_wait_sock ||
 			    r->zc_in == ZC_SENDFILE))))
 				ev |= c->wr_ev;
-			r->pfd[np++] = (struct pollfd){ .fd = c->fd,
-			    .events = ev };
+			c->re = 0;
+			if (!c->dead && watch(r, c->fd, &c->reg, ev,
+			    &c->re) == -1)
+				conn_fail(c, errno, "cannot be watched (epoll)");
 		}
 		timeout = -1;
 		deadline = -1;
@@ -889,9 +928,9 @@ relay_run(struct relay *r, struct sock_err *e)
 
 			timeout = timeout < 0 || t < timeout ? t : timeout;
 		}
-		rc = poll(r->pfd, np, timeout);
+		rc = epoll_wait(r->ep, ready, RELAY_EVENTS, timeout);
 		if (rc == -1 && errno != EINTR)
-			return sock_fail(e, SOCK_ELOCAL, errno, "poll");
+			return sock_fail(e, SOCK_ELOCAL, errno, "epoll_wait");
 		if (stop_signal != 0) {
 			/* SIGINT/SIGTERM: end every session, reported */
 			flush_stdout(r, e);
@@ -903,9 +942,11 @@ relay_run(struct relay *r, struct sock_err *e)
 		}
 		if (rc == -1)
 			continue;
+		for (k = 0; k < rc; k++)
+			*(short *)ready[k].data.ptr = (short)ready[k].events;
 		/* stdout first: it frees the way for more */
-		if (out_at != (size_t)-1) {
-			short re = r->pfd[out_at].revents;
+		if (r->out_reg >= 0) {
+			short re = r->out_re;
 
 			if (re & POLLERR)
 				return sock_fail(e, SOCK_ELOCAL, EPIPE,
@@ -915,11 +956,9 @@ relay_run(struct relay *r, struct sock_err *e)
 		}
 		if (zin || zout) {
 			struct conn *c = r->c[0];
-			short cre = r->pfd[c_at].revents;
-			short ire = in_at != (size_t)-1 ?
-			    r->pfd[in_at].revents : 0;
-			short ore = out_at != (size_t)-1 ?
-			    r->pfd[out_at].revents : 0;
+			short cre = c->re;
+			short ire = r->in_re;
+			short ore = r->out_re;
 
 			if (zin && (ire || (cre & (POLLOUT | POLLERR))) &&
 			    zc_move_in(r, c, ire != 0, e) == -1)
@@ -932,8 +971,7 @@ relay_run(struct relay *r, struct sock_err *e)
 				return sock_fail(e, SOCK_ELOCAL, EPIPE,
 				    "write to stdout");
 		}
-		if (want_in && (!r->in_poll || (in_at != (size_t)-1 &&
-		    r->pfd[in_at].revents))) {
+		if (want_in && (!r->in_poll || r->in_re)) {
 			if (read_stdin(r, e) == -1)
 				return -1;
 			for (i = 0; i < r->n; i++)
@@ -942,10 +980,8 @@ relay_run(struct relay *r, struct sock_err *e)
 		}
 		for (i = 0; i < r->n; i++) {
 			struct conn *c = r->c[i];
-			short re = r->pfd[c_at + i].revents;
+			short re = c->re;
 
-			if (c->fd != r->pfd[c_at + i].fd)
-				continue;
 			if (c->tls != NULL && !c->hs && r->olen == 0 &&
 			    tls_pending(c->tls))
 				re |= c->rd_ev;
@@ -962,9 +998,20 @@ relay_run(struct relay *r, struct sock_err *e)
 			if ((re & (c->rd_ev | POLLHUP | POLLERR)) && !c->dead &&
 			    !c->rd_eof && !r->o.send_only && r->olen == 0 &&
 			    r->zc_out == ZC_NONE) {
-				recv_conn(r, c);
-				if (r->olen > 0 && flush_stdout(r, e) == -1)
-					return -1;
+				/* while full reads go straight out, a few
+				   more this round (a round walks every
+				   connection) */
+				for (k = 0; k < 16; k++) {
+					recv_conn(r, c);
+					if (r->olen == 0)
+						break;
+					full = r->olen == RELAY_BUF;
+					if (flush_stdout(r, e) == -1)
+						return -1;
+					if (r->olen > 0 || !full || c->dead ||
+					    c->rd_eof)
+						break;
+				}
 			}
 			if ((re & POLLERR) && !c->dead && r->o.send_only) {
 				int err = 0;
@@ -976,7 +1023,7 @@ relay_run(struct relay *r, struct sock_err *e)
 			}
 		}
 		for (i = 0; i < r->nl; i++)
-			if (r->pfd[l_at + i].revents & POLLIN)
+			if (r->l_re[i] & POLLIN)
 				accept_ready(r, r->lfd[i]);
 	}
 }
@@ -1002,7 +1049,8 @@ relay_free(struct relay *r)
 		close(r->zp[1]);
 	}
 	free(r->c);
-	free(r->pfd);
+	if (r->ep >= 0)
+		close(r->ep);
 	free(r->ibuf);
 	free(r->obuf);
 	free(r);

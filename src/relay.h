@@ -1,5 +1,5 @@
 /* The relay: moves bytes between stdin/stdout and one or more sockets,
-   for listen and connect.  Event-driven (poll), non-blocking sockets,
+   for listen and connect.  Event-driven (epoll), non-blocking sockets,
    partial writes and EINTR handled; stdin EOF half-closes the sockets,
    a peer's EOF ends its direction.  See SPEC.md "The stream session". */
 #ifndef SOCKIT_RELAY_H
@@ -28,25 +28,29 @@ struct relay_opts {
 
 struct relay;
 
-/* One client connection, as the relay's hooks see it. */
+/* One client connection, as the relay's hooks see it.  What every round
+   of the event loop reads comes first, in one cache line: a listen -k
+   holding thousands of clients walks them all each round. */
 struct conn {
 	int fd;
-	struct sock_addr peer;
-	double start_ms, last_ms;
-	uint64_t bytes_in;	/* received from the peer */
-	uint64_t bytes_out;	/* sent to the peer */
-	/* inside the relay */
-	size_t sent;		/* bytes of the current stdin chunk sent */
+	int reg;		/* events in the relay's epoll set, or -1 */
+	short re;		/* what was ready this round */
+	short rd_ev, wr_ev, hs_ev;
 	bool rd_eof, wr_shut, dead;
-	struct sock_err err;	/* why it ended, when it failed */
-	/* --tls: bytes move through the session; poll waits for the
-	   direction it wants (plain: POLLIN to read, POLLOUT to write) */
-	struct tls *tls;	/* NULL: plain */
 	bool hs;		/* the handshake is under way */
 	bool closing;		/* close_notify waits for the socket */
 	bool truncated;		/* EOF came without close_notify */
-	short rd_ev, wr_ev, hs_ev;
+	size_t sent;		/* bytes of the current stdin chunk sent */
+	double last_ms;
 	double hs_end;		/* handshake deadline, or -1 */
+	/* --tls: bytes move through the session; epoll waits for the
+	   direction it wants (plain: POLLIN to read, POLLOUT to write) */
+	struct tls *tls;	/* NULL: plain */
+	double start_ms;
+	uint64_t bytes_in;	/* received from the peer */
+	uint64_t bytes_out;	/* sent to the peer */
+	struct sock_addr peer;
+	struct sock_err err;	/* why it ended, when it failed */
 };
 
 /* Hooks of the mode that drives the relay.  Each may be NULL. */
