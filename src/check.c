@@ -1,15 +1,26 @@
 /* connect -z: every port checked with a non-blocking connect (or a UDP
-   probe) on one poll(2) loop, at most --parallel at once and never more
+   probe) on a poll(2) loop, at most --parallel at once and never more
    descriptors than RLIMIT_NOFILE allows.  Results are printed in port
    order as soon as the order allows.  A check sends no data: connect,
    then a plain close (the peer sees an ordinary EOF, not a reset).
    With --tls, a connected check goes on with a non-blocking handshake
-   on the same loop (in the same -w deadline), then close_notify. */
+   on the same loop (in the same -w deadline), then close_notify.
+
+   A long list is split across worker threads, one per CPU we may run
+   on, each with its own poll loop and its share of the descriptors; they
+   take the ports in blocks, lowest first, and the calling thread prints
+   the results in port order as they come.  A short list (and --tls) is
+   checked on the calling thread alone.  A TCP socket whose connect was
+   refused is connected again for the next port (Linux resets it for
+   that), which saves a socket() and a close() per closed port. */
 #include "config.h"
 
 #include <sys/resource.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +33,16 @@
 #include "parse.h"
 #include "report.h"
 #include "tlsout.h"
+
+/* Workers only for lists of at least this many ports per worker: below,
+   starting threads costs more than they save. */
+#define PORTS_PER_WORKER 128
+/* Ports a worker takes at a time: small enough that the workers move up
+   the list together and results print steadily. */
+#define BLOCK 64
+/* With workers, the printer looks for results every PRINT_MS: a batch
+   printed in one write, no wake-up per result. */
+#define PRINT_MS 10
 
 enum state {
 	ST_PENDING,
@@ -41,7 +62,7 @@ static const char *const state_names[] = {
 
 struct result {
 	uint16_t port;
-	enum state st;
+	enum state st;		/* set last, by publish(): then it is done */
 	double latency_ms;
 	int err;		/* errno for ST_ERROR */
 	char *reason;		/* or a proxy's reason, or NULL */
@@ -68,10 +89,67 @@ struct checker {
 	bool stream;		/* print as results come (not with --wait) */
 	unsigned cap;		/* checks in flight at most */
 	int64_t attempt_ms;
-	int status;
+	int status;		/* with workers: under lock */
 	struct proxy_probe *probes;	/* --proxy: this round's checks */
 	struct tls_ctx *ctx;	/* --tls */
+	/* with workers (a round's): */
+	bool threaded;
+	size_t claim;		/* the next block to take (atomic) */
+	bool stop;		/* stdout or a worker failed (atomic) */
+	int stop_fd[2];		/* a pipe: readable once stop is set */
+	unsigned running;	/* workers not done yet (under lock) */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* a worker is done */
 };
+
+/* One poll loop and its share of the checks in flight. */
+struct worker {
+	struct checker *c;
+	unsigned cap;		/* checks in flight at most */
+	struct slot *slots;
+	struct pollfd *pfd;	/* cap, and one for the stop pipe */
+	int *spare;		/* refused sockets, to connect again */
+	size_t nspare;
+	bool reuse;		/* a refused socket is connected again */
+	struct sockaddr_storage ss;	/* the address, port set per check */
+	socklen_t len;
+	size_t next, end;	/* the block of results being started */
+	size_t done;		/* results done since the last print */
+	pthread_t tid;
+	int rc;			/* of work() */
+};
+
+/* A result is done once its state is no longer pending: the fields are
+   written first, the state last (release), and the printer reads the
+   state first (acquire). */
+static void
+publish(struct result *r, enum state st)
+{
+	__atomic_store_n(&r->st, st, __ATOMIC_RELEASE);
+}
+
+static bool
+is_done(const struct result *r)
+{
+	return __atomic_load_n(&r->st, __ATOMIC_ACQUIRE) != ST_PENDING;
+}
+
+static bool
+stopped(struct checker *c)
+{
+	return __atomic_load_n(&c->stop, __ATOMIC_ACQUIRE);
+}
+
+/* Stops every worker: their polls wake on the pipe. */
+static void
+stop_all(struct checker *c)
+{
+	if (!c->threaded || __atomic_exchange_n(&c->stop, true,
+	    __ATOMIC_ACQ_REL))
+		return;
+	while (write(c->stop_fd[1], "", 1) == -1 && errno == EINTR)
+		;
+}
 
 /* Raises the soft descriptor limit to the hard one and returns how many
    checks may be in flight within it. */
@@ -88,11 +166,25 @@ fd_budget(unsigned want)
 		setrlimit(RLIMIT_NOFILE, &rl);
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	/* stdio, the resolver and a few spare stay free */
+	/* stdio, the resolver, the stop pipe and a few spare stay free */
 	room = rl.rlim_cur > 24 ? rl.rlim_cur - 16 : 1;
 	if (rl.rlim_cur == RLIM_INFINITY || room > want)
 		return want;
 	return (unsigned)room;
+}
+
+/* The CPUs this process may run on (at least 1). */
+static unsigned
+cpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 &&
+	    CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
 }
 
 static enum state
@@ -169,12 +261,12 @@ print_result(const struct checker *c, const struct result *r)
 	return json_end_buffered(&j);
 }
 
-/* Prints the results whose turn has come.  Returns 0 or -1. */
+/* Prints the results whose turn has come (all: every result, done or
+   not; only once the workers are gone).  Returns 0 or -1. */
 static int
 print_ready(struct checker *c, bool all)
 {
-	while (c->printed < c->n &&
-	    (all || c->r[c->printed].st != ST_PENDING)) {
+	while (c->printed < c->n && (all || is_done(&c->r[c->printed]))) {
 		if (print_result(c, &c->r[c->printed]) == -1)
 			return -1;
 		c->printed++;
@@ -182,29 +274,69 @@ print_ready(struct checker *c, bool all)
 	return 0;
 }
 
-static void
-finish(struct checker *c, struct slot *s, int err)
+/* Alone, a worker prints the results done since it last looked (in one
+   write); with workers, the printer does, every PRINT_MS.  Returns 0, or
+   -1 when stdout failed. */
+static int
+print_batch(struct worker *w)
 {
+	struct checker *c = w->c;
+
+	if (w->done == 0 || !c->stream || c->threaded)
+		return 0;
+	w->done = 0;
+	return print_ready(c, false) == -1 || fflush(stdout) == EOF ? -1 : 0;
+}
+
+/* Puts a status (a local failure) where check_run() finds it. */
+static void
+set_status(struct checker *c, int status)
+{
+	if (c->threaded)
+		pthread_mutex_lock(&c->lock);
+	c->status = status;
+	if (c->threaded)
+		pthread_mutex_unlock(&c->lock);
+}
+
+/* Ends slot s's check with err (0: open); its socket is closed, or kept
+   to connect again. */
+static void
+end_check(struct worker *w, struct slot *s, int err, bool keep)
+{
+	struct checker *c = w->c;
 	struct result *r = &c->r[s->idx];
+	enum state st = classify(err);
 
 	r->latency_ms = sock_now_ms() - s->start;
-	r->st = classify(err);
 	r->err = err;
-	if (c->o->udp && r->st == ST_TIMEOUT)
-		r->st = ST_OPEN_FILTERED;
-	close(s->fd);
+	if (c->o->udp && st == ST_TIMEOUT)
+		st = ST_OPEN_FILTERED;
+	if (keep && w->nspare < w->cap)
+		w->spare[w->nspare++] = s->fd;
+	else
+		close(s->fd);
 	s->fd = -1;
+	publish(r, st);
+	w->done++;
+}
+
+/* Ends slot s's check with err (0: open).  A socket refused is kept to
+   connect again. */
+static void
+finish(struct worker *w, struct slot *s, int err)
+{
+	end_check(w, s, err, w->reuse && err == ECONNREFUSED);
 }
 
 /* Ends the --tls check of slot s: open, or tls_error for why. */
 static void
-finish_tls(struct checker *c, struct slot *s, const char *why)
+finish_tls(struct worker *w, struct slot *s, const char *why)
 {
-	struct result *r = &c->r[s->idx];
+	struct result *r = &w->c->r[s->idx];
 	short want;
 
 	r->latency_ms = sock_now_ms() - s->start;
-	r->st = why != NULL ? ST_TLS_ERROR : ST_OPEN;
 	if (why != NULL)
 		r->why = strdup(why);
 	if (s->t != NULL && why == NULL)
@@ -213,14 +345,16 @@ finish_tls(struct checker *c, struct slot *s, const char *why)
 	s->t = NULL;
 	close(s->fd);
 	s->fd = -1;
+	publish(r, why != NULL ? ST_TLS_ERROR : ST_OPEN);
+	w->done++;
 }
 
 /* One step of slot s's handshake; when done, the verdict. */
 static void
-tls_step(struct checker *c, struct slot *s)
+tls_step(struct worker *w, struct slot *s)
 {
-	const struct tls_opts *o = c->o->tls;
-	struct result *r = &c->r[s->idx];
+	const struct tls_opts *o = w->c->o->tls;
+	struct result *r = &w->c->r[s->idx];
 	struct sock_err e;
 	char why[128];
 	int rc = tls_handshake(s->t, &s->ev, &e);
@@ -228,82 +362,141 @@ tls_step(struct checker *c, struct slot *s)
 	if (rc == TLS_AGAIN)
 		return;
 	if (rc == -1) {
-		finish_tls(c, s, sock_strerror(&e));
+		finish_tls(w, s, sock_strerror(&e));
 		return;
 	}
 	r->tls = malloc(sizeof(*r->tls));
 	if (r->tls == NULL) {
-		finish_tls(c, s, "out of memory");
+		finish_tls(w, s, "out of memory");
 		return;
 	}
 	tls_info(s->t, r->tls);
 	if (!o->insecure && !r->tls->verified) {
-		finish_tls(c, s, r->tls->verify_error[0] ?
+		finish_tls(w, s, r->tls->verify_error[0] ?
 		    r->tls->verify_error : "certificate not verified");
 	} else if (o->min_days >= 0 && r->tls->have_cert &&
 	    r->tls->days_left < o->min_days) {
 		snprintf(why, sizeof(why), "certificate expires in %lld days "
 		    "(--min-days %lld)", r->tls->days_left,
 		    (long long)o->min_days);
-		finish_tls(c, s, why);
+		finish_tls(w, s, why);
 	} else {
-		finish_tls(c, s, NULL);
+		finish_tls(w, s, NULL);
 	}
 }
 
 /* Slot s connected: the handshake begins. */
 static void
-tls_begin(struct checker *c, struct slot *s)
+tls_begin(struct worker *w, struct slot *s)
 {
 	struct sock_err e;
 
-	s->t = tls_new(c->ctx, s->fd, c->o->host, &e);
+	s->t = tls_new(w->c->ctx, s->fd, w->c->o->host, &e);
 	if (s->t == NULL) {
-		finish_tls(c, s, sock_strerror(&e));
+		finish_tls(w, s, sock_strerror(&e));
 		return;
 	}
-	tls_step(c, s);
+	tls_step(w, s);
+}
+
+/* Points w's copy of the address at port. */
+static void
+set_port(struct worker *w, uint16_t port)
+{
+	if (w->ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)(void *)&w->ss)->sin6_port =
+		    htons(port);
+	else
+		((struct sockaddr_in *)(void *)&w->ss)->sin_port = htons(port);
+}
+
+/* true when fd is connected to itself: checking a local address, the
+   kernel picked the very port checked as the local port (a TCP
+   simultaneous open).  Nothing listens there. */
+static bool
+self_connected(int fd)
+{
+	struct sockaddr_storage me, peer;
+	socklen_t mlen = sizeof(me), plen = sizeof(peer);
+	const struct sockaddr_in *m = (const void *)&me;
+	const struct sockaddr_in *p = (const void *)&peer;
+	const struct sockaddr_in6 *m6 = (const void *)&me;
+	const struct sockaddr_in6 *p6 = (const void *)&peer;
+
+	if (getsockname(fd, (struct sockaddr *)&me, &mlen) == -1 ||
+	    getpeername(fd, (struct sockaddr *)&peer, &plen) == -1 ||
+	    me.ss_family != peer.ss_family)
+		return false;
+	if (me.ss_family == AF_INET)
+		return m->sin_port == p->sin_port &&
+		    m->sin_addr.s_addr == p->sin_addr.s_addr;
+	if (me.ss_family == AF_INET6)
+		return m6->sin6_port == p6->sin6_port &&
+		    memcmp(&m6->sin6_addr, &p6->sin6_addr,
+		    sizeof(m6->sin6_addr)) == 0;
+	return false;
+}
+
+/* A TCP check of slot s connected (or, err, did not): the verdict, or
+   the TLS handshake. */
+static void
+connected(struct worker *w, struct slot *s, int err)
+{
+	struct checker *c = w->c;
+
+	if (err == 0 && self_connected(s->fd)) {
+		/* closed, really; the socket is connected: not kept */
+		end_check(w, s, ECONNREFUSED, false);
+		return;
+	}
+	if (err == 0 && c->ctx != NULL)
+		tls_begin(w, s);
+	else
+		finish(w, s, err);
 }
 
 /* Starts the check of result idx.  Returns 1 when it is in flight, 0 when
    it finished at once, -1 when it must wait for a descriptor. */
 static int
-start(struct checker *c, size_t idx, struct slot *s)
+start(struct worker *w, size_t idx, struct slot *s)
 {
-	struct sock_addr a = c->addr;
-	struct sockaddr_in6 *in6 = (void *)&a.ss;
-	struct sockaddr_in *in = (void *)&a.ss;
+	struct checker *c = w->c;
+	struct result *r = &c->r[idx];
 	struct sock_err e;
+	bool again = false;
 	int fd, rc, on = 1;
 
-	a.port = c->r[idx].port;
-	free(c->r[idx].tls);	/* --wait: a new try */
-	free(c->r[idx].why);
-	c->r[idx].tls = NULL;
-	c->r[idx].why = NULL;
+	free(r->tls);		/* --wait: a new try */
+	free(r->why);
+	r->tls = NULL;
+	r->why = NULL;
 	s->t = NULL;
 	s->ev = POLLOUT;
-	if (a.family == AF_INET6)
-		in6->sin6_port = htons(a.port);
-	else
-		in->sin_port = htons(a.port);
 	s->idx = idx;
+	set_port(w, r->port);
 	s->start = sock_now_ms();
-	fd = socket(a.family, (c->o->udp ? SOCK_DGRAM : SOCK_STREAM) |
-	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+retry:
+	if (w->nspare > 0) {
+		fd = w->spare[--w->nspare];
+		again = true;
+	} else {
+		fd = socket(c->addr.family, (c->o->udp ? SOCK_DGRAM :
+		    SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	}
 	if (fd == -1) {
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 		    errno == ENOMEM)
 			return -1;
 		s->fd = -1;
-		c->r[idx].st = ST_ERROR;
-		c->r[idx].err = errno;
+		r->err = errno;
+		publish(r, ST_ERROR);
+		w->done++;
 		return 0;
 	}
 	s->fd = fd;
 	if (c->o->so != NULL && sockopts_apply(c->o->so, fd, &e) == -1) {
-		c->status = report(&e);
-		finish(c, s, e.code);
+		set_status(c, report(&e));
+		finish(w, s, e.code);
 		return 0;
 	}
 	if (c->have_src) {
@@ -311,13 +504,23 @@ start(struct checker *c, size_t idx, struct slot *s)
 			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
 			    sizeof(on));
 		if (bind(fd, (struct sockaddr *)&c->src.ss, c->src.len) == -1) {
-			finish(c, s, errno);
+			finish(w, s, errno);
 			return 0;
 		}
 	}
 	do
-		rc = connect(fd, (struct sockaddr *)&a.ss, a.len);
+		rc = connect(fd, (struct sockaddr *)&w->ss, w->len);
 	while (rc == -1 && errno == EINTR);
+	if (rc == -1 && again && (errno == EISCONN || errno == EALREADY ||
+	    errno == EINVAL || errno == EBADFD)) {
+		/* this system does not connect a refused socket again */
+		close(fd);
+		while (w->nspare > 0)
+			close(w->spare[--w->nspare]);
+		w->reuse = false;
+		again = false;
+		goto retry;
+	}
 	if (rc == -1 && (errno == EAGAIN || errno == EADDRNOTAVAIL)) {
 		/* out of local ports for now: try again shortly */
 		close(fd);
@@ -325,88 +528,146 @@ start(struct checker *c, size_t idx, struct slot *s)
 		return -1;
 	}
 	if (rc == -1 && errno != EINPROGRESS) {
-		finish(c, s, errno);
+		finish(w, s, errno);
 		return 0;
 	}
 	if (c->o->udp) {
 		/* an empty datagram: ICMP port unreachable says closed */
 		if (send(fd, "", 0, MSG_NOSIGNAL) == -1 && errno != EAGAIN) {
-			finish(c, s, errno);
+			finish(w, s, errno);
 			return 0;
 		}
 		return 1;
 	}
-	if (rc == 0 && c->ctx != NULL) {
-		tls_begin(c, s);
-		return s->fd == -1 ? 0 : 1;
-	}
 	if (rc == 0) {
-		finish(c, s, 0);
-		return 0;
+		connected(w, s, 0);
+		return s->fd == -1 ? 0 : 1;	/* in flight: a handshake */
 	}
 	return 1;
 }
 
 /* The outcome of slot s now that poll reported revents. */
 static void
-settle(struct checker *c, struct slot *s, short revents)
+settle(struct worker *w, struct slot *s, short revents)
 {
+	struct checker *c = w->c;
 	char b[1];
-	int err = 0;
+	int err = 0, rc;
 	socklen_t len = sizeof(err);
 	ssize_t n;
 
 	if (s->t != NULL) {
-		tls_step(c, s);
+		tls_step(w, s);
+		return;
+	}
+	if (!c->o->udp && w->reuse) {
+		/* connect again: 0 when connected, else why not; a refused
+		   socket is then ready for the next port */
+		set_port(w, c->r[s->idx].port);
+		rc = connect(s->fd, (struct sockaddr *)&w->ss, w->len);
+		if (rc == -1 && (errno == EALREADY || errno == EINPROGRESS ||
+		    errno == EINTR))
+			return;	/* not yet */
+		connected(w, s, rc == 0 || errno == EISCONN ? 0 : errno);
 		return;
 	}
 	if (!c->o->udp) {
 		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 			err = errno;
-		if (err == 0 && c->ctx != NULL)
-			tls_begin(c, s);
-		else
-			finish(c, s, err);
+		connected(w, s, err);
 		return;
 	}
 	n = recv(s->fd, b, sizeof(b), MSG_DONTWAIT);
 	if (n >= 0) {
-		finish(c, s, 0);	/* an answer: open */
+		finish(w, s, 0);	/* an answer: open */
 		return;
 	}
 	if (errno == EAGAIN && !(revents & POLLERR))
 		return;
-	finish(c, s, errno);
+	finish(w, s, errno);
 }
 
-/* Checks the pending results once.  Returns 0, or -1 when stdout failed
-   or a local failure stopped it. */
-static int
-round_run(struct checker *c)
+/* The next result for w to start: the next pending one of its block,
+   or of a new block it takes.  Returns c->n when none is left. */
+static size_t
+next_pending(struct worker *w)
 {
+	struct checker *c = w->c;
+
+	for (;;) {
+		while (w->next < w->end && c->r[w->next].st != ST_PENDING)
+			w->next++;
+		if (w->next < w->end)
+			return w->next;
+		if (w->end >= c->n)
+			return c->n;
+		w->next = __atomic_fetch_add(&c->claim, BLOCK,
+		    __ATOMIC_RELAXED);
+		if (w->next >= c->n) {
+			w->next = w->end = c->n;
+			return c->n;
+		}
+		w->end = c->n - w->next > BLOCK ? w->next + BLOCK : c->n;
+	}
+}
+
+static void
+worker_free(struct worker *w)
+{
+	free(w->slots);
+	free(w->pfd);
+	free(w->spare);
+	w->slots = NULL;
+	w->pfd = NULL;
+	w->spare = NULL;
+}
+
+/* Allocates w's slots, poll list and spare sockets for w->cap checks
+   (before its thread starts: a worker that never calls malloc gets no
+   arena of its own).  Returns 0, or -1 when out of memory. */
+static int
+worker_alloc(struct worker *w)
+{
+	w->slots = calloc(w->cap, sizeof(*w->slots));
+	w->pfd = calloc(w->cap + 1, sizeof(*w->pfd));	/* + the stop pipe */
+	w->spare = calloc(w->cap, sizeof(*w->spare));
+	if (w->slots != NULL && w->pfd != NULL && w->spare != NULL)
+		return 0;
+	worker_free(w);
+	return -1;
+}
+
+/* w's poll loop: starts checks up to w->cap, settles them as poll
+   reports them.  Returns 0 when every result it took is done, -1 when
+   stdout failed or a local failure (or another worker's) stopped it. */
+static int
+work(struct worker *w)
+{
+	struct checker *c = w->c;
 	struct slot *slots;
 	struct pollfd *pfd;
-	size_t next = 0, live = 0, i;
-	unsigned cap = c->cap;
+	size_t live = 0, i, idx = c->n;
+	unsigned cap = w->cap;
 	double now, deadline;
 	int rc, wait;
+	nfds_t npfd;
 
-	slots = calloc(cap, sizeof(*slots));
-	pfd = calloc(cap, sizeof(*pfd));
-	if (slots == NULL || pfd == NULL) {
-		free(slots);
-		free(pfd);
+	w->rc = -1;
+	if (w->slots == NULL && worker_alloc(w) == -1) {
 		error_msg("out of memory");
-		c->status = EXIT_LOCAL;
+		set_status(c, EXIT_LOCAL);
 		return -1;
 	}
+	slots = w->slots;
+	pfd = w->pfd;
 	for (;;) {
-		while (next < c->n && c->r[next].st != ST_PENDING)
-			next++;
-		while (next < c->n && live < cap) {
-			rc = start(c, next, &slots[live]);
+		if (c->threaded && stopped(c))
+			break;
+		while (live < cap && (idx = next_pending(w)) < c->n) {
+			rc = start(w, idx, &slots[live]);
 			if (rc == -1) {
-				/* descriptors or ports ran out: fewer at once */
+				/* descriptors or ports ran out: fewer at
+				   once */
 				if (live > 0)
 					cap = (unsigned)live;
 				else
@@ -416,16 +677,14 @@ round_run(struct checker *c)
 			}
 			if (rc == 1)
 				live++;
-			next++;
-			while (next < c->n && c->r[next].st != ST_PENDING)
-				next++;
+			w->next++;
 		}
-		if (c->stream && print_ready(c, false) == -1)
+		if (print_batch(w) == -1)
 			break;
-		if (live == 0 && next >= c->n)
+		if (live == 0 && idx >= c->n) {
+			w->rc = 0;
 			break;
-		if (c->stream && fflush(stdout) == EOF)
-			break;
+		}
 		now = sock_now_ms();
 		deadline = -1;
 		for (i = 0; i < live; i++) {
@@ -436,25 +695,30 @@ round_run(struct checker *c)
 			if (deadline < 0 || t < deadline)
 				deadline = t;
 		}
+		npfd = live;
+		if (c->threaded)
+			pfd[npfd++] = (struct pollfd){ .fd = c->stop_fd[0],
+			    .events = POLLIN };
 		wait = live == 0 ? 10 : deadline <= now ? 0 :
 		    (int)(deadline - now) + 1;
-		rc = poll(pfd, live, wait);
+		rc = poll(pfd, npfd, wait);
 		if (rc == -1 && errno != EINTR) {
 			error_msg("poll: %s", strerror(errno));
-			c->status = EXIT_LOCAL;
+			set_status(c, EXIT_LOCAL);
+			stop_all(c);
 			break;
 		}
 		now = sock_now_ms();
 		for (i = 0; i < live; i++) {
 			if (rc > 0 && pfd[i].revents != 0)
-				settle(c, &slots[i], pfd[i].revents);
+				settle(w, &slots[i], pfd[i].revents);
 			if (slots[i].fd != -1 && slots[i].t != NULL &&
 			    now - slots[i].start >= (double)c->attempt_ms)
-				finish_tls(c, &slots[i],
+				finish_tls(w, &slots[i],
 				    "handshake timed out");
 			else if (slots[i].fd != -1 &&
 			    now - slots[i].start >= (double)c->attempt_ms)
-				finish(c, &slots[i], ETIMEDOUT);
+				finish(w, &slots[i], ETIMEDOUT);
 			if (slots[i].fd == -1) {
 				/* done: the last slot takes its place */
 				slots[i] = slots[live - 1];
@@ -468,9 +732,163 @@ round_run(struct checker *c)
 		tls_free(slots[i].t);
 		close(slots[i].fd);
 	}
-	free(slots);
-	free(pfd);
-	return live == 0 && next >= c->n ? 0 : -1;
+	while (w->nspare > 0)
+		close(w->spare[--w->nspare]);
+	worker_free(w);
+	return w->rc;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct checker *c = w->c;
+
+	if (work(w) == -1)
+		stop_all(c);
+	pthread_mutex_lock(&c->lock);
+	c->running--;
+	pthread_cond_signal(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+/* The printer, while workers run: every PRINT_MS (and when a worker is
+   done), prints the results whose turn has come.  Returns 0, or -1 when
+   stdout failed. */
+static int
+print_while(struct checker *c)
+{
+	struct timespec at;
+	unsigned running;
+	int rc = 0;
+
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &at);
+		at.tv_nsec += PRINT_MS * 1000000L;
+		if (at.tv_nsec >= 1000000000L) {
+			at.tv_sec++;
+			at.tv_nsec -= 1000000000L;
+		}
+		/* a worker that is done signals; a spurious wake-up is fine */
+		if (c->running > 0)
+			pthread_cond_timedwait(&c->cond, &c->lock, &at);
+		running = c->running;
+		pthread_mutex_unlock(&c->lock);
+		if (rc == 0 && c->stream && (print_ready(c, false) == -1 ||
+		    fflush(stdout) == EOF)) {
+			rc = -1;
+			stop_all(c);	/* the reader went away: all stop */
+		}
+		if (running == 0)
+			return rc;
+		pthread_mutex_lock(&c->lock);
+	}
+}
+
+static void unspawn(struct checker *);
+
+/* Starts nw workers on c's pending results.  Returns how many started
+   (0: the checks run on this thread). */
+static unsigned
+spawn(struct checker *c, struct worker *w, unsigned nw)
+{
+	pthread_condattr_t ca;
+	unsigned i;
+	int fd;
+
+	if (nw == 0 || pipe2(c->stop_fd, O_CLOEXEC) == -1)
+		return 0;
+	/* The descriptor table grows now, while this thread is alone: in a
+	   process with threads, each growth waits for an RCU grace period
+	   (milliseconds).  A descriptor past the highest the checks take
+	   makes the kernel size it once. */
+	fd = fcntl(c->stop_fd[1], F_DUPFD_CLOEXEC, c->stop_fd[1] + 1 +
+	    (int)(c->cap < c->n ? c->cap : c->n));
+	if (fd != -1)
+		close(fd);
+	c->threaded = true;
+	c->stop = false;
+	c->running = 0;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_lock(&c->lock);
+	/* workers that do not start leave their ports to the others */
+	for (i = 0; i < nw; i++) {
+		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0)
+			break;
+		c->running++;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (i == 0)
+		unspawn(c);
+	return i;
+}
+
+/* After the workers: the pipe, the lock and the condition go. */
+static void
+unspawn(struct checker *c)
+{
+	close(c->stop_fd[0]);
+	close(c->stop_fd[1]);
+	pthread_cond_destroy(&c->cond);
+	pthread_mutex_destroy(&c->lock);
+	c->threaded = false;
+}
+
+/* Checks the pending results once, on nw workers (0: on this thread
+   alone).  Returns 0, or -1 when stdout failed or a local failure
+   stopped it. */
+static int
+round_run(struct checker *c, unsigned nw)
+{
+	unsigned i, started, n = nw == 0 ? 1 : nw;
+	struct worker *w;
+	int rc;
+
+	w = calloc(n, sizeof(*w));
+	if (w == NULL) {
+		error_msg("out of memory");
+		c->status = EXIT_LOCAL;
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		w[i].c = c;
+		w[i].cap = c->cap / n + (i < c->cap % n);
+		w[i].reuse = !c->o->udp && c->ctx == NULL && !c->have_src &&
+		    (c->o->so == NULL || c->o->so->n == 0);
+		memcpy(&w[i].ss, &c->addr.ss, sizeof(w[i].ss));
+		w[i].len = c->addr.len;
+		if (nw > 0 && worker_alloc(&w[i]) == -1)
+			nw = 0;
+	}
+	c->claim = 0;
+	started = spawn(c, w, nw);
+	if (started == 0) {
+		for (i = 0; i < n; i++)
+			worker_free(&w[i]);
+		w[0].cap = c->cap;	/* alone: every descriptor */
+		rc = work(&w[0]);
+		free(w);
+		return rc;
+	}
+	rc = print_while(c);
+	for (i = 0; i < started; i++) {
+		pthread_join(w[i].tid, NULL);
+		if (w[i].rc == -1)
+			rc = -1;
+	}
+	for (i = started; i < nw; i++)
+		worker_free(&w[i]);	/* never started */
+	if (stopped(c))
+		rc = -1;
+	unspawn(c);
+	free(w);
+	return rc;
 }
 
 /* A proxy check has finished: into the results; printed when its turn
@@ -601,6 +1019,31 @@ pick_source(struct checker *c)
 	return 0;
 }
 
+/* How many workers a round of c takes: 0 (the calling thread alone) for
+   a short list, --tls (OpenSSL's work stays on one thread) or fewer than
+   two CPUs; else one per CPU, each with PORTS_PER_WORKER ports at least
+   and a descriptor at least. */
+static unsigned
+workers_for(const struct checker *c)
+{
+	size_t pending = 0, i;
+	unsigned nw;
+
+	if (c->ctx != NULL)
+		return 0;
+	for (i = 0; i < c->n; i++)
+		if (c->r[i].st == ST_PENDING)
+			pending++;
+	if (pending < 2 * PORTS_PER_WORKER || c->cap < 2)
+		return 0;
+	nw = cpus();
+	if (nw > pending / PORTS_PER_WORKER)
+		nw = (unsigned)(pending / PORTS_PER_WORKER);
+	if (nw > c->cap)
+		nw = c->cap;
+	return nw < 2 ? 0 : nw;
+}
+
 int
 check_run(const struct check_opts *o)
 {
@@ -672,7 +1115,8 @@ check_run(const struct check_opts *o)
 				c.attempt_ms = left_ms > 50 ? (int64_t)left_ms :
 				    50;
 		}
-		if ((o->proxy != NULL ? round_proxy(&c) : round_run(&c)) == -1)
+		if ((o->proxy != NULL ? round_proxy(&c) :
+		    round_run(&c, workers_for(&c))) == -1)
 			break;
 		if (o->wait_ms < 0)
 			break;

@@ -1,4 +1,5 @@
-/* connect -z: port checks on one event loop, results in port order. */
+/* connect -z: port checks on poll(2) loops (one per CPU for a long list),
+   results in port order. */
 #ifndef SOCKIT_CHECK_H
 #define SOCKIT_CHECK_H
 

@@ -297,3 +297,190 @@ print("got", len(c.recv(100)), flush=True)' >"$out" 3>&- &
 	assert_success
 	[[ $stderr == *"multi.test has 2 addresses: checking 127.0.0.1"* ]]
 }
+
+# --- long lists: worker threads (one per CPU, from 256 ports on) ----------
+
+# stalled_port ADDR: starts a listener on ADDR whose queue is full (it
+# never accepts), so that a check of it waits for -w; sets STALLED.
+stalled_port() {
+	local out=$BATS_TEST_TMPDIR/stalled.$RANDOM
+	python3 -c '
+import socket, sys, time
+l = socket.socket(); l.bind((sys.argv[1], 0)); l.listen(0)
+p = l.getsockname()[1]
+fill = []
+for _ in range(8):
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect((sys.argv[1], p))
+    except BlockingIOError: pass
+    fill.append(c)
+time.sleep(0.3)
+print(p, flush=True)
+time.sleep(60)
+' "$1" >"$out" 3>&- &
+	bg_pids+=($!)
+	for ((i = 0; i < 50; i++)); do [[ -s $out ]] && break; sleep 0.1; done
+	STALLED=$(cat "$out")
+	[[ -n $STALLED ]]
+}
+
+@test "threads: 1-65535 in a fresh network namespace is exactly the expected list, text and JSON, as with --parallel 1" {
+	if ! unshare -n true 2>/dev/null || ! command -v ip >/dev/null; then
+		skip "network namespaces (unshare -n, ip) are not available here"
+	fi
+	d=$BATS_TEST_TMPDIR
+	# nothing else listens in the namespace: ports 1, 2, 80, 65535 and
+	# one the kernel picks are open, every other port is closed
+	run timeout 120 unshare -n bash -c '
+		ip link set lo up || exit 9
+		python3 -c "
+import socket, sys, time
+ss = []
+for p in (1, 2, 80, 65535, 0):
+    s = socket.socket(); s.bind((\"127.0.0.1\", p)); s.listen(64); ss.append(s)
+print(\" \".join(str(s.getsockname()[1]) for s in ss), flush=True)
+time.sleep(100)" >"$2/open" 3>&- &
+		py=$!
+		for ((i = 0; i < 50; i++)); do [[ -s $2/open ]] && break; sleep 0.1; done
+		"$1" connect -z -n 127.0.0.1 1-65535 >"$2/threads"; echo $? >"$2/threads.rc"
+		"$1" connect -z -n --parallel 1 127.0.0.1 1-65535 >"$2/one"; echo $? >"$2/one.rc"
+		"$1" connect -z -n --parallel 3 127.0.0.1 1-3000 >"$2/three"; echo $? >"$2/three.rc"
+		"$1" connect -z -n -j 127.0.0.1 1-65535 >"$2/json"; echo $? >"$2/json.rc"
+		kill $py' bash "$SOCKIT" "$d"
+	assert_success
+	read -r -a open <"$d/open"
+	[ "${#open[@]}" -eq 5 ]
+	awk -v open="${open[*]}" 'BEGIN { n = split(open, o, " "); for (i = 1; i <= n; i++) up[o[i]] = 1
+		for (p = 1; p <= 65535; p++) printf "127.0.0.1 %d/tcp %s\n", p, up[p] ? "open" : "closed" }' >"$d/want"
+	for f in threads one json; do [ "$(cat "$d/$f.rc")" -eq 1 ]; done
+	[ "$(cat "$d/three.rc")" -eq 1 ]
+	diff "$d/want" <(cut -d' ' -f1-3 "$d/threads")
+	diff "$d/want" <(cut -d' ' -f1-3 "$d/one")
+	diff <(head -n 3000 "$d/want") <(cut -d' ' -f1-3 "$d/three")
+	# every line whole: a latency on each
+	[ "$(grep -cE '^127\.0\.0\.1 [0-9]+/tcp (open|closed) [0-9]+\.[0-9]{2}ms$' "$d/threads")" -eq 65535 ]
+	diff "$d/want" <(jq -r '"\(.host) \(.port)/\(.proto) \(.state)"' "$d/json")
+	jq -e 'select(.address != "127.0.0.1" or (.latency_ms | type) != "number")' "$d/json" && false
+	true
+}
+
+# open_range N ADDR: starts a python3 process listening on N consecutive
+# ports of ADDR (below the ephemeral range, where nothing else binds them)
+# and sets LO and HI to the first and the last.
+open_range() {
+	local out=$BATS_TEST_TMPDIR/range.$RANDOM
+	python3 -c '
+import random, socket, sys, time
+n, addr = int(sys.argv[1]), sys.argv[2]
+for _ in range(50):
+    lo = random.randrange(10000, 30000 - n)
+    ss = []
+    try:
+        for p in range(lo, lo + n):
+            s = socket.socket(); ss.append(s); s.bind((addr, p)); s.listen(8)
+    except OSError:
+        for s in ss: s.close()
+        continue
+    print(lo, lo + n - 1, flush=True)
+    time.sleep(60)
+    break
+' "$1" "$2" >"$out" 3>&- &
+	bg_pids+=($!)
+	for ((i = 0; i < 50; i++)); do [[ -s $out ]] && break; sleep 0.1; done
+	read -r LO HI <"$out"
+	[[ -n $HI ]]
+}
+
+@test "threads: 300 open ports are exit 0, in order, text and JSON; one closed more is exit 1" {
+	open_range 300 127.0.0.2
+	run --separate-stderr timeout 30 "$SOCKIT" connect -z -n 127.0.0.2 "$LO-$HI"
+	assert_success
+	[ "${#lines[@]}" -eq 300 ]
+	[ "$(cut -d' ' -f2 <<<"$output" | tr '\n' ' ')" = "$(seq -f '%g/tcp' "$LO" "$HI" | tr '\n' ' ')" ]
+	[ "$(grep -c ' open ' <<<"$output")" -eq 300 ]
+	[ -z "$stderr" ]
+	run --separate-stderr timeout 30 "$SOCKIT" connect -z -n -j 127.0.0.2 "$LO-$HI"
+	assert_success
+	jq -se --argjson lo "$LO" --argjson hi "$HI" \
+	    'map(.port) == [range($lo; $hi + 1)] and all(.state == "open")' <<<"$output"
+	# a port below, closed, listed last: exit 1, and printed first
+	c=$((LO - 1))
+	run --separate-stderr timeout 30 "$SOCKIT" connect -z -n 127.0.0.2 "$LO-$HI,$c"
+	assert_failure 1
+	[ "${#lines[@]}" -eq 301 ]
+	[[ ${lines[0]} == "127.0.0.2 $c/tcp closed "* ]]
+	[[ ${lines[300]} == "127.0.0.2 $HI/tcp open "* ]]
+}
+
+@test "threads: --wait prints every port once, exit 0 at once when all are open, exit 1 after DUR when one is not" {
+	open_range 300 127.0.0.2
+	start=$(date +%s%N)
+	run --separate-stderr timeout 30 "$SOCKIT" connect -z -n --wait 10s 127.0.0.2 "$LO-$HI"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	assert_success
+	[ "${#lines[@]}" -eq 300 ]
+	[ "$ms" -lt 5000 ]
+	c=$((HI + 1))
+	start=$(date +%s%N)
+	run --separate-stderr timeout 30 "$SOCKIT" connect -z -n -j --wait 1s 127.0.0.2 "$LO-$c"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	assert_failure 1
+	[ "$ms" -ge 900 ] && [ "$ms" -lt 6000 ]
+	jq -se --argjson lo "$LO" --argjson c "$c" 'map(.port) == [range($lo; $c + 1)]
+	    and (map(select(.state != "open")) | length == 1 and .[0].port == $c
+	        and .[0].state == "closed")' <<<"$output"
+}
+
+@test "threads: results stream in port order while a later port still waits for -w" {
+	stalled_port 127.0.0.2
+	p=$STALLED
+	lo=$((p > 3000 ? p - 3000 : 1))
+	out=$BATS_TEST_TMPDIR/stream
+	start=$(date +%s%N)
+	timeout 30 "$SOCKIT" connect -z -n -w 4s 127.0.0.2 "$lo-$((p + 100))" >"$out" 3>&- &
+	pid=$!
+	bg_pids+=($pid)
+	# every port below the stalled one is out long before -w passes
+	wait_grep "$out" "^127\.0\.0\.2 $((p - 1))/tcp "
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ "$ms" -lt 3000 ]
+	kill -0 "$pid"	# still waiting for the stalled port
+	! grep -q "^127\.0\.0\.2 $p/tcp" "$out"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 1 ]
+	[ "$(wc -l <"$out")" -eq $((p + 100 - lo + 1)) ]
+	[ "$(cut -d' ' -f2 "$out" | cut -d/ -f1 | tr '\n' ' ')" = "$(seq "$lo" $((p + 100)) | tr '\n' ' ')" ]
+	grep -qx "127.0.0.2 $p/tcp timeout -" "$out"
+}
+
+@test "threads: a reader that goes away stops every worker at once (exit 4), not after -w" {
+	stalled_port 127.0.0.2
+	p=$STALLED
+	lo=$((p > 20000 ? p - 20000 : 1))
+	start=$(date +%s%N)
+	run bash -c 'set -o pipefail; timeout 60 "$1" connect -z -n -w 30s 127.0.0.2 "$2" | head -c 1 >/dev/null' \
+	    bash "$SOCKIT" "$lo-$p"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ "$status" -eq 4 ]
+	[ "$ms" -lt 10000 ]
+	[ -z "$output" ]
+}
+
+@test "threads: -u over 300 ports: the UDP listener is open_filtered, in order, the rest answered" {
+	out=$BATS_TEST_TMPDIR/udp
+	python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.2", 0))
+print(s.getsockname()[1], flush=True); time.sleep(60)' >"$out" 3>&- &
+	bg_pids+=($!)
+	for ((i = 0; i < 50; i++)); do [[ -s $out ]] && break; sleep 0.1; done
+	u=$(cat "$out")
+	lo=$((u > 150 ? u - 150 : 1))
+	run --separate-stderr timeout 30 "$SOCKIT" connect -z -u -n -w 500ms 127.0.0.2 "$lo-$((lo + 299))"
+	assert_failure 1
+	[ "${#lines[@]}" -eq 300 ]
+	[ "$(cut -d' ' -f2 <<<"$output" | cut -d/ -f1 | tr '\n' ' ')" = "$(seq "$lo" $((lo + 299)) | tr '\n' ' ')" ]
+	[[ $output == *"127.0.0.2 $u/udp open_filtered -"* ]]
+	[ "$(grep -c ' closed ' <<<"$output")" -ge 290 ]
+}
