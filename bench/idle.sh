@@ -7,6 +7,9 @@
 # Reports how many the server accepted (its `accepted` events) and holds
 # (sockets in /proc/PID/fd), its RSS before the clients and with all of
 # them held -> bytes of RSS per client, and its RSS after they closed.
+# Then what the held clients cost a busy one: one more client uploads MB
+# (500) MiB, alone before the idle ones come and again while all are held
+# (MB/s, client to server's stdout, /dev/null).
 # Median of RUNS (3).  The server runs with --backlog BACKLOG (4096): with
 # the default of 128 the client, which connects faster than the server
 # accepts, overflows the listen queue, and every dropped SYN costs 1 s
@@ -20,6 +23,7 @@ set -u
 SOCKIT=${SOCKIT:-$(dirname "$0")/../src/sockit}
 N=${N:-10000}
 RUNS=${RUNS:-3}
+MB=${MB:-500}
 BACKLOG=${BACKLOG:-4096}
 . "$(dirname "$0")/lib.bash"
 
@@ -68,9 +72,25 @@ os.rename(ready + ".tmp", ready)
 time.sleep(120)
 EOF
 
-# one_run: prints "accepted sockets before_kib held_kib after_kib opened failed secs"
+cat >"$tmp/busy.py" <<'EOF'
+# PORT MB: sends MB MiB, half-closes, waits for the server's close -> MB/s
+import socket, sys, time
+port, mb = int(sys.argv[1]), int(sys.argv[2])
+s = socket.create_connection(("127.0.0.1", port), 10)
+buf = b"x" * (1 << 20)
+t0 = time.monotonic()
+for i in range(mb):
+    s.sendall(buf)
+s.shutdown(socket.SHUT_WR)
+s.settimeout(30)
+s.recv(1)
+print("%.0f" % (mb * 1048576 / 1e6 / (time.monotonic() - t0)))
+EOF
+
+# one_run: prints "accepted sockets before_kib held_kib after_kib busy_alone
+# busy_held opened failed secs"
 one_run() {
-	local port tpid spid cpid before held after acc socks r
+	local port tpid spid cpid before held after acc socks r alone busy
 	port=$(free_port)
 	rm -f "$tmp/fifo" "$tmp/ready" "$tmp/err"
 	mkfifo "$tmp/fifo"
@@ -79,27 +99,29 @@ one_run() {
 	tpid=$!
 	pids+=("$tpid")
 	exec 7>&-
-	until_ok 5 grep -q '^listening on' "$tmp/err" || { echo "0 0 0 0 0 0 $N 0"; return; }
+	until_ok 5 grep -q '^listening on' "$tmp/err" || { echo "0 0 0 0 0 0 0 0 $N 0"; return; }
 	spid=$(pgrep -P "$tpid" | head -n 1)
 	sleep 0.2
 	before=$(rss_kib "$spid")
+	alone=$(timeout 120 python3 "$tmp/busy.py" "$port" "$MB")
 	timeout 120 python3 "$tmp/hold.py" "$port" "$N" "$tmp/ready" </dev/null &
 	cpid=$!
 	pids+=("$cpid")
 	until_ok 100 test -s "$tmp/ready"
-	until_ok 20 events_at_least accepted "$N"
+	until_ok 20 events_at_least accepted $((N + 1))
 	sleep 0.5
-	acc=$(grep -c '^accepted' "$tmp/err")
+	acc=$(($(grep -c '^accepted' "$tmp/err") - 1))	# not the busy one
 	socks=$(sockets "$spid")
 	held=$(rss_kib "$spid")
+	busy=$(timeout 120 python3 "$tmp/busy.py" "$port" "$MB")
 	kill "$cpid" 2>/dev/null	# the client ends: its connections close
 	wait "$cpid" 2>/dev/null
-	until_ok 20 events_at_least closed "$acc"
+	until_ok 20 events_at_least closed $((acc + 2))
 	after=$(rss_kib "$spid")
 	read -r r <"$tmp/ready" 2>/dev/null
 	kill "$tpid" 2>/dev/null
 	wait "$tpid" 2>/dev/null
-	echo "$acc $socks ${before:-0} ${held:-0} ${after:-0} ${r:-0 $N 0}"
+	echo "$acc $socks ${before:-0} ${held:-0} ${after:-0} ${alone:-0} ${busy:-0} ${r:-0 $N 0}"
 }
 
 rows=()
@@ -108,7 +130,7 @@ for ((k = 0; k < RUNS; k++)); do
 done
 col() { printf '%s\n' "${rows[@]}" | awk -v c="$1" '{ print $c }' | median; }
 acc=$(col 1) socks=$(col 2) before=$(col 3) held=$(col 4) after=$(col 5)
-opened=$(col 6) failed=$(col 7) secs=$(col 8)
+alone=$(col 6) busy=$(col 7) opened=$(col 8) failed=$(col 9) secs=$(col 10)
 per=$(printf '%s\n' "${rows[@]}" | awk '{ print ($1 > 0 ? ($4 - $3) * 1024 / $1 : 0) }' | median)
 printf '%-36s %s\n' "idle clients, one sockit listen -k" "(--backlog $BACKLOG, ulimit -n $nofile, median of $RUNS)"
 printf '%-36s %s\n' "clients opened (failed)" "$opened ($failed) in ${secs}s"
@@ -118,9 +140,12 @@ printf '%-36s %s\n' "server RSS before, KiB" "$before"
 printf '%-36s %s\n' "server RSS, all held, KiB" "$held"
 printf '%-36s %s\n' "server RSS after they closed, KiB" "$after"
 printf '%-36s %.0f\n' "RSS per idle client, bytes" "$per"
-echo "runs (accepted sockets before held after opened failed secs):"
+printf '%-36s %s\n' "one busy client, alone, MB/s" "$alone"
+printf '%-36s %s  (x alone %s)\n' "one busy client, $N held, MB/s" "$busy" "$(ratio "$busy" "$alone")"
+echo "runs (accepted sockets before held after alone busy opened failed secs):"
 printf '  %s\n' "${rows[@]}"
 verdict=$(awk -v a="$acc" -v n="$N" 'BEGIN { print (a >= n ? "all accepted" : "NOT all accepted") }')
 echo "$N clients: $verdict"
 summary "idle clients held by listen -k" "$acc/$N" "$(printf '%.0f' "$per") B RSS per client ($verdict)"
+summary "busy client among $N idle (MB/s)" "$busy" "x alone $(ratio "$busy" "$alone") ($alone MB/s alone)"
 exit 0

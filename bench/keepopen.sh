@@ -143,20 +143,30 @@ start_server() {
 	wait_port "$port"
 }
 
-declare -A closed=() cfail=() served=() rate=() stalls=() unfin=() resets=() ovf=()
+declare -A closed=() cfail=() cpu=() served=() rate=() stalls=() unfin=() resets=() ovf=()
 tools=()
 for t in sockit sockit-b4096 nc ncat socat; do
 	[ "${t%-*}" = sockit ] || have "$t" || continue
 	tools+=("$t")
 	port=$(free_port)
 	start_server "$t" "$port" || { echo "$t: server did not start" >&2; continue; }
-	c=() f=0
+	c=() f=0 us=()
+	# the server itself (timeout's child): its CPU time, in ns, from
+	# schedstat (socat's per-client children are not in it)
+	srv=$(cat "/proc/$SPID/task/$SPID/children" 2>/dev/null)
+	srv=${srv%% *}
 	for ((i = 0; i < RUNS; i++)); do
+		ns0=$(cut -d' ' -f1 "/proc/$srv/schedstat" 2>/dev/null)
 		read -r r fl < <(timeout 60 python3 "$tmp/closed.py" "$port" "$N")
+		ns1=$(cut -d' ' -f1 "/proc/$srv/schedstat" 2>/dev/null)
 		c+=("${r:-0}")
 		f=$((f + ${fl:-0}))
+		[ -n "$ns0" ] && [ -n "$ns1" ] && us+=("$(awk -v a="$ns0" -v b="$ns1" -v n="$N" 'BEGIN { printf "%.1f", (b - a) / n / 1000 }')")
 	done
 	closed[$t]=$(printf '%s\n' "${c[@]}" | median)
+	if [ "$t" != socat ] && [ "${#us[@]}" -gt 0 ]; then
+		cpu[$t]=$(printf '%s\n' "${us[@]}" | median)
+	fi
 	cfail[$t]=$f
 	a=() b=() s=() u=() z=() o=()
 	for ((i = 0; i < RUNS; i++)); do
@@ -183,11 +193,16 @@ label() {
 	socat) echo "socat -t 0 fork" ;;
 	esac
 }
-printf '%-26s %9s %9s %9s\n' "closed loop, $N clients" "conn/s" "sockit/x" "failed"
+printf '%-26s %9s %9s %9s %12s %9s\n' "closed loop, $N clients" "conn/s" "sockit/x" "failed" \
+	"server us/c" "sockit/x"
 for t in "${tools[@]}"; do
 	[ -n "${closed[$t]-}" ] || continue
-	printf '%-26s %9s %9s %9s\n' "$(label "$t")" "${closed[$t]}" "$(ratio "${closed[sockit]}" "${closed[$t]}")" "${cfail[$t]}"
+	printf '%-26s %9s %9s %9s %12s %9s\n' "$(label "$t")" "${closed[$t]}" "$(ratio "${closed[sockit]}" "${closed[$t]}")" "${cfail[$t]}" \
+		"${cpu[$t]:--}" "$([ -n "${cpu[$t]-}" ] && ratio "${cpu[sockit]-}" "${cpu[$t]}")"
 done
+echo "server us/c: the server's CPU time per client (schedstat), a figure the"
+echo "wake-up latency of the machine does not move; its sockit/x < 1: sockit"
+echo "spends less.  socat forks a process per client, not counted: -."
 echo
 printf '%-26s %7s %8s %9s %7s %7s %7s %9s\n' "open loop, $N at once" "served" "served/s" "sockit/x" \
 	"stalls" "waiting" "resets" "overflows"
@@ -201,6 +216,8 @@ echo "(a dropped SYN/ACK, retried after 1 s); waiting: no EOF at ${BOUND}s; over
 echo "ListenOverflows delta. Listen backlogs: sockit 128, nc 1, ncat 10, socat 5."
 summary "keep-open closed loop (conn/s)" "${closed[sockit]-}" \
 	"x nc $(ratio "${closed[sockit]-}" "${closed[nc]-}"), x ncat $(ratio "${closed[sockit]-}" "${closed[ncat]-}"), x socat $(ratio "${closed[sockit]-}" "${closed[socat]-}")"
+summary "keep-open server CPU per client (us)" "${cpu[sockit]-}" \
+	"x nc $(ratio "${cpu[sockit]-}" "${cpu[nc]-}"), x ncat $(ratio "${cpu[sockit]-}" "${cpu[ncat]-}") (< 1: sockit spends less)"
 summary "keep-open open loop (served/s)" "${rate[sockit]-}" \
 	"stalls ${stalls[sockit]-}, waiting ${unfin[sockit]-}; x nc $(ratio "${rate[sockit]-}" "${rate[nc]-}"), x ncat $(ratio "${rate[sockit]-}" "${rate[ncat]-}")"
 exit 0

@@ -1,18 +1,15 @@
 #!/usr/bin/env bash
 # Bulk relay throughput: SIZE bytes from a client's stdin through a TCP
 # connection on loopback to a server's stdout, for sockit and for each of
-# nc (OpenBSD), ncat and socat that is installed, in one run.  Prints MB/s
-# and sockit's ratio to each peer.  Run by hand or by `make bench`.
-#   bench/relay.sh [SIZE_MB]    (default 2048)
+# nc (OpenBSD), ncat and socat that is installed, and iperf3 as the
+# ceiling, in one run: RUNS (3) rounds of every tool, medians.  Prints MB/s
+# and sockit's ratio to each.  Run by hand or by `make bench`.
+#   bench/relay.sh [SIZE_MB]    (default 2048)   Environment: SOCKIT, RUNS
 set -u
 SOCKIT=${SOCKIT:-$(dirname "$0")/../src/sockit}
 size_mb=${1:-2048}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+RUNS=${RUNS:-3}
+. "$(dirname "$0")/lib.bash"
 
 # wait_port PORT: until something accepts on 127.0.0.1:PORT (5 s at most)
 wait_port() {
@@ -48,25 +45,51 @@ run() {
 }
 
 head -c "${size_mb}M" /dev/zero >"$tmp/src"
-for src in pipe file; do
-	declare -A mbs=()
-	mbs[sockit]=$(run $src "$SOCKIT listen 127.0.0.1 PORT" "$SOCKIT connect 127.0.0.1 PORT")
-	command -v nc >/dev/null && mbs[nc]=$(run $src "nc -l 127.0.0.1 PORT" "nc -N 127.0.0.1 PORT")
-	command -v ncat >/dev/null && mbs[ncat]=$(run $src "ncat -l 127.0.0.1 PORT" "ncat --send-only 127.0.0.1 PORT")
-	command -v socat >/dev/null && mbs[socat]=$(run $src "socat -u TCP-LISTEN:PORT,bind=127.0.0.1,reuseaddr STDOUT" "socat -u STDIN TCP:127.0.0.1:PORT")
-	if command -v iperf3 >/dev/null; then
+# one_run SRC TOOL: one figure (MB/s) of TOOL
+one_run() {
+	local port
+	case $2 in
+	sockit) run "$1" "$SOCKIT listen 127.0.0.1 PORT" "$SOCKIT connect 127.0.0.1 PORT" ;;
+	nc) run "$1" "nc -l 127.0.0.1 PORT" "nc -N 127.0.0.1 PORT" ;;
+	ncat) run "$1" "ncat -l 127.0.0.1 PORT" "ncat --send-only 127.0.0.1 PORT" ;;
+	socat) run "$1" "socat -u TCP-LISTEN:PORT,bind=127.0.0.1,reuseaddr STDOUT" "socat -u STDIN TCP:127.0.0.1:PORT" ;;
+	iperf3)
 		port=$(free_port)
 		iperf3 -s -1 -B 127.0.0.1 -p "$port" >/dev/null 2>&1 &
 		sleep 0.3
-		mbs[iperf3]=$(iperf3 -c 127.0.0.1 -p "$port" -n "${size_mb}M" $([ $src = file ] && echo -Z) -J 2>/dev/null |
-			python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/8e6))')
+		iperf3 -c 127.0.0.1 -p "$port" -n "${size_mb}M" $([ "$1" = file ] && echo -Z) -J 2>/dev/null |
+			python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/8e6))'
 		wait
-	fi
-	printf '%-28s %10s %8s\n' "relay ${size_mb} MiB, $src stdin" "MB/s" "sockit/x"
-	for t in sockit nc ncat socat iperf3; do
-		[ -n "${mbs[$t]-}" ] || continue
-		printf '%-28s %10s %8s\n' "$t" "${mbs[$t]}" \
-			"$(awk -v a="${mbs[sockit]}" -v b="${mbs[$t]}" 'BEGIN { printf "%.2f", a / b }')"
+		;;
+	esac
+}
+
+tools=(sockit)
+for t in nc ncat socat iperf3; do
+	command -v "$t" >/dev/null && tools+=("$t")
+done
+for src in pipe file; do
+	declare -A mbs=() all=()
+	# RUNS rounds, every tool once a round, so that a slow moment of the
+	# machine falls on all of them; the median of each
+	for ((i = 0; i < RUNS; i++)); do
+		for t in "${tools[@]}"; do
+			all[$t]="${all[$t]-} $(one_run "$src" "$t")"
+		done
 	done
-	unset mbs
+	for t in "${tools[@]}"; do
+		mbs[$t]=$(printf '%s\n' ${all[$t]} | median)
+	done
+	printf '%-28s %10s %8s  %s\n' "relay ${size_mb} MiB, $src stdin" "MB/s" "sockit/x" "runs"
+	for t in "${tools[@]}"; do
+		[ -n "${mbs[$t]-}" ] || continue
+		printf '%-28s %10s %8s %s\n' "$t" "${mbs[$t]}" \
+			"$(ratio "${mbs[sockit]}" "${mbs[$t]}")" "${all[$t]}"
+	done
+	case $src in
+	pipe) target="x nc $(ratio "${mbs[sockit]}" "${mbs[nc]-}") (target >= 1.5)" ;;
+	file) target="x nc $(ratio "${mbs[sockit]}" "${mbs[nc]-}") (target >= 2.5), x iperf3 -Z $(ratio "${mbs[sockit]}" "${mbs[iperf3]-}") (target >= 0.85)" ;;
+	esac
+	summary "relay, $src stdin (MB/s)" "${mbs[sockit]}" "$target"
+	unset mbs all
 done
