@@ -2,6 +2,8 @@
    the exit status. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +27,33 @@ takes_next(const char *word)
 	return strchr(word, 'w') == word + n - 1;
 }
 
+/* A closed stdin, stdout or stderr (`<&-`) becomes /dev/null, as if it
+   were given: otherwise the first socket opened takes its number, and
+   would be read as stdin or written to as stdout. */
+static void
+std_open(void)
+{
+	int fd, nul;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		nul = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (nul != -1 && nul != fd) {
+			/* a lower one was closed too: it took that */
+			dup2(nul, fd);
+			close(nul);
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct mode *m;
 	int i, at = -1, status;
 
+	std_open();
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	for (i = 1; i < argc; i++) {

@@ -140,9 +140,12 @@ refusal(const struct server *sv, const struct sock_addr *peer)
 	return NULL;
 }
 
-/* Accepts one client from lfd within timeout_ms and lets it in or not.
-   Returns the descriptor, -1 when none came in (refused or gone), or -2
-   when the time passed or accept failed (*e). */
+/* Accepts one client from lfd within timeout_ms and lets it in or not;
+   timeout_ms TAKE_READY: the relay's way, from a non-blocking listener it
+   was told is ready, the socket non-blocking too.  Returns the
+   descriptor, -1 when none came in (refused or gone), or -2 when the time
+   passed or accept failed (*e). */
+#define TAKE_READY (-2)
 static int
 take_client(struct server *sv, int lfd, int timeout_ms, struct sock_addr *peer,
     struct sock_err *e)
@@ -151,7 +154,9 @@ take_client(struct server *sv, int lfd, int timeout_ms, struct sock_addr *peer,
 	const char *why;
 	int fd;
 
-	fd = sock_accept(lfd, timeout_ms, peer, e);
+	fd = timeout_ms == TAKE_READY ?
+	    sock_accept_ready(lfd, SOCK_NONBLOCK, peer, e) :
+	    sock_accept(lfd, timeout_ms, peer, e);
 	if (fd == -1)
 		return -2;
 	sock_addr_unmap(peer);
@@ -189,7 +194,7 @@ static int
 accept_hook(void *ctx, int lfd, struct sock_addr *peer)
 {
 	struct sock_err e;
-	int fd = take_client(ctx, lfd, 0, peer, &e);
+	int fd = take_client(ctx, lfd, TAKE_READY, peer, &e);
 
 	if (fd == -2 && (e.code == EMFILE || e.code == ENFILE)) {
 		out_of_fds(&e);

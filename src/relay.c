@@ -46,6 +46,7 @@ struct relay {
 	double accept_pause;	/* no accepting before this (EMFILE) */
 	/* stdin */
 	bool in_eof, in_tty, in_poll, in_restore;
+	bool in_hup;		/* told a hang-up while not wanted */
 	char in_last;		/* -C: the last byte of the previous chunk */
 	int in_flags;
 	double in_eof_at;
@@ -118,9 +119,10 @@ relay_new(const struct relay_opts *o, const struct relay_hooks *h)
 	return r;
 }
 
-/* Adds fd, plain or (tls not NULL) with its handshake to run. */
+/* Adds fd (made non-blocking unless nb says it is), plain or (tls not
+   NULL) with its handshake to run. */
 static int
-conn_add(struct relay *r, int fd, const struct sock_addr *peer,
+conn_add(struct relay *r, int fd, bool nb, const struct sock_addr *peer,
     struct tls *tls, struct sock_err *e)
 {
 	struct conn *c, **nc;
@@ -135,7 +137,7 @@ conn_add(struct relay *r, int fd, const struct sock_addr *peer,
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return sock_fail(e, SOCK_ELOCAL, ENOMEM, "relay");
-	if (sock_set_nonblock(fd, true, e) == -1) {
+	if (!nb && sock_set_nonblock(fd, true, e) == -1) {
 		free(c);
 		return -1;
 	}
@@ -164,14 +166,14 @@ int
 relay_add(struct relay *r, int fd, const struct sock_addr *peer,
     struct sock_err *e)
 {
-	return conn_add(r, fd, peer, NULL, e);
+	return conn_add(r, fd, false, peer, NULL, e);
 }
 
 int
 relay_add_tls(struct relay *r, int fd, const struct sock_addr *peer,
     struct tls *tls, struct sock_err *e)
 {
-	if (conn_add(r, fd, peer, tls, e) == -1) {
+	if (conn_add(r, fd, false, peer, tls, e) == -1) {
 		tls_free(tls);
 		return -1;
 	}
@@ -181,7 +183,9 @@ relay_add_tls(struct relay *r, int fd, const struct sock_addr *peer,
 int
 relay_listen(struct relay *r, int lfd)
 {
-	if (r->nl >= RELAY_MAX_LISTEN)
+	struct sock_err e;
+
+	if (r->nl >= RELAY_MAX_LISTEN || sock_set_nonblock(lfd, true, &e) == -1)
 		return -1;
 	r->l_reg[r->nl] = -1;
 	r->lfd[r->nl++] = lfd;
@@ -594,7 +598,7 @@ accept_ready(struct relay *r, int lfd)
 				close(fd);
 			continue;
 		}
-		if (relay_add(r, fd, &peer, &e) == -1) {
+		if (conn_add(r, fd, true, &peer, NULL, &e) == -1) {
 			close(fd);
 			continue;
 		}
@@ -791,7 +795,7 @@ relay_run(struct relay *r, struct sock_err *e)
 	size_t i;
 	double now, deadline;
 	int timeout, rc, k, ev;
-	bool want_in, zin, zout, pending, full;
+	bool want_in, in_want, zin, zout, pending, full;
 
 	memset(e, 0, sizeof(*e));
 	zc_setup(r);
@@ -845,11 +849,14 @@ relay_run(struct relay *r, struct sock_err *e)
 		    !r->c[0]->wr_shut;
 		zout = r->zc_out != ZC_NONE && r->n == 1 && !r->c[0]->rd_eof;
 		r->in_re = r->out_re = 0;
+		in_want = want_in || (zin && r->zc_in == ZC_SPLICE &&
+		    !r->zin_wait_sock);
 		if (r->in_poll) {
-			/* out of the set when not wanted: a pipe's hang-up
-			   would be told at every wait */
-			ev = (want_in || (zin && r->zc_in == ZC_SPLICE &&
-			    !r->zin_wait_sock)) ? POLLIN : -1;
+			/* not wanted (no client yet, a chunk under way): kept
+			   in the set with no events, so that a client costs
+			   no epoll_ctl for it, until it tells a hang-up, which
+			   it would tell at every wait */
+			ev = in_want ? POLLIN : r->in_eof || r->in_hup ? -1 : 0;
 			if (watch(r, 0, &r->in_reg, ev, &r->in_re) == -1) {
 				if (errno != EPERM)
 					return sock_fail(e, SOCK_ELOCAL, errno,
@@ -944,6 +951,8 @@ relay_run(struct relay *r, struct sock_err *e)
 			continue;
 		for (k = 0; k < rc; k++)
 			*(short *)ready[k].data.ptr = (short)ready[k].events;
+		if (!in_want && (r->in_re & (POLLHUP | POLLERR)))
+			r->in_hup = true;
 		/* stdout first: it frees the way for more */
 		if (r->out_reg >= 0) {
 			short re = r->out_re;

@@ -56,8 +56,9 @@ struct conn {
 /* Hooks of the mode that drives the relay.  Each may be NULL. */
 struct relay_hooks {
 	void *ctx;
-	/* A client came to listener lfd: accept it or not.  Returns the
-	   accepted descriptor (its peer in *peer), -1 when that client was
+	/* A client came to listener lfd (non-blocking): accept it or not.
+	   Returns the accepted descriptor, non-blocking (its peer in *peer),
+	   -1 when that client was
 	   refused or gone, -2 when descriptors ran out (accepting pauses a
 	   moment), -3 when no client is waiting any more. */
 	int (*accept)(void *ctx, int lfd, struct sock_addr *peer);
@@ -82,8 +83,9 @@ int relay_add(struct relay *, int fd, const struct sock_addr *peer,
    -1 (ELOCAL). */
 int relay_add_tls(struct relay *, int fd, const struct sock_addr *peer,
     struct tls *tls, struct sock_err *);
-/* Watches a listening socket: the accept hook is called when it is ready.
-   Without keep_open it is closed after the first client. */
+/* Watches a listening socket, made non-blocking: the accept hook is
+   called when it is ready.  Without keep_open it is closed after the
+   first client. */
 int relay_listen(struct relay *, int lfd);
 /* Connections now open. */
 size_t relay_count(const struct relay *);

@@ -576,3 +576,20 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	# IPv4 clients are shown as IPv4, not v4-mapped
 	grep -q '^accepted 127.0.0.1 ' "$T/dual"
 }
+
+@test "a closed stdin (<&-) is read as /dev/null: listen -k serves, the client sees EOF" {
+	"$SOCKIT" -v listen -k 127.0.0.1 0 <&- >"$T/out" 2>"$T/l" 3>&- &
+	bg_pids+=($!)
+	wait_for_listen "$T/l"
+	run timeout 5 "$SOCKIT" connect 127.0.0.1 "$PORT" <<<"hello"
+	assert_success
+	assert_output ""
+	wait_grep "$T/l" '^closed'
+	[ "$(cat "$T/out")" = hello ]
+	# and stdout closed too: the client's bytes go nowhere, no error
+	"$SOCKIT" listen 127.0.0.1 0 <&- >&- 2>"$T/l2" 3>&- &
+	bg_pids+=($!)
+	wait_for_listen "$T/l2"
+	run timeout 5 "$SOCKIT" connect 127.0.0.1 "$PORT" <<<"hello"
+	assert_success
+}

@@ -149,6 +149,13 @@ int sock_listen(const struct sock_addr *, bool reuse, int backlog,
    ELOCAL otherwise. */
 int sock_accept(int lfd, int timeout_ms, struct sock_addr *peer,
     struct sock_err *);
+/* Takes a client already waiting on lfd, which must be non-blocking,
+   without waiting: for an event loop that was told lfd is ready.  flags:
+   0 or SOCK_NONBLOCK for the new socket (CLOEXEC always).  Returns the
+   descriptor, or -1: ENET with ETIMEDOUT when no client waits (any
+   more), ELOCAL otherwise. */
+int sock_accept_ready(int lfd, int flags, struct sock_addr *peer,
+    struct sock_err *);
 /* Starts a non-blocking connect to addr from src (NULL: any).  Returns the
    descriptor (connected or in progress), or -1 (ENET or ELOCAL). */
 int sock_connect_start(const struct sock_addr *, const struct sock_addr *src,

@@ -189,30 +189,24 @@ sock_wait(int fd, short events, int timeout_ms, struct sock_err *e)
 }
 
 int
-sock_accept(int lfd, int timeout_ms, struct sock_addr *peer,
+sock_accept_ready(int lfd, int flags, struct sock_addr *peer,
     struct sock_err *e)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	int fd, rc;
+	socklen_t len;
+	int fd;
 
-	for (;;) {
-		rc = sock_wait(lfd, POLLIN, timeout_ms, e);
-		if (rc == -1)
-			return -1;
-		if (rc == 0)
-			return sock_fail(e, SOCK_ENET, ETIMEDOUT,
-			    "wait for a client");
+	do {
 		len = sizeof(ss);
-		fd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
-		if (fd >= 0)
-			break;
-		/* the client went away before we took it, or a signal */
-		if (errno == EINTR || errno == EAGAIN ||
-		    errno == ECONNABORTED || errno == EPROTO)
-			continue;
+		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+		    flags | SOCK_CLOEXEC);
+	} while (fd == -1 && errno == EINTR);
+	/* none, or one that went away before we took it */
+	if (fd == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == ECONNABORTED || errno == EPROTO))
+		return sock_fail(e, SOCK_ENET, ETIMEDOUT, "wait for a client");
+	if (fd == -1)
 		return sock_fail(e, SOCK_ELOCAL, errno, "accept");
-	}
 	if (peer != NULL) {
 		if (len == 0 || ss.ss_family == AF_UNSPEC) {
 			/* an unnamed Unix client */
@@ -225,6 +219,33 @@ sock_accept(int lfd, int timeout_ms, struct sock_addr *peer,
 		}
 	}
 	return fd;
+}
+
+int
+sock_accept(int lfd, int timeout_ms, struct sock_addr *peer,
+    struct sock_err *e)
+{
+	double deadline = sock_now_ms() + timeout_ms;
+	int fd, rc, left = timeout_ms;
+
+	for (;;) {
+		rc = sock_wait(lfd, POLLIN, left, e);
+		if (rc == -1)
+			return -1;
+		if (rc == 0)
+			return sock_fail(e, SOCK_ENET, ETIMEDOUT,
+			    "wait for a client");
+		/* ready: a blocking listener does not block now, unless the
+		   client went away meanwhile (then: wait again) */
+		fd = sock_accept_ready(lfd, 0, peer, e);
+		if (fd >= 0 || e->kind != SOCK_ENET)
+			return fd;
+		if (timeout_ms >= 0) {
+			left = (int)(deadline - sock_now_ms());
+			if (left < 0)
+				left = 0;
+		}
+	}
 }
 
 static int
