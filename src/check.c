@@ -50,13 +50,31 @@ proxy_ready(void *ctx, size_t idx)
 	struct checker *c = ctx;
 	struct proxy_probe *pr = c->probes + idx;
 	struct result *r = &c->r[idx];
+	const char *why = NULL;
+	char buf[128];
+	enum state st;
 
 	r->latency_ms = pr->latency_ms;
-	r->st = pr->err == -1 ? ST_ERROR : check_classify(pr->err);
+	st = pr->err == -1 ? ST_ERROR : check_classify(pr->err);
 	free(r->reason);
 	r->reason = NULL;
-	if (r->st == ST_ERROR && (r->reason = strdup(pr->reason)) == NULL)
+	if (st == ST_ERROR && (r->reason = strdup(pr->reason)) == NULL)
 		r->err = ENOMEM;
+	if (st == ST_OPEN && c->ctx != NULL) {
+		/* --tls: the handshake through the tunnel, and its verdict */
+		free(r->tls);
+		free(r->why);
+		r->tls = pr->tls;
+		r->why = NULL;
+		pr->tls = NULL;
+		why = r->tls != NULL ? check_tls_verdict(c->o->tls, r->tls, buf,
+		    sizeof(buf)) : pr->tls_error;
+		if (why != NULL) {
+			st = ST_TLS_ERROR;
+			r->why = strdup(why);
+		}
+	}
+	r->st = st;
 	if (!c->stream)
 		return 0;
 	if (check_print_ready(c, false) == -1 || fflush(stdout) == EOF)
@@ -80,9 +98,12 @@ round_proxy(struct checker *c)
 		    o->parallel * 2) / 2,
 		.ready = proxy_ready,
 		.ctx = c,
+		.ctx_tls = c->ctx,
+		.tls_host = o->host,
 	};
 	struct sock_err e;
 	size_t i;
+	int rc;
 
 	if (pp.workers > o->parallel)
 		pp.workers = o->parallel;
@@ -98,14 +119,15 @@ round_proxy(struct checker *c)
 		c->probes[i].port = c->r[i].port;
 		c->probes[i].todo = c->r[i].st == ST_PENDING;
 	}
-	if (proxy_probe_run(&pp, c->probes, c->n, &e) == -1) {
-		c->status = report(&e);
-		free(c->probes);
-		c->probes = NULL;
-		return -1;
-	}
+	rc = proxy_probe_run(&pp, c->probes, c->n, &e);
+	for (i = 0; i < c->n; i++)
+		free(c->probes[i].tls);	/* not taken: the checks stopped */
 	free(c->probes);
 	c->probes = NULL;
+	if (rc == -1) {
+		c->status = report(&e);
+		return -1;
+	}
 	for (i = 0; i < c->n; i++)
 		if (c->r[i].st == ST_PENDING)
 			return -1;	/* stopped: stdout failed */
@@ -186,11 +208,6 @@ check_run(const struct check_opts *o)
 	if (o->tls != NULL && o->udp) {
 		free(ports);
 		return usage_error("--tls and -u exclude each other");
-	}
-	if (o->tls != NULL && o->proxy != NULL) {
-		free(ports);
-		return usage_error("-z --tls does not go through --proxy yet "
-		    "(connect --tls --proxy does)");
 	}
 	if (o->proxy != NULL) {
 		/* only names resolved here (socks5, socks4) need an address */

@@ -122,6 +122,10 @@ void check_settle(struct worker *, struct slot *s, short revents);
 /* Ends slot s's check when its -w deadline has passed by now: a timeout,
    or a TLS handshake timed out. */
 void check_expire(struct worker *, struct slot *s, double now);
+/* --tls: the verdict on a finished handshake's facts: NULL when the
+   check passes, else why not (in buf, or in the facts). */
+const char *check_tls_verdict(const struct tls_opts *,
+    const struct tls_info *, char *buf, size_t len);
 
 /* check_workers.c */
 

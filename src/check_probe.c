@@ -93,18 +93,22 @@ tls_step(struct worker *w, struct slot *s)
 		return;
 	}
 	tls_info(s->t, r->tls);
-	if (!o->insecure && !r->tls->verified) {
-		finish_tls(w, s, r->tls->verify_error[0] ?
-		    r->tls->verify_error : "certificate not verified");
-	} else if (o->min_days >= 0 && r->tls->have_cert &&
-	    r->tls->days_left < o->min_days) {
-		snprintf(why, sizeof(why), "certificate expires in %lld days "
-		    "(--min-days %lld)", r->tls->days_left,
-		    (long long)o->min_days);
-		finish_tls(w, s, why);
-	} else {
-		finish_tls(w, s, NULL);
+	finish_tls(w, s, check_tls_verdict(o, r->tls, why, sizeof(why)));
+}
+
+const char *
+check_tls_verdict(const struct tls_opts *o, const struct tls_info *in,
+    char *buf, size_t len)
+{
+	if (!o->insecure && !in->verified)
+		return in->verify_error[0] ? in->verify_error :
+		    "certificate not verified";
+	if (o->min_days >= 0 && in->have_cert && in->days_left < o->min_days) {
+		snprintf(buf, len, "certificate expires in %lld days "
+		    "(--min-days %lld)", in->days_left, (long long)o->min_days);
+		return buf;
 	}
+	return NULL;
 }
 
 /* Slot s connected: the handshake begins. */

@@ -6,10 +6,12 @@
    calling thread through a queue, in the order they finish; check.c puts
    them in port order.  A failure of the proxy itself (not reachable,
    credentials refused) stops every check: it would be the same for each
-   port. */
+   port.  With --tls, each open port's tunnel then runs a TLS handshake
+   within the same time bound; its verdict is check.c's. */
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,53 @@ struct pool {
 	struct sock_err err;
 };
 
+/* --tls: the handshake over the tunnel fd, within timeout_ms (-1: no
+   bound) of t0; its facts in pr->tls, or why it failed in
+   pr->tls_error. */
+static void
+probe_tls(const struct proxy_probes *pp, struct proxy_probe *pr, int fd,
+    int timeout_ms, double t0)
+{
+	struct sock_err e;
+	struct tls *t = tls_new(pp->ctx_tls, fd, pp->tls_host, &e);
+	struct pollfd p = { .fd = fd };
+	short want = POLLIN;
+	int rc = t == NULL ? -1 : TLS_AGAIN, left = -1;
+
+	while (rc == TLS_AGAIN) {
+		rc = tls_handshake(t, &want, &e);
+		if (rc != TLS_AGAIN)
+			break;
+		if (timeout_ms >= 0) {
+			left = timeout_ms - (int)(sock_now_ms() - t0);
+			if (left <= 0) {
+				sock_failmsg(&e, SOCK_ETLS, "handshake timed "
+				    "out", "TLS");
+				rc = -1;
+				break;
+			}
+		}
+		p.events = want;
+		if (poll(&p, 1, left) == -1 && errno != EINTR) {
+			sock_fail(&e, SOCK_ELOCAL, errno, "poll");
+			rc = -1;
+		}
+	}
+	if (rc == 0) {
+		pr->tls = malloc(sizeof(*pr->tls));
+		if (pr->tls != NULL)
+			tls_info(t, pr->tls);
+		else
+			snprintf(pr->tls_error, sizeof(pr->tls_error),
+			    "out of memory");
+		tls_close(t, &want);	/* close_notify, if it fits now */
+	} else {
+		snprintf(pr->tls_error, sizeof(pr->tls_error), "%s",
+		    sock_strerror(&e));
+	}
+	tls_free(t);
+}
+
 /* One check.  Returns 0, or -1 with *e when the proxy itself failed. */
 static int
 probe(const struct proxy_probes *pp, struct proxy_probe *pr, struct sock_err *e)
@@ -42,13 +91,16 @@ probe(const struct proxy_probes *pp, struct proxy_probe *pr, struct sock_err *e)
 	int fd;
 
 	fd = proxy_connect(pp->proxy, pp->host, pr->port, &hop, e);
-	pr->latency_ms = sock_now_ms() - t0;
 	if (fd != -1) {
-		/* (a TLS check would run its handshake on fd here) */
+		pr->tls_error[0] = '\0';
+		if (pp->ctx_tls != NULL)
+			probe_tls(pp, pr, fd, pp->hop.timeout_ms, t0);
+		pr->latency_ms = sock_now_ms() - t0;
 		close(fd);
 		pr->err = 0;
 		return 0;
 	}
+	pr->latency_ms = sock_now_ms() - t0;
 	if (!hop.at_target)
 		return -1;
 	switch (e->code) {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "proxy.h"
+#include "tls.h"
 
 #define PROXY_PROBE_THREADS_MAX 512 /* threads at most, whatever --parallel */
 
@@ -18,7 +19,12 @@ struct proxy_probe {
 			      EHOSTUNREACH, ENETUNREACH; -1 another
 			      refusal (reason says why) */
 	char reason[160];  /* out: the proxy's reason when it refused */
-	double latency_ms; /* out: time to the proxy's answer */
+	double latency_ms; /* out: time to the proxy's answer (with --tls,
+			      to the end of the handshake) */
+	/* --tls, when the port is open: */
+	struct tls_info *tls; /* out: the handshake's facts (the caller
+				 frees), or NULL */
+	char tls_error[160];  /* out: why the handshake failed, or "" */
 };
 
 struct proxy_probes {
@@ -27,6 +33,8 @@ struct proxy_probes {
 				 the address resolved here (socks5, socks4) */
 	struct proxy_hop hop; /* family, numeric, timeout_ms, src */
 	unsigned workers;     /* threads at most (also bounded by the work) */
+	struct tls_ctx *ctx_tls; /* --tls: a handshake on each open port */
+	const char *tls_host; /* --tls: the name sent and verified */
 	/* Called in the calling thread, one probe at a time, as each is
 	   done.  Returns 0, or -1 to stop (no more checks are started). */
 	int (*ready)(void *ctx, size_t idx);

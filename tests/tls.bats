@@ -411,6 +411,39 @@ time.sleep(10)' 2>"$T/tarpit" 3>&- &
 	[[ $stderr == *"tls TLSv1."* ]]
 }
 
+@test "connect -z --tls through a proxy: the handshake runs over the tunnel, verified" {
+	command -v microsocks >/dev/null || fail "microsocks is not installed"
+	mp=$(free_port)
+	{ timeout 60 microsocks -i 127.0.0.1 -p "$mp" </dev/null >/dev/null 2>&1 & } 3>&-
+	bg_pids+=($!)
+	wait_tcp "$mp"
+	sockit_listen "$T/good" --tls --cert "$D/server.pem" --key "$D/server.key" -k 127.0.0.1 0
+	good=$PORT
+	sockit_listen "$T/wrong" --tls --cert "$D/wrong.pem" --key "$D/wrong.key" -k 127.0.0.1 0
+	wrong=$PORT
+	closed=$(free_port)
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z -j --tls --ca "$D/ca.pem" \
+	    --proxy "socks5h://127.0.0.1:$mp" localhost "$good"
+	assert_success
+	[ "$(jq -r '.state' <<<"$output")" = open ]
+	[ "$(jq -r '.tls.verified' <<<"$output")" = true ]
+	[ "$(jq -r '.tls.subject' <<<"$output")" = CN=server ]
+	# another name's certificate: tls_error, exit 5; a closed port: closed
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z --tls --ca "$D/ca.pem" \
+	    --proxy "socks5h://127.0.0.1:$mp" localhost "$wrong"
+	assert_failure 5
+	[[ $output == "localhost $wrong/tcp tls_error "*"(hostname mismatch)"* ]]
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z --tls --ca "$D/ca.pem" \
+	    --proxy "socks5h://127.0.0.1:$mp" localhost "$closed"
+	assert_failure 1
+	[[ $output == "localhost $closed/tcp closed "* ]]
+	# --min-days through the proxy too
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z --tls --ca "$D/ca.pem" \
+	    --min-days 400 --proxy "socks5h://127.0.0.1:$mp" localhost "$good"
+	assert_failure 5
+	[[ $output == *"(certificate expires in 36"*" days (--min-days 400))"* ]]
+}
+
 @test "OpenSSL is loaded only for --tls: a plain listener maps no libssl, a --tls one maps the module" {
 	sockit_listen "$T/plain" -v 127.0.0.1 0
 	! grep -E 'libssl|libcrypto|sockit-tls' "/proc/$SERVER_PID/maps"
