@@ -57,15 +57,16 @@ proxy_ready(void *ctx, size_t idx)
 	r->latency_ms = pr->latency_ms;
 	st = pr->err == -1 ? ST_ERROR : check_classify(pr->err);
 	free(r->reason);
+	free(r->tls);		/* --wait: an earlier round's */
+	free(r->why);
 	r->reason = NULL;
+	r->tls = NULL;
+	r->why = NULL;
 	if (st == ST_ERROR && (r->reason = strdup(pr->reason)) == NULL)
 		r->err = ENOMEM;
 	if (st == ST_OPEN && c->ctx != NULL) {
 		/* --tls: the handshake through the tunnel, and its verdict */
-		free(r->tls);
-		free(r->why);
 		r->tls = pr->tls;
-		r->why = NULL;
 		pr->tls = NULL;
 		why = r->tls != NULL ? check_tls_verdict(c->o->tls, r->tls, buf,
 		    sizeof(buf)) : pr->tls_error;

@@ -43,10 +43,15 @@ probe_tls(const struct proxy_probes *pp, struct proxy_probe *pr, int fd,
     int timeout_ms, double t0)
 {
 	struct sock_err e;
-	struct tls *t = tls_new(pp->ctx_tls, fd, pp->tls_host, &e);
+	struct tls *t = NULL;
 	struct pollfd p = { .fd = fd };
 	short want = POLLIN;
-	int rc = t == NULL ? -1 : TLS_AGAIN, left = -1;
+	int rc, left = -1;
+
+	/* the tunnel comes blocking: the handshake must not wait past -w */
+	if (sock_set_nonblock(fd, true, &e) == 0)
+		t = tls_new(pp->ctx_tls, fd, pp->tls_host, &e);
+	rc = t == NULL ? -1 : TLS_AGAIN;
 
 	while (rc == TLS_AGAIN) {
 		rc = tls_handshake(t, &want, &e);

@@ -444,6 +444,47 @@ time.sleep(10)' 2>"$T/tarpit" 3>&- &
 	[[ $output == *"(certificate expires in 36"*" days (--min-days 400))"* ]]
 }
 
+@test "connect -z --tls through a proxy: a silent server is a handshake timeout within -w" {
+	command -v microsocks >/dev/null || fail "microsocks is not installed"
+	mp=$(free_port)
+	{ timeout 60 microsocks -i 127.0.0.1 -p "$mp" </dev/null >/dev/null 2>&1 & } 3>&-
+	bg_pids+=($!)
+	wait_tcp "$mp"
+	# accepts and never says a word
+	timeout 20 python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+sys.stderr.write("listening on 127.0.0.1 %d\n" % s.getsockname()[1])
+sys.stderr.flush()
+c = [s.accept()[0] for i in range(2)]
+time.sleep(15)' 2>"$T/tarpit" 3>&- &
+	bg_pids+=("$!")
+	wait_for_listen "$T/tarpit"
+	start=$(date +%s%N)
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z -w 1s --tls --insecure \
+	    --proxy "socks5://127.0.0.1:$mp" 127.0.0.1 "$PORT"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	assert_failure 5
+	[[ $output =~ tls_error\ [0-9.]+ms\ \(handshake\ timed\ out\)$ ]]
+	((ms < 2500))
+}
+
+@test "connect -z --tls --wait through a proxy: a later closed result carries no earlier certificate" {
+	command -v microsocks >/dev/null || fail "microsocks is not installed"
+	mp=$(free_port)
+	{ timeout 60 microsocks -i 127.0.0.1 -p "$mp" </dev/null >/dev/null 2>&1 & } 3>&-
+	bg_pids+=($!)
+	wait_tcp "$mp"
+	# a self-signed server (tls_error without --insecure) that goes away
+	sockit_listen "$T/l" --tls -k 127.0.0.1 0
+	{ sleep 1; kill "$SERVER_PID"; } 3>&- &
+	bg_pids+=($!)
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z -j --tls --wait 3s \
+	    --proxy "socks5://127.0.0.1:$mp" 127.0.0.1 "$PORT"
+	assert_failure 1
+	[ "$(jq -r .state <<<"$output")" = closed ]
+	[ "$(jq -r 'has("tls")' <<<"$output")" = false ]
+}
+
 @test "OpenSSL is loaded only for --tls: a plain listener maps no libssl, a --tls one maps the module" {
 	sockit_listen "$T/plain" -v 127.0.0.1 0
 	! grep -E 'libssl|libcrypto|sockit-tls' "/proc/$SERVER_PID/maps"
