@@ -150,3 +150,14 @@ sys.stderr.flush()
 	bg_pids+=("$!")
 	wait_for_listen "$log"
 }
+
+# microsocks_start [-u USER -P PASS]: a microsocks on 127.0.0.1 (60 s at
+# most, killed by kill_bg); sets MS_PORT.
+microsocks_start() {
+	command -v microsocks >/dev/null || fail "microsocks is not installed"
+	MS_PORT=$(free_port)
+	timeout 60 microsocks -i 127.0.0.1 -p "$MS_PORT" "$@" \
+	    >"$T/microsocks.log" 2>&1 </dev/null 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$MS_PORT"
+}

@@ -27,16 +27,6 @@ same_as_big() {
 	[ "$(sha256sum <"$1")" = "$BIG_SUM" ]
 }
 
-# microsocks_start [-u USER -P PASS]: a microsocks on 127.0.0.1; sets
-# MS_PORT.
-microsocks_start() {
-	MS_PORT=$(free_port)
-	timeout 60 microsocks -i 127.0.0.1 -p "$MS_PORT" "$@" \
-	    >"$T/microsocks.log" 2>&1 </dev/null 3>&- &
-	bg_pids+=("$!")
-	wait_tcp "$MS_PORT"
-}
-
 # tinyproxy_start [CONFIG LINE...]: a tinyproxy in the foreground on
 # 127.0.0.1 with a minimal configuration (and the lines given); sets
 # TP_PORT.

@@ -396,11 +396,8 @@ time.sleep(10)' 2>"$T/tarpit" 3>&- &
 }
 
 @test "--tls runs end to end through a SOCKS5 proxy (microsocks)" {
-	command -v microsocks >/dev/null || fail "microsocks is not installed"
-	mp=$(free_port)
-	{ timeout 60 microsocks -i 127.0.0.1 -p "$mp" </dev/null >/dev/null 2>&1 & } 3>&-
-	bg_pids+=($!)
-	wait_tcp "$mp"
+	microsocks_start
+	mp=$MS_PORT
 	sockit_listen "$T/l" --tls -k -e cat 127.0.0.1 0
 	# microsocks ends the tunnel at the first EOF: keep ours open a moment
 	run --separate-stderr timeout 10 "$SOCKIT" connect -v --tls --insecure \
@@ -412,11 +409,8 @@ time.sleep(10)' 2>"$T/tarpit" 3>&- &
 }
 
 @test "connect -z --tls through a proxy: the handshake runs over the tunnel, verified" {
-	command -v microsocks >/dev/null || fail "microsocks is not installed"
-	mp=$(free_port)
-	{ timeout 60 microsocks -i 127.0.0.1 -p "$mp" </dev/null >/dev/null 2>&1 & } 3>&-
-	bg_pids+=($!)
-	wait_tcp "$mp"
+	microsocks_start
+	mp=$MS_PORT
 	sockit_listen "$T/good" --tls --cert "$D/server.pem" --key "$D/server.key" -k 127.0.0.1 0
 	good=$PORT
 	sockit_listen "$T/wrong" --tls --cert "$D/wrong.pem" --key "$D/wrong.key" -k 127.0.0.1 0
@@ -445,11 +439,8 @@ time.sleep(10)' 2>"$T/tarpit" 3>&- &
 }
 
 @test "connect -z --tls through a proxy: a silent server is a handshake timeout within -w" {
-	command -v microsocks >/dev/null || fail "microsocks is not installed"
-	mp=$(free_port)
-	{ timeout 60 microsocks -i 127.0.0.1 -p "$mp" </dev/null >/dev/null 2>&1 & } 3>&-
-	bg_pids+=($!)
-	wait_tcp "$mp"
+	microsocks_start
+	mp=$MS_PORT
 	# accepts and never says a word
 	timeout 20 python3 -c 'import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
@@ -469,11 +460,8 @@ time.sleep(15)' 2>"$T/tarpit" 3>&- &
 }
 
 @test "connect -z --tls --wait through a proxy: a later closed result carries no earlier certificate" {
-	command -v microsocks >/dev/null || fail "microsocks is not installed"
-	mp=$(free_port)
-	{ timeout 60 microsocks -i 127.0.0.1 -p "$mp" </dev/null >/dev/null 2>&1 & } 3>&-
-	bg_pids+=($!)
-	wait_tcp "$mp"
+	microsocks_start
+	mp=$MS_PORT
 	# a self-signed server (tls_error without --insecure) that goes away
 	sockit_listen "$T/l" --tls -k 127.0.0.1 0
 	{ sleep 1; kill "$SERVER_PID"; } 3>&- &
