@@ -142,25 +142,12 @@ set_port(struct worker *w, uint16_t port)
 static bool
 self_connected(int fd)
 {
-	struct sockaddr_storage me, peer;
-	socklen_t mlen = sizeof(me), plen = sizeof(peer);
-	const struct sockaddr_in *m = (const void *)&me;
-	const struct sockaddr_in *p = (const void *)&peer;
-	const struct sockaddr_in6 *m6 = (const void *)&me;
-	const struct sockaddr_in6 *p6 = (const void *)&peer;
+	struct sock_addr me, peer;
+	struct sock_err e;
 
-	if (getsockname(fd, (struct sockaddr *)&me, &mlen) == -1 ||
-	    getpeername(fd, (struct sockaddr *)&peer, &plen) == -1 ||
-	    me.ss_family != peer.ss_family)
-		return false;
-	if (me.ss_family == AF_INET)
-		return m->sin_port == p->sin_port &&
-		    m->sin_addr.s_addr == p->sin_addr.s_addr;
-	if (me.ss_family == AF_INET6)
-		return m6->sin6_port == p6->sin6_port &&
-		    memcmp(&m6->sin6_addr, &p6->sin6_addr,
-		    sizeof(m6->sin6_addr)) == 0;
-	return false;
+	return sock_name(fd, &me, &e) == 0 && sock_peer(fd, &peer, &e) == 0 &&
+	    me.family == peer.family && me.port == peer.port &&
+	    strcmp(me.host, peer.host) == 0;
 }
 
 /* A TCP check of slot s connected (or, err, did not): the verdict, or
