@@ -50,14 +50,17 @@ one_run() {
 	local port
 	case $2 in
 	sockit) run "$1" "$SOCKIT listen 127.0.0.1 PORT" "$SOCKIT connect 127.0.0.1 PORT" ;;
+	sockit-sys) run "$1" "$SOCKIT listen -O TCP_CONGESTION=$sys_cc 127.0.0.1 PORT" \
+		"$SOCKIT connect -O TCP_CONGESTION=$sys_cc 127.0.0.1 PORT" ;;
 	nc) run "$1" "nc -l 127.0.0.1 PORT" "nc -N 127.0.0.1 PORT" ;;
 	ncat) run "$1" "ncat -l 127.0.0.1 PORT" "ncat --send-only 127.0.0.1 PORT" ;;
 	socat) run "$1" "socat -u TCP-LISTEN:PORT,bind=127.0.0.1,reuseaddr STDOUT" "socat -u STDIN TCP:127.0.0.1:PORT" ;;
-	iperf3)
+	iperf3 | iperf3-reno)
 		port=$(free_port)
 		iperf3 -s -1 -B 127.0.0.1 -p "$port" >/dev/null 2>&1 &
 		sleep 0.3
-		iperf3 -c 127.0.0.1 -p "$port" -n "${size_mb}M" $([ "$1" = file ] && echo -Z) -J 2>/dev/null |
+		iperf3 -c 127.0.0.1 -p "$port" -n "${size_mb}M" $([ "$1" = file ] && echo -Z) \
+			$([ "$2" = iperf3-reno ] && echo -C reno) -J 2>/dev/null |
 			python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/8e6))'
 		wait
 		;;
@@ -65,9 +68,20 @@ one_run() {
 }
 
 tools=(sockit)
+# on loopback sockit replaces a pacing congestion control (bbr) with reno;
+# when the system's default paces, a row with the system's control shows
+# what that choice is worth
+sys_cc=$(cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null)
+case $sys_cc in
+bbr*) tools+=(sockit-sys) ;;
+esac
 for t in nc ncat socat iperf3; do
 	command -v "$t" >/dev/null && tools+=("$t")
 done
+# the ceiling under the control sockit uses, too
+case $sys_cc in
+bbr*) command -v iperf3 >/dev/null && tools+=(iperf3-reno) ;;
+esac
 for src in pipe file; do
 	declare -A mbs=() all=()
 	# RUNS rounds, every tool once a round, so that a slow moment of the
@@ -83,13 +97,20 @@ for src in pipe file; do
 	printf '%-28s %10s %8s  %s\n' "relay ${size_mb} MiB, $src stdin" "MB/s" "sockit/x" "runs"
 	for t in "${tools[@]}"; do
 		[ -n "${mbs[$t]-}" ] || continue
-		printf '%-28s %10s %8s %s\n' "$t" "${mbs[$t]}" \
+		name=$t
+		case $t in
+		sockit-sys) name="sockit -O ..=$sys_cc" ;;
+		iperf3-reno) name="iperf3 -C reno" ;;
+		esac
+		printf '%-28s %10s %8s %s\n' "$name" "${mbs[$t]}" \
 			"$(ratio "${mbs[sockit]}" "${mbs[$t]}")" "${all[$t]}"
 	done
 	case $src in
 	pipe) target="x nc $(ratio "${mbs[sockit]}" "${mbs[nc]-}") (target >= 1.5)" ;;
 	file) target="x nc $(ratio "${mbs[sockit]}" "${mbs[nc]-}") (target >= 2.5), x iperf3 -Z $(ratio "${mbs[sockit]}" "${mbs[iperf3]-}") (target >= 0.85)" ;;
 	esac
+	[ -n "${mbs[iperf3-reno]-}" ] &&
+		target="$target, x iperf3 -C reno $(ratio "${mbs[sockit]}" "${mbs[iperf3-reno]}")"
 	summary "relay, $src stdin (MB/s)" "${mbs[sockit]}" "$target"
 	unset mbs all
 done

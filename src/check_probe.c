@@ -205,7 +205,7 @@ retry:
 		return 0;
 	}
 	s->fd = fd;
-	if (c->o->so != NULL && sockopts_apply(c->o->so, fd, &e) == -1) {
+	if (c->o->so != NULL && sockopts_apply(c->o->so, fd, NULL, &e) == -1) {
 		check_set_status(c, report(&e));
 		finish(w, s, e.code);
 		return 0;

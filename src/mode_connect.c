@@ -349,7 +349,7 @@ mode_connect(int argc, char **argv)
 	}
 	connected_event(fd, &peer, sock_now_ms() - t0,
 	    o.use_proxy ? &o.proxy : NULL);
-	if (sockopts_apply(&o.s.so, fd, &e) == -1 || (ctx != NULL &&
+	if (sockopts_apply(&o.s.so, fd, &peer, &e) == -1 || (ctx != NULL &&
 	    (tls = tls_new(ctx, fd, o.s.unix_path ? NULL : t.host,
 	    &e)) == NULL)) {
 		close(fd);

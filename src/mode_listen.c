@@ -38,6 +38,7 @@ struct server {
 	size_t nallow, ndeny;
 	int backlog;
 	int lfd[MAX_LISTEN];
+	bool lo[MAX_LISTEN];	/* lfd[i] on a loopback address */
 	size_t nl;
 	struct relay *r;
 	struct child *kids;
@@ -152,6 +153,7 @@ take_client(struct server *sv, int lfd, int timeout_ms, struct sock_addr *peer,
 {
 	struct linger rst = { 1, 0 };
 	const char *why;
+	size_t i;
 	int fd;
 
 	fd = timeout_ms == TAKE_READY ?
@@ -168,7 +170,10 @@ take_client(struct server *sv, int lfd, int timeout_ms, struct sock_addr *peer,
 		peer_event("refused", peer, why);
 		return -1;
 	}
-	if (sockopts_apply(&sv->s.so, fd, e) == -1) {
+	for (i = 0; i < sv->nl && sv->lfd[i] != lfd; i++)
+		;
+	if (sockopts_apply(&sv->s.so, fd, i < sv->nl && sv->lo[i] ? NULL :
+	    peer, e) == -1) {
 		close(fd);
 		report(e);
 		return -1;
@@ -720,11 +725,17 @@ mode_listen(int argc, char **argv)
 	signals_catch();
 	if ((status = open_listeners(&sv, argv + optind, argc - optind)) != 0)
 		goto out;
-	for (i = 0; i < sv.nl; i++)
-		if (sockopts_apply(&sv.s.so, sv.lfd[i], &e) == -1) {
+	for (i = 0; i < sv.nl; i++) {
+		/* a listener on loopback takes reno for all its clients at
+		   once (they inherit it); the others see to each client */
+		sv.lo[i] = sock_name(sv.lfd[i], &peer, &e) == 0 &&
+		    sock_addr_loopback(&peer);
+		if (sockopts_apply(&sv.s.so, sv.lfd[i], sv.lo[i] ? &peer :
+		    NULL, &e) == -1) {
 			status = report(&e);
 			goto out;
 		}
+	}
 	if (sv.s.tls.on && (status = tls_setup(&sv)) != 0)
 		goto out;
 	/* ready: a port the kernel picked is always told */

@@ -90,7 +90,7 @@ open_socket(const struct recv *r, struct sock_addr *a, bool wildcard,
 	   wins */
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){ UDP_RCVBUF },
 	    sizeof(int));
-	if (sockopts_apply(&r->so, fd, &e) == -1 ||
+	if (sockopts_apply(&r->so, fd, NULL, &e) == -1 ||
 	    sock_bind_fd(fd, a, r->join != NULL, &e) == -1 ||
 	    sock_timestamps(fd, &e) == -1 ||
 	    (r->join != NULL && sock_join(fd, &r->group, r->ifname,

@@ -234,7 +234,7 @@ open_socket(struct send *s, const struct sock_addr *src, bool bind_src)
 	if ((s->broadcast && sock_broadcast(s->fd, true, &e) == -1) ||
 	    (s->ttl >= 0 && sock_ttl(s->fd, s->to.family, (int)s->ttl,
 	    &e) == -1) ||
-	    sockopts_apply(&s->so, s->fd, &e) == -1 ||
+	    sockopts_apply(&s->so, s->fd, NULL, &e) == -1 ||
 	    (bind_src && sock_bind_fd(s->fd, src, false, &e) == -1) ||
 	    (s->reply && sock_timestamps(s->fd, &e) == -1) ||
 	    sock_udp_connect(s->fd, &s->to, &e) == -1)

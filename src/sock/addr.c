@@ -174,6 +174,22 @@ sock_addr_unmap(struct sock_addr *a)
 }
 
 bool
+sock_addr_loopback(const struct sock_addr *a)
+{
+	const struct sockaddr_in *in = (const void *)&a->ss;
+	const struct sockaddr_in6 *in6 = (const void *)&a->ss;
+	const uint8_t *b = in6->sin6_addr.s6_addr;
+
+	if (a->family == AF_INET)
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	if (a->family != AF_INET6)
+		return false;
+	if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+		return b[12] == 127;
+	return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+}
+
+bool
 sock_addr_equal(const struct sock_addr *a, const struct sock_addr *b)
 {
 	return a->family == b->family && a->port == b->port &&

@@ -76,6 +76,9 @@ int sock_addr_unix(struct sock_addr *, const char *path, struct sock_err *);
 const char *sock_addr_str(const struct sock_addr *, char *buf, size_t len);
 /* The IPv4 address inside a v4-mapped IPv6 record, or the record itself. */
 void sock_addr_unmap(struct sock_addr *);
+/* true for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104: traffic that never
+   leaves this host */
+bool sock_addr_loopback(const struct sock_addr *);
 /* true when a and b are the same family, host and port */
 bool sock_addr_equal(const struct sock_addr *a, const struct sock_addr *b);
 
@@ -261,6 +264,13 @@ int sock_name(int fd, struct sock_addr *, struct sock_err *);
 int sock_peer(int fd, struct sock_addr *, struct sock_err *);
 int sock_nodelay(int fd, bool on, struct sock_err *);	/* Nagle off */
 int sock_quickack(int fd, bool on, struct sock_err *);	/* delayed ACK off */
+/* For a TCP connection over loopback: a congestion control that paces
+   (bbr) spends CPU on timers and small bursts where nothing can be
+   congested, and caps a zero-copy relay at a fraction of what the host
+   can move.  Replaces such a control with reno (always allowed) and puts
+   the old name in was.  Returns 1 when replaced, 0 when left alone (not
+   pacing), -1 with *e when the kernel refuses. */
+int sock_loopback_cc(int fd, char *was, size_t wlen, struct sock_err *);
 /* poll(2) one descriptor for events within timeout_ms, EINTR retried.
    Returns the revents, 0 when the time passed, or -1 (ELOCAL). */
 int sock_wait(int fd, short events, int timeout_ms, struct sock_err *);

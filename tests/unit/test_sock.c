@@ -218,6 +218,25 @@ test_addr(void)
 	sock_addr_unmap(&b);
 	ok(sock_addr_equal(&a, &b), "and equals it once unmapped");
 
+	a = addr("127.0.0.1", 9);
+	b = addr("127.255.0.9", 9);
+	ok(sock_addr_loopback(&a) && sock_addr_loopback(&b),
+	    "127.0.0.1 and 127.255.0.9 are loopback addresses");
+	a = addr("::1", 9);
+	b = addr("::ffff:127.0.0.2", 9);
+	ok(sock_addr_loopback(&a) && sock_addr_loopback(&b),
+	    "::1 and ::ffff:127.0.0.2 are loopback addresses");
+	a = addr("10.0.0.1", 9);
+	b = addr("::2", 9);
+	ok(!sock_addr_loopback(&a) && !sock_addr_loopback(&b),
+	    "10.0.0.1 and ::2 are not");
+	a = addr("128.0.0.1", 9);
+	b = addr("::ffff:10.0.0.1", 9);
+	ok(!sock_addr_loopback(&a) && !sock_addr_loopback(&b),
+	    "nor 128.0.0.1 and ::ffff:10.0.0.1");
+	ok(sock_addr_unix(&a, "/tmp/x.sock", &e) == 0 &&
+	    !sock_addr_loopback(&a), "nor a Unix socket's path");
+
 	sock_addr_any(&a, AF_INET, 7);
 	ok(a.family == AF_INET && strcmp(a.host, "0.0.0.0") == 0 &&
 	    a.port == 7, "sock_addr_any AF_INET is 0.0.0.0");
@@ -462,6 +481,41 @@ test_interleave(void)
 	}
 }
 
+/* cc: the connection's congestion control into name */
+static bool
+cc_name(int fd, char *name, socklen_t len)
+{
+	memset(name, 0, len);
+	len--;
+	return getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len) == 0;
+}
+
+/* sock_loopback_cc on a connected loopback socket */
+static void
+test_loopback_cc(int fd)
+{
+	struct sock_err e;
+	char name[16], was[16] = "";
+
+	ok(fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "reno", 4)
+	    == 0 && sock_loopback_cc(fd, was, sizeof(was), &e) == 0 &&
+	    cc_name(fd, name, sizeof(name)) && strcmp(name, "reno") == 0 &&
+	    was[0] == '\0', "sock_loopback_cc leaves reno alone");
+	if (fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "bbr", 3)
+	    == -1) {
+		ok(errno == ENOENT, "no bbr in this kernel: nothing paces (%s)",
+		    strerror(errno));
+		return;
+	}
+	ok(fd >= 0 && sock_loopback_cc(fd, was, sizeof(was), &e) == 1 &&
+	    strcmp(was, "bbr") == 0 && cc_name(fd, name, sizeof(name)) &&
+	    strcmp(name, "reno") == 0,
+	    "sock_loopback_cc replaces bbr with reno and says it was bbr");
+	ok(sock_loopback_cc(-1, was, sizeof(was), &e) == -1 &&
+	    e.kind == SOCK_ELOCAL && e.code == EBADF,
+	    "sock_loopback_cc on a bad descriptor: ELOCAL, EBADF");
+}
+
 static void
 test_tcp(void)
 {
@@ -506,6 +560,7 @@ test_tcp(void)
 	ok(sfd >= 0 && sock_quickack(sfd, true, &e) == 0,
 	    "sock_quickack succeeds on a TCP socket (%s)",
 	    sfd >= 0 ? sock_strerror(&e) : "");
+	test_loopback_cc(cfd);
 	if (cfd >= 0)
 		close(cfd);
 	if (sfd >= 0)
@@ -1190,7 +1245,7 @@ test_opt_live(void)
 	/* the applier behind -O in every mode */
 	ok(sockopts_add(&so, "TCP_NODELAY=on") == 0 &&
 	    sockopts_add(&so, "SO_RCVBUF=64K") == 0 &&
-	    sockopts_apply(&so, cfd, &e) == 0,
+	    sockopts_apply(&so, cfd, NULL, &e) == 0,
 	    "sockopts_apply TCP_NODELAY=on SO_RCVBUF=64K succeeds");
 	o = sock_opt_find("TCP_NODELAY");
 	ok(sock_opt_get(cfd, o, &v, &e) == 0 && v.i == 1,
@@ -1201,7 +1256,7 @@ test_opt_live(void)
 	so.n = 0;
 	memset(&e, 0, sizeof(e));
 	ok(sockopts_add(&so, "SO_BROADCAST=on") == 0 &&
-	    sockopts_apply(&so, cfd, &e) == -1 && e.kind == SOCK_EUSAGE &&
+	    sockopts_apply(&so, cfd, NULL, &e) == -1 && e.kind == SOCK_EUSAGE &&
 	    strstr(e.what, "SO_BROADCAST") != NULL &&
 	    strstr(e.msg, "IPv4 TCP socket") != NULL,
 	    "sockopts_apply refuses SO_BROADCAST on TCP as a usage error "
