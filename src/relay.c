@@ -39,6 +39,7 @@ struct relay {
 	int l_reg[RELAY_MAX_LISTEN];
 	short l_re[RELAY_MAX_LISTEN];
 	size_t nl;
+	unsigned l_streak;	/* rounds in a row with a listener ready */
 	int ep;			/* the epoll set */
 	int in_reg, out_reg;	/* stdin's and stdout's events in it */
 	short in_re, out_re;	/* what was ready this round */
@@ -47,6 +48,7 @@ struct relay {
 	/* stdin */
 	bool in_eof, in_tty, in_poll, in_restore;
 	bool in_hup;		/* told a hang-up while not wanted */
+	bool in_quiet;		/* told ready while not wanted */
 	char in_last;		/* -C: the last byte of the previous chunk */
 	int in_flags;
 	double in_eof_at;
@@ -147,7 +149,10 @@ conn_add(struct relay *r, int fd, bool nb, const struct sock_addr *peer,
 		c->peer = *peer;
 	c->start_ms = c->last_ms = sock_now_ms();
 	c->sent = r->ilen;	/* a chunk under way is not for this one */
-	c->rd_ev = c->hs_ev = POLLIN;
+	/* plain: the peer's FIN is told with the bytes before it, so a
+	   short read need not wait another round for the EOF */
+	c->rd_ev = tls != NULL ? POLLIN : POLLIN | POLLRDHUP;
+	c->hs_ev = POLLIN;
 	c->wr_ev = POLLOUT;
 	c->hs_end = -1;
 	if (tls != NULL) {
@@ -566,8 +571,10 @@ chunk_done(struct relay *r)
 	r->ilen = 0;
 }
 
+/* Takes clients from listener lfd: at most max (when it is 1, a client
+   costs one accept, not one more to learn that nobody else waits). */
 static void
-accept_ready(struct relay *r, int lfd)
+accept_ready(struct relay *r, int lfd, int max)
 {
 	struct sock_addr peer;
 	struct sock_err e;
@@ -575,8 +582,7 @@ accept_ready(struct relay *r, int lfd)
 
 	if (r->h.accept == NULL)
 		return;
-	/* drain the backlog: up to 64 clients a wakeup */
-	for (k = 0; k < 64; k++) {
+	for (k = 0; k < max; k++) {
 		fd = r->h.accept(r->h.ctx, lfd, &peer);
 		if (fd == -3)
 			return;		/* nobody else is waiting */
@@ -851,12 +857,16 @@ relay_run(struct relay *r, struct sock_err *e)
 		r->in_re = r->out_re = 0;
 		in_want = want_in || (zin && r->zc_in == ZC_SPLICE &&
 		    !r->zin_wait_sock);
+		if (in_want)
+			r->in_quiet = false;
 		if (r->in_poll) {
-			/* not wanted (no client yet, a chunk under way): kept
-			   in the set with no events, so that a client costs
-			   no epoll_ctl for it, until it tells a hang-up, which
-			   it would tell at every wait */
-			ev = in_want ? POLLIN : r->in_eof || r->in_hup ? -1 : 0;
+			/* not wanted (no client yet, a chunk under way): left
+			   as it is, so that a client who comes and goes costs
+			   no epoll_ctl for it, until it tells it is ready
+			   (then no events) or a hang-up (then out), which it
+			   would tell at every wait */
+			ev = in_want ? POLLIN : r->in_eof || r->in_hup ? -1 :
+			    r->in_quiet || r->in_reg < 0 ? 0 : r->in_reg;
 			if (watch(r, 0, &r->in_reg, ev, &r->in_re) == -1) {
 				if (errno != EPERM)
 					return sock_fail(e, SOCK_ELOCAL, errno,
@@ -953,6 +963,8 @@ relay_run(struct relay *r, struct sock_err *e)
 			*(short *)ready[k].data.ptr = (short)ready[k].events;
 		if (!in_want && (r->in_re & (POLLHUP | POLLERR)))
 			r->in_hup = true;
+		if (!in_want && (r->in_re & POLLIN))
+			r->in_quiet = true;
 		/* stdout first: it frees the way for more */
 		if (r->out_reg >= 0) {
 			short re = r->out_re;
@@ -1009,7 +1021,8 @@ relay_run(struct relay *r, struct sock_err *e)
 			    r->zc_out == ZC_NONE) {
 				/* while full reads go straight out, a few
 				   more this round (a round walks every
-				   connection) */
+				   connection); after the peer's FIN, on to
+				   the EOF */
 				for (k = 0; k < 16; k++) {
 					recv_conn(r, c);
 					if (r->olen == 0)
@@ -1017,8 +1030,8 @@ relay_run(struct relay *r, struct sock_err *e)
 					full = r->olen == RELAY_BUF;
 					if (flush_stdout(r, e) == -1)
 						return -1;
-					if (r->olen > 0 || !full || c->dead ||
-					    c->rd_eof)
+					if (r->olen > 0 || c->dead || c->rd_eof ||
+					    (!full && !(re & POLLRDHUP)))
 						break;
 				}
 			}
@@ -1031,9 +1044,16 @@ relay_run(struct relay *r, struct sock_err *e)
 				conn_fail(c, err ? err : ECONNRESET, NULL);
 			}
 		}
+		/* a listener ready round after round has a queue: drain it,
+		   up to 64 clients a wakeup; ready now and then (clients one
+		   after the other), one client a round */
+		for (i = 0, k = 0; i < r->nl; i++)
+			k |= r->l_re[i] & POLLIN;
+		r->l_streak = k ? r->l_streak + 1 : 0;
 		for (i = 0; i < r->nl; i++)
 			if (r->l_re[i] & POLLIN)
-				accept_ready(r, r->lfd[i]);
+				accept_ready(r, r->lfd[i],
+				    r->l_streak > 1 ? 64 : 1);
 	}
 }
 

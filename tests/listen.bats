@@ -593,3 +593,52 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	run timeout 5 "$SOCKIT" connect 127.0.0.1 "$PORT" <<<"hello"
 	assert_success
 }
+
+@test "-k: stdin that comes while no client is connected waits, without a busy loop, for the next client" {
+	mkfifo "$T/in"
+	sockit_listen "$T/log" -k -v 127.0.0.1 0 <>"$T/in" >"$T/out"
+	run timeout 5 "$SOCKIT" connect 127.0.0.1 "$PORT" </dev/null
+	wait_grep "$T/log" '^closed'
+	# nobody connected: the line stays in the fifo ...
+	echo "held" >"$T/in"
+	read -r -a st </proc/"$SERVER_PID"/stat
+	sleep 1
+	read -r -a st2 </proc/"$SERVER_PID"/stat
+	# ... and the server sleeps meanwhile (utime + stime, in ticks)
+	ticks=$(((st2[13] + st2[14]) - (st[13] + st[14])))
+	echo "ticks: $ticks"
+	[ "$ticks" -lt 20 ]
+	run timeout 5 "$SOCKIT" connect 127.0.0.1 "$PORT" </dev/null
+	assert_success
+	assert_output "held"
+}
+
+@test "-k: 500 clients connecting at once (backlog 128) are all served" {
+	mkfifo "$T/in"
+	sockit_listen "$T/log" -k 127.0.0.1 0 <>"$T/in" >"$T/out"
+	# each sends its number, half-closes and waits for the server's EOF
+	run timeout 60 python3 -c '
+import select, socket, sys, time
+port, n = int(sys.argv[1]), 500
+ep = select.epoll()
+socks, state = {}, {}
+for i in range(n):
+    s = socket.socket(); s.setblocking(False)
+    s.connect_ex(("127.0.0.1", port))
+    socks[s.fileno()], state[s.fileno()] = (s, i), 0
+    ep.register(s.fileno(), select.EPOLLOUT)
+served, t0 = 0, time.monotonic()
+while socks and time.monotonic() - t0 < 30:
+    for fd, ev in ep.poll(0.1):
+        s, i = socks[fd]
+        if state[fd] == 0:
+            s.send(b"%d\n" % i); s.shutdown(socket.SHUT_WR)
+            state[fd] = 1; ep.modify(fd, select.EPOLLIN)
+        elif s.recv(64) == b"":
+            served += 1; ep.unregister(fd); socks.pop(fd); s.close()
+print(served)' "$PORT"
+	assert_success
+	assert_output 500
+	wait_grep "$T/out" '.' 500
+	diff <(seq 0 499) <(sort -n "$T/out")
+}
