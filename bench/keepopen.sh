@@ -7,7 +7,8 @@
 #   socat -t 0 TCP-LISTEN:P,fork,reuseaddr -
 # (socat's default -t 0.5 holds every client 0.5 s after its end of file.)
 # An extra row, sockit listen -k --backlog 4096, shows what the listen
-# queue's length does to the open loop.
+# queue's length does to the open loop; another, the floor, is the least a
+# server of these clients can do (bench/floor_server.c, built with cc).
 #
 # Every client connects, sends one byte, half-closes and reads until the
 # server closes (EOF).  Two loads, from one python3 process each:
@@ -135,6 +136,7 @@ start_server() {
 	nc) cmd=(nc -lk 127.0.0.1 "$port") ;;
 	ncat) cmd=(ncat -lk 127.0.0.1 "$port") ;;
 	socat) cmd=(socat -t 0 TCP-LISTEN:"$port",bind=127.0.0.1,fork,reuseaddr -) ;;
+	floor) cmd=("$tmp/floor" "$port") ;;
 	esac
 	timeout 300 "${cmd[@]}" <&7 >/dev/null 2>&1 &
 	SPID=$!
@@ -145,8 +147,15 @@ start_server() {
 
 declare -A closed=() cfail=() cpu=() served=() rate=() stalls=() unfin=() resets=() ovf=()
 tools=()
-for t in sockit sockit-b4096 nc ncat socat; do
-	[ "${t%-*}" = sockit ] || have "$t" || continue
+# the floor: bench/floor_server.c, built here when a C compiler is
+have_floor=false
+${CC:-cc} -O2 -o "$tmp/floor" "$(dirname "$0")/floor_server.c" 2>/dev/null && have_floor=true
+for t in sockit sockit-b4096 nc ncat socat floor; do
+	case $t in
+	sockit*) ;;
+	floor) $have_floor || continue ;;
+	*) have "$t" || continue ;;
+	esac
 	tools+=("$t")
 	port=$(free_port)
 	start_server "$t" "$port" || { echo "$t: server did not start" >&2; continue; }
@@ -169,6 +178,8 @@ for t in sockit sockit-b4096 nc ncat socat; do
 	fi
 	cfail[$t]=$f
 	a=() b=() s=() u=() z=() o=()
+	# the floor serves one client at a time: no open-loop figure
+	[ "$t" = floor ] && { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; continue; }
 	for ((i = 0; i < RUNS; i++)); do
 		sleep 0.5
 		read -r v1 v2 v3 v4 v5 v6 < <(timeout $((BOUND + 30)) python3 "$tmp/open.py" "$port" "$N" "$BOUND")
@@ -191,6 +202,7 @@ label() {
 	nc) echo "nc -lk" ;;
 	ncat) echo "ncat -lk" ;;
 	socat) echo "socat -t 0 fork" ;;
+	floor) echo "floor: accept, read, close" ;;
 	esac
 }
 printf '%-26s %9s %9s %9s %12s %9s\n' "closed loop, $N clients" "conn/s" "sockit/x" "failed" \
@@ -203,6 +215,8 @@ done
 echo "server us/c: the server's CPU time per client (schedstat), a figure the"
 echo "wake-up latency of the machine does not move; its sockit/x < 1: sockit"
 echo "spends less.  socat forks a process per client, not counted: -."
+echo "floor: bench/floor_server.c, a blocking accept, reads to EOF and close:"
+echo "what any server of these clients pays (sockit/x ~1: nothing left to cut)."
 echo
 printf '%-26s %7s %8s %9s %7s %7s %7s %9s\n' "open loop, $N at once" "served" "served/s" "sockit/x" \
 	"stalls" "waiting" "resets" "overflows"
@@ -215,9 +229,9 @@ echo "medians of $RUNS runs; served: EOF (or reset) within ${BOUND}s; stalls: cl
 echo "(a dropped SYN/ACK, retried after 1 s); waiting: no EOF at ${BOUND}s; overflows: kernel"
 echo "ListenOverflows delta. Listen backlogs: sockit 128, nc 1, ncat 10, socat 5."
 summary "keep-open closed loop (conn/s)" "${closed[sockit]-}" \
-	"x nc $(ratio "${closed[sockit]-}" "${closed[nc]-}"), x ncat $(ratio "${closed[sockit]-}" "${closed[ncat]-}"), x socat $(ratio "${closed[sockit]-}" "${closed[socat]-}")"
+	"x nc $(ratio "${closed[sockit]-}" "${closed[nc]-}"), x ncat $(ratio "${closed[sockit]-}" "${closed[ncat]-}"), x socat $(ratio "${closed[sockit]-}" "${closed[socat]-}"), x floor $(ratio "${closed[sockit]-}" "${closed[floor]-}")"
 summary "keep-open server CPU per client (us)" "${cpu[sockit]-}" \
-	"x nc $(ratio "${cpu[sockit]-}" "${cpu[nc]-}"), x ncat $(ratio "${cpu[sockit]-}" "${cpu[ncat]-}") (< 1: sockit spends less)"
+	"x nc $(ratio "${cpu[sockit]-}" "${cpu[nc]-}"), x ncat $(ratio "${cpu[sockit]-}" "${cpu[ncat]-}"), x floor $(ratio "${cpu[sockit]-}" "${cpu[floor]-}") (< 1: sockit spends less)"
 summary "keep-open open loop (served/s)" "${rate[sockit]-}" \
 	"stalls ${stalls[sockit]-}, waiting ${unfin[sockit]-}; x nc $(ratio "${rate[sockit]-}" "${rate[nc]-}"), x ncat $(ratio "${rate[sockit]-}" "${rate[ncat]-}")"
 exit 0
