@@ -21,6 +21,9 @@
 #               clients still waiting at the bound, and the delta of the
 #               kernel's ListenOverflows counter (namespace-wide, so other
 #               loopback traffic can add to it).
+# Every server runs from the start, each on its port; the closed loops go
+# round by round, every server once a round (a slow moment of the machine
+# falls on all), the open loops one server at a time.
 # Medians of RUNS (3).  Usage: bench/keepopen.sh   Environment: SOCKIT,
 # N, BOUND, RUNS.  A missing peer tool is skipped; every process is bounded
 # with timeout(1) and killed by PID; loopback only; never in make check.
@@ -125,9 +128,9 @@ EOF
 # start_server NAME PORT: in the background, stdin a read-write fifo; sets SPID
 start_server() {
 	local name=$1 port=$2
-	rm -f "$tmp/fifo"
-	mkfifo "$tmp/fifo"
-	exec 7<>"$tmp/fifo"
+	rm -f "$tmp/fifo.$name"
+	mkfifo "$tmp/fifo.$name"
+	exec 7<>"$tmp/fifo.$name"
 	local cmd
 	# shellcheck disable=SC2054 # the commas belong to socat's address
 	case $name in
@@ -138,7 +141,7 @@ start_server() {
 	socat) cmd=(socat -t 0 TCP-LISTEN:"$port",bind=127.0.0.1,fork,reuseaddr -) ;;
 	floor) cmd=("$tmp/floor" "$port") ;;
 	esac
-	timeout 300 "${cmd[@]}" <&7 >/dev/null 2>&1 &
+	timeout 900 "${cmd[@]}" <&7 >/dev/null 2>&1 &
 	SPID=$!
 	pids+=("$SPID")
 	exec 7>&-
@@ -146,43 +149,57 @@ start_server() {
 }
 
 declare -A closed=() cfail=() cpu=() served=() rate=() stalls=() unfin=() resets=() ovf=()
+declare -A port=() spid=() srv=() call=() usall=()
 tools=()
 # the floor: bench/floor_server.c, built here when a C compiler is
 have_floor=false
 ${CC:-cc} -O2 -o "$tmp/floor" "$(dirname "$0")/floor_server.c" 2>/dev/null && have_floor=true
+# every server at once, each on its port (idle ones cost nothing)
 for t in sockit sockit-b4096 nc ncat socat floor; do
 	case $t in
 	sockit*) ;;
 	floor) $have_floor || continue ;;
 	*) have "$t" || continue ;;
 	esac
+	port[$t]=$(free_port)
+	start_server "$t" "${port[$t]}" || { echo "$t: server did not start" >&2; continue; }
 	tools+=("$t")
-	port=$(free_port)
-	start_server "$t" "$port" || { echo "$t: server did not start" >&2; continue; }
-	c=() f=0 us=()
+	spid[$t]=$SPID
 	# the server itself (timeout's child): its CPU time, in ns, from
 	# schedstat (socat's per-client children are not in it)
-	srv=$(cat "/proc/$SPID/task/$SPID/children" 2>/dev/null)
-	srv=${srv%% *}
-	for ((i = 0; i < RUNS; i++)); do
-		ns0=$(cut -d' ' -f1 "/proc/$srv/schedstat" 2>/dev/null)
-		read -r r fl < <(timeout 60 python3 "$tmp/closed.py" "$port" "$N")
-		ns1=$(cut -d' ' -f1 "/proc/$srv/schedstat" 2>/dev/null)
-		c+=("${r:-0}")
-		f=$((f + ${fl:-0}))
-		[ -n "$ns0" ] && [ -n "$ns1" ] && us+=("$(awk -v a="$ns0" -v b="$ns1" -v n="$N" 'BEGIN { printf "%.1f", (b - a) / n / 1000 }')")
+	srv[$t]=$(cat "/proc/$SPID/task/$SPID/children" 2>/dev/null)
+	srv[$t]=${srv[$t]%% *}
+	cfail[$t]=0
+done
+# closed loop: RUNS rounds, every server once a round, so that a slow
+# moment of the machine falls on all of them; medians
+for ((i = 0; i < RUNS; i++)); do
+	for t in "${tools[@]}"; do
+		ns0=$(cut -d' ' -f1 "/proc/${srv[$t]}/schedstat" 2>/dev/null)
+		read -r r fl < <(timeout 60 python3 "$tmp/closed.py" "${port[$t]}" "$N")
+		ns1=$(cut -d' ' -f1 "/proc/${srv[$t]}/schedstat" 2>/dev/null)
+		call[$t]="${call[$t]-} ${r:-0}"
+		cfail[$t]=$((cfail[$t] + ${fl:-0}))
+		[ -n "$ns0" ] && [ -n "$ns1" ] &&
+			usall[$t]="${usall[$t]-} $(awk -v a="$ns0" -v b="$ns1" -v n="$N" 'BEGIN { printf "%.1f", (b - a) / n / 1000 }')"
 	done
-	closed[$t]=$(printf '%s\n' "${c[@]}" | median)
-	if [ "$t" != socat ] && [ "${#us[@]}" -gt 0 ]; then
-		cpu[$t]=$(printf '%s\n' "${us[@]}" | median)
+done
+for t in "${tools[@]}"; do
+	# shellcheck disable=SC2086 # the lists split on purpose
+	closed[$t]=$(printf '%s\n' ${call[$t]} | median)
+	if [ "$t" != socat ] && [ -n "${usall[$t]-}" ]; then
+		# shellcheck disable=SC2086
+		cpu[$t]=$(printf '%s\n' ${usall[$t]} | median)
 	fi
-	cfail[$t]=$f
-	a=() b=() s=() u=() z=() o=()
+done
+# open loop: one server at a time under the whole burst
+for t in "${tools[@]}"; do
 	# the floor serves one client at a time: no open-loop figure
-	[ "$t" = floor ] && { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; continue; }
+	[ "$t" = floor ] && continue
+	a=() b=() s=() u=() z=() o=()
 	for ((i = 0; i < RUNS; i++)); do
 		sleep 0.5
-		read -r v1 v2 v3 v4 v5 v6 < <(timeout $((BOUND + 30)) python3 "$tmp/open.py" "$port" "$N" "$BOUND")
+		read -r v1 v2 v3 v4 v5 v6 < <(timeout $((BOUND + 30)) python3 "$tmp/open.py" "${port[$t]}" "$N" "$BOUND")
 		a+=("${v1:-0}") b+=("${v2:-0}") s+=("${v3:-0}") u+=("${v4:-0}") z+=("${v5:-0}") o+=("${v6:-0}")
 	done
 	served[$t]=$(printf '%s\n' "${a[@]}" | median)
@@ -191,8 +208,10 @@ for t in sockit sockit-b4096 nc ncat socat floor; do
 	unfin[$t]=$(printf '%s\n' "${u[@]}" | median)
 	resets[$t]=$(printf '%s\n' "${z[@]}" | median)
 	ovf[$t]=$(printf '%s\n' "${o[@]}" | median)
-	kill "$SPID" 2>/dev/null
-	wait "$SPID" 2>/dev/null
+done
+for t in "${tools[@]}"; do
+	kill "${spid[$t]}" 2>/dev/null
+	wait "${spid[$t]}" 2>/dev/null
 done
 
 label() {
