@@ -911,6 +911,10 @@ relay_run(struct relay *r, struct sock_err *e)
 			    r->zc_in == ZC_SENDFILE))))
 				ev |= c->wr_ev;
 			c->re = 0;
+			/* waiting for nothing (stdout is behind) after a
+			   hang-up, which epoll would tell at every wait */
+			if (ev == 0 && c->hup)
+				ev = -1;
 			if (!c->dead && watch(r, c->fd, &c->reg, ev,
 			    &c->re) == -1)
 				conn_fail(c, errno, "cannot be watched (epoll)");
@@ -1043,6 +1047,8 @@ relay_run(struct relay *r, struct sock_err *e)
 				    &len);
 				conn_fail(c, err ? err : ECONNRESET, NULL);
 			}
+			if (c->reg == 0 && (re & (POLLHUP | POLLERR)))
+				c->hup = true;
 		}
 		/* a listener ready round after round has a queue: drain it,
 		   up to 64 clients a wakeup; ready now and then (clients one

@@ -40,6 +40,8 @@ struct conn {
 	bool hs;		/* the handshake is under way */
 	bool closing;		/* close_notify waits for the socket */
 	bool truncated;		/* EOF came without close_notify */
+	bool hup;		/* told a hang-up or an error while it waited
+				   for nothing: out of the set until it waits */
 	size_t sent;		/* bytes of the current stdin chunk sent */
 	double last_ms;
 	double hs_end;		/* handshake deadline, or -1 */

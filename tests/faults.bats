@@ -346,3 +346,32 @@ print("ok")' "$PORT"
 	assert_success
 	[ "$output" = ok ]
 }
+
+@test "a client done while stdout is behind: the server sleeps (no busy loop), every byte arrives" {
+	head -c 100K /dev/urandom >"$T/data"
+	want=$(sha256sum <"$T/data")
+	# the copying path, once serving one client and once with -k; stdout a
+	# fifo whose reader starts 3 s late, so the client's bytes and its FIN
+	# wait in the socket while stdout is full
+	for k in "" -k; do
+		rm -f "$T/o" "$T/got"
+		mkfifo "$T/o"
+		SOCKIT_COPY=1 "$SOCKIT" listen -v $k 127.0.0.1 0 </dev/null 1<>"$T/o" 2>"$T/l" 3>&- &
+		spid=$!
+		bg_pids+=("$spid")
+		(sleep 3; head -c 102400 | sha256sum >"$T/got") <"$T/o" 3>&- &
+		bg_pids+=($!)
+		wait_for_listen "$T/l"
+		timeout 10 "$SOCKIT" connect 127.0.0.1 "$PORT" <"$T/data" >/dev/null
+		sleep 0.5
+		read -r -a st </proc/"$spid"/stat
+		sleep 1
+		read -r -a st2 </proc/"$spid"/stat
+		ticks=$(((st2[13] + st2[14]) - (st[13] + st[14])))
+		echo "listen $k: $ticks ticks in 1 s"
+		[ "$ticks" -lt 20 ]
+		wait_grep "$T/got" '.'
+		[ "$(cat "$T/got")" = "$want" ]
+		kill "$spid" 2>/dev/null || true
+	done
+}
