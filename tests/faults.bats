@@ -364,12 +364,7 @@ print("ok")' "$PORT"
 		wait_for_listen "$T/l"
 		timeout 10 "$SOCKIT" connect 127.0.0.1 "$PORT" <"$T/data" >/dev/null
 		sleep 0.5
-		read -r -a st </proc/"$spid"/stat
-		sleep 1
-		read -r -a st2 </proc/"$spid"/stat
-		ticks=$(((st2[13] + st2[14]) - (st[13] + st[14])))
-		echo "listen $k: $ticks ticks in 1 s"
-		[ "$ticks" -lt 20 ]
+		sleeps_1s "$spid"
 		wait_grep "$T/got" '.'
 		[ "$(cat "$T/got")" = "$want" ]
 		kill "$spid" 2>/dev/null || true

@@ -83,6 +83,20 @@ wait_tcp() {
 	return 1
 }
 
+# sleeps_1s PID: PID (a process whose name has no space) uses less than
+# 20 clock ticks (0.2 s at USER_HZ 100) of CPU over one second: it sleeps,
+# not spins.  Prints the ticks.
+sleeps_1s() {
+	local a b ticks
+	read -r -a a </proc/"$1"/stat || return 1
+	sleep 1
+	read -r -a b </proc/"$1"/stat || return 1
+	# utime + stime, fields 14 and 15
+	ticks=$(((b[13] + b[14]) - (a[13] + a[14])))
+	echo "pid $1: $ticks ticks in 1 s"
+	[ "$ticks" -lt 20 ]
+}
+
 # wait_gone PID: waits (at most 5 s) until PID has ended; succeeds when it
 # has.
 wait_gone() {
