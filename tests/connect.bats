@@ -570,19 +570,21 @@ except OSError:
 		S=$1 d=$2
 		ip link set lo up && ip addr add 10.77.0.1/32 dev lo || exit 9
 		sysctl -qw net.ipv4.tcp_congestion_control=bbr || exit 8
-		"$S" listen -k -v 0.0.0.0 0 </dev/zero >/dev/null 2>"$d/srv" &
+		# every stdin: a fifo held open here, so no end and no bytes
+		mkfifo "$d/hold" && exec 4<>"$d/hold"
+		"$S" listen -k -v 0.0.0.0 0 <&4 >/dev/null 2>"$d/srv" &
 		spid=$!
 		for ((i = 0; i < 50; i++)); do grep -q "^listening" "$d/srv" && break; sleep 0.1; done
 		read -r _ _ _ port < <(grep "^listening" "$d/srv")
 		pids=()
-		sleep 30 | "$S" connect -vv 127.0.0.1 "$port" >/dev/null 2>"$d/c1" & pids+=($!)
-		sleep 30 | "$S" connect -O TCP_CONGESTION=bbr 127.0.0.1 "$port" >/dev/null 2>"$d/c2" & pids+=($!)
-		sleep 30 | "$S" connect 10.77.0.1 "$port" >/dev/null 2>"$d/c3" & pids+=($!)
+		"$S" connect -vv 127.0.0.1 "$port" <&4 >/dev/null 2>"$d/c1" & pids+=($!)
+		"$S" connect -O TCP_CONGESTION=bbr 127.0.0.1 "$port" <&4 >/dev/null 2>"$d/c2" & pids+=($!)
+		"$S" connect 10.77.0.1 "$port" <&4 >/dev/null 2>"$d/c3" & pids+=($!)
 		# a listener on 127.0.0.1: its clients inherit its control
-		"$S" listen -k -v 127.0.0.1 0 </dev/zero >/dev/null 2>"$d/srv2" & pids+=($!)
+		"$S" listen -k -v 127.0.0.1 0 <&4 >/dev/null 2>"$d/srv2" & pids+=($!)
 		for ((i = 0; i < 50; i++)); do grep -q "^listening" "$d/srv2" && break; sleep 0.1; done
 		read -r _ _ _ port2 < <(grep "^listening" "$d/srv2")
-		sleep 30 | "$S" connect -O TCP_CONGESTION=bbr 127.0.0.1 "$port2" >/dev/null 2>"$d/c4" & pids+=($!)
+		"$S" connect -O TCP_CONGESTION=bbr 127.0.0.1 "$port2" <&4 >/dev/null 2>"$d/c4" & pids+=($!)
 		for ((i = 0; i < 50; i++)); do
 			[ "$(grep -c "^accepted" "$d/srv")" -eq 3 ] && grep -q "^accepted" "$d/srv2" && break
 			sleep 0.1
@@ -590,7 +592,8 @@ except OSError:
 		sleep 0.2
 		ss -tniH state established >"$d/ss"
 		kill "${pids[@]}" "$spid"
-		wait' bash "$SOCKIT" "$T"
+		wait "${pids[@]}" "$spid"
+		exit 0' bash "$SOCKIT" "$T"
 	assert_success
 	port=$(awk '/^listening/ { print $4 }' "$T/srv")
 	# ss: one line per socket, then its info line; "LOCAL PEER CONTROL"
