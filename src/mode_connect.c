@@ -2,6 +2,8 @@
    Unix socket, then relay stdin/stdout with it. */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -30,6 +32,21 @@ struct connect_opts {
 };
 
 static int source_addr(const struct connect_opts *, struct sock_addr *);
+
+/* A link-local IPv6 address means nothing without its interface: exit 2
+   with the hint, rather than connect(2)'s "Invalid argument".  Returns 0
+   or EXIT_USAGE. */
+static int
+zone_needed(const char *host)
+{
+	struct in6_addr a;
+
+	if (strchr(host, '%') != NULL || inet_pton(AF_INET6, host, &a) != 1 ||
+	    !IN6_IS_ADDR_LINKLOCAL(&a))
+		return 0;
+	return usage_error("%s: a link-local address needs a zone: %s%%IFACE",
+	    host, host);
+}
 
 /* connect -z: the checks of check.c.  Returns the exit status. */
 static int
@@ -319,6 +336,9 @@ mode_connect(int argc, char **argv)
 		return status;
 	}
 	if ((status = session_tls_check(&o.s)) != 0)
+		return status;
+	if (!o.use_proxy && o.s.unix_path == NULL &&
+	    (status = zone_needed(t.host)) != 0)
 		return status;
 	if (o.check)
 		return run_checks(&o, &t);

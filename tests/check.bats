@@ -269,6 +269,19 @@ print(s.getsockname()[1], flush=True); time.sleep(60)' >"$out" 3>&- &
 	assert_success
 }
 
+@test "first hour 10: a link-local IPv6 address without a zone is exit 2 with a hint, in -z and in connect" {
+	for args in "-z fe80::1 80" "-z [fe80::1]:80" "fe80::1 80" "-u -z fe80::1 53"; do
+		run --separate-stderr "$SOCKIT" connect $args </dev/null
+		assert_failure 2
+		[[ ${stderr_lines[0]} == "sockit: connect: fe80::1: a link-local address needs a zone: fe80::1%IFACE" ]]
+		[ -z "$output" ]
+	done
+	# with a zone: no hint; whatever lo answers, it is a check
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z -w 300ms fe80::1%lo 80
+	[ "$status" -ne 2 ]
+	[[ $output == "fe80::1%lo 80/tcp "* ]]
+}
+
 @test "a check sends no data: the server reads EOF at once" {
 	out=$BATS_TEST_TMPDIR/srv
 	python3 -c '
