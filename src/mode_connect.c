@@ -27,6 +27,7 @@ struct connect_opts {
 	bool udp;		/* -u, with -z */
 	int64_t wait_ms;	/* --wait, with -z */
 	unsigned parallel;	/* --parallel, with -z */
+	bool all_addresses;	/* --all-addresses, with -z */
 	bool use_proxy;		/* --proxy */
 	struct proxy proxy;
 };
@@ -59,6 +60,7 @@ run_checks(const struct connect_opts *o, const struct target *t)
 		.parallel = o->parallel,
 		.timeout_ms = G.timeout_ms >= 0 ? G.timeout_ms : 2000,
 		.wait_ms = o->wait_ms,
+		.all_addresses = o->all_addresses,
 		.source = o->source,
 		.source_port = o->source_port,
 		.so = &o->s.so,
@@ -79,6 +81,9 @@ run_checks(const struct connect_opts *o, const struct target *t)
 		if (o->udp)
 			return usage_error("-u: UDP does not go through "
 			    "--proxy");
+		if (o->all_addresses)
+			return usage_error("--all-addresses checks each "
+			    "address directly: not through --proxy");
 		if (o->s.so.n > 0)
 			return usage_error("-O does not apply to -z --proxy");
 		if ((st = source_addr(o, &src)) != 0)
@@ -311,6 +316,9 @@ mode_connect(int argc, char **argv)
 				return usage_err(&e);
 			o.use_proxy = true;
 			break;
+		case O_ALL_ADDRESSES:
+			o.all_addresses = true;
+			break;
 		case O_PARALLEL:
 			if (sock_parse_uint(arg, 65535, &par, &e) == -1 ||
 			    par == 0)
@@ -322,8 +330,10 @@ mode_connect(int argc, char **argv)
 			return opt_status(c);
 		}
 	}
-	if (!o.check && (o.udp || o.wait_ms >= 0 || o.parallel != 256))
-		return usage_error("-u, --wait and --parallel go with -z");
+	if (!o.check && (o.udp || o.wait_ms >= 0 || o.parallel != 256 ||
+	    o.all_addresses))
+		return usage_error("-u, --wait, --parallel and --all-addresses "
+		    "go with -z");
 	if (o.s.unix_path != NULL && o.use_proxy)
 		return usage_error("-U and --proxy do not go together");
 	if (o.s.unix_path != NULL) {
