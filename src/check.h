@@ -19,6 +19,7 @@ struct check_opts {
 	unsigned parallel;	/* --parallel: checks in flight at once */
 	int64_t timeout_ms;	/* -w: each attempt (default 2 s) */
 	int64_t wait_ms;	/* --wait: retry until all open; -1: no */
+	bool all_addresses;	/* --all-addresses: a result per address */
 	const char *source;	/* -s */
 	const char *source_port;	/* -p */
 	const struct sockopts *so;	/* -O */
@@ -27,10 +28,11 @@ struct check_opts {
 	const struct tls_opts *tls;	/* --tls, or NULL */
 };
 
-/* Checks every port and prints one result per port.  Returns the exit
+/* Checks every port at every address of HOST and prints one result per
+   port (per port and address with all_addresses).  Returns the exit
    status: 0 when every port is open (with -u: none closed), else 1
-   (5 when a --tls check failed); 2, 3 or 4 for bad ports, names, local
-   failures. */
+   (5 when a --tls check failed, 3 when HOST did not resolve); 2 or 4 for
+   bad ports, local failures. */
 int check_run(const struct check_opts *);
 
 #endif

@@ -6,7 +6,14 @@
    whose connect was refused is connected again for the next port (Linux
    resets it for that), which saves a socket() and a close() per closed
    port.  A socket connected to itself (a simultaneous open on the port
-   checked) is a closed port. */
+   checked) is a closed port.
+   A HOST with several addresses: a check is one attempt per address, in
+   Happy Eyeballs order (RFC 8305): the next attempt starts when one
+   fails, or joins one that has had no answer for RACE_DELAY_MS (a UDP
+   probe at once, as silence is its usual answer).  The first attempt
+   that succeeds makes the port open and ends the others; when none
+   does, the result is the most telling failure, from the first address
+   that gave it (rank()). */
 #include "config.h"
 
 #include <sys/socket.h>
@@ -21,26 +28,120 @@
 #include "check_int.h"
 #include "report.h"
 
-/* Ends slot s's check with err (0: open); its socket is closed, or kept
-   to connect again. */
+/* How much an outcome says about the port: an answer beats silence,
+   silence beats a local error. */
+static int
+rank(enum state st)
+{
+	switch (st) {
+	case ST_OPEN:
+		return 6;
+	case ST_TLS_ERROR:
+	case ST_OPEN_FILTERED:
+		return 5;
+	case ST_CLOSED:
+		return 4;
+	case ST_UNREACHABLE:
+		return 3;
+	case ST_TIMEOUT:
+		return 2;
+	case ST_ERROR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Queues result idx's next attempt: the worker starts it as soon as a
+   slot is free.  At most one entry per result, and a worker has no more
+   results under way than slots (new ones start only when the queue is
+   empty), so the queue never outgrows w->cap. */
+static void
+queue_next(struct worker *w, size_t idx)
+{
+	struct result *r = &w->c->r[idx];
+
+	if (r->queued || w->nagain >= w->cap)
+		return;
+	r->queued = true;
+	w->again[w->nagain++] = idx;
+}
+
+/* Result r is open: its other attempts end, unreported. */
+static void
+cancel_others(struct worker *w, const struct slot *s, struct result *r)
+{
+	struct slot *o;
+	unsigned i;
+
+	for (i = 0; i < w->live && r->inflight > 0; i++) {
+		o = &w->slots[i];
+		if (o == s || o->fd == -1 || o->idx != s->idx)
+			continue;
+		tls_free(o->t);
+		o->t = NULL;
+		close(o->fd);
+		o->fd = -1;
+		r->inflight--;
+	}
+}
+
+/* Slot s's attempt ended (its socket is gone) with st: into its result,
+   if it says more than the attempts before; then the result is done, or
+   its next attempt is queued, or it waits for the others.  Takes tls;
+   copies why. */
+static void
+attempt_end(struct worker *w, struct slot *s, enum state st, int err,
+    double latency_ms, struct tls_info *tls, const char *why)
+{
+	struct checker *c = w->c;
+	struct result *r = &c->r[s->idx];
+
+	r->inflight--;
+	if (rank(st) > rank(r->best) || (rank(st) == rank(r->best) &&
+	    s->attempt < r->best_attempt)) {
+		r->best = st;
+		r->best_attempt = s->attempt;
+		r->addr = s->addr;
+		r->latency_ms = latency_ms;
+		r->err = err;
+		free(r->why);
+		r->why = why != NULL ? strdup(why) : NULL;
+		free(r->tls);
+		r->tls = tls;
+		tls = NULL;
+	}
+	free(tls);
+	if (st == ST_OPEN) {
+		cancel_others(w, s, r);
+	} else if (r->tried < check_attempts(c)) {
+		queue_next(w, s->idx);
+		return;
+	} else if (r->inflight > 0) {
+		return;
+	}
+	publish(r, r->best);
+	w->done++;
+}
+
+/* Ends slot s's attempt with err (0: open); its socket is closed, or
+   kept to connect again. */
 static void
 end_check(struct worker *w, struct slot *s, int err, bool keep)
 {
 	struct checker *c = w->c;
-	struct result *r = &c->r[s->idx];
 	enum state st = check_classify(err);
+	double latency_ms = sock_now_ms() - s->start;
+	int v6 = c->addrs[s->addr].family == AF_INET6;
 
-	r->latency_ms = sock_now_ms() - s->start;
-	r->err = err;
 	if (c->o->udp && st == ST_TIMEOUT)
 		st = ST_OPEN_FILTERED;
-	if (keep && w->nspare < w->cap)
-		w->spare[w->nspare++] = s->fd;
-	else
+	if (s->fd != -1 && keep && w->nspare[v6] < w->cap)
+		w->spare[v6][w->nspare[v6]++] = s->fd;
+	else if (s->fd != -1)
 		close(s->fd);
 	s->fd = -1;
-	publish(r, st);
-	w->done++;
+	attempt_end(w, s, st, err, latency_ms, NULL, NULL);
 }
 
 /* Ends slot s's check with err (0: open).  A socket refused is kept to
@@ -51,24 +152,23 @@ finish(struct worker *w, struct slot *s, int err)
 	end_check(w, s, err, w->reuse && err == ECONNREFUSED);
 }
 
-/* Ends the --tls check of slot s: open, or tls_error for why. */
+/* Ends the --tls attempt of slot s: open, or tls_error for why.  Takes
+   the handshake's facts (or NULL). */
 static void
-finish_tls(struct worker *w, struct slot *s, const char *why)
+finish_tls(struct worker *w, struct slot *s, struct tls_info *in,
+    const char *why)
 {
-	struct result *r = &w->c->r[s->idx];
+	double latency_ms = sock_now_ms() - s->start;
 	short want;
 
-	r->latency_ms = sock_now_ms() - s->start;
-	if (why != NULL)
-		r->why = strdup(why);
 	if (s->t != NULL && why == NULL)
 		tls_close(s->t, &want);	/* close_notify, if it fits now */
 	tls_free(s->t);
 	s->t = NULL;
 	close(s->fd);
 	s->fd = -1;
-	publish(r, why != NULL ? ST_TLS_ERROR : ST_OPEN);
-	w->done++;
+	attempt_end(w, s, why != NULL ? ST_TLS_ERROR : ST_OPEN, 0, latency_ms,
+	    in, why);
 }
 
 /* One step of slot s's handshake; when done, the verdict. */
@@ -76,7 +176,7 @@ static void
 tls_step(struct worker *w, struct slot *s)
 {
 	const struct tls_opts *o = w->c->o->tls;
-	struct result *r = &w->c->r[s->idx];
+	struct tls_info *in;
 	struct sock_err e;
 	char why[128];
 	int rc = tls_handshake(s->t, &s->ev, &e);
@@ -84,16 +184,16 @@ tls_step(struct worker *w, struct slot *s)
 	if (rc == TLS_AGAIN)
 		return;
 	if (rc == -1) {
-		finish_tls(w, s, sock_strerror(&e));
+		finish_tls(w, s, NULL, sock_strerror(&e));
 		return;
 	}
-	r->tls = malloc(sizeof(*r->tls));
-	if (r->tls == NULL) {
-		finish_tls(w, s, "out of memory");
+	in = malloc(sizeof(*in));
+	if (in == NULL) {
+		finish_tls(w, s, NULL, "out of memory");
 		return;
 	}
-	tls_info(s->t, r->tls);
-	finish_tls(w, s, check_tls_verdict(o, r->tls, why, sizeof(why)));
+	tls_info(s->t, in);
+	finish_tls(w, s, in, check_tls_verdict(o, in, why, sizeof(why)));
 }
 
 const char *
@@ -119,16 +219,24 @@ tls_begin(struct worker *w, struct slot *s)
 
 	s->t = tls_new(w->c->ctx, s->fd, w->c->o->host, &e);
 	if (s->t == NULL) {
-		finish_tls(w, s, sock_strerror(&e));
+		finish_tls(w, s, NULL, sock_strerror(&e));
 		return;
 	}
 	tls_step(w, s);
 }
 
-/* Points w's copy of the address at port. */
+/* Points w's copy of an address at address addr, port port. */
 static void
-set_port(struct worker *w, uint16_t port)
+aim(struct worker *w, uint32_t addr, uint16_t port)
 {
+	const struct sock_addr *a;
+
+	if (w->aimed != addr) {
+		a = &w->c->addrs[addr];
+		memcpy(&w->ss, &a->ss, a->len);
+		w->len = a->len;
+		w->aimed = addr;
+	}
 	if (w->ss.ss_family == AF_INET6)
 		((struct sockaddr_in6 *)(void *)&w->ss)->sin6_port =
 		    htons(port);
@@ -168,56 +276,74 @@ connected(struct worker *w, struct slot *s, int err)
 		finish(w, s, err);
 }
 
+/* Opens the socket of slot s's attempt (a refused one of the same
+   family when kept).  Returns it, or -1 with errno. */
+static int
+attempt_socket(struct worker *w, const struct slot *s, bool *again)
+{
+	const struct checker *c = w->c;
+	int v6 = c->addrs[s->addr].family == AF_INET6;
+
+	*again = false;
+	if (w->nspare[v6] > 0) {
+		*again = true;
+		return w->spare[v6][--w->nspare[v6]];
+	}
+	return socket(c->addrs[s->addr].family, (c->o->udp ? SOCK_DGRAM :
+	    SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
+
+/* Binds fd to the -s/-p source of its family, if any.  Returns 0, or -1
+   with errno. */
+static int
+bind_source(const struct checker *c, int fd, int family)
+{
+	const struct sock_addr *src = &c->src[family == AF_INET6];
+	int on = 1;
+
+	if (!c->have_src)
+		return 0;
+	if (src->port != 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	return bind(fd, (struct sockaddr *)&src->ss, src->len);
+}
+
 int
 check_start(struct worker *w, size_t idx, struct slot *s)
 {
 	struct checker *c = w->c;
 	struct result *r = &c->r[idx];
 	struct sock_err e;
-	bool again = false;
-	int fd, rc, on = 1;
+	bool again;
+	int fd, rc;
 
-	free(r->tls);		/* --wait: a new try */
-	free(r->why);
-	r->tls = NULL;
-	r->why = NULL;
 	s->t = NULL;
 	s->ev = POLLOUT;
 	s->idx = idx;
-	set_port(w, r->port);
+	s->attempt = r->tried;
+	s->addr = check_attempt_addr(c, r, r->tried);
+	aim(w, s->addr, r->port);
 	s->start = sock_now_ms();
+	r->tried++;
+	r->inflight++;
 retry:
-	if (w->nspare > 0) {
-		fd = w->spare[--w->nspare];
-		again = true;
-	} else {
-		fd = socket(c->addr.family, (c->o->udp ? SOCK_DGRAM :
-		    SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	}
+	fd = attempt_socket(w, s, &again);
+	s->fd = fd;
 	if (fd == -1) {
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 		    errno == ENOMEM)
-			return -1;
-		s->fd = -1;
-		r->err = errno;
-		publish(r, ST_ERROR);
-		w->done++;
+			goto later;
+		end_check(w, s, errno, false);	/* an error */
 		return 0;
 	}
-	s->fd = fd;
 	if (c->o->so != NULL && sockopts_apply(c->o->so, fd, NULL, &e) == -1) {
 		check_set_status(c, report(&e));
 		finish(w, s, e.code);
 		return 0;
 	}
-	if (c->have_src) {
-		if (c->src.port != 0)
-			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
-			    sizeof(on));
-		if (bind(fd, (struct sockaddr *)&c->src.ss, c->src.len) == -1) {
-			finish(w, s, errno);
-			return 0;
-		}
+	if (bind_source(c, fd, c->addrs[s->addr].family) == -1) {
+		finish(w, s, errno);
+		return 0;
 	}
 	do
 		rc = connect(fd, (struct sockaddr *)&w->ss, w->len);
@@ -226,17 +352,15 @@ retry:
 	    errno == EINVAL || errno == EBADFD)) {
 		/* this system does not connect a refused socket again */
 		close(fd);
-		while (w->nspare > 0)
-			close(w->spare[--w->nspare]);
+		check_spares_close(w);
 		w->reuse = false;
-		again = false;
 		goto retry;
 	}
 	if (rc == -1 && (errno == EAGAIN || errno == EADDRNOTAVAIL)) {
 		/* out of local ports for now: try again shortly */
 		close(fd);
 		s->fd = -1;
-		return -1;
+		goto later;
 	}
 	if (rc == -1 && errno != EINPROGRESS) {
 		finish(w, s, errno);
@@ -248,6 +372,8 @@ retry:
 			finish(w, s, errno);
 			return 0;
 		}
+		if (c->race && r->tried < c->ncur)
+			queue_next(w, idx);	/* every address at once */
 		return 1;
 	}
 	if (rc == 0) {
@@ -255,6 +381,11 @@ retry:
 		return s->fd == -1 ? 0 : 1;	/* in flight: a handshake */
 	}
 	return 1;
+later:
+	/* not started after all */
+	r->tried--;
+	r->inflight--;
+	return -1;
 }
 
 void
@@ -273,7 +404,7 @@ check_settle(struct worker *w, struct slot *s, short revents)
 	if (!c->o->udp && w->reuse) {
 		/* connect again: 0 when connected, else why not; a refused
 		   socket is then ready for the next port */
-		set_port(w, c->r[s->idx].port);
+		aim(w, s->addr, c->r[s->idx].port);
 		rc = connect(s->fd, (struct sockaddr *)&w->ss, w->len);
 		if (rc == -1 && (errno == EALREADY || errno == EINPROGRESS ||
 		    errno == EINTR))
@@ -297,12 +428,31 @@ check_settle(struct worker *w, struct slot *s, short revents)
 	finish(w, s, errno);
 }
 
+double
+check_race_at(const struct checker *c, const struct slot *s)
+{
+	const struct result *r = &c->r[s->idx];
+
+	if (!c->race || s->t != NULL || r->queued ||
+	    s->attempt + 1 != r->tried || r->tried >= c->ncur)
+		return -1;
+	return s->start + RACE_DELAY_MS;
+}
+
 void
 check_expire(struct worker *w, struct slot *s, double now)
 {
-	if (s->fd != -1 && s->t != NULL &&
-	    now - s->start >= (double)w->c->attempt_ms)
-		finish_tls(w, s, "handshake timed out");
-	else if (s->fd != -1 && now - s->start >= (double)w->c->attempt_ms)
+	double race_at;
+
+	if (s->fd == -1)
+		return;
+	if (s->t != NULL && now - s->start >= (double)w->c->attempt_ms) {
+		finish_tls(w, s, NULL, "handshake timed out");
+	} else if (now - s->start >= (double)w->c->attempt_ms) {
 		finish(w, s, ETIMEDOUT);
+	} else {
+		race_at = check_race_at(w->c, s);
+		if (race_at >= 0 && now >= race_at)
+			queue_next(w, s->idx);
+	}
 }

@@ -77,6 +77,16 @@ print_batch(struct worker *w)
 }
 
 void
+check_spares_close(struct worker *w)
+{
+	int v6;
+
+	for (v6 = 0; v6 < 2; v6++)
+		while (w->nspare[v6] > 0)
+			close(w->spare[v6][--w->nspare[v6]]);
+}
+
+void
 check_set_status(struct checker *c, int status)
 {
 	if (c->threaded)
@@ -115,25 +125,96 @@ worker_free(struct worker *w)
 {
 	free(w->slots);
 	free(w->pfd);
-	free(w->spare);
+	free(w->spare[0]);
+	free(w->spare[1]);
+	free(w->again);
 	w->slots = NULL;
 	w->pfd = NULL;
-	w->spare = NULL;
+	w->spare[0] = w->spare[1] = NULL;
+	w->again = NULL;
 }
 
-/* Allocates w's slots, poll list and spare sockets for w->cap checks
-   (before its thread starts: a worker that never calls malloc gets no
-   arena of its own).  Returns 0, or -1 when out of memory. */
+/* Allocates w's slots, poll list, spare sockets and queue for w->cap
+   checks (before its thread starts: a worker that never calls malloc
+   gets no arena of its own).  Returns 0, or -1 when out of memory. */
 static int
 worker_alloc(struct worker *w)
 {
 	w->slots = calloc(w->cap, sizeof(*w->slots));
 	w->pfd = calloc(w->cap + 1, sizeof(*w->pfd));	/* + the stop pipe */
-	w->spare = calloc(w->cap, sizeof(*w->spare));
-	if (w->slots != NULL && w->pfd != NULL && w->spare != NULL)
+	w->spare[0] = calloc(w->cap, sizeof(*w->spare[0]));
+	w->spare[1] = calloc(w->cap, sizeof(*w->spare[1]));
+	w->again = calloc(w->cap, sizeof(*w->again));
+	if (w->slots != NULL && w->pfd != NULL && w->spare[0] != NULL &&
+	    w->spare[1] != NULL && w->again != NULL)
 		return 0;
 	worker_free(w);
 	return -1;
+}
+
+/* Starts attempts until *cap are in flight: first the next attempts
+   that are due, then the first attempts of new results, only while no
+   attempt is due (so that a worker never has more results under way
+   than slots).  Returns 1 when nothing is left to start, 0 when some
+   is. */
+static int
+start_more(struct worker *w, unsigned *cap)
+{
+	struct checker *c = w->c;
+	size_t idx;
+	bool due;
+	int rc;
+
+	while (w->live < *cap) {
+		due = w->nagain > 0;
+		if (due) {
+			idx = w->again[--w->nagain];
+			c->r[idx].queued = false;
+			if (c->r[idx].st != ST_PENDING)
+				continue;	/* open meanwhile */
+		} else if ((idx = next_pending(w)) >= c->n) {
+			return 1;
+		}
+		rc = check_start(w, idx, &w->slots[w->live]);
+		if (rc == -1) {
+			if (due) {
+				c->r[idx].queued = true;
+				w->again[w->nagain++] = idx;
+			}
+			/* descriptors or ports ran out: fewer at once */
+			if (w->live > 0)
+				*cap = w->live;
+			else
+				nanosleep(&(struct timespec){ 0, 10000000 },
+				    NULL);
+			return 0;
+		}
+		if (rc == 1)
+			w->live++;
+		if (!due)
+			w->next++;
+	}
+	return 0;
+}
+
+/* When w's poll must wake at the latest: the first -w deadline or race
+   start of its attempts. */
+static double
+next_deadline(const struct worker *w)
+{
+	const struct checker *c = w->c;
+	double deadline = -1, t, race_at;
+	unsigned i;
+
+	for (i = 0; i < w->live; i++) {
+		t = w->slots[i].start + (double)c->attempt_ms;
+		race_at = check_race_at(c, &w->slots[i]);
+		if (race_at >= 0 && race_at < t)
+			t = race_at;
+		if (deadline < 0 || t < deadline)
+			deadline = t;
+	}
+	return deadline;
 }
 
 /* w's poll loop: starts checks up to w->cap, settles them as poll
@@ -145,10 +226,9 @@ work(struct worker *w)
 	struct checker *c = w->c;
 	struct slot *slots;
 	struct pollfd *pfd;
-	size_t live = 0, i, idx = c->n;
-	unsigned cap = w->cap;
+	unsigned i, cap = w->cap;
 	double now, deadline;
-	int rc, wait;
+	int rc, wait, all_started;
 	nfds_t npfd;
 
 	w->rc = -1;
@@ -159,46 +239,28 @@ work(struct worker *w)
 	}
 	slots = w->slots;
 	pfd = w->pfd;
+	w->live = 0;
+	w->nagain = 0;
 	for (;;) {
 		if (c->threaded && stopped(c))
 			break;
-		while (live < cap && (idx = next_pending(w)) < c->n) {
-			rc = check_start(w, idx, &slots[live]);
-			if (rc == -1) {
-				/* descriptors or ports ran out: fewer at
-				   once */
-				if (live > 0)
-					cap = (unsigned)live;
-				else
-					nanosleep(&(struct timespec){ 0,
-					    10000000 }, NULL);
-				break;
-			}
-			if (rc == 1)
-				live++;
-			w->next++;
-		}
+		all_started = start_more(w, &cap);
 		if (print_batch(w) == -1)
 			break;
-		if (live == 0 && idx >= c->n) {
+		if (w->live == 0 && all_started) {
 			w->rc = 0;
 			break;
 		}
 		now = sock_now_ms();
-		deadline = -1;
-		for (i = 0; i < live; i++) {
-			double t = slots[i].start + (double)c->attempt_ms;
-
+		deadline = next_deadline(w);
+		for (i = 0; i < w->live; i++)
 			pfd[i] = (struct pollfd){ .fd = slots[i].fd,
 			    .events = c->o->udp ? POLLIN : slots[i].ev };
-			if (deadline < 0 || t < deadline)
-				deadline = t;
-		}
-		npfd = live;
+		npfd = w->live;
 		if (c->threaded)
 			pfd[npfd++] = (struct pollfd){ .fd = c->stop_fd[0],
 			    .events = POLLIN };
-		wait = live == 0 ? 10 : deadline <= now ? 0 :
+		wait = w->live == 0 ? 10 : deadline <= now ? 0 :
 		    (int)(deadline - now) + 1;
 		rc = poll(pfd, npfd, wait);
 		if (rc == -1 && errno != EINTR) {
@@ -208,25 +270,25 @@ work(struct worker *w)
 			break;
 		}
 		now = sock_now_ms();
-		for (i = 0; i < live; i++) {
-			if (rc > 0 && pfd[i].revents != 0)
+		for (i = 0; i < w->live; i++) {
+			/* an attempt ended by another's success has fd -1 */
+			if (rc > 0 && pfd[i].revents != 0 && slots[i].fd != -1)
 				check_settle(w, &slots[i], pfd[i].revents);
 			check_expire(w, &slots[i], now);
-			if (slots[i].fd == -1) {
-				/* done: the last slot takes its place */
-				slots[i] = slots[live - 1];
-				pfd[i] = pfd[live - 1];
-				live--;
-				i--;
-			}
+		}
+		for (i = 0; i < w->live;) {
+			if (slots[i].fd != -1)
+				i++;
+			else	/* done: the last slot takes its place */
+				slots[i] = slots[--w->live];
 		}
 	}
-	for (i = 0; i < live; i++) {
+	for (i = 0; i < w->live; i++) {
 		tls_free(slots[i].t);
-		close(slots[i].fd);
+		if (slots[i].fd != -1)
+			close(slots[i].fd);
 	}
-	while (w->nspare > 0)
-		close(w->spare[--w->nspare]);
+	check_spares_close(w);
 	worker_free(w);
 	return w->rc;
 }
@@ -378,8 +440,7 @@ check_round(struct checker *c)
 		w[i].cap = c->cap / n + (i < c->cap % n);
 		w[i].reuse = !c->o->udp && c->ctx == NULL && !c->have_src &&
 		    (c->o->so == NULL || c->o->so->n == 0);
-		memcpy(&w[i].ss, &c->addr.ss, sizeof(w[i].ss));
-		w[i].len = c->addr.len;
+		w[i].aimed = NO_ADDR;
 		if (nw > 0 && worker_alloc(&w[i]) == -1)
 			nw = 0;
 	}

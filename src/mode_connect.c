@@ -2,6 +2,8 @@
    Unix socket, then relay stdin/stdout with it. */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -25,11 +27,27 @@ struct connect_opts {
 	bool udp;		/* -u, with -z */
 	int64_t wait_ms;	/* --wait, with -z */
 	unsigned parallel;	/* --parallel, with -z */
+	bool all_addresses;	/* --all-addresses, with -z */
 	bool use_proxy;		/* --proxy */
 	struct proxy proxy;
 };
 
 static int source_addr(const struct connect_opts *, struct sock_addr *);
+
+/* A link-local IPv6 address means nothing without its interface: exit 2
+   with the hint, rather than connect(2)'s "Invalid argument".  Returns 0
+   or EXIT_USAGE. */
+static int
+zone_needed(const char *host)
+{
+	struct in6_addr a;
+
+	if (strchr(host, '%') != NULL || inet_pton(AF_INET6, host, &a) != 1 ||
+	    !IN6_IS_ADDR_LINKLOCAL(&a))
+		return 0;
+	return usage_error("%s: a link-local address needs a zone: %s%%IFACE",
+	    host, host);
+}
 
 /* connect -z: the checks of check.c.  Returns the exit status. */
 static int
@@ -42,6 +60,7 @@ run_checks(const struct connect_opts *o, const struct target *t)
 		.parallel = o->parallel,
 		.timeout_ms = G.timeout_ms >= 0 ? G.timeout_ms : 2000,
 		.wait_ms = o->wait_ms,
+		.all_addresses = o->all_addresses,
 		.source = o->source,
 		.source_port = o->source_port,
 		.so = &o->s.so,
@@ -62,6 +81,9 @@ run_checks(const struct connect_opts *o, const struct target *t)
 		if (o->udp)
 			return usage_error("-u: UDP does not go through "
 			    "--proxy");
+		if (o->all_addresses)
+			return usage_error("--all-addresses checks each "
+			    "address directly: not through --proxy");
 		if (o->s.so.n > 0)
 			return usage_error("-O does not apply to -z --proxy");
 		if ((st = source_addr(o, &src)) != 0)
@@ -294,6 +316,9 @@ mode_connect(int argc, char **argv)
 				return usage_err(&e);
 			o.use_proxy = true;
 			break;
+		case O_ALL_ADDRESSES:
+			o.all_addresses = true;
+			break;
 		case O_PARALLEL:
 			if (sock_parse_uint(arg, 65535, &par, &e) == -1 ||
 			    par == 0)
@@ -305,8 +330,10 @@ mode_connect(int argc, char **argv)
 			return opt_status(c);
 		}
 	}
-	if (!o.check && (o.udp || o.wait_ms >= 0 || o.parallel != 256))
-		return usage_error("-u, --wait and --parallel go with -z");
+	if (!o.check && (o.udp || o.wait_ms >= 0 || o.parallel != 256 ||
+	    o.all_addresses))
+		return usage_error("-u, --wait, --parallel and --all-addresses "
+		    "go with -z");
 	if (o.s.unix_path != NULL && o.use_proxy)
 		return usage_error("-U and --proxy do not go together");
 	if (o.s.unix_path != NULL) {
@@ -319,6 +346,9 @@ mode_connect(int argc, char **argv)
 		return status;
 	}
 	if ((status = session_tls_check(&o.s)) != 0)
+		return status;
+	if (!o.use_proxy && o.s.unix_path == NULL &&
+	    (status = zone_needed(t.host)) != 0)
 		return status;
 	if (o.check)
 		return run_checks(&o, &t);

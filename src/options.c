@@ -83,6 +83,8 @@ const struct opt opts[] = {
 	    "with -z: retry until every port is open or DUR passed" },
 	{ O_PARALLEL, "parallel", "N", M_CONNECT,
 	    "with -z: checks at once (default 256)" },
+	{ O_ALL_ADDRESSES, "all-addresses", NULL, M_CONNECT,
+	    "with -z: a result per address; all must be open" },
 	{ O_PROXY, "proxy", "URL", M_CONNECT,
 	    "through a proxy: socks5[h]://, socks4[a]://, http://" },
 	{ O_SNI, "sni", "NAME", M_CONNECT,

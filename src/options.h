@@ -38,6 +38,7 @@ enum {
 	O_DENY,
 	O_WAIT,
 	O_PARALLEL,
+	O_ALL_ADDRESSES,
 	O_TCP,
 	O_UNIX,
 	O_CONNECT,

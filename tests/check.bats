@@ -42,6 +42,25 @@ closed_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# in_hosts FILE CMD [ARG...]: runs CMD in a mount namespace of its own
+# where FILE is /etc/hosts and names are looked up in files only (no DNS).
+# FILE stays writable from outside: an append shows at the next lookup.
+in_hosts() {
+	local hosts=$1 nss=$BATS_TEST_TMPDIR/nsswitch.conf
+	shift
+	printf 'hosts: files\n' >"$nss"
+	unshare -m sh -c 'mount --bind "$1" /etc/hosts &&
+	    mount --bind "$2" /etc/nsswitch.conf && shift 2 && exec "$@"' \
+	    sh "$hosts" "$nss" "$@"
+}
+
+# dual_hosts: writes $BATS_TEST_TMPDIR/hosts where dual.test is ::1 and
+# 127.0.0.1, and sets HOSTS to it.
+dual_hosts() {
+	HOSTS=$BATS_TEST_TMPDIR/hosts
+	printf '127.0.0.1 localhost\n::1 dual.test\n127.0.0.1 dual.test\n' >"$HOSTS"
+}
+
 @test "one open port: text result and exit 0" {
 	open_ports 1
 	run --separate-stderr "$SOCKIT" connect -z 127.0.0.1 "$OPEN"
@@ -128,7 +147,28 @@ closed_port() {
 @test "a name that does not resolve is exit 3" {
 	run --separate-stderr "$SOCKIT" connect -z x.invalid 80
 	assert_failure 3
-	[[ $stderr == *"x.invalid"* ]]
+	[[ $output == "x.invalid 80/tcp unresolved - ("*")" ]]
+}
+
+@test "first hour 4: a name that does not resolve is, per port, 'unresolved' with the resolver's message, on stdout, exit 3" {
+	hosts=$BATS_TEST_TMPDIR/hosts
+	printf '127.0.0.1 localhost\n' >"$hosts"
+	run --separate-stderr in_hosts "$hosts" "$SOCKIT" connect -z nosuch.test 81,80
+	assert_failure 3
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "nosuch.test 80/tcp unresolved - (Name or service not known)" ]
+	[ "${lines[1]}" = "nosuch.test 81/tcp unresolved - (Name or service not known)" ]
+	[ -z "$stderr" ]
+	run --separate-stderr in_hosts "$hosts" "$SOCKIT" connect -z -j nosuch.test 80,81
+	assert_failure 3
+	[ -z "$stderr" ]
+	echo "$output" | jq -sce 'length == 2 and .[0].port == 80 and .[1].port == 81 and
+	    all(.[]; .host == "nosuch.test" and .address == null and .proto == "tcp" and
+	    .state == "unresolved" and .latency_ms == null and
+	    .error == "Name or service not known" and .code == "EAI_NONAME")'
+	run --separate-stderr in_hosts "$hosts" "$SOCKIT" connect -zu -j nosuch.test 53
+	assert_failure 3
+	echo "$output" | jq -ce '.proto == "udp" and .state == "unresolved"'
 }
 
 @test "a port that does not answer is 'timeout' with latency '-' after -w" {
@@ -186,6 +226,34 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(30)' "$p") 3>&-
 	assert_failure 1
 	[[ $output == "127.0.0.1 $p/tcp closed "* ]]
 	[ "$ms" -ge 1000 ] && [ "$ms" -lt 4000 ]
+}
+
+@test "first hour 3: --wait resolves the name again every round: a name added 1 s later is open, exit 0" {
+	sockit_listen "$BATS_TEST_TMPDIR/srv.log" -k 127.0.0.1 0 </dev/null
+	hosts=$BATS_TEST_TMPDIR/hosts
+	printf '127.0.0.1 localhost\n' >"$hosts"
+	# the file is the mount: an append shows inside the namespace
+	(sleep 1; echo '127.0.0.1 late.test' >>"$hosts") 3>&- &
+	bg_pids+=($!)
+	start=$(date +%s%N)
+	run --separate-stderr in_hosts "$hosts" timeout 20 "$SOCKIT" connect -z --wait 5s -v late.test "$PORT"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	assert_success
+	[[ $output == "late.test[127.0.0.1] $PORT/tcp open "* ]]
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$ms" -ge 900 ] && [ "$ms" -lt 5000 ]
+	[[ $stderr == *"late.test does not resolve yet: Name or service not known"* ]]	# -v: why not ready
+}
+
+@test "first hour 3: --wait: a name that never resolves is exit 3 once DUR has passed, 'unresolved'" {
+	hosts=$BATS_TEST_TMPDIR/hosts
+	printf '127.0.0.1 localhost\n' >"$hosts"
+	start=$(date +%s%N)
+	run --separate-stderr in_hosts "$hosts" timeout 20 "$SOCKIT" connect -z --wait 1500ms never.test 80
+	ms=$((($(date +%s%N) - start) / 1000000))
+	assert_failure 3
+	[ "$output" = "never.test 80/tcp unresolved - (Name or service not known)" ]
+	[ "$ms" -ge 1400 ] && [ "$ms" -lt 5000 ]
 }
 
 @test "--parallel 1 checks one at a time, same results" {
@@ -269,6 +337,19 @@ print(s.getsockname()[1], flush=True); time.sleep(60)' >"$out" 3>&- &
 	assert_success
 }
 
+@test "first hour 10: a link-local IPv6 address without a zone is exit 2 with a hint, in -z and in connect" {
+	for args in "-z fe80::1 80" "-z [fe80::1]:80" "fe80::1 80" "-u -z fe80::1 53"; do
+		run --separate-stderr "$SOCKIT" connect $args </dev/null
+		assert_failure 2
+		[[ ${stderr_lines[0]} == "sockit: connect: fe80::1: a link-local address needs a zone: fe80::1%IFACE" ]]
+		[ -z "$output" ]
+	done
+	# with a zone: no hint; whatever lo answers, it is a check
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z -w 300ms fe80::1%lo 80
+	[ "$status" -ne 2 ]
+	[[ $output == "fe80::1%lo 80/tcp "* ]]
+}
+
 @test "a check sends no data: the server reads EOF at once" {
 	out=$BATS_TEST_TMPDIR/srv
 	python3 -c '
@@ -285,17 +366,139 @@ print("got", len(c.recv(100)), flush=True)' >"$out" 3>&- &
 	grep -qx 'got 0' "$out"
 }
 
-@test "-v names the address checked when HOST has several" {
-	if ! unshare -m true 2>/dev/null; then
-		skip "mount namespaces are not available here (needs root)"
-	fi
-	open_ports 1
-	hosts=$BATS_TEST_TMPDIR/hosts
-	printf '127.0.0.1 localhost\n127.0.0.1 multi.test\n127.0.0.2 multi.test\n' >"$hosts"
-	run --separate-stderr unshare -m sh -c 'mount --bind "$1" /etc/hosts && exec "$2" connect -z -v -4 multi.test "$3"' \
-	    sh "$hosts" "$SOCKIT" "$OPEN"
+@test "first hour 2: -z tries every address: a server on 127.0.0.1 only is open at dual.test (::1, 127.0.0.1)" {
+	dual_hosts
+	sockit_listen "$BATS_TEST_TMPDIR/srv.log" -k 127.0.0.1 0 </dev/null
+	run --separate-stderr in_hosts "$HOSTS" "$SOCKIT" connect -z dual.test "$PORT"
 	assert_success
-	[[ $stderr == *"multi.test has 2 addresses: checking 127.0.0.1"* ]]
+	[[ $output =~ ^dual\.test\ $PORT/tcp\ open\ [0-9]+\.[0-9]{2}ms$ ]]
+	run --separate-stderr in_hosts "$HOSTS" "$SOCKIT" connect -z -j dual.test "$PORT"
+	assert_success
+	echo "$output" | jq -ce '.host == "dual.test" and .address == "127.0.0.1" and .state == "open"'
+	# -v adds the address that answered
+	run --separate-stderr in_hosts "$HOSTS" "$SOCKIT" connect -z -v dual.test "$PORT"
+	assert_success
+	[[ $output =~ ^dual\.test\[127\.0\.0\.1\]\ $PORT/tcp\ open\ [0-9]+\.[0-9]{2}ms$ ]]
+	# -6: ::1 alone, where nothing listens
+	run --separate-stderr in_hosts "$HOSTS" "$SOCKIT" connect -z -6 -j dual.test "$PORT"
+	assert_failure 1
+	echo "$output" | jq -ce '.address == "::1" and .state == "closed"'
+	# --wait is satisfied at once
+	run --separate-stderr in_hosts "$HOSTS" timeout 20 "$SOCKIT" connect -z --wait 5s dual.test "$PORT"
+	assert_success
+}
+
+@test "first hour 2: -z tries every address: a server on ::1 only is open at dual.test (127.0.0.1 listed first)" {
+	HOSTS=$BATS_TEST_TMPDIR/hosts
+	printf '127.0.0.1 dual.test\n::1 dual.test\n' >"$HOSTS"
+	sockit_listen "$BATS_TEST_TMPDIR/srv.log" -k ::1 0 </dev/null
+	run --separate-stderr in_hosts "$HOSTS" "$SOCKIT" connect -z -j dual.test "$PORT"
+	assert_success
+	echo "$output" | jq -ce '.address == "::1" and .state == "open"'
+	run --separate-stderr in_hosts "$HOSTS" "$SOCKIT" connect -z -4 -j dual.test "$PORT"
+	assert_failure 1
+	echo "$output" | jq -ce '.address == "127.0.0.1" and .state == "closed"'
+}
+
+@test "first hour 2: an address that does not answer is joined by the next after 250 ms: open long before -w" {
+	dual_hosts
+	# ::1 PORT never answers (a full queue), 127.0.0.1 PORT accepts
+	out=$BATS_TEST_TMPDIR/stalled
+	python3 -c '
+import socket, time
+l = socket.socket(socket.AF_INET6); l.bind(("::1", 0)); l.listen(0)
+p = l.getsockname()[1]
+fill = []
+for _ in range(8):
+    c = socket.socket(socket.AF_INET6); c.setblocking(False)
+    try: c.connect(("::1", p))
+    except BlockingIOError: pass
+    fill.append(c)
+v4 = socket.socket(); v4.bind(("127.0.0.1", p)); v4.listen(8)
+time.sleep(0.3)
+print(p, flush=True)
+time.sleep(60)' >"$out" 3>&- &
+	bg_pids+=($!)
+	for ((i = 0; i < 50; i++)); do [[ -s $out ]] && break; sleep 0.1; done
+	p=$(cat "$out")
+	start=$(date +%s%N)
+	run --separate-stderr in_hosts "$HOSTS" timeout 20 "$SOCKIT" connect -z -j -w 10s dual.test "$p"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	assert_success
+	echo "$output" | jq -ce '.address == "127.0.0.1" and .state == "open"'
+	echo "took $ms ms"
+	[ "$ms" -ge 200 ] && [ "$ms" -lt 5000 ]
+	run --separate-stderr in_hosts "$HOSTS" timeout 20 "$SOCKIT" connect -z --all-addresses -w 1s dual.test "$p"
+	assert_failure 1
+	[ "${lines[0]}" = "dual.test[::1] $p/tcp timeout -" ]
+	[[ ${lines[1]} == "dual.test[127.0.0.1] $p/tcp open "* ]]
+}
+
+@test "first hour 2: a port closed at every address is closed, named by its first address; a server takes one connection per check" {
+	dual_hosts
+	c=$(closed_port)
+	run --separate-stderr in_hosts "$HOSTS" "$SOCKIT" connect -z -j dual.test "$c"
+	assert_failure 1
+	echo "$output" | jq -ce '.address == "::1" and .state == "closed"'
+	# a server on both addresses sees one check, not two
+	sockit_listen "$BATS_TEST_TMPDIR/v4.log" -k -v 127.0.0.1 0 </dev/null
+	sockit_listen "$BATS_TEST_TMPDIR/v6.log" -k -v ::1 "$PORT" </dev/null
+	run --separate-stderr in_hosts "$HOSTS" "$SOCKIT" connect -z dual.test "$PORT"
+	assert_success
+	sleep 0.3
+	n=$(cat "$BATS_TEST_TMPDIR/v4.log" "$BATS_TEST_TMPDIR/v6.log" | grep -c '^accepted ' || true)
+	echo "accepted: $n"
+	[ "$n" -eq 1 ]
+}
+
+@test "first hour 2: --all-addresses: one result per address, exit 0 only when every address of every port is open" {
+	dual_hosts
+	sockit_listen "$BATS_TEST_TMPDIR/v4.log" -k 127.0.0.1 0 </dev/null
+	p=$PORT
+	c=$(closed_port)
+	run --separate-stderr in_hosts "$HOSTS" "$SOCKIT" connect -z --all-addresses dual.test "$p"
+	assert_failure 1
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[0]} =~ ^dual\.test\[::1\]\ $p/tcp\ closed\ [0-9]+\.[0-9]{2}ms$ ]]
+	[[ ${lines[1]} =~ ^dual\.test\[127\.0\.0\.1\]\ $p/tcp\ open\ [0-9]+\.[0-9]{2}ms$ ]]
+	sockit_listen "$BATS_TEST_TMPDIR/v6.log" -k -v ::1 "$p" </dev/null
+	run --separate-stderr in_hosts "$HOSTS" "$SOCKIT" connect -z --all-addresses -j dual.test "$p"
+	assert_success
+	echo "$output" | jq -sce 'length == 2 and .[0].address == "::1" and .[1].address == "127.0.0.1" and
+	    all(.[]; .host == "dual.test" and .port == '"$p"' and .state == "open")'
+	# two ports, in port order, each at both addresses; one closed: exit 1
+	run --separate-stderr in_hosts "$HOSTS" "$SOCKIT" connect -z --all-addresses dual.test "$p,$c"
+	assert_failure 1
+	[ "${#lines[@]}" -eq 4 ]
+	lo=$((p < c ? p : c)) hi=$((p < c ? c : p))
+	[[ ${lines[0]} == "dual.test[::1] $lo/tcp "* && ${lines[1]} == "dual.test[127.0.0.1] $lo/tcp "* ]]
+	[[ ${lines[2]} == "dual.test[::1] $hi/tcp "* && ${lines[3]} == "dual.test[127.0.0.1] $hi/tcp "* ]]
+	[ "$(grep -c "$c/tcp closed" <<<"$output")" -eq 2 ]
+	[ "$(grep -c "$p/tcp open" <<<"$output")" -eq 2 ]
+	# -4 restricts it to 127.0.0.1
+	run --separate-stderr in_hosts "$HOSTS" "$SOCKIT" connect -z --all-addresses -4 dual.test "$p"
+	assert_success
+	[[ $output == "dual.test[127.0.0.1] $p/tcp open "* ]]
+	[ "${#lines[@]}" -eq 1 ]
+	# only with -z, never through a proxy
+	run --separate-stderr "$SOCKIT" connect --all-addresses 127.0.0.1 "$p"
+	assert_failure 2
+	run --separate-stderr "$SOCKIT" connect -z --all-addresses --proxy socks5://127.0.0.1:1 127.0.0.1 "$p"
+	assert_failure 2
+}
+
+@test "first hour 2: -z -u tries every address: a UDP listener on 127.0.0.1 only is open_filtered at dual.test, exit 0" {
+	dual_hosts
+	"$SOCKIT" udp-recv 127.0.0.1 0 >/dev/null 2>"$BATS_TEST_TMPDIR/udp.log" 3>&- &
+	bg_pids+=($!)
+	wait_for_listen "$BATS_TEST_TMPDIR/udp.log"
+	run --separate-stderr in_hosts "$HOSTS" timeout 10 "$SOCKIT" connect -zu -w 500ms -j dual.test "$PORT"
+	assert_success
+	echo "$output" | jq -ce '.address == "127.0.0.1" and .state == "open_filtered"'
+	run --separate-stderr in_hosts "$HOSTS" timeout 10 "$SOCKIT" connect -zu -w 500ms --all-addresses dual.test "$PORT"
+	assert_failure 1
+	[[ ${lines[0]} =~ ^dual\.test\[::1\]\ $PORT/udp\ closed\ [0-9]+\.[0-9]{2}ms$ ]]
+	[ "${lines[1]}" = "dual.test[127.0.0.1] $PORT/udp open_filtered -" ]
 }
 
 # --- long lists: worker threads (one per CPU, from 256 ports on) ----------
