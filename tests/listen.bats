@@ -321,6 +321,18 @@ event() {
 	[ -z "$(event accepted)" ]
 }
 
+@test "audit 5: --deny ::ffff:127.0.0.1 refuses a client from 127.0.0.1 (reason denied)" {
+	# dual-stack: the client comes in as ::ffff:127.0.0.1
+	sockit_listen "$T/log" -j --deny ::ffff:127.0.0.1 0 </dev/null \
+	    >"$T/out"
+	run --separate-stderr timeout 5 nc -N 127.0.0.1 "$PORT" <<<"in"
+	[ "$status" -ne 124 ]
+	wait_grep "$T/log" '"event":"refused"'
+	event refused | jq -e '.peer == "127.0.0.1" and .reason == "denied"'
+	[ ! -s "$T/out" ]
+	[ -z "$(event accepted)" ]
+}
+
 @test "--deny wins over --allow" {
 	sockit_listen "$T/log" -j --allow 127.0.0.1/32 --deny 127.0.0.0/8 \
 	    127.0.0.1 0 </dev/null >"$T/out"
