@@ -1313,9 +1313,11 @@ test_opt_live(void)
 	fd = sock_socket(AF_INET, SOCK_STREAM, false, &e);
 	memset(&e, 0, sizeof(e));
 	ok(o != NULL && sock_opt_parse(o, "no-such-cc", &v, &e) == 0 &&
-	    sock_opt_set(fd, o, &v, &e) == -1 && e.kind == SOCK_ELOCAL &&
-	    e.code != 0, "TCP_CONGESTION=no-such-cc: the kernel refuses "
-	    "(ELOCAL, %s)", sock_strerror(&e));
+	    sock_opt_set(fd, o, &v, &e) == -1 && e.kind == SOCK_EUSAGE &&
+	    e.code == ENOENT && strcmp(e.what, "set TCP_CONGESTION=no-such-cc")
+	    == 0 && strncmp(e.msg, "not an available congestion control "
+	    "(available: ", 48) == 0, "first hour 10: TCP_CONGESTION="
+	    "no-such-cc is a wrong value (EUSAGE: %s)", e.msg);
 	if (fd >= 0)
 		close(fd);
 }
