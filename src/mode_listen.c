@@ -38,7 +38,6 @@ struct server {
 	size_t nallow, ndeny;
 	int backlog;
 	int lfd[MAX_LISTEN];
-	bool lo[MAX_LISTEN];	/* lfd[i] on a loopback address */
 	size_t nl;
 	struct relay *r;
 	struct child *kids;
@@ -153,7 +152,6 @@ take_client(struct server *sv, int lfd, int timeout_ms, struct sock_addr *peer,
 {
 	struct linger rst = { 1, 0 };
 	const char *why;
-	size_t i;
 	int fd;
 
 	fd = timeout_ms == TAKE_READY ?
@@ -170,10 +168,7 @@ take_client(struct server *sv, int lfd, int timeout_ms, struct sock_addr *peer,
 		peer_event("refused", peer, why);
 		return -1;
 	}
-	for (i = 0; i < sv->nl && sv->lfd[i] != lfd; i++)
-		;
-	if (sockopts_apply(&sv->s.so, fd, i < sv->nl && sv->lo[i] ? NULL :
-	    peer, e) == -1) {
+	if (sockopts_apply(&sv->s.so, fd, peer, e) == -1) {
 		close(fd);
 		report(e);
 		return -1;
@@ -726,12 +721,7 @@ mode_listen(int argc, char **argv)
 	if ((status = open_listeners(&sv, argv + optind, argc - optind)) != 0)
 		goto out;
 	for (i = 0; i < sv.nl; i++) {
-		/* a listener on loopback takes reno for all its clients at
-		   once (they inherit it); the others see to each client */
-		sv.lo[i] = sock_name(sv.lfd[i], &peer, &e) == 0 &&
-		    sock_addr_loopback(&peer);
-		if (sockopts_apply(&sv.s.so, sv.lfd[i], sv.lo[i] ? &peer :
-		    NULL, &e) == -1) {
+		if (sockopts_apply(&sv.s.so, sv.lfd[i], NULL, &e) == -1) {
 			status = report(&e);
 			goto out;
 		}

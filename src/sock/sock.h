@@ -264,13 +264,6 @@ int sock_name(int fd, struct sock_addr *, struct sock_err *);
 int sock_peer(int fd, struct sock_addr *, struct sock_err *);
 int sock_nodelay(int fd, bool on, struct sock_err *);	/* Nagle off */
 int sock_quickack(int fd, bool on, struct sock_err *);	/* delayed ACK off */
-/* For a TCP connection over loopback: a congestion control that paces
-   (bbr) spends CPU on timers and small bursts where nothing can be
-   congested, and caps a zero-copy relay at a fraction of what the host
-   can move.  Replaces such a control with reno (always allowed) and puts
-   the old name in was.  Returns 1 when replaced, 0 when left alone (not
-   pacing), -1 with *e when the kernel refuses. */
-int sock_loopback_cc(int fd, char *was, size_t wlen, struct sock_err *);
 /* poll(2) one descriptor for events within timeout_ms, EINTR retried.
    Returns the revents, 0 when the time passed, or -1 (ELOCAL). */
 int sock_wait(int fd, short events, int timeout_ms, struct sock_err *);

@@ -306,31 +306,3 @@ sock_quickack(int fd, bool on, struct sock_err *e)
 	return sock_fail(e, SOCK_ELOCAL, ENOPROTOOPT, "set TCP_QUICKACK");
 #endif
 }
-
-int
-sock_loopback_cc(int fd, char *was, size_t wlen, struct sock_err *e)
-{
-#ifdef TCP_CONGESTION
-	static const char reno[] = "reno";
-	char name[16] = "";
-	socklen_t len = sizeof(name) - 1;
-
-	if (getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len) == -1)
-		return sock_fail(e, SOCK_ELOCAL, errno,
-		    "get TCP_CONGESTION");
-	if (strncmp(name, "bbr", 3) != 0)	/* bbr, bbr2, bbr3: they pace */
-		return 0;
-	if (setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, reno,
-	    sizeof(reno) - 1) == -1)
-		return sock_fail(e, SOCK_ELOCAL, errno, "set TCP_CONGESTION");
-	if (wlen > 0)
-		snprintf(was, wlen, "%s", name);
-	return 1;
-#else
-	(void)fd;
-	(void)was;
-	(void)wlen;
-	(void)e;
-	return 0;
-#endif
-}
