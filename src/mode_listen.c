@@ -43,7 +43,8 @@ struct server {
 	struct child *kids;
 	size_t nkids, capkids;
 	bool port_zero;		/* PORT 0: the bound port is always told */
-	bool made_unix;		/* we created the -U socket file */
+	bool made_unix;		/* we created the -U socket file: */
+	struct sock_file unix_file;	/* this one, removed at exit */
 	struct tls_ctx *tls;	/* --tls */
 };
 
@@ -337,7 +338,8 @@ open_listeners(struct server *sv, char **args, int nargs)
 		if (fd == -1)
 			return report(&e);
 		sv->lfd[sv->nl++] = fd;
-		sv->made_unix = sv->s.unix_path[0] != '@';
+		sv->made_unix = sv->s.unix_path[0] != '@' &&
+		    sock_file_id(sv->s.unix_path, &sv->unix_file) == 0;
 		return 0;
 	}
 	if ((status = target_parse(args, nargs, true, &t)) != 0)
@@ -815,7 +817,7 @@ out:
 	for (i = 0; i < sv.nl; i++)
 		close(sv.lfd[i]);
 	if (sv.made_unix)
-		unlink(sv.s.unix_path);
+		sock_unix_unlink(sv.s.unix_path, &sv.unix_file);
 	session_close(&sv.s);
 	tls_ctx_free(sv.tls);
 	free(sv.exec_argv);

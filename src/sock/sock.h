@@ -137,8 +137,9 @@ int sock_socket(int family, int type, bool nonblock, struct sock_err *);
 /* Makes fd blocking or not.  Returns 0 or -1 (ELOCAL). */
 int sock_set_nonblock(int fd, bool on, struct sock_err *);
 /* A bound socket of type on addr; reuse sets SO_REUSEADDR; the IPv6
-   wildcard is dual-stack.  A stale Unix socket file is replaced (never
-   another kind of file).  Returns the descriptor, or -1 (ELOCAL). */
+   wildcard is dual-stack.  A stale Unix socket file (one a connect to
+   is refused) is replaced; a live one, or another kind of file, is left
+   alone (EADDRINUSE, EEXIST).  Returns the descriptor, or -1 (ELOCAL). */
 int sock_bind(const struct sock_addr *, int type, bool reuse,
     struct sock_err *);
 /* The default backlog: min(SOMAXCONN, 128). */
@@ -147,6 +148,16 @@ int sock_backlog_default(void);
    Returns the descriptor, or -1 (ELOCAL). */
 int sock_listen(const struct sock_addr *, bool reuse, int backlog,
     struct sock_err *);
+/* Which file a path is (for a Unix socket just bound). */
+struct sock_file {
+	dev_t dev;
+	ino_t ino;
+};
+/* lstat(2) of path into *f.  Returns 0, or -1 (errno). */
+int sock_file_id(const char *path, struct sock_file *f);
+/* Removes the Unix socket file at path if it is still the file f.
+   Returns true when it was removed. */
+bool sock_unix_unlink(const char *path, const struct sock_file *f);
 /* Waits up to timeout_ms for a client.  Returns the connected descriptor
    (blocking, CLOEXEC), or -1: ENET with ETIMEDOUT when the time passed,
    ELOCAL otherwise. */

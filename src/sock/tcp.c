@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -46,34 +45,33 @@ sock_set_nonblock(int fd, bool on, struct sock_err *e)
 	return 0;
 }
 
-/* 1 when a socket listens on path, 0 when none does, -1 when Linux's
-   /proc/net/unix cannot tell.  Unlike a probing connect, this takes no
-   client away from a live server. */
+/* Whether a socket is bound to the Unix path of a, asked of the kernel
+   by a connect (a name in /proc/net/unix is spelled as its server wrote
+   it, and a server in another network namespace is not listed there).
+   The connect is a datagram one: to a stream server it is refused as
+   EPROTOTYPE, so unlike a stream connect it takes no client away from
+   it (a listen waiting for its one client would end with it).  Returns
+   1 when a socket answers (the connect succeeds, finds a socket of
+   another type or a full queue), 0 when the connect is refused (a stale
+   file) or the file is gone, -1 (ELOCAL) when it cannot tell. */
 static int
-unix_listening(const char *path)
+unix_live(const struct sock_addr *a, struct sock_err *e)
 {
-	char line[4096 + 128], *name;
-	unsigned long flags;
-	size_t n;
-	FILE *fp = fopen("/proc/net/unix", "re");
-	int found = 0;
+	int fd, rc, saved;
 
-	if (fp == NULL)
+	fd = sock_socket(AF_UNIX, SOCK_DGRAM, true, e);
+	if (fd == -1)
 		return -1;
-	while (found == 0 && fgets(line, sizeof(line), fp) != NULL) {
-		/* Num RefCount Protocol Flags Type St Inode Path */
-		if (sscanf(line, "%*s %*s %*s %lx", &flags) != 1)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		name = strrchr(line, ' ');
-		if (name == NULL || strcmp(name + 1, path) != 0)
-			continue;
-		n = strlen(path);
-		if (n > 0 && (flags & 0x10000))	/* __SO_ACCEPTCON */
-			found = 1;
-	}
-	fclose(fp);
-	return found;
+	do
+		rc = connect(fd, (const struct sockaddr *)&a->ss, a->len);
+	while (rc == -1 && errno == EINTR);
+	saved = errno;
+	close(fd);
+	if (rc == 0 || saved == EAGAIN || saved == EPROTOTYPE)
+		return 1;
+	if (saved == ECONNREFUSED || saved == ENOENT)
+		return 0;
+	return sock_fail(e, SOCK_ELOCAL, saved, "bind to %s", a->host);
 }
 
 /* Removes path when it is a Unix socket file nobody listens on.  Returns 0
@@ -82,7 +80,7 @@ static int
 unix_clear_stale(const struct sock_addr *a, struct sock_err *e)
 {
 	struct stat st;
-	int fd, rc;
+	int rc;
 
 	if (a->host[0] == '@')
 		return 0;
@@ -91,19 +89,9 @@ unix_clear_stale(const struct sock_addr *a, struct sock_err *e)
 	if (!S_ISSOCK(st.st_mode))
 		return sock_fail(e, SOCK_ELOCAL, EEXIST,
 		    "bind to %s (not a socket, left alone)", a->host);
-	rc = unix_listening(a->host);
-	if (rc == -1) {
-		/* no /proc: ask the socket itself */
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd == -1)
-			return sock_fail(e, SOCK_ELOCAL, errno, "socket");
-		do
-			rc = connect(fd, (const struct sockaddr *)&a->ss,
-			    a->len);
-		while (rc == -1 && errno == EINTR);
-		close(fd);
-		rc = rc == 0;
-	}
+	rc = unix_live(a, e);
+	if (rc == -1)
+		return -1;
 	if (rc == 1)
 		return sock_fail(e, SOCK_ELOCAL, EADDRINUSE, "bind to %s",
 		    a->host);
@@ -305,4 +293,29 @@ sock_quickack(int fd, bool on, struct sock_err *e)
 	(void)on;
 	return sock_fail(e, SOCK_ELOCAL, ENOPROTOOPT, "set TCP_QUICKACK");
 #endif
+}
+
+int
+sock_file_id(const char *path, struct sock_file *f)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == -1)
+		return -1;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	return 0;
+}
+
+bool
+sock_unix_unlink(const char *path, const struct sock_file *f)
+{
+	struct stat st;
+
+	/* another server may have taken the path since, or a file
+	   replaced it: theirs to keep */
+	if (lstat(path, &st) == -1 || !S_ISSOCK(st.st_mode) ||
+	    st.st_dev != f->dev || st.st_ino != f->ino)
+		return false;
+	return unlink(path) == 0;
 }
