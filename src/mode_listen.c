@@ -309,6 +309,7 @@ open_listeners(struct server *sv, char **args, int nargs)
 	uint16_t port;
 	size_t i;
 	int fd, status;
+	bool v6only = G.family == AF_INET6;	/* -6: no IPv4 clients */
 
 	if (pid_s != NULL && n_s != NULL && atol(pid_s) == (long)getpid() &&
 	    sock_parse_uint(n_s, MAX_LISTEN, &n, &e) == 0 && n > 0) {
@@ -351,7 +352,7 @@ open_listeners(struct server *sv, char **args, int nargs)
 		/* all interfaces: dual-stack "::", else 0.0.0.0 */
 		sock_addr_any(&a, G.family == AF_INET ? AF_INET : AF_INET6,
 		    port);
-		fd = sock_listen(&a, true, sv->backlog, &e);
+		fd = sock_listen_v6(&a, true, v6only, sv->backlog, &e);
 		if (fd == -1 && G.family == AF_UNSPEC &&
 		    (e.code == EAFNOSUPPORT || e.code == EADDRNOTAVAIL)) {
 			sock_addr_any(&a, AF_INET, port);
@@ -373,7 +374,8 @@ open_listeners(struct server *sv, char **args, int nargs)
 		ai.v[i].port = port;
 		if (sock_addr_ip(&a, ai.v[i].host, port, ai.v[i].family,
 		    &e) == 0)
-			fd = sock_listen(&a, true, sv->backlog, &e);
+			fd = sock_listen_v6(&a, true, v6only, sv->backlog,
+			    &e);
 	}
 	sock_ai_free(&ai);
 	if (fd == -1)

@@ -628,6 +628,17 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	[ "$(cat "$T/out")" = "v6 client" ]
 }
 
+@test "first hour 10: listen -6 is IPv6 only: an IPv4 client is refused, an IPv6 one comes in" {
+	sockit_listen "$T/log" -6 -k 0 </dev/null >"$T/out"
+	[ "$ADDR" = "::" ]
+	run timeout 5 nc -4 -z 127.0.0.1 "$PORT"
+	assert_failure
+	run timeout 5 nc -6 -N ::1 "$PORT" <<<"over v6"
+	assert_success
+	wait_grep "$T/out" '^over v6$'
+	[ "$(wc -l <"$T/out")" -eq 1 ]
+}
+
 @test "-j: accepted and closed events are JSON on stderr, stdout is the client's bytes" {
 	sockit_listen "$T/log" -j 127.0.0.1 0 <<<"hi" >"$T/out"
 	run --separate-stderr timeout 5 nc -N 127.0.0.1 "$PORT" <<<"ping"

@@ -148,6 +148,10 @@ int sock_backlog_default(void);
    Returns the descriptor, or -1 (ELOCAL). */
 int sock_listen(const struct sock_addr *, bool reuse, int backlog,
     struct sock_err *);
+/* As sock_listen(); with v6only, an IPv6 address takes no IPv4 clients
+   (IPV6_V6ONLY on), else it is dual-stack. */
+int sock_listen_v6(const struct sock_addr *, bool reuse, bool v6only,
+    int backlog, struct sock_err *);
 /* Which file a path is (for a Unix socket just bound). */
 struct sock_file {
 	dev_t dev;

@@ -101,10 +101,12 @@ unix_clear_stale(const struct sock_addr *a, struct sock_err *e)
 	return 0;
 }
 
-int
-sock_bind(const struct sock_addr *a, int type, bool reuse, struct sock_err *e)
+/* sock_bind(), and with v6only an IPv6 socket that takes no IPv4. */
+static int
+bind_socket(const struct sock_addr *a, int type, bool reuse, bool v6only,
+    struct sock_err *e)
 {
-	int fd, on = 1, off = 0, saved;
+	int fd, on = 1, v6 = v6only, saved;
 
 	if (a->family == AF_UNIX && unix_clear_stale(a, e) == -1)
 		return -1;
@@ -115,7 +117,7 @@ sock_bind(const struct sock_addr *a, int type, bool reuse, struct sock_err *e)
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
 		goto fail;
 	if (a->family == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) == -1)
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6, sizeof(v6)) == -1)
 		goto fail;
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1)
 		goto fail;
@@ -130,6 +132,12 @@ fail:
 }
 
 int
+sock_bind(const struct sock_addr *a, int type, bool reuse, struct sock_err *e)
+{
+	return bind_socket(a, type, reuse, false, e);
+}
+
+int
 sock_backlog_default(void)
 {
 	return SOMAXCONN < 128 ? SOMAXCONN : 128;
@@ -139,9 +147,16 @@ int
 sock_listen(const struct sock_addr *a, bool reuse, int backlog,
     struct sock_err *e)
 {
+	return sock_listen_v6(a, reuse, false, backlog, e);
+}
+
+int
+sock_listen_v6(const struct sock_addr *a, bool reuse, bool v6only,
+    int backlog, struct sock_err *e)
+{
 	int fd, saved;
 
-	fd = sock_bind(a, SOCK_STREAM, reuse, e);
+	fd = bind_socket(a, SOCK_STREAM, reuse, v6only, e);
 	if (fd == -1)
 		return -1;
 	if (listen(fd, backlog > 0 ? backlog : sock_backlog_default()) == -1) {
