@@ -593,8 +593,9 @@ first_client(struct server *sv, struct sock_addr *peer, int *status)
 	int fd, left, rc;
 
 	for (;;) {
-		left = end < 0 ? -1 : (int)(end - sock_now_ms());
-		if (end >= 0 && left <= 0) {
+		/* -w past 24 days: poll(2) waits in slices */
+		left = sock_poll_ms(end, sock_now_ms());
+		if (left == 0) {
 			error_msg("no client within %lld ms",
 			    (long long)G.timeout_ms);
 			*status = EXIT_NET;

@@ -571,6 +571,22 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	[[ $stderr == *"sockit: listen: no client within 300 ms"* ]]
 }
 
+@test "audit 9: listen -w 700h waits for a client (past INT_MAX ms); -w 10000000h is exit 2" {
+	"$SOCKIT" listen -w 700h 127.0.0.1 0 </dev/null >/dev/null \
+	    2>"$T/log" 3>&- &
+	pid=$!
+	bg_pids+=("$pid")
+	wait_grep "$T/log" '^listening on '
+	sleep 1
+	kill -0 "$pid"
+	[ "$(wc -l <"$T/log")" -eq 1 ]
+	run --separate-stderr timeout 5 "$SOCKIT" listen -w 10000000h \
+	    127.0.0.1 0 </dev/null
+	assert_failure 2
+	[ -z "$output" ]
+	[[ $stderr == "sockit: listen: bad duration \"10000000h\": too large (at most 8760h)"* ]]
+}
+
 @test "port 70000 is a usage error (exit 2)" {
 	run --separate-stderr timeout 5 "$SOCKIT" listen 127.0.0.1 70000 \
 	    </dev/null

@@ -69,14 +69,14 @@ sock_connect_result(int fd, const struct sock_addr *a, struct sock_err *e)
 
 int
 sock_connect(const struct sock_addr *a, const struct sock_addr *src,
-    int timeout_ms, struct sock_err *e)
+    int64_t timeout_ms, struct sock_err *e)
 {
 	return sock_connect_list(a, 1, src, timeout_ms, NULL, e);
 }
 
 int
 sock_connect_list(const struct sock_addr *list, size_t n,
-    const struct sock_addr *src, int timeout_ms, struct sock_addr *peer,
+    const struct sock_addr *src, int64_t timeout_ms, struct sock_addr *peer,
     struct sock_err *e)
 {
 	struct pollfd pfd[SOCK_RACE_MAX];
@@ -144,7 +144,8 @@ sock_connect_list(const struct sock_addr *list, size_t n,
 		}
 		wait = next < n ? (int)(next_at - now) + 1 : -1;
 		if (timeout_ms >= 0) {
-			int left = (int)(start + timeout_ms - now) + 1;
+			int left = sock_poll_ms(start + (double)timeout_ms,
+			    now);
 
 			if (wait < 0 || left < wait)
 				wait = left;
@@ -190,7 +191,7 @@ sock_connect_list(const struct sock_addr *list, size_t n,
 
 int
 sock_connect_host(const char *host, const char *serv, int family, int flags,
-    const struct sock_addr *src, int timeout_ms, struct sock_addr *peer,
+    const struct sock_addr *src, int64_t timeout_ms, struct sock_addr *peer,
     struct sock_err *e)
 {
 	struct sock_ai ai;

@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,19 @@ sock_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int
+sock_poll_ms(double deadline, double now)
+{
+	double left = deadline - now;
+
+	if (deadline < 0)
+		return -1;
+	if (left <= 0)
+		return 0;
+	/* past INT_MAX ms (24 days) the wait is taken in slices */
+	return left < (double)INT_MAX - 1 ? (int)left + 1 : INT_MAX;
 }
 
 int
@@ -169,25 +183,22 @@ sock_listen_v6(const struct sock_addr *a, bool reuse, bool v6only,
 }
 
 int
-sock_wait(int fd, short events, int timeout_ms, struct sock_err *e)
+sock_wait(int fd, short events, int64_t timeout_ms, struct sock_err *e)
 {
 	struct pollfd p = { .fd = fd, .events = events };
-	double deadline = sock_now_ms() + timeout_ms;
-	int rc, left = timeout_ms;
+	double deadline = timeout_ms < 0 ? -1 :
+	    sock_now_ms() + (double)timeout_ms;
+	int rc;
 
 	for (;;) {
-		rc = poll(&p, 1, left);
+		rc = poll(&p, 1, sock_poll_ms(deadline, sock_now_ms()));
 		if (rc > 0)
 			return p.revents;
-		if (rc == 0)
+		/* a wait in slices, or woken early: wait on */
+		if (rc == 0 && sock_poll_ms(deadline, sock_now_ms()) == 0)
 			return 0;
-		if (errno != EINTR)
+		if (rc == -1 && errno != EINTR)
 			return sock_fail(e, SOCK_ELOCAL, errno, "poll");
-		if (timeout_ms >= 0) {
-			left = (int)(deadline - sock_now_ms());
-			if (left < 0)
-				left = 0;
-		}
 	}
 }
 
@@ -225,11 +236,12 @@ sock_accept_ready(int lfd, int flags, struct sock_addr *peer,
 }
 
 int
-sock_accept(int lfd, int timeout_ms, struct sock_addr *peer,
+sock_accept(int lfd, int64_t timeout_ms, struct sock_addr *peer,
     struct sock_err *e)
 {
-	double deadline = sock_now_ms() + timeout_ms;
-	int fd, rc, left = timeout_ms;
+	double deadline = sock_now_ms() + (double)timeout_ms;
+	int64_t left = timeout_ms;
+	int fd, rc;
 
 	for (;;) {
 		rc = sock_wait(lfd, POLLIN, left, e);
@@ -244,7 +256,7 @@ sock_accept(int lfd, int timeout_ms, struct sock_addr *peer,
 		if (fd >= 0 || e->kind != SOCK_ENET)
 			return fd;
 		if (timeout_ms >= 0) {
-			left = (int)(deadline - sock_now_ms());
+			left = (int64_t)(deadline - sock_now_ms());
 			if (left < 0)
 				left = 0;
 		}

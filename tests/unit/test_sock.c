@@ -289,9 +289,16 @@ test_values(void)
 		{ "0.25s", 250 }, { "1.0005", 1001 },
 		/* float noise is not a fraction (the fuzzer found this one) */
 		{ "4444.4448m", 266666688 }, { "0.1s", 100 }, { "0.3", 300 },
+		/* past INT_MAX ms, up to the limit of 365 days (audit 9) */
+		{ "700h", 2520000000LL }, { "8760h", 31536000000LL },
+		{ "525600m", 31536000000LL }, { "31536000", 31536000000LL },
+		{ "31536000000ms", 31536000000LL },
 	};
 	static const char *bad_dur[] = { "5x", "", "-1", "s", "1.5.5",
-		"ms", "1 s", "nan", "inf", "1e400", "0x10", "0x1p4s", "1e3" };
+		"ms", "1 s", "nan", "inf", "1e400", "0x10", "0x1p4s", "1e3",
+		/* past 365 days (audit 9) */
+		"8760.001h", "525601m", "31536000001ms", "31536000.001",
+		"10000000h", "99999999999999999999999999" };
 	static const struct {
 		const char *in;
 		uint64_t bytes;
