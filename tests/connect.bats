@@ -535,6 +535,45 @@ except OSError:
 	[ "$(cat "$T/got")" = "from sockit" ]
 }
 
+@test "audit 10: -U to a listener whose queue is full waits for room until -w, then exit 1 naming the timeout" {
+	# the listener under timeout(1), which sends SIGCONT after the
+	# SIGTERM of teardown; it is stopped, so nobody accepts
+	timeout 60 "$SOCKIT" listen -k -v --backlog 1 -U "$T/sock" \
+	    </dev/null >/dev/null 2>"$T/log" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '^listening on '
+	srv=$(pgrep -P "$!")
+	kill -STOP "$srv"
+	# the kernel queues backlog + 1 clients: two nc fill the queue
+	# (their stdin a fifo opened read-write: no EOF)
+	mkfifo "$T/hold"
+	for i in 1 2; do
+		timeout 60 nc -U "$T/sock" <>"$T/hold" >/dev/null 3>&- &
+		bg_pids+=("$!")
+	done
+	for ((i = 0; i < 50; i++)); do
+		[ "$(ss -xlH | awk -v p="$T/sock" '$5 == p { print $3 }')" = 2 ] &&
+		    break
+		sleep 0.1
+	done
+	start=$(date +%s%N)
+	run --separate-stderr timeout 20 "$SOCKIT" connect -v -w 2s \
+	    -U "$T/sock" </dev/null
+	ms=$((($(date +%s%N) - start) / 1000000))
+	assert_failure 1
+	[ -z "$output" ]
+	assert_equal "$stderr" "sockit: connect: $T/sock: Connection timed out after 2000 ms (the listener's queue is full)"
+	((ms >= 1900 && ms < 15000))
+	# a client that waits gets in when room comes
+	timeout 30 "$SOCKIT" connect -v -w 20s -U "$T/sock" <>"$T/hold" \
+	    >/dev/null 2>"$T/c" 3>&- &
+	bg_pids+=("$!")
+	sleep 0.5
+	[ ! -s "$T/c" ]
+	kill -CONT "$srv"
+	wait_grep "$T/c" '^connected to '
+}
+
 # ---- events ----------------------------------------------------------------
 
 @test "-j: connected and closed events are JSON on stderr, stdout is the peer's bytes" {

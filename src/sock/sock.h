@@ -187,8 +187,10 @@ int sock_connect_start(const struct sock_addr *, const struct sock_addr *src,
 /* The outcome of a started connect once poll says POLLOUT.  Returns 0, or
    -1 (ENET) with the error. */
 int sock_connect_result(int fd, const struct sock_addr *, struct sock_err *);
-/* Connects to addr within timeout_ms.  Returns the connected descriptor
-   (blocking), or -1 (ENET, code ETIMEDOUT when the time passed). */
+/* Connects to addr within timeout_ms.  A Unix listener whose queue is
+   full is asked again until the time passes.  Returns the connected
+   descriptor (blocking), or -1 (ENET, code ETIMEDOUT when the time
+   passed). */
 int sock_connect(const struct sock_addr *, const struct sock_addr *src,
     int64_t timeout_ms, struct sock_err *);
 /* Connects to the first of list that answers, RFC 8305 style: the next
