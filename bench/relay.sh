@@ -68,9 +68,8 @@ one_run() {
 }
 
 tools=(sockit)
-# on loopback sockit replaces a pacing congestion control (bbr) with reno;
-# when the system's default paces, a row with the system's control shows
-# what that choice is worth
+# when the system's default paces (bbr), a row with the system's control
+# given explicitly
 sys_cc=$(cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null)
 case $sys_cc in
 bbr*) tools+=(sockit-sys) ;;
@@ -78,7 +77,7 @@ esac
 for t in nc ncat socat iperf3; do
 	command -v "$t" >/dev/null && tools+=("$t")
 done
-# the ceiling under the control sockit uses, too
+# the ceiling under reno, too
 case $sys_cc in
 bbr*) command -v iperf3 >/dev/null && tools+=(iperf3-reno) ;;
 esac

@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(s);
 		return 0;
 	}
-	CHECK(ms >= 0 && ms <= 9200000000000000LL, "\"%s\" is %" PRId64, s, ms);
+	CHECK(ms >= 0 && ms <= SOCK_DUR_MAX_MS, "\"%s\" is %" PRId64, s, ms);
 	/* DIGITS[.DIGITS] or .DIGITS, then "", ms, s, m or h */
 	p = s + strspn(s, "0123456789.");
 	CHECK(p != s && strchr(s, '.') == strrchr(s, '.') && strcmp(s, ".") &&

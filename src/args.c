@@ -60,40 +60,16 @@ sockopts_add(struct sockopts *so, const char *spec)
 	return 0;
 }
 
-/* true when the -O list names opt */
-static bool
-sockopts_name(const struct sockopts *so, const char *opt)
-{
-	const struct sock_opt *o;
-	struct sock_optval v;
-	struct sock_err e;
-	size_t i;
-
-	for (i = 0; i < so->n; i++)
-		if (sock_opt_check(so->spec[i], &o, &v, &e) == 0 &&
-		    strcmp(o->name, opt) == 0)
-			return true;
-	return false;
-}
-
 int
 sockopts_apply(const struct sockopts *so, int fd, const struct sock_addr *peer,
     struct sock_err *e)
 {
 	const struct sock_opt *o;
 	struct sock_optval v;
-	struct sock_err ce;
-	char was[16];
 	size_t i;
 
-	if (peer != NULL && sock_addr_loopback(peer) &&
-	    !sockopts_name(so, "TCP_CONGESTION")) {
-		/* best effort: a refusal leaves the connection as it was */
-		if (sock_loopback_cc(fd, was, sizeof(was), &ce) == 1)
-			diag(2, "%s %u is on loopback: congestion control reno "
-			    "instead of %s", peer->host, (unsigned)peer->port,
-			    was);
-	}
+	/* only what was asked: the socket keeps the system's settings */
+	(void)peer;
 	for (i = 0; i < so->n; i++)
 		if (sock_opt_check(so->spec[i], &o, &v, e) == -1 ||
 		    sock_opt_usable(fd, o, e) == -1 ||

@@ -27,13 +27,12 @@ struct sockopts {
 };
 /* Checks and keeps spec.  Returns 0, or EXIT_USAGE after printing. */
 int sockopts_add(struct sockopts *, const char *spec);
-/* Sets every option on fd, in order.  peer: for a connected TCP socket,
-   its peer; for a listener, its own address (its clients inherit the
-   choice); else NULL.  At a loopback address a pacing congestion control
-   is first replaced with reno (sock_loopback_cc, said with -vv) unless
-   the list names TCP_CONGESTION.  Returns 0, or -1 with *e: EUSAGE for an
-   option not valid for this kind of socket (SO_BROADCAST on TCP), ELOCAL
-   when the kernel refuses one. */
+/* Sets every option on fd, in order, and nothing else (SPEC: sockit
+   sets no option the user did not ask for).  peer: the connected peer or
+   NULL, not used now.  Returns 0, or -1 with *e: EUSAGE for an option
+   not valid for this kind of socket (SO_BROADCAST on TCP) or a value the
+   kernel does not know (TCP_CONGESTION), ELOCAL when the kernel refuses
+   one. */
 int sockopts_apply(const struct sockopts *, int fd,
     const struct sock_addr *peer, struct sock_err *e);
 

@@ -13,6 +13,7 @@
 
 #include <sys/resource.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,7 +100,8 @@ round_proxy(struct checker *c)
 		.proxy = o->proxy,
 		.host = c->ncur > 0 ? c->addrs[c->cur[0]].host : o->host,
 		.hop = { .family = G.family, .numeric = G.numeric,
-		    .timeout_ms = (int)c->attempt_ms, .src = o->proxy_src },
+		    .timeout_ms = c->attempt_ms > INT_MAX ? INT_MAX :
+		    (int)c->attempt_ms, .src = o->proxy_src },
 		/* a check holds one descriptor, two while v6/v4 race */
 		.workers = fd_budget(o->parallel > 32767 ? 65535 :
 		    o->parallel * 2) / 2,

@@ -260,8 +260,7 @@ work(struct worker *w)
 		if (c->threaded)
 			pfd[npfd++] = (struct pollfd){ .fd = c->stop_fd[0],
 			    .events = POLLIN };
-		wait = w->live == 0 ? 10 : deadline <= now ? 0 :
-		    (int)(deadline - now) + 1;
+		wait = w->live == 0 ? 10 : sock_poll_ms(deadline, now);
 		rc = poll(pfd, npfd, wait);
 		if (rc == -1 && errno != EINTR) {
 			error_msg("poll: %s", strerror(errno));

@@ -38,13 +38,13 @@ struct server {
 	size_t nallow, ndeny;
 	int backlog;
 	int lfd[MAX_LISTEN];
-	bool lo[MAX_LISTEN];	/* lfd[i] on a loopback address */
 	size_t nl;
 	struct relay *r;
 	struct child *kids;
 	size_t nkids, capkids;
 	bool port_zero;		/* PORT 0: the bound port is always told */
-	bool made_unix;		/* we created the -U socket file */
+	bool made_unix;		/* we created the -U socket file: */
+	struct sock_file unix_file;	/* this one, removed at exit */
 	struct tls_ctx *tls;	/* --tls */
 };
 
@@ -153,7 +153,6 @@ take_client(struct server *sv, int lfd, int timeout_ms, struct sock_addr *peer,
 {
 	struct linger rst = { 1, 0 };
 	const char *why;
-	size_t i;
 	int fd;
 
 	fd = timeout_ms == TAKE_READY ?
@@ -170,10 +169,7 @@ take_client(struct server *sv, int lfd, int timeout_ms, struct sock_addr *peer,
 		peer_event("refused", peer, why);
 		return -1;
 	}
-	for (i = 0; i < sv->nl && sv->lfd[i] != lfd; i++)
-		;
-	if (sockopts_apply(&sv->s.so, fd, i < sv->nl && sv->lo[i] ? NULL :
-	    peer, e) == -1) {
+	if (sockopts_apply(&sv->s.so, fd, peer, e) == -1) {
 		close(fd);
 		report(e);
 		return -1;
@@ -313,6 +309,7 @@ open_listeners(struct server *sv, char **args, int nargs)
 	uint16_t port;
 	size_t i;
 	int fd, status;
+	bool v6only = G.family == AF_INET6;	/* -6: no IPv4 clients */
 
 	if (pid_s != NULL && n_s != NULL && atol(pid_s) == (long)getpid() &&
 	    sock_parse_uint(n_s, MAX_LISTEN, &n, &e) == 0 && n > 0) {
@@ -342,7 +339,8 @@ open_listeners(struct server *sv, char **args, int nargs)
 		if (fd == -1)
 			return report(&e);
 		sv->lfd[sv->nl++] = fd;
-		sv->made_unix = sv->s.unix_path[0] != '@';
+		sv->made_unix = sv->s.unix_path[0] != '@' &&
+		    sock_file_id(sv->s.unix_path, &sv->unix_file) == 0;
 		return 0;
 	}
 	if ((status = target_parse(args, nargs, true, &t)) != 0)
@@ -354,7 +352,7 @@ open_listeners(struct server *sv, char **args, int nargs)
 		/* all interfaces: dual-stack "::", else 0.0.0.0 */
 		sock_addr_any(&a, G.family == AF_INET ? AF_INET : AF_INET6,
 		    port);
-		fd = sock_listen(&a, true, sv->backlog, &e);
+		fd = sock_listen_v6(&a, true, v6only, sv->backlog, &e);
 		if (fd == -1 && G.family == AF_UNSPEC &&
 		    (e.code == EAFNOSUPPORT || e.code == EADDRNOTAVAIL)) {
 			sock_addr_any(&a, AF_INET, port);
@@ -376,7 +374,8 @@ open_listeners(struct server *sv, char **args, int nargs)
 		ai.v[i].port = port;
 		if (sock_addr_ip(&a, ai.v[i].host, port, ai.v[i].family,
 		    &e) == 0)
-			fd = sock_listen(&a, true, sv->backlog, &e);
+			fd = sock_listen_v6(&a, true, v6only, sv->backlog,
+			    &e);
 	}
 	sock_ai_free(&ai);
 	if (fd == -1)
@@ -594,8 +593,9 @@ first_client(struct server *sv, struct sock_addr *peer, int *status)
 	int fd, left, rc;
 
 	for (;;) {
-		left = end < 0 ? -1 : (int)(end - sock_now_ms());
-		if (end >= 0 && left <= 0) {
+		/* -w past 24 days: poll(2) waits in slices */
+		left = sock_poll_ms(end, sock_now_ms());
+		if (left == 0) {
 			error_msg("no client within %lld ms",
 			    (long long)G.timeout_ms);
 			*status = EXIT_NET;
@@ -726,12 +726,7 @@ mode_listen(int argc, char **argv)
 	if ((status = open_listeners(&sv, argv + optind, argc - optind)) != 0)
 		goto out;
 	for (i = 0; i < sv.nl; i++) {
-		/* a listener on loopback takes reno for all its clients at
-		   once (they inherit it); the others see to each client */
-		sv.lo[i] = sock_name(sv.lfd[i], &peer, &e) == 0 &&
-		    sock_addr_loopback(&peer);
-		if (sockopts_apply(&sv.s.so, sv.lfd[i], sv.lo[i] ? &peer :
-		    NULL, &e) == -1) {
+		if (sockopts_apply(&sv.s.so, sv.lfd[i], NULL, &e) == -1) {
 			status = report(&e);
 			goto out;
 		}
@@ -825,7 +820,7 @@ out:
 	for (i = 0; i < sv.nl; i++)
 		close(sv.lfd[i]);
 	if (sv.made_unix)
-		unlink(sv.s.unix_path);
+		sock_unix_unlink(sv.s.unix_path, &sv.unix_file);
 	session_close(&sv.s);
 	tls_ctx_free(sv.tls);
 	free(sv.exec_argv);

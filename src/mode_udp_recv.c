@@ -148,7 +148,7 @@ receive(const struct recv *r, int fd)
 	struct sock_err e;
 	char *bufs;
 	uint64_t got = 0, want;
-	int64_t idle = G.timeout_ms > INT32_MAX ? INT32_MAX : G.timeout_ms;
+	int64_t idle = G.timeout_ms;
 	int i, k, status = EXIT_OK;
 
 	d = calloc(RECV_BATCH, sizeof(*d));
@@ -166,7 +166,7 @@ receive(const struct recv *r, int fd)
 	while (r->count == 0 || got < r->count) {
 		want = r->count == 0 || r->count - got > RECV_BATCH ?
 		    RECV_BATCH : r->count - got;
-		k = sock_recvmany(fd, d, (size_t)want, (int)idle, &e);
+		k = sock_recvmany(fd, d, (size_t)want, idle, &e);
 		if (k == -1 && e.kind == SOCK_ENET && e.code == ETIMEDOUT) {
 			if (got == 0) {
 				error_msg("no datagram within %lld ms",

@@ -336,8 +336,7 @@ reply(struct send *s)
 		error_msg("out of memory");
 		return EXIT_LOCAL;
 	}
-	if (sock_recvmany(s->fd, &d, 1, ms > INT32_MAX ? INT32_MAX : (int)ms,
-	    &e) == -1) {
+	if (sock_recvmany(s->fd, &d, 1, ms, &e) == -1) {
 		free(d.buf);
 		if (e.kind == SOCK_ENET && e.code == ETIMEDOUT) {
 			error_msg("%s %u: no reply within %lld ms", s->to.host,

@@ -134,6 +134,16 @@ parse_cidr(const char *s, struct cidr *c, struct sock_err *e)
 			    "address block \"%s\"", s);
 		c->bits = (int)bits;
 	}
+	/* a v4-mapped block is the IPv4 block it carries: peers are
+	   matched as IPv4 (::ffff:0:0/96 = 0.0.0.0/0); a shorter one is
+	   about IPv6 addresses too and stays IPv6 */
+	if (c->family == AF_INET6 && c->bits >= 96 &&
+	    IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)(void *)c->addr)) {
+		c->family = AF_INET;
+		memmove(c->addr, c->addr + 12, 4);
+		memset(c->addr + 4, 0, 12);
+		c->bits -= 96;
+	}
 	return 0;
 }
 

@@ -23,7 +23,10 @@ struct cidr {
 	unsigned char addr[16];	/* network order; 4 bytes for AF_INET */
 	int bits;
 };
-/* Returns 0, or -1 (EUSAGE) naming what is wrong. */
+/* A v4-mapped IPv6 block of /96 or longer becomes the IPv4 block it
+   carries (::ffff:127.0.0.1 = 127.0.0.1/32, ::ffff:0:0/96 = 0.0.0.0/0);
+   a shorter one stays IPv6.  Returns 0, or -1 (EUSAGE) naming what is
+   wrong. */
 int parse_cidr(const char *s, struct cidr *, struct sock_err *);
 /* true when a is inside c; a v4-mapped IPv6 address is matched as IPv4. */
 bool cidr_match(const struct cidr *c, const struct sock_addr *a);

@@ -939,8 +939,8 @@ relay_run(struct relay *r, struct sock_err *e)
 			if (deadline < 0 || t < deadline)
 				deadline = t;
 		}
-		if (deadline >= 0)
-			timeout = deadline > now ? (int)(deadline - now) + 1 : 0;
+		if (deadline >= 0)	/* a DUR past 24 days: in slices */
+			timeout = sock_poll_ms(deadline, now);
 		if ((want_in && !r->in_poll) || pending)
 			timeout = 0;	/* a regular file is always ready */
 		if (r->accept_pause > now && timeout != 0) {

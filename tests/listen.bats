@@ -321,6 +321,18 @@ event() {
 	[ -z "$(event accepted)" ]
 }
 
+@test "audit 5: --deny ::ffff:127.0.0.1 refuses a client from 127.0.0.1 (reason denied)" {
+	# dual-stack: the client comes in as ::ffff:127.0.0.1
+	sockit_listen "$T/log" -j --deny ::ffff:127.0.0.1 0 </dev/null \
+	    >"$T/out"
+	run --separate-stderr timeout 5 nc -N 127.0.0.1 "$PORT" <<<"in"
+	[ "$status" -ne 124 ]
+	wait_grep "$T/log" '"event":"refused"'
+	event refused | jq -e '.peer == "127.0.0.1" and .reason == "denied"'
+	[ ! -s "$T/out" ]
+	[ -z "$(event accepted)" ]
+}
+
 @test "--deny wins over --allow" {
 	sockit_listen "$T/log" -j --allow 127.0.0.1/32 --deny 127.0.0.0/8 \
 	    127.0.0.1 0 </dev/null >"$T/out"
@@ -399,7 +411,6 @@ socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/sock"
 }
 
 @test "-U does not take over the socket of a live server (exit 4)" {
-	# -k: the liveness probe (a connect) is a client of the live server
 	unix_listen "$T/log" -k -U "$T/sock" </dev/null >/dev/null
 	run --separate-stderr timeout 5 "$SOCKIT" listen -U "$T/sock" \
 	    </dev/null
@@ -419,6 +430,78 @@ socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/sock"
 	[[ $stderr == "sockit: listen: "*"$T/file"* ]]
 	[ -f "$T/file" ]
 	[ "$(cat "$T/file")" = "precious" ]
+}
+
+@test "audit 2: -k -U on a path with a space, twice: the second exits 4, the first still serves" {
+	p="$T/a b.sock"
+	unix_listen "$T/log" -k -U "$p" </dev/null >"$T/out"
+	run --separate-stderr timeout 5 "$SOCKIT" listen -k -U "$p" </dev/null
+	assert_failure 4
+	[ -z "$output" ]
+	[[ $stderr == "sockit: listen: bind to $p: Address already in use" ]]
+	kill -0 "$SERVER_PID"
+	[ -S "$p" ]
+	# the first server still owns the path: a client reaches it
+	run timeout 5 nc -N -U "$p" <<<"still first"
+	assert_success
+	wait_grep "$T/out" '^still first$'
+}
+
+@test "audit 2: -U ./a.sock while a server has a.sock: exit 4, the first still serves" {
+	cd "$T"
+	unix_listen "$T/log" -k -U a.sock </dev/null >"$T/out"
+	run --separate-stderr timeout 5 "$SOCKIT" listen -k -U ./a.sock \
+	    </dev/null
+	assert_failure 4
+	[ -z "$output" ]
+	[[ $stderr == "sockit: listen: bind to ./a.sock: Address already in use" ]]
+	kill -0 "$SERVER_PID"
+	run timeout 5 nc -N -U "$T/a.sock" <<<"still first"
+	assert_success
+	wait_grep "$T/out" '^still first$'
+}
+
+@test "audit 2: a second listen -U takes no client from a live one waiting for its first" {
+	unix_listen "$T/log" -U "$T/sock" <<<"to the client" >"$T/out"
+	run --separate-stderr timeout 5 "$SOCKIT" listen -U "$T/sock" \
+	    </dev/null
+	assert_failure 4
+	[[ $stderr == *"Address already in use" ]]
+	# the first still waits for its client, and serves it
+	kill -0 "$SERVER_PID"
+	[[ $(cat "$T/log") != *accepted* ]]
+	run timeout 5 nc -N -U "$T/sock" <<<"the client"
+	assert_success
+	assert_output "to the client"
+	server_done
+	[ "$server_rc" -eq 0 ]
+	[ "$(cat "$T/out")" = "the client" ]
+}
+
+@test "audit 2: at exit, listen -U removes its path only while it is still its own socket" {
+	# A's socket file is replaced by B's: A's exit leaves B's in place
+	unix_listen "$T/log" -k -U "$T/sock" </dev/null >/dev/null
+	a=$SERVER_PID
+	rm "$T/sock"
+	unix_listen "$T/log2" -k -U "$T/sock" </dev/null >"$T/out2"
+	b=$SERVER_PID
+	kill "$a"
+	wait_gone "$a"
+	[ -S "$T/sock" ]
+	run timeout 5 nc -N -U "$T/sock" <<<"to b"
+	assert_success
+	wait_grep "$T/out2" '^to b$'
+	# B's own file goes with B
+	kill "$b"
+	wait_gone "$b"
+	[ ! -e "$T/sock" ]
+	# a regular file put in the place of C's socket stays
+	unix_listen "$T/log3" -k -U "$T/sock" </dev/null >/dev/null
+	rm "$T/sock"
+	echo "precious" >"$T/sock"
+	kill "$SERVER_PID"
+	wait_gone "$SERVER_PID"
+	[ "$(cat "$T/sock")" = "precious" ]
 }
 
 @test "-U -j: the listening event has the path, port null and proto unix" {
@@ -488,6 +571,22 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	[[ $stderr == *"sockit: listen: no client within 300 ms"* ]]
 }
 
+@test "audit 9: listen -w 700h waits for a client (past INT_MAX ms); -w 10000000h is exit 2" {
+	"$SOCKIT" listen -w 700h 127.0.0.1 0 </dev/null >/dev/null \
+	    2>"$T/log" 3>&- &
+	pid=$!
+	bg_pids+=("$pid")
+	wait_grep "$T/log" '^listening on '
+	sleep 1
+	kill -0 "$pid"
+	[ "$(wc -l <"$T/log")" -eq 1 ]
+	run --separate-stderr timeout 5 "$SOCKIT" listen -w 10000000h \
+	    127.0.0.1 0 </dev/null
+	assert_failure 2
+	[ -z "$output" ]
+	[[ $stderr == "sockit: listen: bad duration \"10000000h\": too large (at most 8760h)"* ]]
+}
+
 @test "port 70000 is a usage error (exit 2)" {
 	run --separate-stderr timeout 5 "$SOCKIT" listen 127.0.0.1 70000 \
 	    </dev/null
@@ -543,6 +642,17 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	server_done
 	[ "$server_rc" -eq 0 ]
 	[ "$(cat "$T/out")" = "v6 client" ]
+}
+
+@test "first hour 10: listen -6 is IPv6 only: an IPv4 client is refused, an IPv6 one comes in" {
+	sockit_listen "$T/log" -6 -k 0 </dev/null >"$T/out"
+	[ "$ADDR" = "::" ]
+	run timeout 5 nc -4 -z 127.0.0.1 "$PORT"
+	assert_failure
+	run timeout 5 nc -6 -N ::1 "$PORT" <<<"over v6"
+	assert_success
+	wait_grep "$T/out" '^over v6$'
+	[ "$(wc -l <"$T/out")" -eq 1 ]
 }
 
 @test "-j: accepted and closed events are JSON on stderr, stdout is the client's bytes" {

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 
 #define SOCK_RACE_DELAY_MS 250	/* RFC 8305 "Connection Attempt Delay" */
 #define SOCK_RACE_MAX 64	/* attempts in flight at once */
+#define SOCK_UNIX_PAUSE_MAX 50	/* ms between asks of a full Unix queue */
 
 static int
 connect_fail(struct sock_err *e, int code, const struct sock_addr *a)
@@ -41,7 +43,9 @@ sock_connect_start(const struct sock_addr *a, const struct sock_addr *src,
 	do
 		rc = connect(fd, (const struct sockaddr *)&a->ss, a->len);
 	while (rc == -1 && errno == EINTR);
-	if (rc == -1 && errno != EINPROGRESS && errno != EAGAIN) {
+	/* from a Unix listener, EAGAIN is a full queue, not progress */
+	if (rc == -1 && errno != EINPROGRESS &&
+	    (errno != EAGAIN || a->family == AF_UNIX)) {
 		saved = errno;
 		close(fd);
 		return connect_fail(e, saved, a);
@@ -67,16 +71,62 @@ sock_connect_result(int fd, const struct sock_addr *a, struct sock_err *e)
 	return 0;
 }
 
+/* A Unix stream connect is never in progress: it is done, refused, or
+   (EAGAIN) the listener's queue is full.  A full queue is asked again,
+   after pauses that grow from 1 to 50 ms, until timeout_ms.  Returns
+   the descriptor (blocking), or -1 (ENET; ETIMEDOUT, saying why, when
+   the queue stayed full). */
+static int
+unix_connect(const struct sock_addr *a, int64_t timeout_ms,
+    struct sock_err *e)
+{
+	double deadline = timeout_ms < 0 ? -1 :
+	    sock_now_ms() + (double)timeout_ms;
+	int fd, rc, saved, left, pause = 1;
+
+	fd = sock_socket(AF_UNIX, SOCK_STREAM, true, e);
+	if (fd == -1)
+		return -1;
+	for (;;) {
+		do
+			rc = connect(fd, (const struct sockaddr *)&a->ss,
+			    a->len);
+		while (rc == -1 && errno == EINTR);
+		if (rc == 0)
+			break;
+		saved = errno;
+		left = sock_poll_ms(deadline, sock_now_ms());
+		if (saved != EAGAIN || left == 0) {
+			close(fd);
+			connect_fail(e, saved == EAGAIN ? ETIMEDOUT : saved, a);
+			if (saved == EAGAIN)
+				snprintf(e->msg, sizeof(e->msg), "%s after "
+				    "%lld ms (the listener's queue is full)",
+				    strerror(ETIMEDOUT),
+				    (long long)timeout_ms);
+			return -1;
+		}
+		poll(NULL, 0, left >= 0 && left < pause ? left : pause);
+		if (pause < SOCK_UNIX_PAUSE_MAX)
+			pause *= 2;
+	}
+	if (sock_set_nonblock(fd, false, e) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int
 sock_connect(const struct sock_addr *a, const struct sock_addr *src,
-    int timeout_ms, struct sock_err *e)
+    int64_t timeout_ms, struct sock_err *e)
 {
 	return sock_connect_list(a, 1, src, timeout_ms, NULL, e);
 }
 
 int
 sock_connect_list(const struct sock_addr *list, size_t n,
-    const struct sock_addr *src, int timeout_ms, struct sock_addr *peer,
+    const struct sock_addr *src, int64_t timeout_ms, struct sock_addr *peer,
     struct sock_err *e)
 {
 	struct pollfd pfd[SOCK_RACE_MAX];
@@ -90,10 +140,16 @@ sock_connect_list(const struct sock_addr *list, size_t n,
 	if (n == 0)
 		return sock_failmsg(e, SOCK_ERESOLVE, "no address",
 		    "connect");
+	if (n == 1 && list[0].family == AF_UNIX && src == NULL) {
+		fd = unix_connect(&list[0], timeout_ms, e);
+		if (fd >= 0 && peer != NULL)
+			*peer = list[0];
+		return fd;
+	}
 	for (;;) {
 		double now = sock_now_ms();
 
-		if (timeout_ms >= 0 && now - start >= timeout_ms) {
+		if (timeout_ms >= 0 && now - start >= (double)timeout_ms) {
 			/* the whole connect is bounded too */
 			if (!failed || live > 0)
 				connect_fail(e, ETIMEDOUT,
@@ -144,7 +200,8 @@ sock_connect_list(const struct sock_addr *list, size_t n,
 		}
 		wait = next < n ? (int)(next_at - now) + 1 : -1;
 		if (timeout_ms >= 0) {
-			int left = (int)(start + timeout_ms - now) + 1;
+			int left = sock_poll_ms(start + (double)timeout_ms,
+			    now);
 
 			if (wait < 0 || left < wait)
 				wait = left;
@@ -190,7 +247,7 @@ sock_connect_list(const struct sock_addr *list, size_t n,
 
 int
 sock_connect_host(const char *host, const char *serv, int family, int flags,
-    const struct sock_addr *src, int timeout_ms, struct sock_addr *peer,
+    const struct sock_addr *src, int64_t timeout_ms, struct sock_addr *peer,
     struct sock_err *e)
 {
 	struct sock_ai ai;

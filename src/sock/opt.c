@@ -276,6 +276,38 @@ bad:
 	return -1;
 }
 
+/* The kernel has no congestion control name (ENOENT): a wrong value,
+   said with the ones it has.  Returns -1 (EUSAGE). */
+static int
+cc_unknown(const char *name, struct sock_err *e)
+{
+	char avail[100] = "", msg[sizeof(e->msg)], *cut;
+	FILE *fp;
+	size_t n;
+
+	fp = fopen("/proc/sys/net/ipv4/tcp_available_congestion_control",
+	    "re");
+	if (fp != NULL) {
+		if (fgets(avail, sizeof(avail), fp) == NULL)
+			avail[0] = '\0';
+		fclose(fp);
+	}
+	n = strcspn(avail, "\n");
+	if (avail[n] == '\0' && n == sizeof(avail) - 1 &&
+	    (cut = strrchr(avail, ' ')) != NULL)
+		strlcpy(cut, " ...", sizeof(avail) - (size_t)(cut - avail));
+	avail[strcspn(avail, "\n")] = '\0';
+	if (avail[0] != '\0')
+		snprintf(msg, sizeof(msg), "not an available congestion "
+		    "control (available: %s)", avail);
+	else
+		snprintf(msg, sizeof(msg), "not an available congestion "
+		    "control");
+	sock_failmsg(e, SOCK_EUSAGE, msg, "set TCP_CONGESTION=%s", name);
+	e->code = ENOENT;
+	return -1;
+}
+
 int
 sock_opt_set(int fd, const struct sock_opt *o, const struct sock_optval *v,
     struct sock_err *e)
@@ -309,9 +341,14 @@ sock_opt_set(int fd, const struct sock_opt *o, const struct sock_optval *v,
 		len = sizeof(i);
 		break;
 	}
-	if (setsockopt(fd, o->level, o->optname, p, len) == -1)
-		return sock_fail(e, SOCK_ELOCAL, errno, "set %s", o->name);
-	return 0;
+	if (setsockopt(fd, o->level, o->optname, p, len) == 0)
+		return 0;
+#ifdef TCP_CONGESTION
+	if (o->level == IPPROTO_TCP && o->optname == TCP_CONGESTION &&
+	    errno == ENOENT)
+		return cc_unknown(v->str, e);
+#endif
+	return sock_fail(e, SOCK_ELOCAL, errno, "set %s", o->name);
 }
 
 int

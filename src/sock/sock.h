@@ -4,8 +4,10 @@
  * connect with timeouts over every resolved address, UDP, socket options.
  *
  * Every function that can fail returns -1 (or NULL) and fills a struct
- * sock_err; it never prints and never exits.  Timeouts are milliseconds,
- * -1 for none, as for poll(2).  Descriptors are opened with SOCK_CLOEXEC.
+ * sock_err; it never prints and never exits.  Timeouts are milliseconds
+ * (int64_t, up to SOCK_DUR_MAX_MS), -1 for none, as for poll(2); a wait
+ * past poll's INT_MAX is taken in slices.  Descriptors are opened with
+ * SOCK_CLOEXEC.
  */
 #ifndef SOCK_SOCK_H
 #define SOCK_SOCK_H
@@ -94,8 +96,12 @@ int sock_split_hostport(const char *arg, char *host, size_t hostlen,
     char *port, size_t portlen, struct sock_err *);
 
 /* Values shared by socket options and the command line. */
-/* DUR ("250ms", "2s", "1.5", "3m", "1h") into milliseconds.  Returns 0,
-   or -1 (EUSAGE) naming what is wrong. */
+/* The longest DUR: 365 days (8760h), far past any wait a user means, and
+   one every deadline (a double of milliseconds) holds exactly. */
+#define SOCK_DUR_MAX_MS (8760LL * 3600 * 1000)
+/* DUR ("250ms", "2s", "1.5", "3m", "1h") into milliseconds, rounded up,
+   at most SOCK_DUR_MAX_MS.  Returns 0, or -1 (EUSAGE) naming what is
+   wrong. */
 int sock_parse_dur(const char *s, int64_t *ms, struct sock_err *);
 /* SIZE (bytes with optional K, M, G, base 1024).  Returns 0 or -1. */
 int sock_parse_size(const char *s, uint64_t *bytes, struct sock_err *);
@@ -137,8 +143,9 @@ int sock_socket(int family, int type, bool nonblock, struct sock_err *);
 /* Makes fd blocking or not.  Returns 0 or -1 (ELOCAL). */
 int sock_set_nonblock(int fd, bool on, struct sock_err *);
 /* A bound socket of type on addr; reuse sets SO_REUSEADDR; the IPv6
-   wildcard is dual-stack.  A stale Unix socket file is replaced (never
-   another kind of file).  Returns the descriptor, or -1 (ELOCAL). */
+   wildcard is dual-stack.  A stale Unix socket file (one a connect to
+   is refused) is replaced; a live one, or another kind of file, is left
+   alone (EADDRINUSE, EEXIST).  Returns the descriptor, or -1 (ELOCAL). */
 int sock_bind(const struct sock_addr *, int type, bool reuse,
     struct sock_err *);
 /* The default backlog: min(SOMAXCONN, 128). */
@@ -147,10 +154,24 @@ int sock_backlog_default(void);
    Returns the descriptor, or -1 (ELOCAL). */
 int sock_listen(const struct sock_addr *, bool reuse, int backlog,
     struct sock_err *);
+/* As sock_listen(); with v6only, an IPv6 address takes no IPv4 clients
+   (IPV6_V6ONLY on), else it is dual-stack. */
+int sock_listen_v6(const struct sock_addr *, bool reuse, bool v6only,
+    int backlog, struct sock_err *);
+/* Which file a path is (for a Unix socket just bound). */
+struct sock_file {
+	dev_t dev;
+	ino_t ino;
+};
+/* lstat(2) of path into *f.  Returns 0, or -1 (errno). */
+int sock_file_id(const char *path, struct sock_file *f);
+/* Removes the Unix socket file at path if it is still the file f.
+   Returns true when it was removed. */
+bool sock_unix_unlink(const char *path, const struct sock_file *f);
 /* Waits up to timeout_ms for a client.  Returns the connected descriptor
    (blocking, CLOEXEC), or -1: ENET with ETIMEDOUT when the time passed,
    ELOCAL otherwise. */
-int sock_accept(int lfd, int timeout_ms, struct sock_addr *peer,
+int sock_accept(int lfd, int64_t timeout_ms, struct sock_addr *peer,
     struct sock_err *);
 /* Takes a client already waiting on lfd, which must be non-blocking,
    without waiting: for an event loop that was told lfd is ready.  flags:
@@ -166,22 +187,24 @@ int sock_connect_start(const struct sock_addr *, const struct sock_addr *src,
 /* The outcome of a started connect once poll says POLLOUT.  Returns 0, or
    -1 (ENET) with the error. */
 int sock_connect_result(int fd, const struct sock_addr *, struct sock_err *);
-/* Connects to addr within timeout_ms.  Returns the connected descriptor
-   (blocking), or -1 (ENET, code ETIMEDOUT when the time passed). */
+/* Connects to addr within timeout_ms.  A Unix listener whose queue is
+   full is asked again until the time passes.  Returns the connected
+   descriptor (blocking), or -1 (ENET, code ETIMEDOUT when the time
+   passed). */
 int sock_connect(const struct sock_addr *, const struct sock_addr *src,
-    int timeout_ms, struct sock_err *);
+    int64_t timeout_ms, struct sock_err *);
 /* Connects to the first of list that answers, RFC 8305 style: the next
    address is tried 250 ms after the previous attempt began (or as soon as
    it fails), the first success wins, the rest are closed.  timeout_ms
    bounds each attempt and the whole.  Returns the descriptor (blocking)
    and fills *peer, or -1 with the last error. */
 int sock_connect_list(const struct sock_addr *list, size_t n,
-    const struct sock_addr *src, int timeout_ms, struct sock_addr *peer,
+    const struct sock_addr *src, int64_t timeout_ms, struct sock_addr *peer,
     struct sock_err *);
 /* Resolves host and serv, then sock_connect_list() over the addresses in
    RFC 8305 order.  Returns the descriptor or -1 (ERESOLVE or ENET). */
 int sock_connect_host(const char *host, const char *serv, int family,
-    int flags, const struct sock_addr *src, int timeout_ms,
+    int flags, const struct sock_addr *src, int64_t timeout_ms,
     struct sock_addr *peer, struct sock_err *);
 
 /* UDP. */
@@ -192,13 +215,13 @@ int sock_udp(int family, const struct sock_addr *local, bool reuse,
 /* sendto(2) waiting up to timeout_ms for room.  Returns the bytes sent,
    or -1 (ENET; EMSGSIZE for a datagram too large). */
 ssize_t sock_sendto(int fd, const void *buf, size_t len,
-    const struct sock_addr *to, int timeout_ms, struct sock_err *);
+    const struct sock_addr *to, int64_t timeout_ms, struct sock_err *);
 /* recvfrom(2) waiting up to timeout_ms.  *from (when not NULL) is the
    sender; *stamp (when not NULL) the kernel's receive time (SO_TIMESTAMPNS
    must be on, see sock_timestamps()) or the time now.  *trunc is set when
    the datagram was longer than len.  Returns the bytes stored, or -1
    (ENET, ETIMEDOUT when the time passed). */
-ssize_t sock_recvfrom(int fd, void *buf, size_t len, int timeout_ms,
+ssize_t sock_recvfrom(int fd, void *buf, size_t len, int64_t timeout_ms,
     struct sock_addr *from, struct timespec *stamp, bool *trunc,
     struct sock_err *);
 /* Turns on kernel receive timestamps (SO_TIMESTAMPNS). */
@@ -233,12 +256,12 @@ struct sock_dgram {
    unreachable, ETIMEDOUT), EUSAGE with code EMSGSIZE for a datagram the
    kernel finds too large. */
 int sock_sendmany(int fd, const struct iovec *iov, size_t n,
-    const struct sock_addr *to, int timeout_ms, struct sock_err *);
+    const struct sock_addr *to, int64_t timeout_ms, struct sock_err *);
 /* Receives up to n datagrams with recvmmsg(2): waits up to timeout_ms for
    the first, then takes what the socket already holds.  Returns how many
    were received (1..n), or -1 (ENET; code ETIMEDOUT when the time
    passed). */
-int sock_recvmany(int fd, struct sock_dgram *, size_t n, int timeout_ms,
+int sock_recvmany(int fd, struct sock_dgram *, size_t n, int64_t timeout_ms,
     struct sock_err *);
 /* The error the kernel holds for fd (SO_ERROR), such as ECONNREFUSED from
    an ICMP port unreachable, without waiting.  Returns 0 when there is
@@ -264,18 +287,16 @@ int sock_name(int fd, struct sock_addr *, struct sock_err *);
 int sock_peer(int fd, struct sock_addr *, struct sock_err *);
 int sock_nodelay(int fd, bool on, struct sock_err *);	/* Nagle off */
 int sock_quickack(int fd, bool on, struct sock_err *);	/* delayed ACK off */
-/* For a TCP connection over loopback: a congestion control that paces
-   (bbr) spends CPU on timers and small bursts where nothing can be
-   congested, and caps a zero-copy relay at a fraction of what the host
-   can move.  Replaces such a control with reno (always allowed) and puts
-   the old name in was.  Returns 1 when replaced, 0 when left alone (not
-   pacing), -1 with *e when the kernel refuses. */
-int sock_loopback_cc(int fd, char *was, size_t wlen, struct sock_err *);
 /* poll(2) one descriptor for events within timeout_ms, EINTR retried.
    Returns the revents, 0 when the time passed, or -1 (ELOCAL). */
-int sock_wait(int fd, short events, int timeout_ms, struct sock_err *);
+int sock_wait(int fd, short events, int64_t timeout_ms, struct sock_err *);
 /* Monotonic milliseconds, as a double, for deadlines and latencies. */
 double sock_now_ms(void);
+/* The timeout for poll(2) or epoll_wait(2) until deadline (a
+   sock_now_ms() time; < 0: none, -1): the milliseconds left rounded up,
+   0 once it passed, at most INT_MAX: a caller that may wait longer
+   (a DUR past 24 days) computes it again when the wait ends. */
+int sock_poll_ms(double deadline, double now);
 
 /* Socket options: one table drives -O, the sockopt mode and --list. */
 enum sock_opt_type {

@@ -7,8 +7,8 @@
 #include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +21,19 @@ sock_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int
+sock_poll_ms(double deadline, double now)
+{
+	double left = deadline - now;
+
+	if (deadline < 0)
+		return -1;
+	if (left <= 0)
+		return 0;
+	/* past INT_MAX ms (24 days) the wait is taken in slices */
+	return left < (double)INT_MAX - 1 ? (int)left + 1 : INT_MAX;
 }
 
 int
@@ -46,34 +59,33 @@ sock_set_nonblock(int fd, bool on, struct sock_err *e)
 	return 0;
 }
 
-/* 1 when a socket listens on path, 0 when none does, -1 when Linux's
-   /proc/net/unix cannot tell.  Unlike a probing connect, this takes no
-   client away from a live server. */
+/* Whether a socket is bound to the Unix path of a, asked of the kernel
+   by a connect (a name in /proc/net/unix is spelled as its server wrote
+   it, and a server in another network namespace is not listed there).
+   The connect is a datagram one: to a stream server it is refused as
+   EPROTOTYPE, so unlike a stream connect it takes no client away from
+   it (a listen waiting for its one client would end with it).  Returns
+   1 when a socket answers (the connect succeeds, finds a socket of
+   another type or a full queue), 0 when the connect is refused (a stale
+   file) or the file is gone, -1 (ELOCAL) when it cannot tell. */
 static int
-unix_listening(const char *path)
+unix_live(const struct sock_addr *a, struct sock_err *e)
 {
-	char line[4096 + 128], *name;
-	unsigned long flags;
-	size_t n;
-	FILE *fp = fopen("/proc/net/unix", "re");
-	int found = 0;
+	int fd, rc, saved;
 
-	if (fp == NULL)
+	fd = sock_socket(AF_UNIX, SOCK_DGRAM, true, e);
+	if (fd == -1)
 		return -1;
-	while (found == 0 && fgets(line, sizeof(line), fp) != NULL) {
-		/* Num RefCount Protocol Flags Type St Inode Path */
-		if (sscanf(line, "%*s %*s %*s %lx", &flags) != 1)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		name = strrchr(line, ' ');
-		if (name == NULL || strcmp(name + 1, path) != 0)
-			continue;
-		n = strlen(path);
-		if (n > 0 && (flags & 0x10000))	/* __SO_ACCEPTCON */
-			found = 1;
-	}
-	fclose(fp);
-	return found;
+	do
+		rc = connect(fd, (const struct sockaddr *)&a->ss, a->len);
+	while (rc == -1 && errno == EINTR);
+	saved = errno;
+	close(fd);
+	if (rc == 0 || saved == EAGAIN || saved == EPROTOTYPE)
+		return 1;
+	if (saved == ECONNREFUSED || saved == ENOENT)
+		return 0;
+	return sock_fail(e, SOCK_ELOCAL, saved, "bind to %s", a->host);
 }
 
 /* Removes path when it is a Unix socket file nobody listens on.  Returns 0
@@ -82,7 +94,7 @@ static int
 unix_clear_stale(const struct sock_addr *a, struct sock_err *e)
 {
 	struct stat st;
-	int fd, rc;
+	int rc;
 
 	if (a->host[0] == '@')
 		return 0;
@@ -91,19 +103,9 @@ unix_clear_stale(const struct sock_addr *a, struct sock_err *e)
 	if (!S_ISSOCK(st.st_mode))
 		return sock_fail(e, SOCK_ELOCAL, EEXIST,
 		    "bind to %s (not a socket, left alone)", a->host);
-	rc = unix_listening(a->host);
-	if (rc == -1) {
-		/* no /proc: ask the socket itself */
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd == -1)
-			return sock_fail(e, SOCK_ELOCAL, errno, "socket");
-		do
-			rc = connect(fd, (const struct sockaddr *)&a->ss,
-			    a->len);
-		while (rc == -1 && errno == EINTR);
-		close(fd);
-		rc = rc == 0;
-	}
+	rc = unix_live(a, e);
+	if (rc == -1)
+		return -1;
 	if (rc == 1)
 		return sock_fail(e, SOCK_ELOCAL, EADDRINUSE, "bind to %s",
 		    a->host);
@@ -113,10 +115,12 @@ unix_clear_stale(const struct sock_addr *a, struct sock_err *e)
 	return 0;
 }
 
-int
-sock_bind(const struct sock_addr *a, int type, bool reuse, struct sock_err *e)
+/* sock_bind(), and with v6only an IPv6 socket that takes no IPv4. */
+static int
+bind_socket(const struct sock_addr *a, int type, bool reuse, bool v6only,
+    struct sock_err *e)
 {
-	int fd, on = 1, off = 0, saved;
+	int fd, on = 1, v6 = v6only, saved;
 
 	if (a->family == AF_UNIX && unix_clear_stale(a, e) == -1)
 		return -1;
@@ -127,7 +131,7 @@ sock_bind(const struct sock_addr *a, int type, bool reuse, struct sock_err *e)
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
 		goto fail;
 	if (a->family == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) == -1)
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6, sizeof(v6)) == -1)
 		goto fail;
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1)
 		goto fail;
@@ -142,6 +146,12 @@ fail:
 }
 
 int
+sock_bind(const struct sock_addr *a, int type, bool reuse, struct sock_err *e)
+{
+	return bind_socket(a, type, reuse, false, e);
+}
+
+int
 sock_backlog_default(void)
 {
 	return SOMAXCONN < 128 ? SOMAXCONN : 128;
@@ -151,9 +161,16 @@ int
 sock_listen(const struct sock_addr *a, bool reuse, int backlog,
     struct sock_err *e)
 {
+	return sock_listen_v6(a, reuse, false, backlog, e);
+}
+
+int
+sock_listen_v6(const struct sock_addr *a, bool reuse, bool v6only,
+    int backlog, struct sock_err *e)
+{
 	int fd, saved;
 
-	fd = sock_bind(a, SOCK_STREAM, reuse, e);
+	fd = bind_socket(a, SOCK_STREAM, reuse, v6only, e);
 	if (fd == -1)
 		return -1;
 	if (listen(fd, backlog > 0 ? backlog : sock_backlog_default()) == -1) {
@@ -166,25 +183,22 @@ sock_listen(const struct sock_addr *a, bool reuse, int backlog,
 }
 
 int
-sock_wait(int fd, short events, int timeout_ms, struct sock_err *e)
+sock_wait(int fd, short events, int64_t timeout_ms, struct sock_err *e)
 {
 	struct pollfd p = { .fd = fd, .events = events };
-	double deadline = sock_now_ms() + timeout_ms;
-	int rc, left = timeout_ms;
+	double deadline = timeout_ms < 0 ? -1 :
+	    sock_now_ms() + (double)timeout_ms;
+	int rc;
 
 	for (;;) {
-		rc = poll(&p, 1, left);
+		rc = poll(&p, 1, sock_poll_ms(deadline, sock_now_ms()));
 		if (rc > 0)
 			return p.revents;
-		if (rc == 0)
+		/* a wait in slices, or woken early: wait on */
+		if (rc == 0 && sock_poll_ms(deadline, sock_now_ms()) == 0)
 			return 0;
-		if (errno != EINTR)
+		if (rc == -1 && errno != EINTR)
 			return sock_fail(e, SOCK_ELOCAL, errno, "poll");
-		if (timeout_ms >= 0) {
-			left = (int)(deadline - sock_now_ms());
-			if (left < 0)
-				left = 0;
-		}
 	}
 }
 
@@ -222,11 +236,12 @@ sock_accept_ready(int lfd, int flags, struct sock_addr *peer,
 }
 
 int
-sock_accept(int lfd, int timeout_ms, struct sock_addr *peer,
+sock_accept(int lfd, int64_t timeout_ms, struct sock_addr *peer,
     struct sock_err *e)
 {
-	double deadline = sock_now_ms() + timeout_ms;
-	int fd, rc, left = timeout_ms;
+	double deadline = sock_now_ms() + (double)timeout_ms;
+	int64_t left = timeout_ms;
+	int fd, rc;
 
 	for (;;) {
 		rc = sock_wait(lfd, POLLIN, left, e);
@@ -241,7 +256,7 @@ sock_accept(int lfd, int timeout_ms, struct sock_addr *peer,
 		if (fd >= 0 || e->kind != SOCK_ENET)
 			return fd;
 		if (timeout_ms >= 0) {
-			left = (int)(deadline - sock_now_ms());
+			left = (int64_t)(deadline - sock_now_ms());
 			if (left < 0)
 				left = 0;
 		}
@@ -308,29 +323,26 @@ sock_quickack(int fd, bool on, struct sock_err *e)
 }
 
 int
-sock_loopback_cc(int fd, char *was, size_t wlen, struct sock_err *e)
+sock_file_id(const char *path, struct sock_file *f)
 {
-#ifdef TCP_CONGESTION
-	static const char reno[] = "reno";
-	char name[16] = "";
-	socklen_t len = sizeof(name) - 1;
+	struct stat st;
 
-	if (getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len) == -1)
-		return sock_fail(e, SOCK_ELOCAL, errno,
-		    "get TCP_CONGESTION");
-	if (strncmp(name, "bbr", 3) != 0)	/* bbr, bbr2, bbr3: they pace */
-		return 0;
-	if (setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, reno,
-	    sizeof(reno) - 1) == -1)
-		return sock_fail(e, SOCK_ELOCAL, errno, "set TCP_CONGESTION");
-	if (wlen > 0)
-		snprintf(was, wlen, "%s", name);
-	return 1;
-#else
-	(void)fd;
-	(void)was;
-	(void)wlen;
-	(void)e;
+	if (lstat(path, &st) == -1)
+		return -1;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
 	return 0;
-#endif
+}
+
+bool
+sock_unix_unlink(const char *path, const struct sock_file *f)
+{
+	struct stat st;
+
+	/* another server may have taken the path since, or a file
+	   replaced it: theirs to keep */
+	if (lstat(path, &st) == -1 || !S_ISSOCK(st.st_mode) ||
+	    st.st_dev != f->dev || st.st_ino != f->ino)
+		return false;
+	return unlink(path) == 0;
 }

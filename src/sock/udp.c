@@ -24,7 +24,7 @@ sock_udp(int family, const struct sock_addr *local, bool reuse,
 
 ssize_t
 sock_sendto(int fd, const void *buf, size_t len, const struct sock_addr *to,
-    int timeout_ms, struct sock_err *e)
+    int64_t timeout_ms, struct sock_err *e)
 {
 	ssize_t n;
 	int rc;
@@ -56,7 +56,7 @@ sock_sendto(int fd, const void *buf, size_t len, const struct sock_addr *to,
 }
 
 ssize_t
-sock_recvfrom(int fd, void *buf, size_t len, int timeout_ms,
+sock_recvfrom(int fd, void *buf, size_t len, int64_t timeout_ms,
     struct sock_addr *from, struct timespec *stamp, bool *trunc,
     struct sock_err *e)
 {
@@ -195,7 +195,7 @@ send_fail(int fd, int code, size_t len, const struct sock_addr *to,
 
 int
 sock_sendmany(int fd, const struct iovec *iov, size_t n,
-    const struct sock_addr *to, int timeout_ms, struct sock_err *e)
+    const struct sock_addr *to, int64_t timeout_ms, struct sock_err *e)
 {
 	struct mmsghdr mm[SEND_BATCH];
 	size_t i;
@@ -235,7 +235,7 @@ sock_sendmany(int fd, const struct iovec *iov, size_t n,
 #define RECV_BATCH 64
 
 int
-sock_recvmany(int fd, struct sock_dgram *d, size_t n, int timeout_ms,
+sock_recvmany(int fd, struct sock_dgram *d, size_t n, int64_t timeout_ms,
     struct sock_err *e)
 {
 	struct mmsghdr mm[RECV_BATCH];

@@ -40,9 +40,10 @@ sock_parse_dur(const char *s, int64_t *ms, struct sock_err *e)
 		if (strcmp(end, units[i].unit) != 0)
 			continue;
 		v *= units[i].ms;
-		if (v > 9.2e15)
-			return sock_failmsg(e, SOCK_EUSAGE, "too large",
-			    "duration \"%s\"", s);
+		/* every wait holds it as int64_t milliseconds */
+		if (v > (double)SOCK_DUR_MAX_MS)
+			return sock_failmsg(e, SOCK_EUSAGE,
+			    "too large (at most 8760h)", "duration \"%s\"", s);
 		/* rounded up to the next millisecond, without libm (a whole
 		   library mapped for one call costs every start its pages);
 		   a fraction below 1e-6 ms is the noise of v's arithmetic

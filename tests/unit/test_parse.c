@@ -131,10 +131,14 @@ test_cidr(void)
 	 * A v4-mapped IPv6 client (::ffff:10.1.2.3, as a dual-stack listener
 	 * sees an IPv4 client) is matched as the IPv4 address it carries, so
 	 * 10.0.0.0/8 lets it in.  It is still an IPv6 address too: an IPv6
-	 * block that covers ::ffff:0:0/96 (::/0, ::ffff:0:0/96) matches it
-	 * as well, the same as it would without unmapping.  A plain IPv4
-	 * client is never matched by an IPv6 block, nor a plain IPv6 client
-	 * by an IPv4 block.  Host bits past the prefix are ignored.
+	 * block that covers ::ffff:0:0/96 (::/0) matches it as well, the
+	 * same as it would without unmapping.  A v4-mapped block of /96 or
+	 * longer is the IPv4 block it carries (::ffff:127.0.0.1 is
+	 * 127.0.0.1/32, ::ffff:0:0/96 is 0.0.0.0/0), so it matches the
+	 * plain IPv4 client that listen sees after unmapping; a shorter one
+	 * stays IPv6.  A plain IPv4 client is never matched by an IPv6
+	 * block, nor a plain IPv6 client by an IPv4 block.  Host bits past
+	 * the prefix are ignored.
 	 */
 	static const struct {
 		const char *block;
@@ -172,7 +176,16 @@ test_cidr(void)
 		{ "::ffff:10.0.0.0/104", "::ffff:10.1.2.3", true },
 		{ "::/0", "::ffff:10.1.2.3", true },
 		{ "2001:db8::/32", "::ffff:10.1.2.3", false },
-		{ "::ffff:0:0/96", "10.1.2.3", false },
+		/* a v4-mapped block is an IPv4 block (audit 5) */
+		{ "::ffff:0:0/96", "10.1.2.3", true },
+		{ "::ffff:127.0.0.1/128", "127.0.0.1", true },
+		{ "::ffff:127.0.0.1", "127.0.0.1", true },
+		{ "::ffff:127.0.0.1", "127.0.0.2", false },
+		{ "::ffff:10.0.0.0/104", "10.1.2.3", true },
+		{ "::ffff:10.0.0.0/104", "11.1.2.3", false },
+		{ "::ffff:0:0/96", "::1", false },
+		{ "::ffff:0:0/95", "10.1.2.3", false },
+		{ "::ffff:0:0/95", "::fffe:0:1", true },
 	};
 	struct sock_addr a;
 	struct sock_err e;
@@ -201,6 +214,17 @@ test_cidr(void)
 	    "parse_cidr accepts /0");
 	ok(parse_cidr("::/128", &c, &e) == 0 && c.bits == 128,
 	    "parse_cidr accepts ::/128");
+	ok(parse_cidr("::ffff:127.0.0.1/128", &c, &e) == 0 &&
+	    c.family == AF_INET && c.bits == 32 && c.addr[0] == 127 &&
+	    c.addr[3] == 1, "audit 5: ::ffff:127.0.0.1/128 is 127.0.0.1/32");
+	ok(parse_cidr("::ffff:0:0/96", &c, &e) == 0 && c.family == AF_INET &&
+	    c.bits == 0, "audit 5: ::ffff:0:0/96 is 0.0.0.0/0");
+	ok(parse_cidr("::ffff:10.0.0.0/104", &c, &e) == 0 &&
+	    c.family == AF_INET && c.bits == 8 && c.addr[0] == 10,
+	    "audit 5: ::ffff:10.0.0.0/104 is 10.0.0.0/8");
+	ok(parse_cidr("::ffff:0:0/95", &c, &e) == 0 &&
+	    c.family == AF_INET6 && c.bits == 95,
+	    "audit 5: ::ffff:0:0/95 (shorter than /96) stays IPv6");
 
 	memset(&a, 0, sizeof(a));
 	sock_addr_unix(&a, "/tmp/x.sock", &e);

@@ -289,9 +289,16 @@ test_values(void)
 		{ "0.25s", 250 }, { "1.0005", 1001 },
 		/* float noise is not a fraction (the fuzzer found this one) */
 		{ "4444.4448m", 266666688 }, { "0.1s", 100 }, { "0.3", 300 },
+		/* past INT_MAX ms, up to the limit of 365 days (audit 9) */
+		{ "700h", 2520000000LL }, { "8760h", 31536000000LL },
+		{ "525600m", 31536000000LL }, { "31536000", 31536000000LL },
+		{ "31536000000ms", 31536000000LL },
 	};
 	static const char *bad_dur[] = { "5x", "", "-1", "s", "1.5.5",
-		"ms", "1 s", "nan", "inf", "1e400", "0x10", "0x1p4s", "1e3" };
+		"ms", "1 s", "nan", "inf", "1e400", "0x10", "0x1p4s", "1e3",
+		/* past 365 days (audit 9) */
+		"8760.001h", "525601m", "31536000001ms", "31536000.001",
+		"10000000h", "99999999999999999999999999" };
 	static const struct {
 		const char *in;
 		uint64_t bytes;
@@ -490,30 +497,39 @@ cc_name(int fd, char *name, socklen_t len)
 	return getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len) == 0;
 }
 
-/* sock_loopback_cc on a connected loopback socket */
-static void
-test_loopback_cc(int fd)
+/* The congestion control new TCP sockets get, into name. */
+static bool
+cc_system(char *name, size_t len)
 {
-	struct sock_err e;
-	char name[16], was[16] = "";
+	FILE *fp = fopen("/proc/sys/net/ipv4/tcp_congestion_control", "r");
+	bool got;
 
-	ok(fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "reno", 4)
-	    == 0 && sock_loopback_cc(fd, was, sizeof(was), &e) == 0 &&
-	    cc_name(fd, name, sizeof(name)) && strcmp(name, "reno") == 0 &&
-	    was[0] == '\0', "sock_loopback_cc leaves reno alone");
-	if (fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "bbr", 3)
-	    == -1) {
-		ok(errno == ENOENT, "no bbr in this kernel: nothing paces (%s)",
-		    strerror(errno));
-		return;
-	}
-	ok(fd >= 0 && sock_loopback_cc(fd, was, sizeof(was), &e) == 1 &&
-	    strcmp(was, "bbr") == 0 && cc_name(fd, name, sizeof(name)) &&
-	    strcmp(name, "reno") == 0,
-	    "sock_loopback_cc replaces bbr with reno and says it was bbr");
-	ok(sock_loopback_cc(-1, was, sizeof(was), &e) == -1 &&
-	    e.kind == SOCK_ELOCAL && e.code == EBADF,
-	    "sock_loopback_cc on a bad descriptor: ELOCAL, EBADF");
+	if (fp == NULL)
+		return false;
+	got = fgets(name, (int)len, fp) != NULL;
+	fclose(fp);
+	name[strcspn(name, "\n")] = '\0';
+	return got;
+}
+
+/* first hour 9: a loopback connection of the module, and -O through
+   sockopts_apply, keep the system's congestion control */
+static void
+test_system_cc(int cfd, int sfd)
+{
+	struct sockopts so = { .n = 0 };
+	struct sock_addr peer;
+	struct sock_err e;
+	char want[16] = "", client[16] = "", server[16] = "";
+
+	ok(cc_system(want, sizeof(want)) && sock_peer(cfd, &peer, &e) == 0 &&
+	    sockopts_apply(&so, cfd, &peer, &e) == 0 &&
+	    cc_name(cfd, client, sizeof(client)) &&
+	    cc_name(sfd, server, sizeof(server)) &&
+	    strcmp(client, want) == 0 && strcmp(server, want) == 0,
+	    "first hour 9: a loopback connection keeps the system's "
+	    "congestion control (%s): client %s, server %s", want, client,
+	    server);
 }
 
 static void
@@ -560,7 +576,7 @@ test_tcp(void)
 	ok(sfd >= 0 && sock_quickack(sfd, true, &e) == 0,
 	    "sock_quickack succeeds on a TCP socket (%s)",
 	    sfd >= 0 ? sock_strerror(&e) : "");
-	test_loopback_cc(cfd);
+	test_system_cc(cfd, sfd);
 	if (cfd >= 0)
 		close(cfd);
 	if (sfd >= 0)
@@ -1313,9 +1329,11 @@ test_opt_live(void)
 	fd = sock_socket(AF_INET, SOCK_STREAM, false, &e);
 	memset(&e, 0, sizeof(e));
 	ok(o != NULL && sock_opt_parse(o, "no-such-cc", &v, &e) == 0 &&
-	    sock_opt_set(fd, o, &v, &e) == -1 && e.kind == SOCK_ELOCAL &&
-	    e.code != 0, "TCP_CONGESTION=no-such-cc: the kernel refuses "
-	    "(ELOCAL, %s)", sock_strerror(&e));
+	    sock_opt_set(fd, o, &v, &e) == -1 && e.kind == SOCK_EUSAGE &&
+	    e.code == ENOENT && strcmp(e.what, "set TCP_CONGESTION=no-such-cc")
+	    == 0 && strncmp(e.msg, "not an available congestion control "
+	    "(available: ", 48) == 0, "first hour 10: TCP_CONGESTION="
+	    "no-such-cc is a wrong value (EUSAGE: %s)", e.msg);
 	if (fd >= 0)
 		close(fd);
 }
