@@ -320,6 +320,11 @@ mode_connect(int argc, char **argv)
 	}
 	if ((status = session_tls_check(&o.s)) != 0)
 		return status;
+	/* a path is no name: "verified" must mean the name was checked too */
+	if (o.s.tls.on && o.s.unix_path != NULL && o.s.tls.sni == NULL &&
+	    !o.s.tls.insecure)
+		return usage_error("--tls with -U needs --sni NAME (the name "
+		    "the certificate must hold) or --insecure");
 	if (o.check)
 		return run_checks(&o, &t);
 	if ((status = session_files(&o.s)) != 0)
