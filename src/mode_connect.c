@@ -292,6 +292,7 @@ mode_connect(int argc, char **argv)
 		case O_PROXY:
 			if (proxy_parse(arg, &o.proxy, &e) == -1)
 				return usage_err(&e);
+			proxy_scrub(arg);	/* ps shows no password */
 			o.use_proxy = true;
 			break;
 		case O_PARALLEL:
@@ -317,6 +318,8 @@ mode_connect(int argc, char **argv)
 	} else if ((status = target_parse(argv + optind, argc - optind, false,
 	    &t)) != 0) {
 		return status;
+	} else if (o.use_proxy && proxy_target_check(t.host, &e) == -1) {
+		return usage_err(&e);	/* before anything reaches the proxy */
 	}
 	if ((status = session_tls_check(&o.s)) != 0)
 		return status;
