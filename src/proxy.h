@@ -139,8 +139,9 @@ struct proxy_hop {
    what = "proxy HOST:PORT" when the proxy cannot be reached or breaks the
    protocol; ENET with what = "proxy HOST:PORT refused TARGET:PORT" and
    the proxy's reason when it refuses (authentication, a rule, the target
-   unreachable; see hop->at_target); EUSAGE for a target the protocol
-   cannot carry (IPv6 through SOCKS4, a name past 255 bytes). */
+   unreachable; see hop->at_target); EUSAGE, before anything is sent,
+   for a host that proxy_target_check() refuses or a target the protocol
+   cannot carry (IPv6 through SOCKS4). */
 int proxy_connect(const struct proxy *p, const char *host, uint16_t port,
     struct proxy_hop *hop, struct sock_err *e);
 
