@@ -314,6 +314,7 @@ mode_connect(int argc, char **argv)
 		case O_PROXY:
 			if (proxy_parse(arg, &o.proxy, &e) == -1)
 				return usage_err(&e);
+			proxy_scrub(arg);	/* ps shows no password */
 			o.use_proxy = true;
 			break;
 		case O_ALL_ADDRESSES:
@@ -344,12 +345,19 @@ mode_connect(int argc, char **argv)
 	} else if ((status = target_parse(argv + optind, argc - optind, false,
 	    &t)) != 0) {
 		return status;
+	} else if (o.use_proxy && proxy_target_check(t.host, &e) == -1) {
+		return usage_err(&e);	/* before anything reaches the proxy */
 	}
 	if ((status = session_tls_check(&o.s)) != 0)
 		return status;
 	if (!o.use_proxy && o.s.unix_path == NULL &&
 	    (status = zone_needed(t.host)) != 0)
 		return status;
+	/* a path is no name: "verified" must mean the name was checked too */
+	if (o.s.tls.on && o.s.unix_path != NULL && o.s.tls.sni == NULL &&
+	    !o.s.tls.insecure)
+		return usage_error("--tls with -U needs --sni NAME (the name "
+		    "the certificate must hold) or --insecure");
 	if (o.check)
 		return run_checks(&o, &t);
 	if ((status = session_files(&o.s)) != 0)

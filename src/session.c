@@ -61,6 +61,12 @@ tls_opt(struct session *s, int c, const char *arg)
 		s->tls.alpn = arg;
 		return 1;
 	case O_SNI:
+		/* an empty name would verify nothing: --sni "$UNSET" */
+		if (arg[0] == '\0') {
+			usage_error("bad --sni \"\": an empty name; give the "
+			    "name the certificate must hold");
+			return -1;
+		}
 		s->tls.sni = arg;
 		return 1;
 	case O_INSECURE:

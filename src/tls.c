@@ -35,6 +35,7 @@ struct tls {
 	struct tls_ctx *c;
 	bool truncated;		/* EOF without close_notify */
 	bool established;	/* the handshake is done */
+	bool name_checked;	/* a client: the name is verified too */
 };
 
 /* OpenSSL's last reason in the error queue (which it empties), or
@@ -325,7 +326,16 @@ tls_new(struct tls_ctx *c, int fd, const char *host, struct sock_err *e)
 		SSL_set_accept_state(t->ssl);
 		return t;
 	}
-	if (name != NULL && name[0] != '\0') {
+	if (name == NULL || name[0] == '\0') {
+		/* a chain without a name proves nothing about the peer */
+		if (!c->o.insecure && !c->o.check) {
+			sock_failmsg(e, SOCK_EUSAGE, "no name to verify the "
+			    "certificate against (--sni)", "TLS");
+			tls_free(t);
+			return NULL;
+		}
+	} else {
+		t->name_checked = true;
 		if (is_ip(name)) {
 			ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(
 			    t->ssl), name) == 1;
@@ -564,10 +574,14 @@ tls_info(const struct tls *t, struct tls_info *in)
 		    -((-secs + 86399) / 86400);
 	}
 	vr = SSL_get_verify_result(t->ssl);
-	in->verified = vr == X509_V_OK;
-	if (!in->verified)
+	/* a client's "verified" means the chain and the name */
+	in->verified = vr == X509_V_OK && (t->c->o.server || t->name_checked);
+	if (vr != X509_V_OK)
 		snprintf(in->verify_error, sizeof(in->verify_error), "%s",
 		    X509_verify_cert_error_string(vr));
+	else if (!in->verified)
+		snprintf(in->verify_error, sizeof(in->verify_error),
+		    "no name to check it against");
 	fingerprint(x, in->fingerprint, sizeof(in->fingerprint));
 	X509_free(x);
 }

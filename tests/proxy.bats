@@ -489,7 +489,7 @@ $FAKE_SOCKS4" >"$T/req"
 	run --separate-stderr timeout 10 "$SOCKIT" connect \
 	    --proxy "socks5://127.0.0.1:$MS_PORT" 127.0.0.1 9 </dev/null
 	assert_failure 1
-	assert_equal "$stderr" "sockit: connect: proxy 127.0.0.1:$MS_PORT refused 127.0.0.1:9: authentication required (give USER:PASS@ in the URL)"
+	assert_equal "$stderr" "sockit: connect: proxy 127.0.0.1:$MS_PORT refused 127.0.0.1:9: authentication required (give USER:PASS@ in the URL, or SOCKIT_PROXY_USER and SOCKIT_PROXY_PASSWORD)"
 }
 
 @test "a port refused behind the proxy is exit 1 with the proxy's reason" {
@@ -543,6 +543,45 @@ $FAKE_SOCKS4" >"$T/req"
 	socks4://u:S3CRET@127.0.0.1|SOCKS4 takes a user id
 	http://u:S3%zzCRET@127.0.0.1|bad password: a %-escape is not two hex digits
 	EOF
+}
+
+@test "audit 4: a target host with CR/LF, blanks or past 253 bytes is exit 2 naming it; nothing reaches the proxy" {
+	# socat captures every byte any connection brings
+	P=$(free_port)
+	timeout 60 socat -u "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr,fork" \
+	    "OPEN:$T/got,creat,append" </dev/null 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$P"
+	long=$(printf 'a%.0s' {1..254})
+	for scheme in http socks5h socks4a socks5 socks4; do
+		for z in "" -z; do
+			run --separate-stderr timeout 10 "$SOCKIT" connect $z \
+			    -w 2s --proxy "$scheme://127.0.0.1:$P" \
+			    $'a\r\n\r\nGET /evil HTTP/1.1\r\nX' 80 </dev/null
+			assert_failure 2
+			[ -z "$output" ]
+			[[ ${stderr%%$'\n'*} == 'sockit: connect: bad host "a\r\n\r\nGET /evil HTTP/1.1\r\nX": '* ]] ||
+			    fail "$scheme $z: $stderr"
+		done
+		for host in 'exa mple.test' $'tab\there' $'del\x7f' "$long" \
+		    'a..b' '-a.test'; do
+			run --separate-stderr timeout 10 "$SOCKIT" connect \
+			    -w 2s --proxy "$scheme://127.0.0.1:$P" -- "$host" \
+			    80 </dev/null
+			assert_failure 2
+			[[ $stderr == 'sockit: connect: bad host "'* ]] ||
+			    fail "$scheme $host: $stderr"
+		done
+	done
+	[ ! -s "$T/got" ] || fail "the proxy got: $(od -c "$T/got" | head)"
+	# names, IPv4 and IPv6 literals still pass (the capture works too)
+	for host in localhost under_score.test. 127.0.0.1 ::1; do
+		run --separate-stderr timeout 10 "$SOCKIT" connect -w 1s \
+		    --proxy "http://127.0.0.1:$P" "$host" 80 </dev/null
+		assert_failure 1
+	done
+	grep -q '^CONNECT localhost:80 HTTP/1.1' "$T/got"
+	grep -q '^CONNECT \[::1\]:80 HTTP/1.1' "$T/got"
 }
 
 @test "-w bounds the handshake: a silent proxy is exit 1 in time" {
@@ -620,6 +659,95 @@ $FAKE_SOCKS4" >"$T/req"
 	    <<<"$stderr"
 	assert_output "socks5://***@127.0.0.1:$MS_PORT $MS_PORT"
 	[[ $stderr != *s3cretpw* && $stderr != *alice* ]]
+}
+
+# cmdline_while_stalled ARG...: runs `sockit connect -w 20s ARG...
+# example.test 80` against a proxy that accepts and never answers (PROXY
+# in ARG stands for its 127.0.0.1:PORT) and, once the proxy has the
+# connection (the URL is parsed by then), sets ARGS to the strings of
+# sockit's /proc/PID/cmdline, CMDLINE to all of it (NULs as spaces) and
+# PS to what ps shows.
+cmdline_while_stalled() {
+	local pid
+	py_server "$T/stall.log" 'c, a = srv.accept()
+print("accepted", flush=True)
+time.sleep(30)' >"$T/accepted"
+	"$SOCKIT" connect -w 20s "${@//PROXY/127.0.0.1:$PORT}" example.test 80 \
+	    </dev/null >/dev/null 2>"$T/err" 3>&- &
+	pid=$!
+	bg_pids+=("$pid")
+	wait_grep "$T/accepted" '^accepted$'
+	mapfile -d '' ARGS <"/proc/$pid/cmdline"
+	CMDLINE=$(tr '\0' ' ' <"/proc/$pid/cmdline")
+	PS=$(ps -o args= -p "$pid")
+	kill "$pid"
+}
+
+@test "audit 6: the password in argv is overwritten once parsed: ps shows ***" {
+	cmdline_while_stalled --proxy socks5h://alice:s3cretpw@PROXY
+	[[ " ${ARGS[*]} " == *" socks5h://alice:***@127.0.0.1:$PORT "* ]] ||
+	    fail "cmdline: $CMDLINE"
+	[[ $PS == *" --proxy socks5h://alice:***@127.0.0.1:$PORT "* ]] ||
+	    fail "ps: $PS"
+	[[ $CMDLINE != *s3cretpw* && $PS != *s3cretpw* ]]
+	[[ $CMDLINE == *" example.test 80 " ]]
+	cmdline_while_stalled -z --proxy=http://bob:p%40ss%3Aword@PROXY
+	[[ " ${ARGS[*]} " == *" --proxy=http://bob:***@127.0.0.1:$PORT "* ]] ||
+	    fail "cmdline: $CMDLINE"
+	[[ $CMDLINE != *p%40ss* && $CMDLINE != *word* ]]
+	# a password shorter than *** becomes as many *
+	cmdline_while_stalled --proxy http://bob:xy@PROXY
+	[[ " ${ARGS[*]} " == *" http://bob:**@127.0.0.1:$PORT "* ]] ||
+	    fail "cmdline: $CMDLINE"
+}
+
+@test "audit 6: SOCKIT_PROXY_USER and SOCKIT_PROXY_PASSWORD give the credentials (microsocks -u -P)" {
+	microsocks_start -u alice -P s3cretpw
+	source_start
+	run --separate-stderr to_file "$T/got" env SOCKIT_PROXY_USER=alice \
+	    SOCKIT_PROXY_PASSWORD=s3cretpw timeout 20 "$SOCKIT" connect -v \
+	    --no-shutdown --proxy "socks5://127.0.0.1:$MS_PORT" \
+	    127.0.0.1 "$SRC_PORT" </dev/null
+	assert_success
+	same_as_big "$T/got"
+	[[ $stderr == *"through proxy socks5://***@127.0.0.1:$MS_PORT"* ]]
+	[[ $stderr != *s3cretpw* && $stderr != *alice* ]]
+	# the URL's credentials win over the environment's
+	run --separate-stderr env SOCKIT_PROXY_USER=alice \
+	    SOCKIT_PROXY_PASSWORD=s3cretpw timeout 10 "$SOCKIT" connect \
+	    --proxy "socks5://alice:wr0ng@127.0.0.1:$MS_PORT" 127.0.0.1 9 \
+	    </dev/null
+	assert_failure 1
+	[[ $stderr == *"username/password authentication failed"* ]]
+	# the password alone: the user comes from the URL
+	hold_ports
+	run --separate-stderr env SOCKIT_PROXY_PASSWORD=s3cretpw \
+	    timeout 10 "$SOCKIT" connect -z \
+	    --proxy "socks5://alice@127.0.0.1:$MS_PORT" 127.0.0.1 "$OPEN"
+	assert_success
+	# a password without any user is exit 2 saying so
+	run --separate-stderr env -u SOCKIT_PROXY_USER \
+	    SOCKIT_PROXY_PASSWORD=s3cretpw "$SOCKIT" connect \
+	    --proxy "socks5://127.0.0.1:$MS_PORT" 127.0.0.1 9 </dev/null
+	assert_failure 2
+	[[ $stderr == *"SOCKIT_PROXY_PASSWORD"*"no user"* ]] || fail "$stderr"
+	[[ $stderr != *s3cretpw* ]]
+}
+
+@test "audit 6: a URL without :// and one with a path after an '@' are exit 2, credentials hidden" {
+	run --separate-stderr "$SOCKIT" connect \
+	    --proxy "socks5:/alice:S3CRET@127.0.0.1:1080" 127.0.0.1 80
+	assert_failure 2
+	[[ $stderr == 'sockit: connect: bad proxy URL "socks5:***@127.0.0.1:1080": no scheme'* ]] ||
+	    fail "$stderr"
+	[[ $stderr != *S3CRET* && $stderr != *alice* ]]
+	# the authority ends at the first '/': x@y is a path, not the host
+	run --separate-stderr "$SOCKIT" connect \
+	    --proxy "socks5://alice:S3CRET@127.0.0.1:1080/x@y" 127.0.0.1 80
+	assert_failure 2
+	[[ $stderr == *"a path, query or fragment is not allowed after HOST:PORT"* ]] ||
+	    fail "$stderr"
+	[[ $stderr != *S3CRET* && $stderr != *alice* ]]
 }
 
 # ---- connect -z through the proxy -------------------------------------------

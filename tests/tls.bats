@@ -194,6 +194,70 @@ py_tls() {
 	assert_success
 }
 
+@test "audit 3: an empty --sni is exit 2 naming it, never a check switched off" {
+	# an unset variable in --sni "$X" must not turn the name check off
+	s_server -cert "$D/wrong.pem" -key "$D/wrong.key"
+	run --separate-stderr timeout 10 "$SOCKIT" connect -j --tls \
+	    --ca "$D/ca.pem" --sni '' 127.0.0.1 "$PORT" </dev/null
+	assert_failure 2
+	[ -z "$output" ]
+	[[ $stderr == 'sockit: connect: bad --sni "": '* ]] || fail "$stderr"
+	[[ $stderr != *'"verified":true'* ]]
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z --tls \
+	    --ca "$D/ca.pem" --sni= 127.0.0.1 "$PORT"
+	assert_failure 2
+	[ -z "$output" ]
+	[[ $stderr == "sockit: connect: bad --sni \"\": "*"Try 'sockit connect --help'." ]]
+}
+
+# tls_unix_server CERT: sockit listen -k --tls on the Unix socket
+# $T/tls.sock with CERT (.pem and .key in $D), each client sent "hello".
+tls_unix_server() {
+	timeout 30 "$SOCKIT" listen -k --tls --cert "$D/$1.pem" \
+	    --key "$D/$1.key" -c 'echo hello' -U "$T/tls.sock" </dev/null \
+	    >/dev/null 2>"$T/unix.log" 3>&- &
+	bg_pids+=("$!")
+	for ((i = 0; i < 50; i++)); do
+		[[ -S $T/tls.sock ]] && return 0
+		sleep 0.1
+	done
+	fail "no socket $T/tls.sock: $(cat "$T/unix.log")"
+}
+
+@test "audit 3: connect --tls -U verifies --sni; without --sni it needs --insecure (exit 2)" {
+	tls_unix_server wrong
+	# no name to check the certificate against: refused before connecting
+	run --separate-stderr timeout 10 "$SOCKIT" connect -j --tls \
+	    --ca "$D/ca.pem" -U "$T/tls.sock" </dev/null
+	assert_failure 2
+	[ -z "$output" ]
+	[[ $stderr == *'--tls with -U needs --sni NAME'*'or --insecure'* ]] ||
+	    fail "$stderr"
+	[[ $stderr != *'"event":"connected"'* ]]
+	# --sni: the name checked, both ways
+	run --separate-stderr timeout 10 "$SOCKIT" connect -j --tls \
+	    --ca "$D/ca.pem" --sni wrong.example -U "$T/tls.sock" </dev/null
+	assert_success
+	assert_output hello
+	run jq -c 'select(.event == "tls") | .verified' <<<"$stderr"
+	assert_output true
+	run --separate-stderr timeout 10 "$SOCKIT" connect --tls \
+	    --ca "$D/ca.pem" --sni localhost -U "$T/tls.sock" </dev/null
+	assert_failure 5
+	[[ $stderr == *": hostname mismatch" ]]
+	# --insecure: connects, says so, and claims no verification
+	run --separate-stderr timeout 10 "$SOCKIT" connect -j --tls \
+	    --insecure -U "$T/tls.sock" </dev/null
+	assert_success
+	assert_output hello
+	run jq -c 'select(.event == "tls") | .verified' <<<"$stderr"
+	assert_output false
+	run --separate-stderr timeout 10 "$SOCKIT" connect -v --tls \
+	    --insecure -U "$T/tls.sock" </dev/null
+	assert_success
+	[[ $stderr == *"--insecure: the certificate of $T/tls.sock is not verified"* ]]
+}
+
 @test "connect --tls to an expired certificate: exit 5" {
 	s_server -cert "$D/expired.pem" -key "$D/expired.key"
 	run --separate-stderr timeout 10 "$SOCKIT" connect --tls \
