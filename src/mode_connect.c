@@ -314,8 +314,9 @@ mode_connect(int argc, char **argv)
 			return usage_error("-U takes no HOST or PORT "
 			    "(\"%s\")", argv[optind]);
 		memset(&t, 0, sizeof(t));
-	} else if ((status = target_parse(argv + optind, argc - optind, false,
-	    &t)) != 0) {
+	} else if ((status = o.check ? target_parse_ports(argv + optind,
+	    argc - optind, &t) : target_parse(argv + optind, argc - optind,
+	    false, &t)) != 0) {
 		return status;
 	}
 	if ((status = session_tls_check(&o.s)) != 0)
