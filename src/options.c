@@ -40,6 +40,8 @@ const struct opt opts[] = {
 	    "join multicast GROUP (IPv4 or IPv6)" },
 	{ O_INTERFACE, "interface", "IF", M_UDPRECV,
 	    "with --join: join on interface IF" },
+	{ O_LINES, "lines", NULL, M_UDPRECV,
+	    "text: a newline after each datagram without one" },
 	/* udp-send, udp-recv */
 	{ 'O', "sockopt", "NAME=VALUE", M_UDPSEND | M_UDPRECV,
 	    "set a socket option (repeatable)" },
