@@ -3,8 +3,12 @@
 # Option names come from the program at completion time: the options of
 # each mode (and the mode names) from `sockit --list-options` (TSV: MODE,
 # -x, --long, ARG), the ones valid before the mode word from `sockit --help`.
-# Only argument values are written here: see _sockit_values and
-# _sockit_operands.
+# "sockit" is the command being completed (${COMP_WORDS[0]}), so a build
+# tree's ./src/sockit completes from itself.  Only argument values are
+# written here: see _sockit_values and _sockit_operands.
+
+# The proxy URL schemes of --proxy.
+_sockit_schemes='socks5:// socks5h:// socks4:// socks4a:// http://'
 
 # Prints the values to offer for option $2 (-x or --long) of mode $1 ("" before
 # the mode word), one per line, matching prefix $3.  New option values: add a
@@ -17,12 +21,16 @@ _sockit_values() {
 		compgen -f -- "$3" ;;
 	*" --ca" | *" --cert" | *" --key" | *" -o" | *" --output" | *" -x" | *" --hexdump")
 		compgen -f -- "$3" ;;
-	*" -e" | *" --exec")
+	*" -e" | *" --exec" | *" -c" | *" --sh-exec")
 		compgen -c -- "$3" ;;
 	*" -O" | *" --sockopt")
-		compgen -W "$(_sockit_sockopts | sed 's/$/=/')" -- "$3" ;;
+		_sockit_sockopt_names "$3" = ;;
 	*" --interface")
 		compgen -W "$(command ls /sys/class/net 2>/dev/null)" -- "$3" ;;
+	*" --proxy")
+		compgen -W "$_sockit_schemes" -- "$3" ;;
+	*" --sni" | "sockopt --connect")
+		compgen -A hostname -- "$3" ;;
 	esac
 	# others (-w DUR, --service, ...): nothing to offer
 }
@@ -33,26 +41,33 @@ _sockit_operands() {
 	resolve | connect | udp-send)
 		compgen -A hostname -- "$2" ;;
 	sockopt)
-		compgen -W "$(_sockit_sockopts)" -- "$2" ;;
+		_sockit_sockopt_names "$2" ;;
 	esac
 }
 
-# Prints the socket option names of `sockit sockopt --list`, one per line.
-_sockit_sockopts() {
-	command sockit sockopt --list 2>/dev/null | cut -d' ' -f1
+# Prints the socket option names of `sockit sockopt --list` that start
+# with $1 in any case (sockit takes so_rcvbuf for SO_RCVBUF), each
+# followed by $2, one per line.
+_sockit_sockopt_names() {
+	local name
+	while read -r name _; do
+		[[ ${name,,} == "${1,,}"* ]] && printf '%s%s\n' "$name" "$2"
+	done < <(command "$_sockit_cmd" sockopt --list 2>/dev/null)
 }
 
 # Reads the option table into _sockit_rows ("MODE -x --long ARG", with "-"
 # for an empty field) and the options valid before the mode word (from
 # `sockit --help`) into rows of mode "" (written " -x --long ARG").
 _sockit_table() {
-	local line left tok short long arg
+	local line left tok mode short long arg
 	local -a toks
 	_sockit_rows=()
-	while IFS=$'\t' read -r line short long arg; do
-		[[ -n $line ]] || continue
-		_sockit_rows+=("$line ${short:--} ${long:--} ${arg:--}")
-	done < <(command sockit --list-options 2>/dev/null)
+	while IFS= read -r line; do
+		# a tab is white space to read: empty fields would merge
+		IFS=$'\037' read -r mode short long arg <<<"${line//$'\t'/$'\037'}"
+		[[ -n $mode ]] || continue
+		_sockit_rows+=("$mode ${short:--} ${long:--} ${arg:--}")
+	done < <(command "$_sockit_cmd" --list-options 2>/dev/null)
 	while IFS= read -r line; do
 		[[ $line =~ ^\ +- ]] || continue
 		left=${line#"${line%%[! ]*}"}
@@ -67,7 +82,7 @@ _sockit_table() {
 			esac
 		done
 		_sockit_rows+=(" $short $long $arg")
-	done < <(command sockit --help 2>/dev/null)
+	done < <(command "$_sockit_cmd" --help 2>/dev/null)
 }
 
 # Prints the ARG of option $2 (-x or --long) in mode $1, or nothing when
@@ -85,6 +100,8 @@ _sockit_arg() {
 _sockit() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev= opt= eq= mode= w i row m s l a
 	local -a _sockit_rows words=("${COMP_WORDS[@]:0:COMP_CWORD}")
+	local _sockit_cmd=${COMP_WORDS[0]}
+	[[ $_sockit_cmd == "~/"* ]] && _sockit_cmd=$HOME/${_sockit_cmd#"~/"}
 	COMPREPLY=()
 	_sockit_table
 
@@ -132,8 +149,8 @@ _sockit() {
 	fi
 	if [[ -n $opt ]]; then
 		mapfile -t COMPREPLY < <(_sockit_values "$mode" "$opt" "$cur")
-		# NAME= of -O: the value follows without a blank
-		[[ $opt == -O || $opt == --sockopt ]] &&
+		# NAME= of -O, a --proxy scheme: the rest follows without a blank
+		[[ $opt == -O || $opt == --sockopt || $opt == --proxy ]] &&
 		    compopt -o nospace 2>/dev/null
 		[[ -n $eq ]] && COMPREPLY=("${COMPREPLY[@]/#/$eq}")
 		return 0

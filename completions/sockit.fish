@@ -3,8 +3,16 @@
 # Option names come from the program at completion time: the options of
 # each mode (and the mode names) from `sockit --list-options` (TSV: MODE,
 # -x, --long, ARG), the ones valid before the mode word from `sockit --help`.
-# Only argument values are written here: see __sockit_values and
-# __sockit_operands.
+# "sockit" is the command being completed ((commandline -opc)[1]), so a
+# build tree's ./src/sockit completes from itself.  Only argument values
+# are written here: see __sockit_values and __sockit_operands.
+
+# Runs the sockit being completed with the arguments given.
+function __sockit_run
+    set -l cmd (commandline -opc)[1]
+    set cmd (string replace -r '^~/' "$HOME/" -- $cmd)
+    command $cmd $argv
+end
 
 # Prints the values of option $argv[2] (-x or --long) of mode $argv[1] (""
 # before the mode word), one per line.  New option values: add a case.
@@ -14,7 +22,7 @@ function __sockit_values
             printf '%s\n' stream dgram any
         case '* -U' '* --unix' '* --ca' '* --cert' '* --key' '* -o' '* --output' '* -x' '* --hexdump'
             __fish_complete_path (commandline -ct | string replace -r '^--[^=]*=' '')
-        case '* -e' '* --exec'
+        case '* -e' '* --exec' '* -c' '* --sh-exec'
             __fish_complete_command
         case '* -O' '* --sockopt'
             # NAME=, from `sockit sockopt --list`
@@ -23,6 +31,10 @@ function __sockit_values
             end
         case '* --interface'
             __fish_print_interfaces
+        case '* --proxy'
+            printf '%s\n' socks5:// socks5h:// socks4:// socks4a:// http://
+        case '* --sni' 'sockopt --connect'
+            __fish_print_hostnames
     end
     # others (-w DUR, --service SERVICE, ...): nothing to offer
 end
@@ -37,16 +49,17 @@ function __sockit_operands
     end
 end
 
-# Prints the socket option names of `sockit sockopt --list`.
+# Prints the socket option names of `sockit sockopt --list` (fish
+# matches them in any case, as sockit takes them).
 function __sockit_sockopts
-    sockit sockopt --list 2>/dev/null | string replace -r ' .*' ''
+    __sockit_run sockopt --list 2>/dev/null | string replace -r ' .*' ''
 end
 
 # Prints the option table as lines "MODE<tab>-x<tab>--long<tab>ARG"; the
 # options valid before the mode word have MODE "".
 function __sockit_table
-    sockit --list-options 2>/dev/null
-    for line in (sockit --help 2>/dev/null | string match -r '^ +-.*')
+    __sockit_run --list-options 2>/dev/null
+    for line in (__sockit_run --help 2>/dev/null | string match -r '^ +-.*')
         # options end at two blanks: "-w, --timeout DUR  help"
         set -l left (string trim -- $line | string replace -r '  .*' '' | string replace -a ',' '')
         set -l short ''

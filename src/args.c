@@ -46,6 +46,30 @@ target_parse(char **args, int n, bool host_optional, struct target *t)
 }
 
 int
+target_parse_ports(char **args, int n, struct target *t)
+{
+	struct sock_err e;
+	size_t used;
+	int first = 2, i, status;
+
+	/* HOST:PORT is one argument, HOST PORT two; more are ports */
+	if (n > 0 && sock_split_hostport(args[0], t->host, sizeof(t->host),
+	    t->port, sizeof(t->port), &e) == 1)
+		first = 1;
+	if ((status = target_parse(args, n < first ? n : first, false,
+	    t)) != 0)
+		return status;
+	for (i = first; i < n; i++) {
+		used = strlen(t->port);
+		if ((size_t)snprintf(t->port + used, sizeof(t->port) - used,
+		    ",%s", args[i]) >= sizeof(t->port) - used)
+			return usage_error("bad port list: over %zu characters",
+			    sizeof(t->port) - 1);
+	}
+	return 0;
+}
+
+int
 sockopts_add(struct sockopts *so, const char *spec)
 {
 	const struct sock_opt *o;

@@ -10,7 +10,7 @@
 /* Where to connect or bind, as the user wrote it. */
 struct target {
 	char host[NI_MAXHOST];	/* "" when left out (listen: all interfaces) */
-	char port[64];		/* PORT, a list of ports, or a service name */
+	char port[1024];	/* PORT, a list of ports, or a service name */
 };
 
 /* HOST PORT, or one HOST:PORT / [V6]:PORT argument (SPEC.md: the first
@@ -19,6 +19,11 @@ struct target {
    is not in that form is the PORT.  Returns 0, or EXIT_USAGE after
    printing the error. */
 int target_parse(char **args, int n, bool host_optional, struct target *t);
+
+/* As target_parse for connect -z: HOST PORT [PORT...] (or HOST:PORT
+   [PORT...]), the PORT arguments joined by commas into one list, as nc -z
+   takes them.  Returns 0, or EXIT_USAGE after printing the error. */
+int target_parse_ports(char **args, int n, struct target *t);
 
 /* -O NAME=VALUE options, checked when given and applied to each socket. */
 struct sockopts {

@@ -67,7 +67,7 @@ main(int argc, char **argv)
 			at = i;
 			break;
 		}
-		if (strcmp(w, "--version") == 0) {
+		if (strcmp(w, "--version") == 0 || strcmp(w, "-V") == 0) {
 			printf("sockit %s\n", PACKAGE_VERSION);
 			return finish_stdout(EXIT_OK);
 		}

@@ -342,8 +342,9 @@ mode_connect(int argc, char **argv)
 			return usage_error("-U takes no HOST or PORT "
 			    "(\"%s\")", argv[optind]);
 		memset(&t, 0, sizeof(t));
-	} else if ((status = target_parse(argv + optind, argc - optind, false,
-	    &t)) != 0) {
+	} else if ((status = o.check ? target_parse_ports(argv + optind,
+	    argc - optind, &t) : target_parse(argv + optind, argc - optind,
+	    false, &t)) != 0) {
 		return status;
 	} else if (o.use_proxy && proxy_target_check(t.host, &e) == -1) {
 		return usage_err(&e);	/* before anything reaches the proxy */

@@ -23,6 +23,7 @@
 struct recv {
 	uint64_t count;		/* 0: no limit */
 	bool echo;
+	bool lines;		/* text: end each datagram with a newline */
 	const char *join, *ifname;
 	struct sock_addr group;
 	struct sockopts so;
@@ -138,6 +139,13 @@ echo(int fd, const struct sock_dgram *d)
 	}
 }
 
+/* true when d's payload ends with a newline */
+static bool
+ends_line(const struct sock_dgram *d)
+{
+	return d->len > 0 && ((const char *)d->buf)[d->len - 1] == '\n';
+}
+
 /* Receives until --count datagrams came or -w passed with none.  Returns
    the exit status. */
 static int
@@ -187,7 +195,9 @@ receive(const struct recv *r, int fd)
 				    "bytes", from.host, (unsigned)from.port,
 				    d[i].len);
 			}
-			if (dgram_print(&d[i], G.json) == -1) {
+			if (dgram_print(&d[i], G.json) == -1 ||
+			    (r->lines && !G.json && !ends_line(&d[i]) &&
+			    putchar('\n') == EOF)) {
 				status = EXIT_LOCAL;
 				break;
 			}
@@ -229,6 +239,9 @@ options(struct recv *r, int argc, char **argv)
 			break;
 		case O_ECHO:
 			r->echo = true;
+			break;
+		case O_LINES:
+			r->lines = true;
 			break;
 		case O_JOIN:
 			r->join = arg;

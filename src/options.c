@@ -40,6 +40,8 @@ const struct opt opts[] = {
 	    "join multicast GROUP (IPv4 or IPv6)" },
 	{ O_INTERFACE, "interface", "IF", M_UDPRECV,
 	    "with --join: join on interface IF" },
+	{ O_LINES, "lines", NULL, M_UDPRECV,
+	    "text: a newline after each datagram without one" },
 	/* udp-send, udp-recv */
 	{ 'O', "sockopt", "NAME=VALUE", M_UDPSEND | M_UDPRECV,
 	    "set a socket option (repeatable)" },
@@ -148,7 +150,7 @@ const struct opt opts[] = {
 	    "give up on names not resolved within DUR" },
 	{ 'n', "numeric", NULL, M_ALL, "no DNS: numeric hosts and ports only" },
 	{ 'h', "help", NULL, M_ALL | M_TOP, "show this help and exit" },
-	{ O_VERSION, "version", NULL, M_TOP, "show the version and exit" },
+	{ 'V', "version", NULL, M_TOP, "show the version and exit" },
 	{ 0, NULL, NULL, 0, NULL }
 };
 
@@ -163,7 +165,8 @@ const struct mode modes[] = {
 	    "HOST PORT may be one argument: HOST:PORT or [V6ADDR]:PORT.\n"
 	    "Every address of HOST is tried (IPv6 and IPv4 raced).  With -z, "
 	    "-w bounds\neach check (default 2s); exit 0 when every port is "
-	    "open." },
+	    "open.  With -z, ports may\nalso be separate arguments: "
+	    "HOST 22 80 443." },
 	{ "udp-send", M_UDPSEND, mode_udp_send,
 	    "[OPTIONS] HOST PORT [MESSAGE...]",
 	    "send datagrams (MESSAGE, or stdin)",
@@ -363,6 +366,94 @@ opt_global(int c, char *arg)
 	return 0;
 }
 
+/* nc and ncat options that sockit spells otherwise (SPEC "nc front
+   end"): the hint added to "unknown option" in the modes given. */
+static const struct nc_hint {
+	const char *word;
+	unsigned modes;
+	const char *hint;
+} nc_hints[] = {
+	{ "-l", M_LISTEN, "nc's -l is 'sockit listen', which needs no -l" },
+	{ "-l", M_UDPRECV,
+	    "nc's -l -u is 'sockit udp-recv', which needs no -l" },
+	{ "-l", M_MODES, "nc's -l is 'sockit listen'" },
+	{ "-p", M_LISTEN,
+	    "nc's -p is the PORT operand: 'sockit listen [ADDRESS] PORT'" },
+	{ "-p", M_UDPRECV,
+	    "nc's -p is the PORT operand: 'sockit udp-recv [ADDRESS] PORT'" },
+	{ "-N", M_STREAM,
+	    "nc's -N is the default: sockit half-closes at stdin EOF" },
+	{ "-d", M_STREAM, "nc's -d is --recv-only" },
+	{ "-i", M_UDPSEND, "nc's -i is --interval DUR" },
+	{ "-i", M_STREAM,
+	    "nc's -i is planned as --delay DUR, not in this version" },
+	{ "-t", M_STREAM,
+	    "nc's -t is planned as --telnet, not in this version" },
+	{ "-X", M_CONNECT,
+	    "nc's -X and -x are --proxy URL: socks5://, socks4://, http://" },
+	{ "--ssl", M_STREAM, "ncat's --ssl is --tls" },
+	{ NULL, 0, NULL }
+};
+
+/* The hint for the unknown option name in mode, or NULL. */
+static const char *
+nc_hint(unsigned mode, const char *name)
+{
+	const struct nc_hint *h;
+
+	for (h = nc_hints; h->word != NULL; h++)
+		if ((h->modes & mode) && strcmp(h->word, name) == 0)
+			return h->hint;
+	return NULL;
+}
+
+/* Writes to buf the long options of mode that start with prefix
+   ("--so"), ", " between them.  Returns how many there are. */
+static int
+long_candidates(unsigned mode, const char *prefix, char *buf, size_t size)
+{
+	const struct opt *o, *p;
+	size_t len = strlen(prefix), used = 0;
+	int n = 0;
+
+	buf[0] = '\0';
+	for (o = opts; o->help != NULL; o++) {
+		if (!(o->modes & mode) || o->name == NULL ||
+		    strncmp(o->name, prefix, len) != 0)
+			continue;
+		for (p = opts; p < o; p++)	/* once each */
+			if ((p->modes & mode) && p->name != NULL &&
+			    strcmp(p->name, o->name) == 0)
+				break;
+		if (p < o)
+			continue;
+		if (used < size)
+			used += (size_t)snprintf(buf + used, size - used,
+			    "%s--%s", n > 0 ? ", " : "", o->name);
+		n++;
+	}
+	return n;
+}
+
+/* Reports an option getopt_long did not know: with a hint when nc or
+   ncat spell it so, with the candidates when it is an ambiguous prefix.
+   Returns OPT_BAD. */
+static int
+opt_unknown(unsigned mode, const char *name)
+{
+	const char *hint = nc_hint(mode, name);
+	char list[512];
+
+	if (strncmp(name, "--", 2) == 0 &&
+	    long_candidates(mode, name + 2, list, sizeof(list)) > 1)
+		usage_error("ambiguous option: %s (%s)", name, list);
+	else if (hint != NULL)
+		usage_error("unknown option: %s (%s)", name, hint);
+	else
+		usage_error("unknown option: %s", name);
+	return OPT_BAD;
+}
+
 /* Reports a usage error of getopt_long; word is the argument it was
    reading.  Returns OPT_BAD. */
 static int
@@ -381,7 +472,7 @@ opt_bad(unsigned mode, int c, const char *word)
 	else if (o != NULL && strncmp(word, "--", 2) == 0)
 		usage_error("option %s takes no value", name);
 	else
-		usage_error("unknown option: %s", name);
+		return opt_unknown(mode, name);
 	return OPT_BAD;
 }
 

@@ -61,7 +61,8 @@ enum {
 	O_ALPN,
 	O_SNI,
 	O_INSECURE,
-	O_MIN_DAYS
+	O_MIN_DAYS,
+	O_LINES			/* udp-recv (udp-send's is -l) */
 };
 
 struct opt {

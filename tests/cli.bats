@@ -3,11 +3,24 @@
 
 load helpers
 
+teardown() {
+	kill_bg
+}
+
 @test "--version prints 'sockit VERSION' on stdout and exits 0" {
 	run --separate-stderr "$SOCKIT" --version
 	assert_success
 	[[ $output =~ ^sockit\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 	[ -z "$stderr" ]
+}
+
+@test "first hour 8: -V prints the version, as --version does" {
+	run --separate-stderr "$SOCKIT" -V
+	assert_success
+	[ "$output" = "$("$SOCKIT" --version)" ]
+	[ -z "$stderr" ]
+	run "$SOCKIT" --help
+	assert_line --partial -- "-V, --version"
 }
 
 @test "--help lists the modes on stdout and exits 0" {
@@ -70,6 +83,54 @@ load helpers
 	[[ $stderr == *"unknown option: -Z"* ]]
 }
 
+@test "first hour 8: nc's options in sockit's modes: exit 2 with sockit's spelling" {
+	local -a cases=(
+	    "connect|-l|nc's -l is 'sockit listen'"
+	    "listen|-l|nc's -l is 'sockit listen', which needs no -l"
+	    "udp-recv|-l|nc's -l -u is 'sockit udp-recv', which needs no -l"
+	    "listen|-p|nc's -p is the PORT operand: 'sockit listen [ADDRESS] PORT'"
+	    "udp-recv|-p|nc's -p is the PORT operand: 'sockit udp-recv [ADDRESS] PORT'"
+	    "connect|-N|nc's -N is the default: sockit half-closes at stdin EOF"
+	    "listen|-N|nc's -N is the default: sockit half-closes at stdin EOF"
+	    "connect|-d|nc's -d is --recv-only"
+	    "connect|-i|nc's -i is planned as --delay DUR, not in this version"
+	    "udp-send|-i|nc's -i is --interval DUR"
+	    "connect|-t|nc's -t is planned as --telnet, not in this version"
+	    "listen|-t|nc's -t is planned as --telnet, not in this version"
+	    "connect|-X|nc's -X and -x are --proxy URL: socks5://, socks4://, http://"
+	    "connect|--ssl|ncat's --ssl is --tls"
+	    "listen|--ssl|ncat's --ssl is --tls"
+	)
+	local c mode opt hint
+	for c in "${cases[@]}"; do
+		IFS='|' read -r mode opt hint <<<"$c"
+		run --separate-stderr "$SOCKIT" "$mode" "$opt" 127.0.0.1 9
+		[ "$status" -eq 2 ] || fail "$mode $opt: exit $status"
+		[ -z "$output" ]
+		[ "${stderr%%$'\n'*}" = "sockit: $mode: unknown option: $opt ($hint)" ] ||
+		    fail "$mode $opt: $stderr"
+	done
+	# an option sockit has is no nc habit: -p in connect is the source port
+	run --separate-stderr "$SOCKIT" connect -p 0 -z 127.0.0.1 9
+	[[ $stderr != *"nc's"* ]]
+	run --separate-stderr "$SOCKIT" resolve -Z localhost
+	[[ $stderr != *"("* ]]
+}
+
+@test "first hour 8: an ambiguous long-option prefix is named ambiguous, with the candidates" {
+	run --separate-stderr "$SOCKIT" connect --so 127.0.0.1 9
+	assert_failure 2
+	[ -z "$output" ]
+	[ "${stderr%%$'\n'*}" = "sockit: connect: ambiguous option: --so (--source, --source-port, --sockopt)" ]
+	# a prefix of one option is that option
+	run --separate-stderr "$SOCKIT" resolve --serv http localhost
+	assert_success
+	# a prefix of none is unknown
+	run --separate-stderr "$SOCKIT" resolve --zz localhost
+	assert_failure 2
+	[[ $stderr == *"unknown option: --zz"* ]]
+}
+
 @test "a missing option value is told apart from an unknown option" {
 	run --separate-stderr "$SOCKIT" resolve localhost --service
 	assert_failure 2
@@ -108,6 +169,28 @@ load helpers
 	run --separate-stderr "$SOCKIT" -w 2s resolve localhost
 	assert_success
 	[[ $output == "localhost "* ]]
+}
+
+@test "first hour 8: connect -z HOST 1 2 3 takes ports as separate arguments" {
+	local p q r
+	sockit_listen "$BATS_TEST_TMPDIR/l" -k 127.0.0.1 0 </dev/null >/dev/null
+	p=$PORT q=$(free_port) r=$(free_port)
+	run --separate-stderr "$SOCKIT" connect -z 127.0.0.1 "$q" "$p" "$r"
+	assert_failure 1
+	assert_line --regexp "^127\.0\.0\.1 $p/tcp open "
+	assert_line --regexp "^127\.0\.0\.1 $q/tcp closed "
+	assert_line --regexp "^127\.0\.0\.1 $r/tcp closed "
+	run --separate-stderr "$SOCKIT" connect -z 127.0.0.1 "$p" "$p"
+	assert_success
+	# HOST:PORT, then more ports
+	run --separate-stderr "$SOCKIT" connect -z "127.0.0.1:$p" "$q"
+	assert_failure 1
+	assert_line --regexp "^127\.0\.0\.1 $p/tcp open "
+	assert_line --regexp "^127\.0\.0\.1 $q/tcp closed "
+	# without -z, a third argument is still an error
+	run --separate-stderr "$SOCKIT" connect 127.0.0.1 "$p" "$q"
+	assert_failure 2
+	[[ $stderr == *"unexpected argument \"$q\""* ]]
 }
 
 @test "-- ends options: a NAME starting with a dash is a NAME" {

@@ -56,6 +56,36 @@ teardown() {
 second" ]
 }
 
+# Sends "one" (socat), "two\n" (nc -u), "three\n\n" (socat) and "four"
+# (nc -u) to 127.0.0.1 $PORT, one after the other.
+send_four() {
+	printf 'one' | socat -u - UDP-SENDTO:127.0.0.1:"$PORT"
+	printf 'two\n' | timeout 5 nc -u -q0 127.0.0.1 "$PORT"
+	printf 'three\n\n' | socat -u - UDP-SENDTO:127.0.0.1:"$PORT"
+	printf 'four' | timeout 5 nc -u -q0 127.0.0.1 "$PORT"
+}
+
+@test "first hour 10: --lines ends each datagram from socat and nc -u with a newline" {
+	start_recv "$D/out" "$D/err" --lines --count 4 -w 5s 127.0.0.1 0
+	send_four
+	wait_pid "$RPID"
+	printf 'one\ntwo\nthree\n\nfour\n' >"$D/want"
+	cmp "$D/want" "$D/out"
+}
+
+@test "first hour 10: without --lines the payloads are raw; with --json --lines changes nothing" {
+	start_recv "$D/out" "$D/err" --count 4 -w 5s 127.0.0.1 0
+	send_four
+	wait_pid "$RPID"
+	printf 'onetwo\nthree\n\nfour' >"$D/want"
+	cmp "$D/want" "$D/out"
+	start_recv "$D/out" "$D/err" --json --lines --count 4 -w 5s 127.0.0.1 0
+	send_four
+	wait_pid "$RPID"
+	run jq -c .data "$D/out"
+	assert_output $'"one"\n"two\\n"\n"three\\n\\n"\n"four"'
+}
+
 @test "--count 3 stops after three datagrams from python3, exit 0" {
 	start_recv "$D/out" "$D/err" --count 3 -w 5s 127.0.0.1 0
 	py_send 127.0.0.1 "$PORT" 61 62 63 64 >/dev/null
