@@ -71,6 +71,8 @@ struct relay {
 };
 
 enum { ZC_NONE, ZC_SPLICE, ZC_SENDFILE, ZC_PIPE };
+
+static void chunk_done(struct relay *);
 #define ZC_CHUNK (1 << 20)	/* at most per splice/sendfile call */
 
 /* Makes fd non-blocking when it is a pipe or a socket (poll works and
@@ -147,7 +149,7 @@ conn_add(struct relay *r, int fd, bool nb, const struct sock_addr *peer,
 	c->reg = -1;
 	if (peer != NULL)
 		c->peer = *peer;
-	c->start_ms = c->last_ms = sock_now_ms();
+	c->start_ms = c->last_ms = c->wr_ms = sock_now_ms();
 	c->sent = r->ilen;	/* a chunk under way is not for this one */
 	/* plain: the peer's FIN is told with the bytes before it, so a
 	   short read need not wait another round for the EOF */
@@ -428,7 +430,7 @@ send_conn(struct relay *r, struct conn *c)
 			copy_out(r, '>', r->ibuf + c->sent, (size_t)w);
 			c->sent += (size_t)w;
 			c->bytes_out += (uint64_t)w;
-			c->last_ms = sock_now_ms();
+			c->last_ms = c->wr_ms = sock_now_ms();
 			continue;
 		}
 		if (w == -1 && errno == EINTR)
@@ -554,21 +556,48 @@ drop_conn(struct relay *r, size_t i)
 	free(c);
 	r->c[i] = r->c[--r->n];
 	r->accept_pause = 0;	/* a descriptor is free again */
+	/* whatever the reason it left, it no longer holds up the chunk */
+	chunk_done(r);
 }
 
 /* After the chunk went to every connection, the next may be read. */
 static void
 chunk_done(struct relay *r)
 {
+	double now;
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
 		if (!r->c[i]->dead && r->c[i]->sent < r->ilen &&
 		    !(r->c[i]->hs && r->o.keep_open))
 			return;
-	for (i = 0; i < r->n; i++)
+	now = r->o.keep_open && r->ilen > 0 ? sock_now_ms() : 0;
+	for (i = 0; i < r->n; i++) {
 		r->c[i]->sent = 0;
+		/* -k: the time it waited for the others was not idleness */
+		if (now > r->c[i]->last_ms)
+			r->c[i]->last_ms = now;
+	}
 	r->ilen = 0;
+}
+
+/* When c's --idle-timeout passes, or -1 for never.  With -k, a client
+   whose socket took none of the stdin waiting for it holds up every
+   other: its time runs from its last progress, even while it sends;
+   one that waits for the others is not idle. */
+static double
+idle_at(const struct relay *r, const struct conn *c)
+{
+	bool owes = !c->hs && c->sent < r->ilen;
+	double since = c->last_ms;
+
+	if (r->o.idle_ms < 0 || c->dead)
+		return -1;
+	if (r->o.keep_open && r->ilen > 0 && !owes)
+		return -1;
+	if (r->o.keep_open && owes && c->wr_ms < since)
+		since = c->wr_ms;
+	return since + (double)r->o.idle_ms;
 }
 
 /* Takes clients from listener lfd: at most max (when it is 1, a client
@@ -818,9 +847,11 @@ relay_run(struct relay *r, struct sock_err *e)
 				    "TLS handshake");
 				c->dead = true;
 			}
-			if (!c->dead && r->o.idle_ms >= 0 &&
-			    now - c->last_ms >= (double)r->o.idle_ms)
+			deadline = idle_at(r, c);
+			if (deadline >= 0 && now >= deadline) {
 				conn_fail(c, ETIMEDOUT, "idle timeout");
+				c->reason = "idle";
+			}
 			if (conn_done(r, c) && (c->dead || r->olen == 0)) {
 				if (!r->o.keep_open) {
 					if (c->dead) {
@@ -927,10 +958,9 @@ relay_run(struct relay *r, struct sock_err *e)
 				deadline = r->c[i]->hs_end;
 		if (r->o.idle_ms >= 0)
 			for (i = 0; i < r->n; i++) {
-				double t = r->c[i]->last_ms +
-				    (double)r->o.idle_ms;
+				double t = idle_at(r, r->c[i]);
 
-				if (deadline < 0 || t < deadline)
+				if (t >= 0 && (deadline < 0 || t < deadline))
 					deadline = t;
 			}
 		if (r->in_eof && r->o.quit_after_ms >= 0) {
@@ -999,8 +1029,11 @@ relay_run(struct relay *r, struct sock_err *e)
 		if (want_in && (!r->in_poll || r->in_re)) {
 			if (read_stdin(r, e) == -1)
 				return -1;
-			for (i = 0; i < r->n; i++)
+			now = sock_now_ms();
+			for (i = 0; i < r->n; i++) {
+				r->c[i]->wr_ms = now;	/* handed a chunk */
 				send_conn(r, r->c[i]);
+			}
 			chunk_done(r);
 		}
 		for (i = 0; i < r->n; i++) {

@@ -53,6 +53,9 @@ struct conn {
 	uint64_t bytes_out;	/* sent to the peer */
 	struct sock_addr peer;
 	struct sock_err err;	/* why it ended, when it failed */
+	const char *reason;	/* the closed event's reason ("idle"), or NULL */
+	double wr_ms;		/* when its socket last took stdin bytes, or
+				   was handed a chunk (-k --idle-timeout) */
 };
 
 /* Hooks of the mode that drives the relay.  Each may be NULL. */

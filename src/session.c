@@ -180,7 +180,7 @@ void
 session_closed_event(const struct conn *c, bool with_peer, bool bytes)
 {
 	double ms = sock_now_ms() - c->start_ms;
-	char words[NI_MAXHOST + 8];
+	char words[NI_MAXHOST + 8], why[32];
 	struct event ev;
 
 	if (c->truncated)	/* --tls: EOF, but say so */
@@ -204,16 +204,21 @@ session_closed_event(const struct conn *c, bool with_peer, bool bytes)
 		json_null(&ev.j, "bytes_out");
 	}
 	json_ms(&ev.j, "duration_ms", ms);
+	if (c->reason != NULL)
+		json_str(&ev.j, "reason", c->reason);
+	why[0] = '\0';
+	if (c->reason != NULL)
+		snprintf(why, sizeof(why), " (%s)", c->reason);
 	if (!bytes)
-		event_end(&ev, "closed %s after %.2f ms",
-		    addr_words(&c->peer, words, sizeof(words)), ms);
+		event_end(&ev, "closed %s after %.2f ms%s",
+		    addr_words(&c->peer, words, sizeof(words)), ms, why);
 	else if (with_peer)
-		event_end(&ev, "closed %s: %llu bytes in, %llu out, %.2f ms",
+		event_end(&ev, "closed %s: %llu bytes in, %llu out, %.2f ms%s",
 		    addr_words(&c->peer, words, sizeof(words)),
 		    (unsigned long long)c->bytes_in,
-		    (unsigned long long)c->bytes_out, ms);
+		    (unsigned long long)c->bytes_out, ms, why);
 	else
-		event_end(&ev, "closed: %llu bytes in, %llu out, %.2f ms",
+		event_end(&ev, "closed: %llu bytes in, %llu out, %.2f ms%s",
 		    (unsigned long long)c->bytes_in,
-		    (unsigned long long)c->bytes_out, ms);
+		    (unsigned long long)c->bytes_out, ms, why);
 }

@@ -297,6 +297,69 @@ event() {
 	kill -0 "$SERVER_PID"
 }
 
+# tail_of_big FILE A_OUT: FILE (what a later client got) is the tail of
+# $BIG: all of it but the A_OUT bytes an earlier client took and what was
+# left of the one chunk (at most 128K) it still owed when it went.
+tail_of_big() {
+	local got size
+	got=$(stat -c %s "$1")
+	size=$(stat -c %s "$BIG")
+	echo "later client: $got bytes; earlier one: $2; stdin: $size"
+	((got + $2 <= size && got + $2 >= size - 131072))
+	cmp "$1" <(tail -c "$got" "$BIG")
+}
+
+@test "audit 1: -k: a client that half-closes owing part of a stdin chunk releases it; a later client gets the rest" {
+	sockit_listen "$T/log" -k -j 127.0.0.1 0 <"$BIG" >/dev/null
+	# A never reads the socket (socat -u) and half-closes after 1 s
+	sleep 1 | timeout 20 socat -u -t 5 - TCP:127.0.0.1:"$PORT" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '"event":"closed"'
+	run --separate-stderr to_file "$T/got" timeout 20 nc -d 127.0.0.1 \
+	    "$PORT"
+	assert_success
+	tail_of_big "$T/got" "$(event closed | jq .bytes_out)"
+}
+
+@test "audit 1: -k --idle-timeout 1s drops a client that takes nothing (reason idle) though it talks; a later client gets the rest" {
+	sockit_listen "$T/log" -k -j --idle-timeout 1s 127.0.0.1 0 <"$BIG" \
+	    >/dev/null
+	# A sends a line every 0.2 s (traffic) but never reads (socat -u)
+	timeout 20 sh -c 'while :; do echo x; sleep 0.2; done' |
+	    timeout 20 socat -u - TCP:127.0.0.1:"$PORT" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '"event":"closed"'
+	event closed | jq -e '.reason == "idle" and .bytes_in > 0'
+	run --separate-stderr to_file "$T/got" timeout 20 nc -d 127.0.0.1 \
+	    "$PORT"
+	assert_success
+	tail_of_big "$T/got" "$(event closed | jq .bytes_out)"
+}
+
+@test "audit 1: -k: a reader waits for one that stopped reading (lossless), for --idle-timeout at most" {
+	mkfifo "$T/in"
+	sockit_listen "$T/log" -k -v --idle-timeout 1s 127.0.0.1 0 <>"$T/in" \
+	    >/dev/null
+	timeout 20 nc -d 127.0.0.1 "$PORT" >"$T/reader" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '^accepted ' 1
+	# stops reading once its pipe to a command that never reads is full
+	timeout 20 socat -u TCP:127.0.0.1:"$PORT" SYSTEM:'sleep 30' 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '^accepted ' 2
+	head -c 20M "$BIG" >"$T/in" &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '^closed .*\(idle\)$'
+	grep -q ': idle timeout$' "$T/log"
+	for ((i = 0; i < 100; i++)); do
+		[ "$(stat -c %s "$T/reader")" -ge $((20 * 1048576)) ] && break
+		sleep 0.1
+	done
+	cmp "$T/reader" <(head -c 20M "$BIG")
+	# the reader is still connected
+	[ "$(grep -c '^closed ' "$T/log")" -eq 1 ]
+}
+
 # ---- --allow, --deny -------------------------------------------------------
 
 @test "--allow 127.0.0.1/32 lets a loopback client in" {
