@@ -11,7 +11,9 @@
 
 #include <sys/epoll.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <ctype.h>
 #include <errno.h>
@@ -49,6 +51,7 @@ struct relay {
 	bool in_eof, in_tty, in_poll, in_restore;
 	bool in_hup;		/* told a hang-up while not wanted */
 	bool in_quiet;		/* told ready while not wanted */
+	bool in_dontwait;	/* a socket shared with stderr: MSG_DONTWAIT */
 	char in_last;		/* -C: the last byte of the previous chunk */
 	int in_flags;
 	double in_eof_at;
@@ -56,6 +59,7 @@ struct relay {
 	size_t ilen;
 	/* stdout */
 	bool out_closed, out_poll, out_restore;
+	bool out_dontwait;	/* a socket shared with stderr: MSG_DONTWAIT */
 	int out_flags;
 	char *obuf;
 	size_t olen, ooff;
@@ -75,25 +79,80 @@ enum { ZC_NONE, ZC_SPLICE, ZC_SENDFILE, ZC_PIPE };
 static void chunk_done(struct relay *);
 #define ZC_CHUNK (1 << 20)	/* at most per splice/sendfile call */
 
-/* Makes fd non-blocking when it is a pipe or a socket (poll works and
-   nobody else should share it); remembers the flags to restore. */
+#ifndef KCMP_FILE
+#define KCMP_FILE 0		/* <linux/kcmp.h> */
+#endif
+
+/* true when fd and stderr are one open file description (2>&1): then
+   its file status flags are stderr's too, and stdio drops what a
+   non-blocking stderr does not take at once.  kcmp(2) tells exactly;
+   without it (ENOSYS, a seccomp filter) the same file counts as one. */
 static bool
-std_setup(int fd, bool *restore, int *flags, bool *is_tty)
+shares_stderr(int fd)
+{
+	struct stat a, b;
+#ifdef SYS_kcmp
+	pid_t pid = getpid();
+	long rc = syscall(SYS_kcmp, pid, pid, KCMP_FILE, fd, 2);
+
+	if (rc >= 0)
+		return rc == 0;
+#endif
+	return fstat(fd, &a) == 0 && fstat(2, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Gives fd (a pipe) an open file description of its own, non-blocking:
+   the same pipe opened again through /proc.  Returns true when done. */
+static bool
+own_description(int fd)
+{
+	char path[32];
+	int nfd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	nfd = open(path, (fd == 0 ? O_RDONLY : O_WRONLY) | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (nfd == -1)
+		return false;
+	if (dup2(nfd, fd) == -1) {
+		close(nfd);
+		return false;
+	}
+	close(nfd);
+	return true;
+}
+
+/* Makes fd non-blocking when it is a pipe or a socket (poll works and
+   nobody else should share it); remembers the flags to restore.  When
+   stderr shares its description, stderr is left as it is: a pipe gets a
+   description of its own, a socket is read and written with
+   MSG_DONTWAIT (*dontwait), anything else stays blocking. */
+static bool
+std_setup(int fd, bool *restore, int *flags, bool *is_tty, bool *dontwait)
 {
 	struct stat st;
 
-	*restore = false;
+	*restore = *dontwait = false;
 	*is_tty = isatty(fd);
 	if (fstat(fd, &st) == -1)
 		return false;
 	if (S_ISREG(st.st_mode))
 		return false;	/* always ready: no poll */
-	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
-		*flags = fcntl(fd, F_GETFL);
-		if (*flags != -1 && !(*flags & O_NONBLOCK) &&
-		    fcntl(fd, F_SETFL, *flags | O_NONBLOCK) != -1)
-			*restore = true;
+	if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+		return true;
+	*flags = fcntl(fd, F_GETFL);
+	if (*flags == -1 || (*flags & O_NONBLOCK))
+		return true;
+	if (shares_stderr(fd)) {
+		if (S_ISSOCK(st.st_mode))
+			*dontwait = true;
+		else if (own_description(fd))
+			*restore = true;	/* blocking again at the end */
+		return true;
 	}
+	if (fcntl(fd, F_SETFL, *flags | O_NONBLOCK) != -1)
+		*restore = true;
 	return true;
 }
 
@@ -116,8 +175,10 @@ relay_new(const struct relay_opts *o, const struct relay_hooks *h)
 		relay_free(r);
 		return NULL;
 	}
-	r->in_poll = std_setup(0, &r->in_restore, &r->in_flags, &r->in_tty);
-	r->out_poll = std_setup(1, &r->out_restore, &r->out_flags, &tty);
+	r->in_poll = std_setup(0, &r->in_restore, &r->in_flags, &r->in_tty,
+	    &r->in_dontwait);
+	r->out_poll = std_setup(1, &r->out_restore, &r->out_flags, &tty,
+	    &r->out_dontwait);
 	if (o->recv_only)
 		r->in_eof = true;
 	return r;
@@ -309,7 +370,9 @@ flush_stdout(struct relay *r, struct sock_err *e)
 			r->ooff = r->olen;	/* nobody reads: drop */
 			break;
 		}
-		w = write(1, r->obuf + r->ooff, r->olen - r->ooff);
+		w = r->out_dontwait ? send(1, r->obuf + r->ooff, r->olen -
+		    r->ooff, MSG_DONTWAIT) : write(1, r->obuf + r->ooff,
+		    r->olen - r->ooff);
 		if (w > 0) {
 			r->ooff += (size_t)w;
 			continue;
@@ -359,7 +422,8 @@ read_stdin(struct relay *r, struct sock_err *e)
 	ssize_t n;
 
 	do
-		n = read(0, r->ibuf, RELAY_BUF);
+		n = r->in_dontwait ? recv(0, r->ibuf, RELAY_BUF, MSG_DONTWAIT) :
+		    read(0, r->ibuf, RELAY_BUF);
 	while (n == -1 && errno == EINTR);
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
