@@ -405,6 +405,32 @@ time.sleep(20)
 	[ "$(tr -cd '\0' <"$T/all" | wc -c)" -eq 1048576 ]
 }
 
+@test "audit 8: a write error on -o or -x FILE is exit 4 naming FILE; stdout keeps what came" {
+	for opt in -o -x; do
+		py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+		run --separate-stderr timeout 5 "$SOCKIT" connect "$opt" \
+		    /dev/full 127.0.0.1 "$PORT" </dev/null
+		assert_failure 4
+		assert_output "hello"
+		[ "$stderr" = "sockit: connect: /dev/full: No space left on device" ]
+		kill_bg
+	done
+}
+
+@test "audit 8: -x - to a stderr whose reader left is exit 4; stdout intact up to the failure" {
+	port=$(free_port)
+	head -c 10M "$BIG" >"$T/ten"
+	timeout 20 ncat -l --send-only 127.0.0.1 "$port" <"$T/ten" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$port"
+	run timeout 20 bash -c '"$0" connect -x - 127.0.0.1 "$1" </dev/null \
+	    >"$2" 2> >(head -c 1000 >/dev/null)' "$SOCKIT" "$port" "$T/got"
+	assert_failure 4
+	got=$(stat -c %s "$T/got")
+	[ "$got" -gt 0 ]
+	cmp "$T/got" <(head -c "$got" "$T/ten")
+}
+
 @test "--send-only ignores the peer's data and ends at stdin EOF" {
 	py_server "$T/srv" 'c, a = srv.accept()
 c.sendall(b"junk\n" * 1000)
