@@ -60,7 +60,8 @@ enum {
 	O_ALPN,
 	O_SNI,
 	O_INSECURE,
-	O_MIN_DAYS
+	O_MIN_DAYS,
+	O_SHUTDOWN
 };
 
 struct opt {
