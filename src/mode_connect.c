@@ -29,6 +29,7 @@ struct connect_opts {
 	unsigned parallel;	/* --parallel, with -z */
 	bool all_addresses;	/* --all-addresses, with -z */
 	bool use_proxy;		/* --proxy */
+	bool shutdown;		/* --shutdown: half-close through a proxy */
 	struct proxy proxy;
 };
 
@@ -73,9 +74,9 @@ run_checks(const struct connect_opts *o, const struct target *t)
 	if (s->unix_path != NULL || s->output_path != NULL ||
 	    s->hexdump_path != NULL || s->ro.crlf || s->ro.no_shutdown ||
 	    s->ro.send_only || s->ro.recv_only || s->ro.quit_after_ms >= 0 ||
-	    s->ro.idle_ms >= 0)
+	    s->ro.idle_ms >= 0 || o->shutdown)
 		return usage_error("-z checks ports: -U, -o, -x, -C, -q, "
-		    "--no-shutdown, --send-only, --recv-only and "
+		    "--no-shutdown, --shutdown, --send-only, --recv-only and "
 		    "--idle-timeout do not apply");
 	if (o->use_proxy) {
 		if (o->udp)
@@ -216,6 +217,22 @@ tls_ready_hook(void *ctx, struct conn *c)
 	return 0;
 }
 
+/* Through a proxy, no half-close at stdin EOF unless --shutdown: most
+   proxies end the whole tunnel at a client's half-close, and the reply
+   with it.  -v says which applies. */
+static void
+proxy_shutdown(struct connect_opts *o)
+{
+	if (o->shutdown) {
+		diag(1, "--shutdown: stdin EOF half-closes the tunnel");
+		return;
+	}
+	o->s.ro.no_shutdown = true;
+	diag(1, "through a proxy, stdin EOF does not half-close the tunnel: "
+	    "the session ends when the peer closes, or -q after stdin EOF "
+	    "(--shutdown half-closes)");
+}
+
 /* Connects as asked.  Returns the descriptor, or -1 with *status set. */
 static int
 dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
@@ -320,6 +337,9 @@ mode_connect(int argc, char **argv)
 		case O_ALL_ADDRESSES:
 			o.all_addresses = true;
 			break;
+		case O_SHUTDOWN:
+			o.shutdown = true;
+			break;
 		case O_PARALLEL:
 			if (sock_parse_uint(arg, 65535, &par, &e) == -1 ||
 			    par == 0)
@@ -337,6 +357,9 @@ mode_connect(int argc, char **argv)
 		    "go with -z");
 	if (o.s.unix_path != NULL && o.use_proxy)
 		return usage_error("-U and --proxy do not go together");
+	if (o.shutdown && o.s.ro.no_shutdown)
+		return usage_error("--shutdown and --no-shutdown exclude each "
+		    "other");
 	if (o.s.unix_path != NULL) {
 		if (optind < argc)
 			return usage_error("-U takes no HOST or PORT "
@@ -388,6 +411,8 @@ mode_connect(int argc, char **argv)
 	}
 	connected_event(fd, &peer, sock_now_ms() - t0,
 	    o.use_proxy ? &o.proxy : NULL);
+	if (o.use_proxy)
+		proxy_shutdown(&o);
 	if (sockopts_apply(&o.s.so, fd, &peer, &e) == -1 || (ctx != NULL &&
 	    (tls = tls_new(ctx, fd, o.s.unix_path ? NULL : t.host,
 	    &e)) == NULL)) {

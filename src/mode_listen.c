@@ -447,20 +447,54 @@ exec_ready_hook(void *ctx, struct conn *c)
 	return k->pid == -1 ? -1 : 0;
 }
 
-/* --tls with -e/-c, in a process of its own per client: the handshake,
-   then a relay between the TLS socket and a socketpair that is the
-   child's stdin and stdout, so the child sees plaintext.  The peer's
-   close_notify is the child's EOF; the child's exit sends close_notify.
-   Never returns. */
+/* The relay of exec_relay() over fd, stdin and stdout: with --tls, the
+   handshake to run (the child starts when it is done); plain, the child
+   starts now.  Exits when it cannot. */
+static struct relay *
+exec_relay_new(struct server *sv, struct tls_kid *k, int fd,
+    const struct sock_addr *peer)
+{
+	struct relay_hooks hooks = { .ctx = k, .tls_ready = exec_ready_hook };
+	struct relay_opts ro = sv->s.ro;
+	struct sock_err e;
+	struct relay *r;
+	struct tls *t = NULL;
+
+	/* with -k the other clients' helpers write the -o/-x files too */
+	ro.log_marks = sv->keep_open ? LOG_MARKS_SHARED : LOG_MARKS_NONE;
+	if (sv->tls != NULL && (t = tls_new(sv->tls, fd, NULL, &e)) == NULL)
+		_exit(report(&e));
+	r = relay_new(&ro, t != NULL ? &hooks : NULL);
+	if (r == NULL || (t != NULL ? relay_add_tls(r, fd, peer, t, &e) :
+	    relay_add(r, fd, peer, &e)) == -1) {
+		error_msg("out of memory");
+		_exit(EXIT_LOCAL);
+	}
+	if (t == NULL) {
+		k->pid = exec_spawn(k->argv, k->fd);
+		if (k->pid == -1) {
+			error_msg("fork: %s", strerror(errno));
+			_exit(EXIT_LOCAL);
+		}
+		close(k->fd);
+		k->fd = -1;
+	}
+	return r;
+}
+
+/* --tls or -o/-x with -e/-c, in a process of its own per client: a
+   relay between the client's socket and a socketpair that is the
+   child's stdin and stdout, so that the child sees plaintext and the
+   -o/-x files see the session.  The client's EOF (with --tls, its
+   close_notify) is the child's EOF; the child's end half-closes (sends
+   close_notify).  Never returns. */
 static void
-tls_exec(struct server *sv, int fd, const struct sock_addr *peer)
+exec_relay(struct server *sv, int fd, const struct sock_addr *peer)
 {
 	struct tls_kid k = { sv->exec_argv, -1, -1 };
-	struct relay_hooks hooks = { .ctx = &k, .tls_ready = exec_ready_hook };
 	char words[NI_MAXHOST + 8];
 	struct sock_err e;
 	struct relay *r;
-	struct tls *t;
 	int sp[2], st, status = EXIT_OK;
 	size_t i;
 
@@ -474,13 +508,7 @@ tls_exec(struct server *sv, int fd, const struct sock_addr *peer)
 	}
 	close(sp[0]);
 	k.fd = sp[1];
-	t = tls_new(sv->tls, fd, NULL, &e);
-	r = t != NULL ? relay_new(&sv->s.ro, &hooks) : NULL;
-	if (t == NULL || r == NULL || relay_add_tls(r, fd, peer, t,
-	    &e) == -1) {
-		error_msg("out of memory");
-		_exit(EXIT_LOCAL);
-	}
+	r = exec_relay_new(sv, &k, fd, peer);
 	addr_words(peer, words, sizeof(words));
 	if (relay_run(r, &e) == -1) {
 		status = exit_status(e.kind);
@@ -510,11 +538,14 @@ tls_exec(struct server *sv, int fd, const struct sock_addr *peer)
 static int
 spawn(struct server *sv, int fd, const struct sock_addr *peer)
 {
-	pid_t pid = sv->tls != NULL ? fork() : exec_spawn(sv->exec_argv, fd);
+	/* --tls and -o/-x need a relay between the socket and the child */
+	bool relayed = sv->tls != NULL || sv->s.ro.output_fd >= 0 ||
+	    sv->s.ro.hexdump_fd >= 0;
+	pid_t pid = relayed ? fork() : exec_spawn(sv->exec_argv, fd);
 	int saved = errno;
 
-	if (pid == 0 && sv->tls != NULL)
-		tls_exec(sv, fd, peer);
+	if (pid == 0 && relayed)
+		exec_relay(sv, fd, peer);
 
 	close(fd);
 	if (pid == -1) {
@@ -754,6 +785,7 @@ mode_listen(int argc, char **argv)
 	}
 	if (sv.keep_open) {
 		sv.s.ro.keep_open = true;
+		sv.s.ro.log_marks = LOG_MARKS_CHANGE;
 		sv.r = relay_new(&sv.s.ro, &hooks);
 		if (sv.r == NULL) {
 			status = EXIT_LOCAL;

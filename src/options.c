@@ -89,6 +89,8 @@ const struct opt opts[] = {
 	    "with -z: a result per address; all must be open" },
 	{ O_PROXY, "proxy", "URL", M_CONNECT,
 	    "through a proxy: socks5[h]://, socks4[a]://, http://" },
+	{ O_SHUTDOWN, "shutdown", NULL, M_CONNECT,
+	    "with --proxy: half-close the tunnel at stdin EOF" },
 	{ O_SNI, "sni", "NAME", M_CONNECT,
 	    "with --tls: name sent and verified instead of HOST" },
 	{ O_INSECURE, "insecure", NULL, M_CONNECT,

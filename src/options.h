@@ -62,7 +62,8 @@ enum {
 	O_SNI,
 	O_INSECURE,
 	O_MIN_DAYS,
-	O_LINES			/* udp-recv (udp-send's is -l) */
+	O_LINES,		/* udp-recv (udp-send's is -l) */
+	O_SHUTDOWN
 };
 
 struct opt {

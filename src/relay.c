@@ -11,7 +11,9 @@
 
 #include <sys/epoll.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <ctype.h>
 #include <errno.h>
@@ -49,6 +51,7 @@ struct relay {
 	bool in_eof, in_tty, in_poll, in_restore;
 	bool in_hup;		/* told a hang-up while not wanted */
 	bool in_quiet;		/* told ready while not wanted */
+	bool in_dontwait;	/* a socket shared with stderr: MSG_DONTWAIT */
 	char in_last;		/* -C: the last byte of the previous chunk */
 	int in_flags;
 	double in_eof_at;
@@ -56,11 +59,17 @@ struct relay {
 	size_t ilen;
 	/* stdout */
 	bool out_closed, out_poll, out_restore;
+	bool out_dontwait;	/* a socket shared with stderr: MSG_DONTWAIT */
 	int out_flags;
 	char *obuf;
 	size_t olen, ooff;
-	/* -x offsets, per direction */
-	uint64_t hex_sent, hex_recv;
+	/* -o, -x */
+	char *lbuf;		/* one record, formatted */
+	size_t lcap;
+	unsigned long output_last, hexdump_last;	/* see log_record() */
+	unsigned long log_ids;	/* clients so far */
+	bool log_failed;	/* a write failed: stop */
+	struct sock_err log_err;
 	/* zero copy (one connection, nothing that must see the bytes) */
 	int zc_in;		/* ZC_SPLICE (stdin a pipe), ZC_SENDFILE (a file) */
 	int zc_out;		/* ZC_SPLICE (stdout a pipe), ZC_PIPE (via zp) */
@@ -71,27 +80,84 @@ struct relay {
 };
 
 enum { ZC_NONE, ZC_SPLICE, ZC_SENDFILE, ZC_PIPE };
+
+static void chunk_done(struct relay *);
 #define ZC_CHUNK (1 << 20)	/* at most per splice/sendfile call */
 
-/* Makes fd non-blocking when it is a pipe or a socket (poll works and
-   nobody else should share it); remembers the flags to restore. */
+#ifndef KCMP_FILE
+#define KCMP_FILE 0		/* <linux/kcmp.h> */
+#endif
+
+/* true when fd and stderr are one open file description (2>&1): then
+   its file status flags are stderr's too, and stdio drops what a
+   non-blocking stderr does not take at once.  kcmp(2) tells exactly;
+   without it (ENOSYS, a seccomp filter) the same file counts as one. */
 static bool
-std_setup(int fd, bool *restore, int *flags, bool *is_tty)
+shares_stderr(int fd)
+{
+	struct stat a, b;
+#ifdef SYS_kcmp
+	pid_t pid = getpid();
+	long rc = syscall(SYS_kcmp, pid, pid, KCMP_FILE, fd, 2);
+
+	if (rc >= 0)
+		return rc == 0;
+#endif
+	return fstat(fd, &a) == 0 && fstat(2, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Gives fd (a pipe) an open file description of its own, non-blocking:
+   the same pipe opened again through /proc.  Returns true when done. */
+static bool
+own_description(int fd)
+{
+	char path[32];
+	int nfd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	nfd = open(path, (fd == 0 ? O_RDONLY : O_WRONLY) | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (nfd == -1)
+		return false;
+	if (dup2(nfd, fd) == -1) {
+		close(nfd);
+		return false;
+	}
+	close(nfd);
+	return true;
+}
+
+/* Makes fd non-blocking when it is a pipe or a socket (poll works and
+   nobody else should share it); remembers the flags to restore.  When
+   stderr shares its description, stderr is left as it is: a pipe gets a
+   description of its own, a socket is read and written with
+   MSG_DONTWAIT (*dontwait), anything else stays blocking. */
+static bool
+std_setup(int fd, bool *restore, int *flags, bool *is_tty, bool *dontwait)
 {
 	struct stat st;
 
-	*restore = false;
+	*restore = *dontwait = false;
 	*is_tty = isatty(fd);
 	if (fstat(fd, &st) == -1)
 		return false;
 	if (S_ISREG(st.st_mode))
 		return false;	/* always ready: no poll */
-	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
-		*flags = fcntl(fd, F_GETFL);
-		if (*flags != -1 && !(*flags & O_NONBLOCK) &&
-		    fcntl(fd, F_SETFL, *flags | O_NONBLOCK) != -1)
-			*restore = true;
+	if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+		return true;
+	*flags = fcntl(fd, F_GETFL);
+	if (*flags == -1 || (*flags & O_NONBLOCK))
+		return true;
+	if (shares_stderr(fd)) {
+		if (S_ISSOCK(st.st_mode))
+			*dontwait = true;
+		else if (own_description(fd))
+			*restore = true;	/* blocking again at the end */
+		return true;
 	}
+	if (fcntl(fd, F_SETFL, *flags | O_NONBLOCK) != -1)
+		*restore = true;
 	return true;
 }
 
@@ -107,6 +173,7 @@ relay_new(const struct relay_opts *o, const struct relay_hooks *h)
 	if (h != NULL)
 		r->h = *h;
 	r->in_reg = r->out_reg = -1;
+	r->output_last = r->hexdump_last = ULONG_MAX;	/* none yet */
 	r->ibuf = malloc(o->crlf ? 2 * RELAY_BUF : RELAY_BUF);
 	r->obuf = malloc(RELAY_BUF);
 	r->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -114,8 +181,10 @@ relay_new(const struct relay_opts *o, const struct relay_hooks *h)
 		relay_free(r);
 		return NULL;
 	}
-	r->in_poll = std_setup(0, &r->in_restore, &r->in_flags, &r->in_tty);
-	r->out_poll = std_setup(1, &r->out_restore, &r->out_flags, &tty);
+	r->in_poll = std_setup(0, &r->in_restore, &r->in_flags, &r->in_tty,
+	    &r->in_dontwait);
+	r->out_poll = std_setup(1, &r->out_restore, &r->out_flags, &tty,
+	    &r->out_dontwait);
 	if (o->recv_only)
 		r->in_eof = true;
 	return r;
@@ -145,9 +214,10 @@ conn_add(struct relay *r, int fd, bool nb, const struct sock_addr *peer,
 	}
 	c->fd = fd;
 	c->reg = -1;
+	c->log_id = ++r->log_ids;
 	if (peer != NULL)
 		c->peer = *peer;
-	c->start_ms = c->last_ms = sock_now_ms();
+	c->start_ms = c->last_ms = c->wr_ms = sock_now_ms();
 	c->sent = r->ilen;	/* a chunk under way is not for this one */
 	/* plain: the peer's FIN is told with the bytes before it, so a
 	   short read need not wait another round for the EOF */
@@ -256,43 +326,166 @@ conn_fail_tls(struct conn *c, const struct sock_err *te)
 	c->dead = true;
 }
 
-/* -x: an offset/hex/ASCII dump, '>' sent, '<' received. */
-static void
-hexdump(FILE *fp, char dir, uint64_t *off, const char *buf, size_t n)
-{
-	size_t i, k;
+/* -o and -x.  A record (what one read or send moved) is formatted in
+   lbuf and written with one write() where the file takes it whole, so
+   that a line is never cut by another writer of the file (stdout's
+   bytes, with 2>&1; the other -e helpers of a listen -k).  A write error
+   stops the relay (log_failed); the mode tells it. */
+#define HEX_LINE 96		/* "> 00000000  xx ... xx  |0123456789abcdef|\n" */
 
-	for (i = 0; i < n; i += 16) {
-		fprintf(fp, "%c %08llx ", dir, (unsigned long long)(*off + i));
-		for (k = 0; k < 16; k++) {
-			if (i + k < n)
-				fprintf(fp, " %02x",
-				    (unsigned char)buf[i + k]);
-			else
-				fputs("   ", fp);
-			if (k == 7)
-				fputc(' ', fp);
+/* Writes n bytes of buf to fd, waiting when it is non-blocking and full
+   (a stderr that another process made non-blocking): nothing is
+   dropped.  Returns 0, or -1 (errno). */
+static int
+log_write(int fd, const char *buf, size_t n)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, buf, n);
+		if (w > 0) {
+			buf += w;
+			n -= (size_t)w;
+		} else if (w == -1 && (errno == EAGAIN ||
+		    errno == EWOULDBLOCK)) {
+			poll(&p, 1, -1);
+		} else if (w == 0 || errno != EINTR) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
 		}
-		fputs("  |", fp);
-		for (k = 0; k < 16 && i + k < n; k++)
-			fputc(isprint((unsigned char)buf[i + k]) ?
-			    buf[i + k] : '.', fp);
-		fputs("|\n", fp);
 	}
-	*off += n;
-	fflush(fp);
+	return 0;
 }
 
-static void
-copy_out(struct relay *r, char dir, const char *buf, size_t n)
+/* "# HOST PORT\n" (or the path) of c at p; control bytes of a name the
+   peer chose are written \xHH.  Returns its length. */
+static size_t
+log_mark(char *p, const struct conn *c)
 {
-	if (r->o.output != NULL) {
-		fwrite(buf, 1, n, r->o.output);
-		fflush(r->o.output);
+	const char *h = c->peer.host[0] ? c->peer.host : "(unnamed)";
+	size_t n = 0;
+
+	p[n++] = '#';
+	p[n++] = ' ';
+	for (; *h != '\0'; h++) {
+		if ((unsigned char)*h < 0x20 || *h == 0x7f)
+			n += (size_t)sprintf(p + n, "\\x%02x",
+			    (unsigned char)*h);
+		else
+			p[n++] = *h;
 	}
-	if (r->o.hexdump != NULL)
-		hexdump(r->o.hexdump, dir,
-		    dir == '>' ? &r->hex_sent : &r->hex_recv, buf, n);
+	if (c->peer.family == AF_INET || c->peer.family == AF_INET6)
+		n += (size_t)sprintf(p + n, " %u", (unsigned)c->peer.port);
+	p[n++] = '\n';
+	return n;
+}
+
+/* The -x lines of n bytes at buf, from offset off, at p.  Returns their
+   length. */
+static size_t
+hex_lines(char *p, char dir, uint64_t off, const char *buf, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, k, len = 0;
+
+	for (i = 0; i < n; i += 16) {
+		len += (size_t)sprintf(p + len, "%c %08llx ", dir,
+		    (unsigned long long)(off + i));
+		for (k = 0; k < 16; k++) {
+			p[len++] = ' ';
+			unsigned char b = i + k < n ? (unsigned char)buf[i + k] :
+			    0;
+
+			p[len++] = i + k < n ? hex[b >> 4] : ' ';
+			p[len++] = i + k < n ? hex[b & 15] : ' ';
+			if (k == 7)
+				p[len++] = ' ';
+		}
+		memcpy(p + len, "  |", 3);
+		len += 3;
+		for (k = 0; k < 16 && i + k < n; k++)
+			p[len++] = isprint((unsigned char)buf[i + k]) ?
+			    buf[i + k] : '.';
+		p[len++] = '|';
+		p[len++] = '\n';
+	}
+	return len;
+}
+
+/* Writes one record of c to fd (-o: the bytes; -x: their dump), after
+   a "# HOST PORT" line when another client's record came last (*last:
+   the client, or for a shared file where it ended).  Returns 0, or -1
+   (errno). */
+static int
+log_record(struct relay *r, int fd, unsigned long *last, struct conn *c,
+    char dir, const char *buf, size_t n)
+{
+	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	size_t need = 4 * NI_MAXHOST + 16 + (dir ? (n / 16 + 1) * HEX_LINE :
+	    n), len = 0;
+	bool shared = r->o.log_marks == LOG_MARKS_SHARED, locked = false;
+	off_t at = -1;
+	char *nb;
+	int rc;
+
+	if (need > r->lcap) {
+		if ((nb = realloc(r->lbuf, need)) == NULL)
+			return -1;
+		r->lbuf = nb;
+		r->lcap = need;
+	}
+	if (shared) {
+		/* a lock between processes (fcntl locks are per process),
+		   then: did another write since our last record? */
+		locked = fcntl(fd, F_SETLKW, &lk) == 0;
+		at = lseek(fd, 0, SEEK_CUR);
+	}
+	if ((shared && (at == -1 || (unsigned long)at != *last)) ||
+	    (r->o.log_marks == LOG_MARKS_CHANGE && *last != c->log_id))
+		len = log_mark(r->lbuf, c);
+	if (dir) {
+		uint64_t *off = dir == '>' ? &c->hex_sent : &c->hex_recv;
+
+		len += hex_lines(r->lbuf + len, dir, *off, buf, n);
+		*off += n;
+	} else {
+		memcpy(r->lbuf + len, buf, n);
+		len += n;
+	}
+	rc = log_write(fd, r->lbuf, len);
+	if (shared) {
+		at = lseek(fd, 0, SEEK_CUR);
+		*last = at == -1 ? 0 : (unsigned long)at;
+	} else {
+		*last = c->log_id;
+	}
+	if (locked) {
+		lk.l_type = F_UNLCK;
+		fcntl(fd, F_SETLK, &lk);
+	}
+	return rc;
+}
+
+/* Copies what moved to or from c into the -o and -x files; a failure
+   stops the relay. */
+static void
+copy_out(struct relay *r, struct conn *c, char dir, const char *buf, size_t n)
+{
+	if (r->log_failed)
+		return;
+	if (r->o.output_fd >= 0 && log_record(r, r->o.output_fd,
+	    &r->output_last, c, 0, buf, n) == -1)
+		sock_fail(&r->log_err, SOCK_ELOCAL, errno, "%s",
+		    r->o.output_name);
+	else if (r->o.hexdump_fd >= 0 && log_record(r, r->o.hexdump_fd,
+	    &r->hexdump_last, c, dir, buf, n) == -1)
+		sock_fail(&r->log_err, SOCK_ELOCAL, errno, "%s",
+		    r->o.hexdump_name);
+	else
+		return;
+	r->log_failed = true;
 }
 
 /* Writes what obuf holds to stdout, as much as it takes now.  Returns 0,
@@ -307,7 +500,9 @@ flush_stdout(struct relay *r, struct sock_err *e)
 			r->ooff = r->olen;	/* nobody reads: drop */
 			break;
 		}
-		w = write(1, r->obuf + r->ooff, r->olen - r->ooff);
+		w = r->out_dontwait ? send(1, r->obuf + r->ooff, r->olen -
+		    r->ooff, MSG_DONTWAIT) : write(1, r->obuf + r->ooff,
+		    r->olen - r->ooff);
 		if (w > 0) {
 			r->ooff += (size_t)w;
 			continue;
@@ -321,6 +516,21 @@ flush_stdout(struct relay *r, struct sock_err *e)
 	}
 	r->olen = r->ooff = 0;
 	return 0;
+}
+
+/* A write to the -o/-x file failed: stdout gets what it already has
+   (waiting for it, as the end of a session does), then the relay stops
+   with the file's error.  Returns -1. */
+static int
+log_stop(struct relay *r, struct sock_err *e)
+{
+	struct pollfd p = { .fd = 1, .events = POLLOUT };
+	struct sock_err oe;
+
+	while (r->olen > 0 && flush_stdout(r, &oe) == 0 && r->olen > 0)
+		poll(&p, 1, -1);
+	*e = r->log_err;
+	return -1;
 }
 
 /* Ends stdout for good: the reader sees EOF now, fd 1 stays taken. */
@@ -357,7 +567,8 @@ read_stdin(struct relay *r, struct sock_err *e)
 	ssize_t n;
 
 	do
-		n = read(0, r->ibuf, RELAY_BUF);
+		n = r->in_dontwait ? recv(0, r->ibuf, RELAY_BUF, MSG_DONTWAIT) :
+		    read(0, r->ibuf, RELAY_BUF);
 	while (n == -1 && errno == EINTR);
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
@@ -402,7 +613,7 @@ send_conn(struct relay *r, struct conn *c)
 
 	if (c->hs)
 		return;		/* not before the handshake */
-	while (!c->dead && c->sent < r->ilen) {
+	while (!c->dead && c->sent < r->ilen && !r->log_failed) {
 		if (c->tls != NULL && c->truncated) {
 			/* TLS cannot go on after a truncation */
 			conn_fail(c, EPIPE, "the peer closed the connection "
@@ -425,10 +636,10 @@ send_conn(struct relay *r, struct conn *c)
 			    MSG_NOSIGNAL | MSG_DONTWAIT);
 		}
 		if (w > 0) {
-			copy_out(r, '>', r->ibuf + c->sent, (size_t)w);
+			copy_out(r, c, '>', r->ibuf + c->sent, (size_t)w);
 			c->sent += (size_t)w;
 			c->bytes_out += (uint64_t)w;
-			c->last_ms = sock_now_ms();
+			c->last_ms = c->wr_ms = sock_now_ms();
 			continue;
 		}
 		if (w == -1 && errno == EINTR)
@@ -469,7 +680,7 @@ recv_tls(struct relay *r, struct conn *c)
 	c->last_ms = sock_now_ms();
 	if (got == 0)
 		return;
-	copy_out(r, '<', r->obuf, got);
+	copy_out(r, c, '<', r->obuf, got);
 	c->bytes_in += got;
 	r->olen = got;
 	r->ooff = 0;
@@ -499,7 +710,7 @@ recv_conn(struct relay *r, struct conn *c)
 		c->rd_eof = true;
 		return;
 	}
-	copy_out(r, '<', r->obuf, (size_t)n);
+	copy_out(r, c, '<', r->obuf, (size_t)n);
 	c->bytes_in += (uint64_t)n;
 	r->olen = (size_t)n;
 	r->ooff = 0;
@@ -554,21 +765,48 @@ drop_conn(struct relay *r, size_t i)
 	free(c);
 	r->c[i] = r->c[--r->n];
 	r->accept_pause = 0;	/* a descriptor is free again */
+	/* whatever the reason it left, it no longer holds up the chunk */
+	chunk_done(r);
 }
 
 /* After the chunk went to every connection, the next may be read. */
 static void
 chunk_done(struct relay *r)
 {
+	double now;
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
 		if (!r->c[i]->dead && r->c[i]->sent < r->ilen &&
 		    !(r->c[i]->hs && r->o.keep_open))
 			return;
-	for (i = 0; i < r->n; i++)
+	now = r->o.keep_open && r->ilen > 0 ? sock_now_ms() : 0;
+	for (i = 0; i < r->n; i++) {
 		r->c[i]->sent = 0;
+		/* -k: the time it waited for the others was not idleness */
+		if (now > r->c[i]->last_ms)
+			r->c[i]->last_ms = now;
+	}
 	r->ilen = 0;
+}
+
+/* When c's --idle-timeout passes, or -1 for never.  With -k, a client
+   whose socket took none of the stdin waiting for it holds up every
+   other: its time runs from its last progress, even while it sends;
+   one that waits for the others is not idle. */
+static double
+idle_at(const struct relay *r, const struct conn *c)
+{
+	bool owes = !c->hs && c->sent < r->ilen;
+	double since = c->last_ms;
+
+	if (r->o.idle_ms < 0 || c->dead)
+		return -1;
+	if (r->o.keep_open && r->ilen > 0 && !owes)
+		return -1;
+	if (r->o.keep_open && owes && c->wr_ms < since)
+		since = c->wr_ms;
+	return since + (double)r->o.idle_ms;
 }
 
 /* Takes clients from listener lfd: at most max (when it is 1, a client
@@ -626,7 +864,7 @@ zc_setup(struct relay *r)
 
 	r->zp[0] = r->zp[1] = -1;
 	if (r->o.keep_open || r->n != 1 || r->c[0]->tls != NULL ||
-	    r->o.crlf || r->o.output != NULL || r->o.hexdump != NULL ||
+	    r->o.crlf || r->o.output_fd >= 0 || r->o.hexdump_fd >= 0 ||
 	    (copy != NULL && strcmp(copy, "1") == 0))
 		return;
 	if (!r->in_eof && fstat(0, &in) == 0) {
@@ -806,6 +1044,8 @@ relay_run(struct relay *r, struct sock_err *e)
 	memset(e, 0, sizeof(*e));
 	zc_setup(r);
 	for (;;) {
+		if (r->log_failed)
+			return log_stop(r, e);
 		now = sock_now_ms();
 		/* session rules, timers */
 		for (i = 0; i < r->n; i++) {
@@ -818,9 +1058,11 @@ relay_run(struct relay *r, struct sock_err *e)
 				    "TLS handshake");
 				c->dead = true;
 			}
-			if (!c->dead && r->o.idle_ms >= 0 &&
-			    now - c->last_ms >= (double)r->o.idle_ms)
+			deadline = idle_at(r, c);
+			if (deadline >= 0 && now >= deadline) {
 				conn_fail(c, ETIMEDOUT, "idle timeout");
+				c->reason = "idle";
+			}
 			if (conn_done(r, c) && (c->dead || r->olen == 0)) {
 				if (!r->o.keep_open) {
 					if (c->dead) {
@@ -927,10 +1169,9 @@ relay_run(struct relay *r, struct sock_err *e)
 				deadline = r->c[i]->hs_end;
 		if (r->o.idle_ms >= 0)
 			for (i = 0; i < r->n; i++) {
-				double t = r->c[i]->last_ms +
-				    (double)r->o.idle_ms;
+				double t = idle_at(r, r->c[i]);
 
-				if (deadline < 0 || t < deadline)
+				if (t >= 0 && (deadline < 0 || t < deadline))
 					deadline = t;
 			}
 		if (r->in_eof && r->o.quit_after_ms >= 0) {
@@ -999,11 +1240,14 @@ relay_run(struct relay *r, struct sock_err *e)
 		if (want_in && (!r->in_poll || r->in_re)) {
 			if (read_stdin(r, e) == -1)
 				return -1;
-			for (i = 0; i < r->n; i++)
+			now = sock_now_ms();
+			for (i = 0; i < r->n; i++) {
+				r->c[i]->wr_ms = now;	/* handed a chunk */
 				send_conn(r, r->c[i]);
+			}
 			chunk_done(r);
 		}
-		for (i = 0; i < r->n; i++) {
+		for (i = 0; i < r->n && !r->log_failed; i++) {
 			struct conn *c = r->c[i];
 			short re = c->re;
 
@@ -1035,6 +1279,7 @@ relay_run(struct relay *r, struct sock_err *e)
 					if (flush_stdout(r, e) == -1)
 						return -1;
 					if (r->olen > 0 || c->dead || c->rd_eof ||
+					    r->log_failed ||
 					    (!full && !(re & POLLRDHUP)))
 						break;
 				}
@@ -1088,5 +1333,6 @@ relay_free(struct relay *r)
 		close(r->ep);
 	free(r->ibuf);
 	free(r->obuf);
+	free(r->lbuf);
 	free(r);
 }

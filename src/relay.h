@@ -21,9 +21,19 @@ struct relay_opts {
 	bool recv_only;		/* never read stdin, never send */
 	int64_t quit_after_ms;	/* -q: end this long after stdin EOF; -1 */
 	int64_t idle_ms;	/* --idle-timeout: -1 for none */
-	FILE *output;		/* -o: a copy of both directions, or NULL */
-	FILE *hexdump;		/* -x: a dump of both directions, or NULL */
+	int output_fd;		/* -o: a copy of both directions, or -1 */
+	int hexdump_fd;		/* -x: a dump of both directions, or -1 */
+	const char *output_name, *hexdump_name;	/* for messages */
+	int log_marks;		/* LOG_MARKS_*: which records get a
+				   "# HOST PORT" line before them */
 	int64_t handshake_ms;	/* --tls: handshake deadline, -1 for none */
+};
+
+enum {
+	LOG_MARKS_NONE,		/* one connection */
+	LOG_MARKS_CHANGE,	/* -k: when another client's came last */
+	LOG_MARKS_SHARED	/* -k -e: the files are shared with other
+				   processes: when another wrote since */
 };
 
 struct relay;
@@ -53,6 +63,11 @@ struct conn {
 	uint64_t bytes_out;	/* sent to the peer */
 	struct sock_addr peer;
 	struct sock_err err;	/* why it ended, when it failed */
+	const char *reason;	/* the closed event's reason ("idle"), or NULL */
+	double wr_ms;		/* when its socket last took stdin bytes, or
+				   was handed a chunk (-k --idle-timeout) */
+	uint64_t hex_sent, hex_recv;	/* -x offsets, per direction */
+	unsigned long log_id;	/* which client a -o/-x record is of */
 };
 
 /* Hooks of the mode that drives the relay.  Each may be NULL. */
@@ -95,7 +110,9 @@ size_t relay_count(const struct relay *);
    done both ways) or, with keep_open, forever unless an error stops it.
    Returns 0, or -1 with *e: ENET for a reset, an idle timeout or a
    failed peer; ELOCAL for stdin/stdout errors (code EPIPE when stdout's
-   reader went away). */
+   reader went away) and for a write error on the -o/-x file (what: its
+   name), which stops the relay at once, once stdout has what came
+   before. */
 int relay_run(struct relay *, struct sock_err *e);
 /* Closes everything the relay holds and frees it; stdin and stdout get
    their file status flags back. */

@@ -1,9 +1,12 @@
 /* The stream session's options and events, shared by listen and connect. */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "options.h"
 #include "report.h"
@@ -16,6 +19,7 @@ session_init(struct session *s)
 	s->ro.quit_after_ms = -1;
 	s->ro.idle_ms = -1;
 	s->ro.handshake_ms = 10000;
+	s->ro.output_fd = s->ro.hexdump_fd = -1;
 	s->tls.min_days = -1;
 }
 
@@ -133,31 +137,52 @@ session_opt(struct session *s, int c, const char *arg)
 	return tls_opt(s, c, arg);
 }
 
+/* Opens the log file path (-o/-x; "-" is stderr when dash says so) into
+   *fd.  Returns 0, or EXIT_LOCAL after printing. */
+static int
+log_open(const char *path, bool dash, int *fd, const char **name)
+{
+	if (dash && strcmp(path, "-") == 0) {
+		*fd = 2;
+		*name = "stderr";
+		return 0;
+	}
+	*fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	*name = path;
+	if (*fd == -1) {
+		error_msg("open %s: %s", path, strerror(errno));
+		return EXIT_LOCAL;
+	}
+	return 0;
+}
+
 int
 session_files(struct session *s)
 {
+	struct stat o, x;
+	int st;
+
 	if (s->ro.send_only && s->ro.recv_only) {
 		usage_error("--send-only and --recv-only exclude each other");
 		return EXIT_USAGE;
 	}
-	if (s->output_path != NULL) {
-		s->ro.output = fopen(s->output_path, "we");
-		if (s->ro.output == NULL) {
-			error_msg("open %s: %s", s->output_path,
-			    strerror(errno));
-			return EXIT_LOCAL;
-		}
+	if (s->output_path != NULL && (st = log_open(s->output_path, false,
+	    &s->ro.output_fd, &s->ro.output_name)) != 0)
+		return st;
+	if (s->hexdump_path != NULL && (st = log_open(s->hexdump_path, true,
+	    &s->ro.hexdump_fd, &s->ro.hexdump_name)) != 0) {
+		session_close(s);
+		return st;
 	}
-	if (s->hexdump_path != NULL) {
-		if (strcmp(s->hexdump_path, "-") == 0)
-			s->ro.hexdump = stderr;
-		else
-			s->ro.hexdump = fopen(s->hexdump_path, "we");
-		if (s->ro.hexdump == NULL) {
-			error_msg("open %s: %s", s->hexdump_path,
-			    strerror(errno));
-			return EXIT_LOCAL;
-		}
+	/* one file for both would mix raw bytes and their dump */
+	if (s->ro.output_fd >= 0 && s->ro.hexdump_fd >= 0 &&
+	    fstat(s->ro.output_fd, &o) == 0 &&
+	    fstat(s->ro.hexdump_fd, &x) == 0 && o.st_dev == x.st_dev &&
+	    o.st_ino == x.st_ino) {
+		session_close(s);
+		usage_error("-o %s and -x %s are the same file: give two",
+		    s->output_path, s->hexdump_path);
+		return EXIT_USAGE;
 	}
 	return 0;
 }
@@ -165,11 +190,11 @@ session_files(struct session *s)
 void
 session_close(struct session *s)
 {
-	if (s->ro.output != NULL)
-		fclose(s->ro.output);
-	if (s->ro.hexdump != NULL && s->ro.hexdump != stderr)
-		fclose(s->ro.hexdump);
-	s->ro.output = s->ro.hexdump = NULL;
+	if (s->ro.output_fd >= 0)
+		close(s->ro.output_fd);
+	if (s->ro.hexdump_fd > 2)
+		close(s->ro.hexdump_fd);
+	s->ro.output_fd = s->ro.hexdump_fd = -1;
 }
 
 const char *
@@ -186,7 +211,7 @@ void
 session_closed_event(const struct conn *c, bool with_peer, bool bytes)
 {
 	double ms = sock_now_ms() - c->start_ms;
-	char words[NI_MAXHOST + 8];
+	char words[NI_MAXHOST + 8], why[32];
 	struct event ev;
 
 	if (c->truncated)	/* --tls: EOF, but say so */
@@ -210,16 +235,21 @@ session_closed_event(const struct conn *c, bool with_peer, bool bytes)
 		json_null(&ev.j, "bytes_out");
 	}
 	json_ms(&ev.j, "duration_ms", ms);
+	if (c->reason != NULL)
+		json_str(&ev.j, "reason", c->reason);
+	why[0] = '\0';
+	if (c->reason != NULL)
+		snprintf(why, sizeof(why), " (%s)", c->reason);
 	if (!bytes)
-		event_end(&ev, "closed %s after %.2f ms",
-		    addr_words(&c->peer, words, sizeof(words)), ms);
+		event_end(&ev, "closed %s after %.2f ms%s",
+		    addr_words(&c->peer, words, sizeof(words)), ms, why);
 	else if (with_peer)
-		event_end(&ev, "closed %s: %llu bytes in, %llu out, %.2f ms",
+		event_end(&ev, "closed %s: %llu bytes in, %llu out, %.2f ms%s",
 		    addr_words(&c->peer, words, sizeof(words)),
 		    (unsigned long long)c->bytes_in,
-		    (unsigned long long)c->bytes_out, ms);
+		    (unsigned long long)c->bytes_out, ms, why);
 	else
-		event_end(&ev, "closed: %llu bytes in, %llu out, %.2f ms",
+		event_end(&ev, "closed: %llu bytes in, %llu out, %.2f ms%s",
 		    (unsigned long long)c->bytes_in,
-		    (unsigned long long)c->bytes_out, ms);
+		    (unsigned long long)c->bytes_out, ms, why);
 }

@@ -371,6 +371,66 @@ time.sleep(20)
 	grep -E '^< .* 68 65 6c 6c 6f 0a' "$T/dump"
 }
 
+@test "audit 7: stdout and stderr one pipe (2>&1) behind a slow reader: every line of -x - and -v arrives" {
+	port=$(free_port)
+	head -c 1M /dev/zero >"$T/zero"
+	timeout 20 ncat -l --send-only 127.0.0.1 "$port" <"$T/zero" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$port"
+	# the reader starts 2 s late: the pipe is full long before
+	run bash -c '"$0" connect -v -x - 127.0.0.1 "$1" </dev/null 2>&1 |
+	    (sleep 2; cat) >"$2"; exit "${PIPESTATUS[0]}"' \
+	    "$SOCKIT" "$port" "$T/all"
+	assert_success
+	# 1 MiB received: 65536 lines of 16 bytes, the last at 0xffff0
+	[ "$(grep -aoE '< [0-9a-f]{8} ' "$T/all" | wc -l)" -eq 65536 ]
+	grep -aqE '< 000ffff0 ' "$T/all"
+	grep -aqE 'closed: 1048576 bytes in, 0 out' "$T/all"
+	# and stdout's own bytes, every one
+	[ "$(tr -cd '\0' <"$T/all" | wc -c)" -eq 1048576 ]
+}
+
+@test "audit 7: stdout and stderr one socket (2>&1) behind a slow reader: every line of -x - arrives" {
+	port=$(free_port)
+	head -c 1M /dev/zero >"$T/zero"
+	timeout 20 ncat -l --send-only 127.0.0.1 "$port" <"$T/zero" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$port"
+	# socat gives the command a socketpair as stdout (stderr joins it)
+	# and passes it on to a reader that starts 2 s late
+	run timeout 30 socat -u SYSTEM:"exec '$SOCKIT' connect -x - 127.0.0.1 \
+	    $port </dev/null 2>&1" SYSTEM:"sleep 2; cat >'$T/all'"
+	assert_success
+	[ "$(grep -aoE '< [0-9a-f]{8} ' "$T/all" | wc -l)" -eq 65536 ]
+	[ "$(tr -cd '\0' <"$T/all" | wc -c)" -eq 1048576 ]
+}
+
+@test "audit 8: a write error on -o or -x FILE is exit 4 naming FILE; stdout keeps what came" {
+	for opt in -o -x; do
+		py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+		run --separate-stderr timeout 5 "$SOCKIT" connect "$opt" \
+		    /dev/full 127.0.0.1 "$PORT" </dev/null
+		assert_failure 4
+		assert_output "hello"
+		[ "$stderr" = "sockit: connect: /dev/full: No space left on device" ]
+		kill_bg
+	done
+}
+
+@test "audit 8: -x - to a stderr whose reader left is exit 4; stdout intact up to the failure" {
+	port=$(free_port)
+	head -c 10M "$BIG" >"$T/ten"
+	timeout 20 ncat -l --send-only 127.0.0.1 "$port" <"$T/ten" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$port"
+	run timeout 20 bash -c '"$0" connect -x - 127.0.0.1 "$1" </dev/null \
+	    >"$2" 2> >(head -c 1000 >/dev/null)' "$SOCKIT" "$port" "$T/got"
+	assert_failure 4
+	got=$(stat -c %s "$T/got")
+	[ "$got" -gt 0 ]
+	cmp "$T/got" <(head -c "$got" "$T/ten")
+}
+
 @test "--send-only ignores the peer's data and ends at stdin EOF" {
 	py_server "$T/srv" 'c, a = srv.accept()
 c.sendall(b"junk\n" * 1000)

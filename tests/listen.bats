@@ -251,6 +251,135 @@ event() {
 	    .bytes_out == null and (.duration_ms | type) == "number"'
 }
 
+# hex_streams FILE: the -x dump in FILE as one line per client and
+# direction, "HOST PORT DIR HEX" (the bytes, in hex, in order); fails when
+# a record has no "# HOST PORT" line before it or when an offset does not
+# follow on from that client's previous one in that direction.
+hex_streams() {
+	awk '
+	function hex(s, i, v) {
+		for (i = 1; i <= length(s); i++)
+			v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return v
+	}
+	/^# / { who = substr($0, 3); next }
+	/^[<>] / {
+		if (who == "") { print "no header before: " $0; bad = 1 }
+		k = who " " $1
+		if (hex($2) != at[k] + 0) {
+			print "offset " $2 " of " k ", expected " at[k] + 0
+			bad = 1
+		}
+		for (i = 3; i <= NF && substr($i, 1, 1) != "|"; i++) {
+			data[k] = data[k] $i
+			at[k]++
+		}
+	}
+	END { for (k in data) print k, data[k]; exit bad }' "$1" | sort
+}
+
+# hex_of TEXT: TEXT (printf escapes) in hex, as hex_streams writes it.
+hex_of() {
+	printf "$1" | od -An -tx1 | tr -d ' \n'
+}
+
+@test "first hour 7: -e with -o and -x: the child's session is in the files" {
+	sockit_listen "$T/log" -e cat -o "$T/copy" -x "$T/dump" 127.0.0.1 0 \
+	    </dev/null >"$T/out"
+	run --separate-stderr timeout 5 "$SOCKIT" connect 127.0.0.1 "$PORT" \
+	    <<<"ping"
+	assert_success
+	assert_output "ping"
+	server_done
+	[ "$server_rc" -eq 0 ]
+	# what the client sent, what the child sent back
+	[ "$(cat "$T/copy")" = $'ping\nping' ]
+	grep -qE '^< 00000000  70 69 6e 67 0a ' "$T/dump"
+	grep -qE '^> 00000000  70 69 6e 67 0a ' "$T/dump"
+	[ "$(wc -l <"$T/dump")" -eq 2 ]
+}
+
+@test "first hour 7: -k: each client's records in -o and -x follow a '# HOST PORT' line, offsets per client" {
+	mkfifo "$T/in" "$T/f1" "$T/f2"
+	sockit_listen "$T/log" -k -v -o "$T/copy" -x "$T/dump" 127.0.0.1 0 \
+	    <>"$T/in" >"$T/out"
+	# read-write fifos: the clients' stdin never ends
+	timeout 20 nc 127.0.0.1 "$PORT" <>"$T/f1" >/dev/null 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '^accepted ' 1
+	timeout 20 nc 127.0.0.1 "$PORT" <>"$T/f2" >/dev/null 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '^accepted ' 2
+	one=$(sed -n 's/^accepted //p' "$T/log" | sed -n 1p)
+	two=$(sed -n 's/^accepted //p' "$T/log" | sed -n 2p)
+	echo aaaa >"$T/f1"
+	wait_grep "$T/out" '^aaaa$'
+	echo bbbb >"$T/f2"
+	wait_grep "$T/out" '^bbbb$'
+	echo cccc >"$T/f1"
+	wait_grep "$T/out" '^cccc$'
+	echo "to all" >"$T/in"
+	wait_grep "$T/dump" '^>' 2
+	# stdin goes to the clients in either order
+	head -n 6 "$T/copy" >"$T/copy6"
+	diff "$T/copy6" - <<-END
+	# $one
+	aaaa
+	# $two
+	bbbb
+	# $one
+	cccc
+	END
+	rest=$(tail -n +7 "$T/copy")
+	[ "$rest" = "to all"$'\n'"# $two"$'\n'"to all" ] ||
+	    [ "$rest" = "# $two"$'\n'"to all"$'\n'"# $one"$'\n'"to all" ]
+	run hex_streams "$T/dump"
+	assert_success
+	assert_output "$(printf '%s\n' "$one < $(hex_of 'aaaa\ncccc\n')" \
+	    "$one > $(hex_of 'to all\n')" "$two < $(hex_of 'bbbb\n')" \
+	    "$two > $(hex_of 'to all\n')" | sort)"
+}
+
+@test "first hour 7: -k -e: each client's records follow a '# HOST PORT' line, offsets per client" {
+	mkfifo "$T/f1" "$T/f2"
+	sockit_listen "$T/log" -k -v -e cat -x "$T/dump" 127.0.0.1 0 \
+	    </dev/null >/dev/null
+	timeout 20 nc 127.0.0.1 "$PORT" <>"$T/f1" >"$T/r1" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '^accepted ' 1
+	timeout 20 nc 127.0.0.1 "$PORT" <>"$T/f2" >"$T/r2" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '^accepted ' 2
+	one=$(sed -n 's/^accepted //p' "$T/log" | sed -n 1p)
+	two=$(sed -n 's/^accepted //p' "$T/log" | sed -n 2p)
+	echo aaaa >"$T/f1"
+	wait_grep "$T/r1" '^aaaa$'
+	echo bbbb >"$T/f2"
+	wait_grep "$T/r2" '^bbbb$'
+	echo cccc >"$T/f1"
+	wait_grep "$T/r1" '^cccc$'
+	wait_grep "$T/dump" '^>' 3
+	run hex_streams "$T/dump"
+	assert_success
+	assert_output "$(printf '%s\n' "$one < $(hex_of 'aaaa\ncccc\n')" \
+	    "$one > $(hex_of 'aaaa\ncccc\n')" "$two < $(hex_of 'bbbb\n')" \
+	    "$two > $(hex_of 'bbbb\n')" | sort)"
+	# a header only where another client's record came in between
+	[ "$(grep -c '^# ' "$T/dump")" -eq 3 ]
+}
+
+@test "first hour 7: -o and -x naming one file is a usage error (exit 2)" {
+	for x in "$T/f" "$T/./f"; do
+		run --separate-stderr timeout 5 "$SOCKIT" listen -o "$T/f" \
+		    -x "$x" 127.0.0.1 0 </dev/null
+		assert_failure 2
+		[[ $stderr == *"-o $T/f and -x $x are the same file"* ]]
+	done
+	run --separate-stderr timeout 5 "$SOCKIT" connect -o "$T/f" -x "$T/f" \
+	    127.0.0.1 9 </dev/null
+	assert_failure 2
+}
+
 @test "--max-conns 1: a second concurrent client is refused, a later one accepted" {
 	# stdin open (a fifo read-write): clients are not half-closed
 	mkfifo "$T/in"
@@ -295,6 +424,69 @@ event() {
 	wait_grep "$T/log" '^closed ' 2
 	[ "$(cat "$T/out")" = "$(seq 8)" ]
 	kill -0 "$SERVER_PID"
+}
+
+# tail_of_big FILE A_OUT: FILE (what a later client got) is the tail of
+# $BIG: all of it but the A_OUT bytes an earlier client took and what was
+# left of the one chunk (at most 128K) it still owed when it went.
+tail_of_big() {
+	local got size
+	got=$(stat -c %s "$1")
+	size=$(stat -c %s "$BIG")
+	echo "later client: $got bytes; earlier one: $2; stdin: $size"
+	((got + $2 <= size && got + $2 >= size - 131072))
+	cmp "$1" <(tail -c "$got" "$BIG")
+}
+
+@test "audit 1: -k: a client that half-closes owing part of a stdin chunk releases it; a later client gets the rest" {
+	sockit_listen "$T/log" -k -j 127.0.0.1 0 <"$BIG" >/dev/null
+	# A never reads the socket (socat -u) and half-closes after 1 s
+	sleep 1 | timeout 20 socat -u -t 5 - TCP:127.0.0.1:"$PORT" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '"event":"closed"'
+	run --separate-stderr to_file "$T/got" timeout 20 nc -d 127.0.0.1 \
+	    "$PORT"
+	assert_success
+	tail_of_big "$T/got" "$(event closed | jq .bytes_out)"
+}
+
+@test "audit 1: -k --idle-timeout 1s drops a client that takes nothing (reason idle) though it talks; a later client gets the rest" {
+	sockit_listen "$T/log" -k -j --idle-timeout 1s 127.0.0.1 0 <"$BIG" \
+	    >/dev/null
+	# A sends a line every 0.2 s (traffic) but never reads (socat -u)
+	timeout 20 sh -c 'while :; do echo x; sleep 0.2; done' |
+	    timeout 20 socat -u - TCP:127.0.0.1:"$PORT" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '"event":"closed"'
+	event closed | jq -e '.reason == "idle" and .bytes_in > 0'
+	run --separate-stderr to_file "$T/got" timeout 20 nc -d 127.0.0.1 \
+	    "$PORT"
+	assert_success
+	tail_of_big "$T/got" "$(event closed | jq .bytes_out)"
+}
+
+@test "audit 1: -k: a reader waits for one that stopped reading (lossless), for --idle-timeout at most" {
+	mkfifo "$T/in"
+	sockit_listen "$T/log" -k -v --idle-timeout 1s 127.0.0.1 0 <>"$T/in" \
+	    >/dev/null
+	timeout 20 nc -d 127.0.0.1 "$PORT" >"$T/reader" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '^accepted ' 1
+	# stops reading once its pipe to a command that never reads is full
+	timeout 20 socat -u TCP:127.0.0.1:"$PORT" SYSTEM:'sleep 30' 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '^accepted ' 2
+	head -c 20M "$BIG" >"$T/in" &
+	bg_pids+=("$!")
+	wait_grep "$T/log" '^closed .*\(idle\)$'
+	grep -q ': idle timeout$' "$T/log"
+	for ((i = 0; i < 100; i++)); do
+		[ "$(stat -c %s "$T/reader")" -ge $((20 * 1048576)) ] && break
+		sleep 0.1
+	done
+	cmp "$T/reader" <(head -c 20M "$BIG")
+	# the reader is still connected
+	[ "$(grep -c '^closed ' "$T/log")" -eq 1 ]
 }
 
 # ---- --allow, --deny -------------------------------------------------------

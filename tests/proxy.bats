@@ -57,8 +57,8 @@ ncat_proxy_start() {
 
 # sink_start: a python3 server writing what one client sends to $T/got
 # until EOF (it never half-closes first: tinyproxy and microsocks end
-# the whole tunnel at the first EOF from either side); sets SINK_PORT and
-# SINK_PID.
+# the whole tunnel at the first EOF from either side; the client gives
+# --shutdown for it to see EOF); sets SINK_PORT and SINK_PID.
 sink_start() {
 	py_server "$T/sink.log" 'c, a = srv.accept()
 while True:
@@ -219,7 +219,8 @@ time.sleep(30)
 @test "socks5 (microsocks): 10 MB sent through the proxy reach ncat -l intact" {
 	microsocks_start
 	sink_start
-	run --separate-stderr timeout 20 "$SOCKIT" connect \
+	# --shutdown: the sink ends at EOF
+	run --separate-stderr timeout 20 "$SOCKIT" connect --shutdown \
 	    --proxy "socks5://127.0.0.1:$MS_PORT" 127.0.0.1 "$SINK_PORT" <"$BIG"
 	assert_success
 	[ -z "$output" ]
@@ -242,7 +243,7 @@ time.sleep(30)
 @test "socks5 with USER:PASS@ (microsocks -u -P, RFC 1929): data intact" {
 	microsocks_start -u alice -P 's3cr:t'
 	sink_start
-	run --separate-stderr timeout 20 "$SOCKIT" connect \
+	run --separate-stderr timeout 20 "$SOCKIT" connect --shutdown \
 	    --proxy "socks5://alice:s3cr%3At@127.0.0.1:$MS_PORT" \
 	    127.0.0.1 "$SINK_PORT" <"$BIG"
 	assert_success
@@ -264,7 +265,7 @@ time.sleep(30)
 @test "http (tinyproxy): 10 MB sent through CONNECT reach ncat -l intact" {
 	tinyproxy_start
 	sink_start
-	run --separate-stderr timeout 20 "$SOCKIT" connect \
+	run --separate-stderr timeout 20 "$SOCKIT" connect --shutdown \
 	    --proxy "http://127.0.0.1:$TP_PORT" 127.0.0.1 "$SINK_PORT" <"$BIG"
 	assert_success
 	[ -z "$stderr" ]
@@ -285,7 +286,7 @@ time.sleep(30)
 @test "http (ncat --proxy-type http): 10 MB each way intact" {
 	ncat_proxy_start
 	sink_start
-	run --separate-stderr timeout 20 "$SOCKIT" connect \
+	run --separate-stderr timeout 20 "$SOCKIT" connect --shutdown \
 	    --proxy "http://127.0.0.1:$NP_PORT" 127.0.0.1 "$SINK_PORT" <"$BIG"
 	assert_success
 	wait "$SINK_PID"
@@ -296,6 +297,68 @@ time.sleep(30)
 	    127.0.0.1 "$SRC_PORT" </dev/null
 	assert_success
 	same_as_big "$T/got2"
+}
+
+# ---- the session through a proxy: no half-close by default -----------------
+
+# web_start: python3 -m http.server on 127.0.0.1 serving $T/www, whose
+# index.html is one known line; sets WEB_PORT.
+web_start() {
+	mkdir -p "$T/www"
+	echo "the page through the proxy" >"$T/www/index.html"
+	WEB_PORT=$(free_port)
+	timeout 60 python3 -m http.server --bind 127.0.0.1 \
+	    --directory "$T/www" "$WEB_PORT" >"$T/web.log" 2>&1 </dev/null 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$WEB_PORT"
+}
+
+@test "first hour 1: the README's HTTP request through socks5 (microsocks) gets the whole reply, exit 0" {
+	microsocks_start
+	web_start
+	run --separate-stderr timeout 20 sh -c 'printf "GET / HTTP/1.0\r\n\r\n" |
+	    "$0" connect -v --proxy "socks5://127.0.0.1:$1" 127.0.0.1 "$2"' \
+	    "$SOCKIT" "$MS_PORT" "$WEB_PORT"
+	assert_success
+	[[ ${lines[0]} == "HTTP/1.0 200 OK"* ]]
+	assert_line "the page through the proxy"
+	[[ $stderr == *"through a proxy, stdin EOF does not half-close"* ]]
+}
+
+@test "first hour 1: the README's HTTP request through http CONNECT (tinyproxy) gets the whole reply, exit 0" {
+	tinyproxy_start
+	web_start
+	run --separate-stderr timeout 20 sh -c 'printf "GET / HTTP/1.0\r\n\r\n" |
+	    "$0" connect --proxy "http://127.0.0.1:$1" 127.0.0.1 "$2"' \
+	    "$SOCKIT" "$TP_PORT" "$WEB_PORT"
+	assert_success
+	[[ ${lines[0]} == "HTTP/1.0 200 OK"* ]]
+	assert_line "the page through the proxy"
+	[ -z "$stderr" ]
+}
+
+@test "first hour 1: through a proxy, -q ends the session after stdin EOF; --shutdown half-closes" {
+	microsocks_start
+	sink_start
+	# no half-close: the target never sees EOF; -q ends it, exit 0
+	run --separate-stderr timeout 20 sh -c 'echo one |
+	    "$0" connect -q 0.5 --proxy "socks5://127.0.0.1:$1" 127.0.0.1 "$2"' \
+	    "$SOCKIT" "$MS_PORT" "$SINK_PORT"
+	assert_success
+	wait "$SINK_PID"
+	[ "$(cat "$T/got")" = one ]
+	# --shutdown: the target sees EOF and the session ends with it
+	sink_start
+	run --separate-stderr timeout 20 sh -c 'echo two |
+	    "$0" connect -v --shutdown --proxy "socks5://127.0.0.1:$1" \
+	    127.0.0.1 "$2"' "$SOCKIT" "$MS_PORT" "$SINK_PORT"
+	assert_success
+	[[ $stderr == *"--shutdown: stdin EOF half-closes the tunnel"* ]]
+	wait "$SINK_PID"
+	[ "$(cat "$T/got")" = two ]
+	run --separate-stderr "$SOCKIT" connect --shutdown --no-shutdown \
+	    127.0.0.1 9 </dev/null
+	assert_failure 2
 }
 
 @test "http basic auth (ncat --proxy-auth): right credentials pass, wrong ones are 407, exit 1" {
