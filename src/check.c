@@ -112,7 +112,7 @@ round_proxy(struct checker *c)
 		pp.workers = 1;
 	c->probes = calloc(c->n, sizeof(*c->probes));
 	if (c->probes == NULL) {
-		error_msg("out of memory");
+		fail(SOCK_ELOCAL, "out of memory");
 		c->status = EXIT_LOCAL;
 		return -1;
 	}
@@ -148,7 +148,7 @@ pick_address(struct checker *c)
 	    c->o->proxy->type == PROXY_SOCKS4 ? AF_INET : AF_UNSPEC,
 	    c->o->udp ? SOCK_DGRAM : SOCK_STREAM,
 	    G.numeric ? SOCK_R_NUMERICHOST : 0, &ai, &e) == -1) {
-		error_msg("%s: %s", c->o->host, sock_strerror(&e));
+		fail(SOCK_ERESOLVE, "%s: %s", c->o->host, sock_strerror(&e));
 		return EXIT_RESOLVE;
 	}
 	c->addr = ai.v[0];
@@ -178,7 +178,7 @@ pick_source(struct checker *c)
 		if (sock_resolve(c->o->source, NULL, c->addr.family, 0,
 		    SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
 		    &e) == -1) {
-			error_msg("source %s: %s", c->o->source,
+			fail(SOCK_ERESOLVE, "source %s: %s", c->o->source,
 			    sock_strerror(&e));
 			return EXIT_RESOLVE;
 		}
@@ -238,7 +238,7 @@ check_run(const struct check_opts *o)
 	c.r = calloc(c.n, sizeof(*c.r));
 	if (c.r == NULL) {
 		free(ports);
-		error_msg("out of memory");
+		fail(SOCK_ELOCAL, "out of memory");
 		return EXIT_LOCAL;
 	}
 	for (i = 0; i < c.n; i++)

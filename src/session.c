@@ -137,7 +137,7 @@ session_files(struct session *s)
 	if (s->output_path != NULL) {
 		s->ro.output = fopen(s->output_path, "we");
 		if (s->ro.output == NULL) {
-			error_msg("open %s: %s", s->output_path,
+			fail(SOCK_ELOCAL, "open %s: %s", s->output_path,
 			    strerror(errno));
 			return EXIT_LOCAL;
 		}
@@ -148,7 +148,7 @@ session_files(struct session *s)
 		else
 			s->ro.hexdump = fopen(s->hexdump_path, "we");
 		if (s->ro.hexdump == NULL) {
-			error_msg("open %s: %s", s->hexdump_path,
+			fail(SOCK_ELOCAL, "open %s: %s", s->hexdump_path,
 			    strerror(errno));
 			return EXIT_LOCAL;
 		}
@@ -190,7 +190,8 @@ session_closed_event(const struct conn *c, bool with_peer, bool bytes)
 	if (!event_begin(&ev, "closed"))
 		return;
 	if (with_peer) {
-		json_str(&ev.j, "peer", c->peer.host);
+		/* null for an unnamed Unix client, as in "accepted" */
+		json_str(&ev.j, "peer", c->peer.host[0] ? c->peer.host : NULL);
 		if (c->peer.family == AF_UNIX)
 			json_null(&ev.j, "peer_port");
 		else
