@@ -128,7 +128,7 @@ text_put(FILE *fp, const char *s)
 }
 
 /* The formatted text, malloc'd, or NULL when memory ran out. */
-static char *
+static char *PRINTF(1, 0)
 format(const char *fmt, va_list ap)
 {
 	va_list again;
@@ -236,7 +236,7 @@ error_out(enum sock_kind kind, bool fatal, const char *msg)
 }
 
 /* error_out() of a formatted message. */
-static void
+static void PRINTF(3, 0)
 verror(enum sock_kind kind, bool fatal, const char *fmt, va_list ap)
 {
 	char *msg = format(fmt, ap);
