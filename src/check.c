@@ -120,7 +120,7 @@ round_proxy(struct checker *c)
 		pp.workers = 1;
 	c->probes = calloc(c->n, sizeof(*c->probes));
 	if (c->probes == NULL) {
-		error_msg("out of memory");
+		fail(SOCK_ELOCAL, "out of memory");
 		c->status = EXIT_LOCAL;
 		return -1;
 	}
@@ -270,7 +270,8 @@ pick_source(struct checker *c)
 	have[0] = have[1] = false;
 	if (sock_resolve(c->o->source, NULL, G.family, 0, SOCK_R_PASSIVE |
 	    (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai, &e) == -1) {
-		error_msg("source %s: %s", c->o->source, sock_strerror(&e));
+		fail(SOCK_ERESOLVE, "source %s: %s", c->o->source,
+		    sock_strerror(&e));
 		return EXIT_RESOLVE;
 	}
 	for (i = 0; i < ai.n; i++) {
@@ -310,14 +311,13 @@ round_once(struct checker *c, int round, double end)
 	int rc = resolve_round(c);
 
 	if (rc == 2) {
-		error_msg("%s: no address of the family of source %s", o->host,
-		    o->source);
+		fail(SOCK_ERESOLVE, "%s: no address of the family of source %s",
+		    o->host, o->source);
 		c->status = EXIT_RESOLVE;
 		return -1;
 	}
 	if (rc == -1 || check_layout(c, rc == 0) == -1) {
-		error_msg("out of memory");
-		c->status = EXIT_LOCAL;
+		c->status = fail(SOCK_ELOCAL, "out of memory");
 		return -1;
 	}
 	if (rc == 1) {

@@ -233,7 +233,7 @@ work(struct worker *w)
 
 	w->rc = -1;
 	if (w->slots == NULL && worker_alloc(w) == -1) {
-		error_msg("out of memory");
+		fail(SOCK_ELOCAL, "out of memory");
 		check_set_status(c, EXIT_LOCAL);
 		return -1;
 	}
@@ -263,7 +263,7 @@ work(struct worker *w)
 		wait = w->live == 0 ? 10 : sock_poll_ms(deadline, now);
 		rc = poll(pfd, npfd, wait);
 		if (rc == -1 && errno != EINTR) {
-			error_msg("poll: %s", strerror(errno));
+			fail(SOCK_ELOCAL, "poll: %s", strerror(errno));
 			check_set_status(c, EXIT_LOCAL);
 			stop_all(c);
 			break;
@@ -430,7 +430,7 @@ check_round(struct checker *c)
 
 	w = calloc(n, sizeof(*w));
 	if (w == NULL) {
-		error_msg("out of memory");
+		fail(SOCK_ELOCAL, "out of memory");
 		c->status = EXIT_LOCAL;
 		return -1;
 	}

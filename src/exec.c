@@ -24,7 +24,7 @@ exec_split(const char *cmd)
 	/* at most len/2+1 words; the words fit in len+1 bytes after v */
 	v = malloc((len / 2 + 2) * sizeof(*v) + len + 1);
 	if (v == NULL) {
-		error_msg("out of memory");
+		fail(SOCK_ELOCAL, "out of memory");
 		return NULL;
 	}
 	buf = (char *)(v + len / 2 + 2);
@@ -109,6 +109,7 @@ pid_t
 exec_spawn(char *const *argv, int fd)
 {
 	pid_t pid = fork();
+	int saved;
 
 	if (pid != 0)
 		return pid;
@@ -121,7 +122,7 @@ exec_spawn(char *const *argv, int fd)
 		close(fd);
 	close_from(3);	/* nothing of ours, nor of our parent, leaks */
 	execvp(argv[0], argv);
-	fprintf(stderr, "sockit: listen: exec %s: %s\n", argv[0],
-	    strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	saved = errno;
+	fail_nonfatal(SOCK_ELOCAL, "exec %s: %s", argv[0], strerror(saved));
+	_exit(saved == ENOENT ? 127 : 126);
 }

@@ -68,10 +68,10 @@ putf(struct json *j, const char *fmt, ...)
 	free(big);
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
+size_t
+utf8_len(const void *p, size_t n)
 {
+	const unsigned char *s = p;
 	unsigned c = s[0];
 	size_t len, i;
 	uint32_t cp;
@@ -110,7 +110,7 @@ utf8_valid(const void *p, size_t n)
 	size_t k;
 
 	while (n > 0) {
-		k = utf8_seq(s, n);
+		k = utf8_len(s, n);
 		if (k == 0)
 			return false;
 		s += k;
@@ -145,9 +145,12 @@ put_string(struct json *j, const void *p, size_t n)
 		} else if (c < 0x20 || c == 0x7f) {
 			putf(j, "\\u%04x", c);
 			k = 1;
-		} else if ((k = utf8_seq(s, n)) == 0) {
+		} else if ((k = utf8_len(s, n)) == 0) {
 			puts_(j, "\\ufffd");	/* invalid UTF-8, by design */
 			k = 1;
+		} else if (k == 2 && c == 0xc2 && s[1] <= 0x9f) {
+			/* a C1 control (U+0080-U+009F): escaped, as C0 is */
+			putf(j, "\\u%04x", (unsigned)s[1]);
 		} else {
 			put(j, s, k);
 		}
@@ -307,18 +310,26 @@ json_base64(struct json *j, const char *key, const void *val, size_t n)
 	put(j, "\"", 1);
 }
 
+const char *
+json_line(struct json *j, size_t *len)
+{
+	while (j->depth > 0)
+		json_close(j);	/* a caller's slip must not break the line */
+	put(j, "}\n", 2);
+	*len = j->len;
+	return j->oom ? NULL : j->buf;
+}
+
 /* Writes the object and "\n", flushing when asked.  Returns 0 or -1. */
 static int
 json_write(struct json *j, bool flush)
 {
+	const char *line;
+	size_t len;
 	int rc = 0;
 
-	while (j->depth > 0)
-		json_close(j);	/* a caller's slip must not break the line */
-	put(j, "}\n", 2);
-	if (j->oom)
-		rc = -1;
-	else if (fwrite(j->buf, 1, j->len, j->fp) != j->len ||
+	line = json_line(j, &len);
+	if (line == NULL || fwrite(line, 1, len, j->fp) != len ||
 	    (flush && fflush(j->fp) == EOF) || ferror(j->fp))
 		rc = -1;
 	json_abort(j);

@@ -20,7 +20,8 @@ struct json {
 };
 
 /* Starts an object to be written to fp.  Members take a key (NULL inside
-   arrays).  Strings are escaped; invalid UTF-8 is written as \ufffd. */
+   arrays).  Strings are escaped (C0, DEL and C1 controls as \u00XX);
+   invalid UTF-8 is written as \ufffd. */
 void json_begin(struct json *, FILE *fp);
 void json_str(struct json *, const char *key, const char *val); /* NULL: null */
 void json_strn(struct json *, const char *key, const void *val, size_t n);
@@ -42,10 +43,16 @@ void json_base64(struct json *, const char *key, const void *val, size_t n);
 int json_end(struct json *);
 /* As json_end(), leaving the flush to the caller (many lines at once). */
 int json_end_buffered(struct json *);
+/* Ends the object ("}\n") without writing it: the line and its length,
+   valid until json_abort(), or NULL when memory ran out. */
+const char *json_line(struct json *, size_t *len);
 /* Drops an object without writing it. */
 void json_abort(struct json *);
 
 /* true when the n bytes are valid UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const void *s, size_t n);
+/* The length of the valid UTF-8 sequence at s (n > 0 bytes left), or 0
+   when the bytes there are not one. */
+size_t utf8_len(const void *s, size_t n);
 
 #endif

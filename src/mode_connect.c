@@ -115,7 +115,8 @@ source_addr(const struct connect_opts *o, struct sock_addr *src)
 	if (sock_resolve(o->source, NULL, G.family, SOCK_STREAM,
 	    SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
 	    &e) == -1) {
-		error_msg("source %s: %s", o->source, sock_strerror(&e));
+		fail(SOCK_ERESOLVE, "source %s: %s", o->source,
+		    sock_strerror(&e));
 		return EXIT_RESOLVE;
 	}
 	*src = ai.v[0];
@@ -253,7 +254,8 @@ dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
 		}
 		fd = sock_connect(&ua, NULL, tmo, &e);
 		if (fd == -1) {
-			error_msg("%s: %s", o->s.unix_path, sock_strerror(&e));
+			fail(e.kind, "%s: %s", o->s.unix_path,
+			    sock_strerror(&e));
 			*status = exit_status(e.kind);
 		}
 		*peer = ua;
@@ -271,7 +273,7 @@ dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
 	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
 	if (sock_resolve(t->host, serv, G.family, SOCK_STREAM,
 	    G.numeric ? SOCK_R_NUMERIC : 0, &ai, &e) == -1) {
-		error_msg("%s: %s", t->host, sock_strerror(&e));
+		fail(SOCK_ERESOLVE, "%s: %s", t->host, sock_strerror(&e));
 		*status = EXIT_RESOLVE;
 		return -1;
 	}
@@ -280,7 +282,7 @@ dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
 	    &src : NULL, tmo, peer, &e);
 	sock_ai_free(&ai);
 	if (fd == -1) {
-		error_msg("%s %s: %s", t->host, t->port, sock_strerror(&e));
+		fail(e.kind, "%s %s: %s", t->host, t->port, sock_strerror(&e));
 		*status = exit_status(e.kind);
 	}
 	return fd;
@@ -431,23 +433,23 @@ mode_connect(int argc, char **argv)
 		relay_free(r);
 		tls_ctx_free(ctx);
 		session_close(&o.s);
-		error_msg("out of memory");
+		fail(SOCK_ELOCAL, "out of memory");
 		return EXIT_LOCAL;
 	}
 	if (relay_run(r, &e) == -1) {
 		if (stop_signal != 0)
 			;	/* the signal decides the status */
 		else if (e.kind == SOCK_ETLS && o.s.unix_path == NULL)
-			error_msg("%s with %s %s: %s", e.what, t.host, t.port,
-			    sock_strerror(&e));
+			fail(e.kind, "%s with %s %s: %s", e.what, t.host,
+			    t.port, sock_strerror(&e));
 		else if (e.kind == SOCK_ETLS)
-			error_msg("%s with %s: %s", e.what, o.s.unix_path,
+			fail(e.kind, "%s with %s: %s", e.what, o.s.unix_path,
 			    sock_strerror(&e));
 		else if (e.kind == SOCK_ENET && o.s.unix_path == NULL)
-			error_msg("%s %s: %s", t.host, t.port,
+			fail(e.kind, "%s %s: %s", t.host, t.port,
 			    sock_strerror(&e));
 		else if (e.kind == SOCK_ENET)
-			error_msg("%s: %s", addr_words(&peer, words,
+			fail(e.kind, "%s: %s", addr_words(&peer, words,
 			    sizeof(words)), sock_strerror(&e));
 		else if (!(e.kind == SOCK_ELOCAL && e.code == EPIPE))
 			report(&e);

@@ -171,7 +171,7 @@ take_client(struct server *sv, int lfd, int timeout_ms, struct sock_addr *peer,
 	}
 	if (sockopts_apply(&sv->s.so, fd, peer, e) == -1) {
 		close(fd);
-		report(e);
+		report_nonfatal(e);
 		return -1;
 	}
 	peer_event("accepted", peer, NULL);
@@ -204,7 +204,7 @@ accept_hook(void *ctx, int lfd, struct sock_addr *peer)
 	if (fd == -2 && e.kind == SOCK_ENET && e.code == ETIMEDOUT)
 		return -3;	/* the backlog is empty */
 	if (fd == -2)
-		report(&e);
+		report_nonfatal(&e);
 	return fd < 0 ? -1 : fd;
 }
 
@@ -231,7 +231,9 @@ tls_wrap_hook(void *ctx, int fd)
 	struct sock_err e;
 	struct tls *t = tls_new(sv->tls, fd, NULL, &e);
 
-	if (t == NULL)
+	if (t == NULL && sv->keep_open)
+		report_nonfatal(&e);
+	else if (t == NULL)
 		report(&e);
 	return t;
 }
@@ -318,7 +320,7 @@ open_listeners(struct server *sv, char **args, int nargs)
 			fd = 3 + (int)i;
 			if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
 				/* not open: poll would say POLLNVAL forever */
-				error_msg("inherited socket %d: %s", fd,
+				fail(SOCK_ELOCAL, "inherited socket %d: %s", fd,
 				    strerror(errno));
 				return EXIT_LOCAL;
 			}
@@ -366,7 +368,7 @@ open_listeners(struct server *sv, char **args, int nargs)
 	if (sock_resolve(t.host, NULL, G.family, SOCK_STREAM,
 	    SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
 	    &e) == -1) {
-		error_msg("%s: %s", t.host, sock_strerror(&e));
+		fail(SOCK_ERESOLVE, "%s: %s", t.host, sock_strerror(&e));
 		return EXIT_RESOLVE;
 	}
 	fd = -1;
@@ -467,13 +469,13 @@ exec_relay_new(struct server *sv, struct tls_kid *k, int fd,
 	r = relay_new(&ro, t != NULL ? &hooks : NULL);
 	if (r == NULL || (t != NULL ? relay_add_tls(r, fd, peer, t, &e) :
 	    relay_add(r, fd, peer, &e)) == -1) {
-		error_msg("out of memory");
+		fail_nonfatal(SOCK_ELOCAL, "out of memory");
 		_exit(EXIT_LOCAL);
 	}
 	if (t == NULL) {
 		k->pid = exec_spawn(k->argv, k->fd);
 		if (k->pid == -1) {
-			error_msg("fork: %s", strerror(errno));
+			fail_nonfatal(SOCK_ELOCAL, "fork: %s", strerror(errno));
 			_exit(EXIT_LOCAL);
 		}
 		close(k->fd);
@@ -503,7 +505,7 @@ exec_relay(struct server *sv, int fd, const struct sock_addr *peer)
 		close(sv->lfd[i]);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1 ||
 	    dup2(sp[0], 0) == -1 || dup2(sp[0], 1) == -1) {
-		error_msg("socketpair: %s", strerror(errno));
+		fail_nonfatal(SOCK_ELOCAL, "socketpair: %s", strerror(errno));
 		_exit(EXIT_LOCAL);
 	}
 	close(sp[0]);
@@ -516,13 +518,13 @@ exec_relay(struct server *sv, int fd, const struct sock_addr *peer)
 			diag(1, "%s with %s: %s", e.what, words,
 			    sock_strerror(&e));
 		else if (e.kind == SOCK_ETLS)
-			error_msg("%s with %s: %s", e.what, words,
+			fail_nonfatal(e.kind, "%s with %s: %s", e.what, words,
 			    sock_strerror(&e));
 		else if (e.kind == SOCK_ENET)
 			diag(sv->keep_open ? 1 : 0, "%s: %s", words,
 			    sock_strerror(&e));
 		else if (!(e.kind == SOCK_ELOCAL && e.code == EPIPE))
-			report(&e);
+			report_nonfatal(&e);
 	}
 	relay_free(r);
 	close(0);	/* the child sees EOF */
@@ -548,12 +550,17 @@ spawn(struct server *sv, int fd, const struct sock_addr *peer)
 		exec_relay(sv, fd, peer);
 
 	close(fd);
-	if (pid == -1) {
-		error_msg("fork: %s", strerror(saved));
+	if (pid == -1 && sv->keep_open)
+		fail_nonfatal(SOCK_ELOCAL, "fork: %s", strerror(saved));
+	else if (pid == -1)
+		fail(SOCK_ELOCAL, "fork: %s", strerror(saved));
+	if (pid == -1)
 		return -1;
-	}
 	if (add_kid(sv, pid, peer) == -1) {
-		error_msg("out of memory");
+		if (sv->keep_open)
+			fail_nonfatal(SOCK_ELOCAL, "out of memory");
+		else
+			fail(SOCK_ELOCAL, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -579,7 +586,7 @@ serve_exec(struct server *sv)
 		rc = poll(pfd, sv->nl + 1, pause_ms > 0 ? pause_ms : -1);
 		pause_ms = 0;
 		if (rc == -1 && errno != EINTR) {
-			error_msg("poll: %s", strerror(errno));
+			fail(SOCK_ELOCAL, "poll: %s", strerror(errno));
 			return EXIT_LOCAL;
 		}
 		if (stop_signal != 0) {
@@ -603,7 +610,7 @@ serve_exec(struct server *sv)
 				pause_ms = 100;
 			} else if (fd == -2 && !(e.kind == SOCK_ENET &&
 			    e.code == ETIMEDOUT)) {
-				report(&e);
+				report_nonfatal(&e);
 			}
 			if (fd >= 0)
 				spawn(sv, fd, &peer);
@@ -627,7 +634,7 @@ first_client(struct server *sv, struct sock_addr *peer, int *status)
 		/* -w past 24 days: poll(2) waits in slices */
 		left = sock_poll_ms(end, sock_now_ms());
 		if (left == 0) {
-			error_msg("no client within %lld ms",
+			fail(SOCK_ENET, "no client within %lld ms",
 			    (long long)G.timeout_ms);
 			*status = EXIT_NET;
 			return -1;
@@ -637,7 +644,7 @@ first_client(struct server *sv, struct sock_addr *peer, int *status)
 			    .events = POLLIN };
 		rc = poll(pfd, sv->nl, left);
 		if (rc == -1 && errno != EINTR) {
-			error_msg("poll: %s", strerror(errno));
+			fail(SOCK_ELOCAL, "poll: %s", strerror(errno));
 			*status = EXIT_LOCAL;
 			return -1;
 		}
@@ -773,7 +780,7 @@ mode_listen(int argc, char **argv)
 	}
 	if (sv.exec_argv != NULL) {
 		if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) == -1) {
-			error_msg("pipe: %s", strerror(errno));
+			fail(SOCK_ELOCAL, "pipe: %s", strerror(errno));
 			status = EXIT_LOCAL;
 			goto out;
 		}
@@ -838,10 +845,11 @@ mode_listen(int argc, char **argv)
 		if (stop_signal != 0)
 			;	/* the signal decides the status */
 		else if (e.kind == SOCK_ETLS)
-			error_msg("%s with %s: %s", e.what, addr_words(&peer,
-			    words, sizeof(words)), sock_strerror(&e));
+			fail(e.kind, "%s with %s: %s", e.what,
+			    addr_words(&peer, words, sizeof(words)),
+			    sock_strerror(&e));
 		else if (e.kind == SOCK_ENET)
-			error_msg("%s: %s", addr_words(&peer, words,
+			fail(e.kind, "%s: %s", addr_words(&peer, words,
 			    sizeof(words)), sock_strerror(&e));
 		else if (!(e.kind == SOCK_ELOCAL && e.code == EPIPE))
 			report(&e);

@@ -109,8 +109,8 @@ print_query(const struct job *j, const struct query *q)
 	size_t i;
 
 	if (q->rc == -1) {
-		error_msg("%s: %s (%s)", q->name, sock_strerror(&q->err),
-		    sock_eai_name(q->err.code));
+		fail(SOCK_ERESOLVE, "%s: %s (%s)", q->name,
+		    sock_strerror(&q->err), sock_eai_name(q->err.code));
 		if (!G.json)
 			return 0;
 		json_begin(&js, stdout);
@@ -119,10 +119,13 @@ print_query(const struct job *j, const struct query *q)
 		json_str(&js, "code", sock_eai_name(q->err.code));
 		return json_end(&js);
 	}
+	if (j->reverse && !G.json) {
+		/* a name from the DNS: its control characters escaped */
+		printf("%s ", q->name);
+		text_put(stdout, q->hostname);
+		return putchar('\n') == EOF ? -1 : 0;
+	}
 	if (j->reverse) {
-		if (!G.json)
-			return printf("%s %s\n", q->name, q->hostname) < 0 ? -1 :
-			    0;
 		json_begin(&js, stdout);
 		json_str(&js, "name", q->name);
 		json_str(&js, "hostname", q->hostname);
@@ -139,8 +142,10 @@ print_query(const struct job *j, const struct query *q)
 				printf(" %u", (unsigned)a->port);
 			if (j->service != NULL && any)
 				printf(" %s", type_name(a->socktype));
-			if (j->flags & SOCK_R_CANON)
-				printf(" %s", q->ai.canonical);
+			if (j->flags & SOCK_R_CANON) {
+				putchar(' ');
+				text_put(stdout, q->ai.canonical);
+			}
 			putchar('\n');
 		}
 		return ferror(stdout) ? -1 : 0;
@@ -256,7 +261,7 @@ mode_resolve(int argc, char **argv)
 	j.n = (size_t)(argc - optind);
 	j.q = calloc(j.n, sizeof(*j.q));
 	if (j.q == NULL) {
-		error_msg("out of memory");
+		fail(SOCK_ELOCAL, "out of memory");
 		return EXIT_LOCAL;
 	}
 	for (i = 0; i < j.n; i++)

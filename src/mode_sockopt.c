@@ -386,7 +386,7 @@ run(int fd, struct item *items, size_t nitems)
 	}
 	outs = calloc(nitems > 0 ? nitems : sock_nopts, sizeof(*outs));
 	if (outs == NULL) {
-		error_msg("out of memory");
+		fail(SOCK_ELOCAL, "out of memory");
 		return EXIT_LOCAL;
 	}
 	if (nitems == 0) {
@@ -492,7 +492,7 @@ mode_sockopt(int argc, char **argv)
 	}
 	items = calloc((size_t)npos + 1, sizeof(*items));
 	if (items == NULL) {
-		error_msg("out of memory");
+		fail(SOCK_ELOCAL, "out of memory");
 		return EXIT_LOCAL;
 	}
 	for (i = 0; (int)i < npos; i++)

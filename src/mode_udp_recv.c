@@ -56,7 +56,7 @@ local_address(const struct recv *r, const struct target *t,
 		return report(&e);
 	if (ai.n == 0) {
 		sock_ai_free(&ai);
-		error_msg("%s: no address", t->host);
+		fail(SOCK_ERESOLVE, "%s: no address", t->host);
 		return EXIT_RESOLVE;
 	}
 	*a = ai.v[0];
@@ -164,7 +164,7 @@ receive(const struct recv *r, int fd)
 	if (d == NULL || bufs == NULL) {
 		free(d);
 		free(bufs);
-		error_msg("out of memory");
+		fail(SOCK_ELOCAL, "out of memory");
 		return EXIT_LOCAL;
 	}
 	for (i = 0; i < RECV_BATCH; i++) {
@@ -177,7 +177,7 @@ receive(const struct recv *r, int fd)
 		k = sock_recvmany(fd, d, (size_t)want, idle, &e);
 		if (k == -1 && e.kind == SOCK_ENET && e.code == ETIMEDOUT) {
 			if (got == 0) {
-				error_msg("no datagram within %lld ms",
+				fail(SOCK_ENET, "no datagram within %lld ms",
 				    (long long)idle);
 				status = EXIT_NET;
 			}

@@ -63,7 +63,8 @@ read_stdin(struct send *s, size_t keep, uint64_t *total)
 		if (s->len < keep && s->len + 1 >= cap) {
 			cap = cap ? cap * 2 : 65536;
 			if ((nb = realloc(s->buf, cap)) == NULL) {
-				error_msg("read from stdin: out of memory");
+				fail(SOCK_ELOCAL,
+				    "read from stdin: out of memory");
 				return EXIT_LOCAL;
 			}
 			s->buf = nb;
@@ -81,7 +82,8 @@ read_stdin(struct send *s, size_t keep, uint64_t *total)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			error_msg("read from stdin: %s", strerror(errno));
+			fail(SOCK_ELOCAL, "read from stdin: %s",
+			    strerror(errno));
 			return EXIT_LOCAL;
 		}
 		if (s->len < keep)
@@ -105,9 +107,10 @@ split_lines(struct send *s)
 		nl = memchr(p, '\n', (size_t)(end - p));
 		len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 		if (len > s->max) {
-			error_msg("line %zu is %zu bytes, over the limit of %zu "
-			    "bytes for a datagram over %s; nothing sent", line,
-			    len, s->max, family_name(s->to.family));
+			fail(SOCK_EUSAGE, "line %zu is %zu bytes, over the "
+			    "limit of %zu bytes for a datagram over %s; "
+			    "nothing sent", line, len, s->max,
+			    family_name(s->to.family));
 			return EXIT_USAGE;
 		}
 		if (len > 0 || s->empty) {
@@ -115,7 +118,7 @@ split_lines(struct send *s)
 				cap = cap ? cap * 2 : 256;
 				np = realloc(s->pieces, cap * sizeof(*np));
 				if (np == NULL) {
-					error_msg("out of memory");
+					fail(SOCK_ELOCAL, "out of memory");
 					return EXIT_LOCAL;
 				}
 				s->pieces = np;
@@ -142,7 +145,7 @@ payload(struct send *s, char **words, int n)
 		for (i = 0; i < n; i++)
 			len += strlen(words[i]) + 1;
 		if ((s->buf = malloc(len)) == NULL) {
-			error_msg("out of memory");
+			fail(SOCK_ELOCAL, "out of memory");
 			return EXIT_LOCAL;
 		}
 		s->len = 0;
@@ -161,14 +164,14 @@ payload(struct send *s, char **words, int n)
 			return split_lines(s);
 	}
 	if (total > s->max) {
-		error_msg("payload of %llu bytes is over the limit of %zu bytes "
-		    "for a datagram over %s; nothing sent",
+		fail(SOCK_EUSAGE, "payload of %llu bytes is over the limit "
+		    "of %zu bytes for a datagram over %s; nothing sent",
 		    (unsigned long long)total, s->max,
 		    family_name(s->to.family));
 		return EXIT_USAGE;
 	}
 	if ((s->pieces = malloc(sizeof(*s->pieces))) == NULL) {
-		error_msg("out of memory");
+		fail(SOCK_ELOCAL, "out of memory");
 		return EXIT_LOCAL;
 	}
 	s->pieces[0].p = s->buf != NULL ? s->buf : "";
@@ -208,7 +211,7 @@ destination(struct send *s, const struct target *t, struct sock_addr *src,
 		return report(&e);
 	if (ai.n == 0) {
 		sock_ai_free(&ai);
-		error_msg("%s: no address", t->host);
+		fail(SOCK_ERESOLVE, "%s: no address", t->host);
 		return EXIT_RESOLVE;
 	}
 	s->to = ai.v[0];
@@ -248,9 +251,10 @@ static int
 net_error(const struct send *s, struct sock_err *e)
 {
 	if (e->kind == SOCK_EUSAGE && e->code == EMSGSIZE) {
-		error_msg("%s: the kernel refused a datagram as too large "
-		    "(%s); the limit is at most %zu bytes over %s", e->what,
-		    sock_strerror(e), s->max, family_name(s->to.family));
+		fail(SOCK_EUSAGE, "%s: the kernel refused a datagram as too "
+		    "large (%s); the limit is at most %zu bytes over %s",
+		    e->what, sock_strerror(e), s->max,
+		    family_name(s->to.family));
 		return EXIT_USAGE;
 	}
 	if (e->kind == SOCK_ENET)
@@ -333,14 +337,14 @@ reply(struct send *s)
 	memset(&d, 0, sizeof(d));
 	d.cap = 65536 + 1;
 	if ((d.buf = malloc(d.cap)) == NULL) {
-		error_msg("out of memory");
+		fail(SOCK_ELOCAL, "out of memory");
 		return EXIT_LOCAL;
 	}
 	if (sock_recvmany(s->fd, &d, 1, ms, &e) == -1) {
 		free(d.buf);
 		if (e.kind == SOCK_ENET && e.code == ETIMEDOUT) {
-			error_msg("%s %u: no reply within %lld ms", s->to.host,
-			    (unsigned)s->to.port, (long long)ms);
+			fail(SOCK_ENET, "%s %u: no reply within %lld ms",
+			    s->to.host, (unsigned)s->to.port, (long long)ms);
 			return EXIT_NET;
 		}
 		return net_error(s, &e);

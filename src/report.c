@@ -2,10 +2,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report.h"
 
@@ -47,17 +50,199 @@ signals_finish(void)
 	raise(sig);
 }
 
-static void
-vmsg(const char *fmt, va_list ap)
+int
+write_whole(int fd, const void *buf, size_t n)
 {
-	char line[1024];
+	const char *p = buf;
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	ssize_t w;
 
-	vsnprintf(line, sizeof(line), fmt, ap);
-	if (G.mode != NULL)
-		fprintf(stderr, "sockit: %s: %s\n", G.mode, line);
-	else
-		fprintf(stderr, "sockit: %s\n", line);
-	fflush(stderr);
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+		} else if (w == -1 &&
+		    (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+				return -1;
+		} else if (w == 0 || errno != EINTR) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The bytes of the control character at s (n bytes left): 1 for C0, DEL
+   or a lone byte 0x80-0x9f that is not UTF-8, 2 for C1 as UTF-8; 0 when
+   s is not one.  *len: the bytes of what is at s. */
+static size_t
+control_at(const unsigned char *s, size_t n, size_t *len)
+{
+	size_t k = utf8_len(s, n);
+
+	*len = k == 0 ? 1 : k;
+	if (k == 0)
+		return s[0] >= 0x80 && s[0] <= 0x9f ? 1 : 0;
+	if (k == 1)
+		return s[0] < 0x20 || s[0] == 0x7f ? 1 : 0;
+	return k == 2 && s[0] == 0xc2 && s[1] <= 0x9f ? 2 : 0;
+}
+
+/* Escapes the n bytes of s into out (room for 4 * n bytes): each byte of
+   a control character as \xHH.  Returns the length written. */
+static size_t
+escape(char *out, const char *in, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0, len, i;
+
+	while (n > 0) {
+		if (control_at(s, n, &len) == 0) {
+			memcpy(out + o, s, len);
+			o += len;
+		} else {
+			for (i = 0; i < len; i++)
+				o += (size_t)sprintf(out + o, "\\x%02x", s[i]);
+		}
+		s += len;
+		n -= len;
+	}
+	return o;
+}
+
+void
+text_put(FILE *fp, const char *s)
+{
+	size_t n = strlen(s);
+	char small[256], *out = n <= sizeof(small) / 4 ? small :
+	    malloc(4 * n);
+
+	if (out == NULL) {
+		fputs("(out of memory)", fp);
+		return;
+	}
+	fwrite(out, 1, escape(out, s, n), fp);
+	if (out != small)
+		free(out);
+}
+
+/* The formatted text, malloc'd, or NULL when memory ran out. */
+static char *PRINTF(1, 0)
+format(const char *fmt, va_list ap)
+{
+	va_list again;
+	char *s;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, again);
+	va_end(again);
+	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+		return NULL;
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+/* Writes "PREFIX" TEXT "\n" AFTER to stderr with one write(2), TEXT's
+   control characters escaped.  Returns 0, or -1 when stderr failed. */
+static int
+text_line(const char *prefix, const char *text, const char *after)
+{
+	size_t n = strlen(text), plen = strlen(prefix), alen = strlen(after);
+	size_t len;
+	char *line = malloc(plen + 4 * n + 1 + alen);
+	int rc;
+
+	if (line == NULL)
+		return -1;
+	memcpy(line, prefix, plen);
+	len = plen + escape(line + plen, text, n);
+	line[len++] = '\n';
+	memcpy(line + len, after, alen);
+	rc = write_whole(STDERR_FILENO, line, len + alen);
+	free(line);
+	return rc;
+}
+
+/* Writes a JSON object built in j to stderr with one write(2), and
+   drops it.  Returns 0, or -1 when stderr failed. */
+static int
+json_line_out(struct json *j)
+{
+	size_t n;
+	const char *line = json_line(j, &n);
+	int rc = line == NULL ? -1 : write_whole(STDERR_FILENO, line, n);
+
+	json_abort(j);
+	return rc;
+}
+
+/* "sockit: MODE: " (or "sockit: " before the mode is known) into buf. */
+static const char *
+line_prefix(char *buf, size_t len)
+{
+	snprintf(buf, len, "sockit: %s%s", G.mode != NULL ? G.mode : "",
+	    G.mode != NULL ? ": " : "");
+	return buf;
+}
+
+static const char *
+kind_name(enum sock_kind kind)
+{
+	switch (kind) {
+	case SOCK_ENET:
+		return "network";
+	case SOCK_EUSAGE:
+		return "usage";
+	case SOCK_ERESOLVE:
+		return "resolve";
+	case SOCK_ETLS:
+		return "tls";
+	case SOCK_OK:
+	case SOCK_ELOCAL:
+		break;
+	}
+	return "local";
+}
+
+/* Prints msg (NULL: memory ran out) as the error of kind: the text
+   line(s), or the error event, whose "exit" is null unless fatal. */
+static void
+error_out(enum sock_kind kind, bool fatal, const char *msg)
+{
+	char prefix[64], after[80] = "";
+	struct json j;
+
+	if (msg == NULL)
+		msg = "out of memory";
+	if (G.json) {
+		json_begin(&j, stderr);
+		json_str(&j, "event", "error");
+		json_str(&j, "mode", G.mode);
+		json_str(&j, "kind", kind_name(kind));
+		json_str(&j, "message", msg);
+		if (fatal)
+			json_int(&j, "exit", exit_status(kind));
+		else
+			json_null(&j, "exit");
+		json_line_out(&j);
+		return;
+	}
+	if (kind == SOCK_EUSAGE && fatal)
+		snprintf(after, sizeof(after), "Try 'sockit %s%s--help'.\n",
+		    G.mode != NULL ? G.mode : "", G.mode != NULL ? " " : "");
+	text_line(line_prefix(prefix, sizeof(prefix)), msg, after);
+}
+
+/* error_out() of a formatted message. */
+static void PRINTF(3, 0)
+verror(enum sock_kind kind, bool fatal, const char *fmt, va_list ap)
+{
+	char *msg = format(fmt, ap);
+
+	error_out(kind, fatal, msg);
+	free(msg);
 }
 
 int
@@ -80,24 +265,52 @@ exit_status(enum sock_kind kind)
 	return EXIT_LOCAL;
 }
 
-void
-error_msg(const char *fmt, ...)
+int
+fail(enum sock_kind kind, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	verror(kind, true, fmt, ap);
 	va_end(ap);
+	return exit_status(kind);
+}
+
+void
+fail_nonfatal(enum sock_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(kind, false, fmt, ap);
+	va_end(ap);
+}
+
+/* Prints a sock_err as an error; returns its exit status. */
+static int
+sock_err_out(const struct sock_err *e, bool fatal)
+{
+	if (fatal && e->what[0] != '\0')
+		return fail(e->kind, "%s: %s", e->what, sock_strerror(e));
+	if (fatal)
+		return fail(e->kind, "%s", sock_strerror(e));
+	if (e->what[0] != '\0')
+		fail_nonfatal(e->kind, "%s: %s", e->what, sock_strerror(e));
+	else
+		fail_nonfatal(e->kind, "%s", sock_strerror(e));
+	return exit_status(e->kind);
 }
 
 int
 report(const struct sock_err *e)
 {
-	if (e->what[0] != '\0')
-		error_msg("%s: %s", e->what, sock_strerror(e));
-	else
-		error_msg("%s", sock_strerror(e));
-	return exit_status(e->kind);
+	return sock_err_out(e, true);
+}
+
+void
+report_nonfatal(const struct sock_err *e)
+{
+	sock_err_out(e, false);
 }
 
 int
@@ -106,12 +319,8 @@ usage_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	verror(SOCK_EUSAGE, true, fmt, ap);
 	va_end(ap);
-	if (G.mode != NULL)
-		fprintf(stderr, "Try 'sockit %s --help'.\n", G.mode);
-	else
-		fprintf(stderr, "Try 'sockit --help'.\n");
 	return EXIT_USAGE;
 }
 
@@ -126,13 +335,27 @@ usage_err(const struct sock_err *e)
 void
 diag(int level, const char *fmt, ...)
 {
+	struct json j;
 	va_list ap;
+	char *msg, prefix[64];
 
 	if (G.quiet || G.verbose < level)
 		return;
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	msg = format(fmt, ap);
 	va_end(ap);
+	if (msg == NULL)
+		return;
+	if (G.json) {
+		json_begin(&j, stderr);
+		json_str(&j, "event", "diagnostic");
+		json_str(&j, "mode", G.mode);
+		json_str(&j, "message", msg);
+		json_line_out(&j);
+	} else {
+		text_line(line_prefix(prefix, sizeof(prefix)), msg, "");
+	}
+	free(msg);
 }
 
 int
@@ -141,7 +364,7 @@ finish_stdout(int status)
 	if (fflush(stdout) != EOF && !ferror(stdout))
 		return status;
 	if (errno != EPIPE)
-		error_msg("write to stdout: %s", strerror(errno));
+		fail(SOCK_ELOCAL, "write to stdout: %s", strerror(errno));
 	return EXIT_LOCAL;
 }
 
@@ -172,15 +395,16 @@ int
 event_end(struct event *ev, const char *fmt, ...)
 {
 	va_list ap;
+	char *text;
 	int rc;
 
 	if (ev->json)
-		return json_end(&ev->j);
+		return json_line_out(&ev->j);
 	json_abort(&ev->j);
 	va_start(ap, fmt);
-	rc = vfprintf(stderr, fmt, ap);
+	text = format(fmt, ap);
 	va_end(ap);
-	if (rc < 0 || fputc('\n', stderr) == EOF || fflush(stderr) == EOF)
-		return -1;
-	return 0;
+	rc = text == NULL ? -1 : text_line("", text, "");
+	free(text);
+	return rc;
 }

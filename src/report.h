@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sock/sock.h"
 
@@ -32,19 +33,36 @@ extern struct globals G;
 
 #define PRINTF(a, b) __attribute__((format(printf, a, b)))
 
-/* Prints "sockit: MODE: what: why" and returns the exit status of the
-   error's kind. */
+/* Errors, shown even with --quiet.  In text, the line "sockit: MODE:
+   message"; with --json instead the event
+   {"event":"error","mode":MODE,"kind":KIND,"message":...,"exit":N}, KIND
+   the name of the sock_kind (usage, network, resolve, local, tls) and N
+   its exit status.  Each returns that exit status, for the mode to
+   return: they are for the failure that ends sockit. */
+int fail(enum sock_kind, const char *fmt, ...) PRINTF(2, 3);
+/* "sockit: MODE: what: why" of a sock_err, as fail(). */
 int report(const struct sock_err *);
-/* Prints "sockit: MODE: message" (an error: even with --quiet). */
-void error_msg(const char *fmt, ...) PRINTF(1, 2);
-/* Prints "sockit: MODE: message" and "Try 'sockit MODE --help'.", and
-   returns EXIT_USAGE for the mode to return. */
+/* A usage error, as fail(): in text a second line "Try 'sockit MODE
+   --help'.".  Returns EXIT_USAGE. */
 int usage_error(const char *fmt, ...) PRINTF(1, 2);
 /* A usage error from a sock_err of kind SOCK_EUSAGE (or report() for the
    other kinds). */
 int usage_err(const struct sock_err *);
-/* A diagnostic shown with at least `level` -v (0: unless --quiet). */
+/* As fail() and report(), for a failure sockit goes on after (one
+   client's, with listen -k): the event's "exit" is null. */
+void fail_nonfatal(enum sock_kind, const char *fmt, ...) PRINTF(2, 3);
+void report_nonfatal(const struct sock_err *);
+/* A diagnostic shown with at least `level` -v (0: unless --quiet); with
+   --json the event {"event":"diagnostic","mode":MODE,"message":...}. */
 void diag(int level, const char *fmt, ...) PRINTF(2, 3);
+/* Writes s to fp with control characters (C0, DEL, C1 as UTF-8 or as a
+   lone byte) as \xHH, so a peer-chosen string never reaches a terminal
+   raw.  Every text line on stderr is escaped so already. */
+void text_put(FILE *fp, const char *s);
+/* Writes the n bytes to fd whole, with one write(2) when the descriptor
+   takes them: partial writes go on, EAGAIN (a non-blocking description
+   shared with stdout) waits in poll(2).  Returns 0, or -1 (errno). */
+int write_whole(int fd, const void *buf, size_t n);
 /* Flushes stdout at the end of a mode.  Returns status, or EXIT_LOCAL
    when stdout could not be written (quietly when the reader went away). */
 int finish_stdout(int status);
@@ -76,5 +94,7 @@ struct event {
 };
 bool event_begin(struct event *, const char *name);
 bool event_begin_always(struct event *, const char *name);
-/* Writes the event.  Returns 0, or -1 when stderr failed. */
+/* Writes the event: the JSON object, or the text line (control
+   characters escaped), each with one write(2).  Returns 0, or -1 when
+   stderr failed. */
 int event_end(struct event *, const char *fmt, ...) PRINTF(2, 3);

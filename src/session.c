@@ -150,8 +150,7 @@ log_open(const char *path, bool dash, int *fd, const char **name)
 	*fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	*name = path;
 	if (*fd == -1) {
-		error_msg("open %s: %s", path, strerror(errno));
-		return EXIT_LOCAL;
+		return fail(SOCK_ELOCAL, "open %s: %s", path, strerror(errno));
 	}
 	return 0;
 }
@@ -221,7 +220,8 @@ session_closed_event(const struct conn *c, bool with_peer, bool bytes)
 	if (!event_begin(&ev, "closed"))
 		return;
 	if (with_peer) {
-		json_str(&ev.j, "peer", c->peer.host);
+		/* null for an unnamed Unix client, as in "accepted" */
+		json_str(&ev.j, "peer", c->peer.host[0] ? c->peer.host : NULL);
 		if (c->peer.family == AF_UNIX)
 			json_null(&ev.j, "peer_port");
 		else

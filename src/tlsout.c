@@ -34,22 +34,35 @@ tls_json(struct json *j, const struct tls_info *in)
 	    NULL);
 }
 
+/* The fields come from the peer (its certificate, its ALPN answer):
+   their control characters are escaped, here for -z's stdout too. */
 void
 tls_text(FILE *fp, const struct tls_info *in, bool why)
 {
-	fprintf(fp, "%s %s", in->version, in->cipher);
-	if (in->alpn[0])
-		fprintf(fp, " alpn %s", in->alpn);
+	text_put(fp, in->version);
+	fputc(' ', fp);
+	text_put(fp, in->cipher);
+	if (in->alpn[0]) {
+		fputs(" alpn ", fp);
+		text_put(fp, in->alpn);
+	}
 	if (!in->have_cert) {
 		fputs(", no certificate", fp);
 		return;
 	}
-	fprintf(fp, ", %s (issuer %s), expires %s (%lld day%s), %s",
-	    in->subject, in->issuer, in->not_after, in->days_left,
+	fputs(", ", fp);
+	text_put(fp, in->subject);
+	fputs(" (issuer ", fp);
+	text_put(fp, in->issuer);
+	fputs("), expires ", fp);
+	text_put(fp, in->not_after);
+	fprintf(fp, " (%lld day%s), %s", in->days_left,
 	    in->days_left == 1 || in->days_left == -1 ? "" : "s",
 	    in->verified ? "verified" : "not verified");
-	if (why && !in->verified && in->verify_error[0])
-		fprintf(fp, ": %s", in->verify_error);
+	if (why && !in->verified && in->verify_error[0]) {
+		fputs(": ", fp);
+		text_put(fp, in->verify_error);
+	}
 }
 
 void

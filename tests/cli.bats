@@ -153,6 +153,38 @@ teardown() {
 	[ -z "$output" ]
 }
 
+@test "first hour 4: with -j a usage error is one JSON error event, wherever -j stands" {
+	for args in "connect -j --bogus" "connect --bogus -j 127.0.0.1 1" \
+	    "-j connect --bogus" "connect -vj --bogus" "connect --bogus --js"; do
+		run --separate-stderr "$SOCKIT" $args
+		assert_failure 2
+		[ -z "$output" ]
+		[ "$(wc -l <<<"$stderr")" -eq 1 ]
+		jq -c . <<<"$stderr"
+		jq -e '. == {"event":"error","mode":"connect","kind":"usage",
+		    "message":"unknown option: --bogus","exit":2}' <<<"$stderr"
+	done
+	run --separate-stderr "$SOCKIT" resolve -j -w 5x localhost
+	assert_failure 2
+	jq -e '.kind == "usage" and .exit == 2 and
+	    (.message | startswith("bad duration \"5x\": unknown unit"))' \
+	    <<<"$stderr"
+	# before a mode is known, mode is null
+	run --separate-stderr "$SOCKIT" -j frobnicate
+	assert_failure 2
+	jq -e '.mode == null and .kind == "usage" and
+	    .message == "unknown mode \"frobnicate\""' <<<"$stderr"
+}
+
+@test "first hour 4: a -j that is an option's value is not --json: the error stays text" {
+	run --separate-stderr "$SOCKIT" resolve --service -j --bogus localhost
+	assert_failure 2
+	[[ $stderr == "sockit: resolve: unknown option: --bogus"* ]]
+	run --separate-stderr "$SOCKIT" resolve -tj --bogus localhost
+	assert_failure 2
+	[[ $stderr == "sockit: resolve: "* ]]
+}
+
 @test "global options work before the mode word" {
 	run --separate-stderr "$SOCKIT" -j -4 resolve localhost
 	assert_success
@@ -212,6 +244,15 @@ teardown() {
 	run --separate-stderr bash -c '"$0" resolve localhost >/dev/full' "$SOCKIT"
 	assert_failure 4
 	[[ $stderr == *"write to stdout: No space left on device"* ]]
+}
+
+@test "first hour 4: with -j a full stdout is an error event of kind local, exit 4" {
+	run --separate-stderr bash -c '"$0" resolve -j localhost >/dev/full' "$SOCKIT"
+	assert_failure 4
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	jq -e '.event == "error" and .mode == "resolve" and .kind == "local"
+	    and .exit == 4 and
+	    .message == "write to stdout: No space left on device"' <<<"$stderr"
 }
 
 @test "--list-options prints the option table as TSV" {

@@ -260,6 +260,63 @@ time.sleep(20)
 	[[ $stderr == "sockit: connect: x.invalid"* ]]
 }
 
+@test "first hour 4: -j: a refused connection is one JSON error event, kind network, exit 1" {
+	port=$(free_port)
+	run --separate-stderr timeout 5 "$SOCKIT" connect -j 127.0.0.1 "$port" \
+	    </dev/null
+	assert_failure 1
+	[ -z "$output" ]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	jq -c . <<<"$stderr"
+	jq -e --arg m "127.0.0.1 $port: Connection refused" '. == {"event":
+	    "error","mode":"connect","kind":"network","message":$m,"exit":1}' \
+	    <<<"$stderr"
+}
+
+@test "first hour 4: -j: a name that does not resolve is an error event, kind resolve, exit 3" {
+	run --separate-stderr timeout 10 "$SOCKIT" connect -j x.invalid 80 \
+	    </dev/null
+	assert_failure 3
+	[ -z "$output" ]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	jq -e '.event == "error" and .mode == "connect" and .kind == "resolve"
+	    and .exit == 3 and (.message | startswith("x.invalid: "))' \
+	    <<<"$stderr"
+}
+
+@test "first hour 4: -j: an -o file that cannot be opened is an error event, kind local, exit 4" {
+	port=$(free_port)
+	run --separate-stderr timeout 5 "$SOCKIT" connect -j \
+	    -o "$T/no/such/dir" 127.0.0.1 "$port" </dev/null
+	assert_failure 4
+	[ -z "$output" ]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	jq -e --arg m "open $T/no/such/dir: No such file or directory" \
+	    '.event == "error" and .kind == "local" and .exit == 4 and
+	    .message == $m' <<<"$stderr"
+}
+
+@test "first hour 4: -j: a peer reset ends with an error event, kind network, exit 1, after the events" {
+	python3 -c 'import socket, struct, sys
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+print(srv.getsockname()[1], flush=True)
+c, a = srv.accept()
+c.recv(1)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()' >"$T/port" 3>&- &
+	bg_pids+=("$!")
+	for ((i = 0; i < 50; i++)); do [[ -s $T/port ]] && break; sleep 0.1; done
+	port=$(<"$T/port")
+	run --separate-stderr timeout 5 "$SOCKIT" connect -j 127.0.0.1 \
+	    "$port" < <(echo x; sleep 3)
+	assert_failure 1
+	jq -c . <<<"$stderr"
+	[ "$(jq -c . <<<"$stderr" | wc -l)" -eq "$(wc -l <<<"$stderr")" ]
+	tail -n1 <<<"$stderr" | jq -e '.event == "error" and
+	    .kind == "network" and .exit == 1 and
+	    (.message | startswith("127.0.0.1 '"$port"': "))'
+}
+
 @test "port 70000 is a usage error (exit 2) naming it" {
 	run --separate-stderr timeout 5 "$SOCKIT" connect 127.0.0.1 70000 \
 	    </dev/null
@@ -653,6 +710,24 @@ except OSError:
 	ev=$(jq -c 'select(.event == "closed")' <<<"$stderr")
 	jq -e '.bytes_in == 6 and .bytes_out == 5 and
 	    (.duration_ms | type) == "number"' <<<"$ev"
+}
+
+@test "first hour 10: every text line on stderr (events, diagnostics, errors) is one write()" {
+	py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+	run --separate-stderr timeout 10 strace -f -s 4096 -e trace=write \
+	    -o "$T/trace" "$SOCKIT" connect -vv 127.0.0.1 "$PORT" <<<"ping"
+	assert_success
+	port=$(free_port)
+	run --separate-stderr timeout 10 strace -f -s 4096 -e trace=write \
+	    -o "$T/trace2" "$SOCKIT" connect 127.0.0.1 "$port" </dev/null
+	assert_failure 1
+	cat "$T/trace" "$T/trace2" >"$T/all"
+	# connected, closed, the error: each a whole line in one call
+	[ "$(grep -c 'write(2, ' "$T/all")" -ge 3 ]
+	[ -z "$(grep 'write(2, ' "$T/all" |
+	    grep -v 'write(2, "[^"]*\\n", [0-9]*) = ')" ]
+	grep -q 'write(2, "connected to 127.0.0.1 '"$PORT"' .*\\n"' "$T/all"
+	grep -q 'write(2, "sockit: connect: 127.0.0.1 '"$port"': Connection refused\\n"' "$T/all"
 }
 
 @test "first hour 9: loopback connections keep the system's congestion control (ss, sockopt --connect and the relay agree); -O TCP_CONGESTION=reno sets it" {

@@ -705,6 +705,54 @@ socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/sock"
 	    and .address == $p and .port == null and .proto == "unix"'
 }
 
+@test "first hour 4: an unnamed Unix client is peer null in accepted and closed; text says (unnamed)" {
+	"$SOCKIT" listen -j -U "$T/sock" </dev/null >/dev/null 2>"$T/log" 3>&- &
+	SERVER_PID=$!
+	bg_pids+=("$SERVER_PID")
+	wait_grep "$T/log" '"event":"listening"'
+	run --separate-stderr timeout 5 socat -t 5 - UNIX-CONNECT:"$T/sock" \
+	    </dev/null
+	assert_success
+	server_done
+	[ "$server_rc" -eq 0 ]
+	event accepted | jq -e '.peer == null and .peer_port == null'
+	event closed | jq -e '.peer == null and .peer_port == null'
+	unix_listen "$T/text" -U "$T/sock2" </dev/null >/dev/null
+	run --separate-stderr timeout 5 socat -t 5 - UNIX-CONNECT:"$T/sock2" \
+	    </dev/null
+	server_done
+	grep -qx 'accepted (unnamed)' "$T/text"
+	grep -q '^closed (unnamed): ' "$T/text"
+}
+
+@test "audit 11: a Unix client's abstract name with ESC and BEL is escaped in text; JSON carries it" {
+	client='import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(b"\0x\x1b[31mred\x07")
+s.connect(sys.argv[1])
+s.shutdown(socket.SHUT_WR)
+s.recv(100)'
+	unix_listen "$T/log" -U "$T/sock" </dev/null >/dev/null
+	run --separate-stderr timeout 5 python3 -c "$client" "$T/sock"
+	assert_success
+	server_done
+	cat "$T/log"
+	[[ $(<"$T/log") != *$'\e'* && $(<"$T/log") != *$'\a'* ]]
+	grep -qxF 'accepted @x\x1b[31mred\x07' "$T/log"
+	grep -qF 'closed @x\x1b[31mred\x07: ' "$T/log"
+	"$SOCKIT" listen -j -U "$T/sock2" </dev/null >/dev/null 2>"$T/log" \
+	    3>&- &
+	SERVER_PID=$!
+	bg_pids+=("$SERVER_PID")
+	wait_grep "$T/log" '"event":"listening"'
+	run --separate-stderr timeout 5 python3 -c "$client" "$T/sock2"
+	assert_success
+	server_done
+	grep -qF '"peer":"@x\u001b[31mred\u0007"' "$T/log"
+	event accepted | jq -e '.peer == "@x\u001b[31mred\u0007"'
+	event closed | jq -e '.peer == "@x\u001b[31mred\u0007"'
+}
+
 # ---- inherited sockets -----------------------------------------------------
 
 @test "LISTEN_FDS/LISTEN_PID: listen serves the inherited socket" {
@@ -792,6 +840,25 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	assert_failure 2
 	[ -z "$output" ]
 	[[ $stderr == "sockit: listen: "* ]]
+}
+
+@test "first hour 4: -j: listen's failures are error events: address in use (local, 4), no client (network, 1)" {
+	sockit_listen "$T/first" 127.0.0.1 0 </dev/null >/dev/null
+	run --separate-stderr timeout 5 "$SOCKIT" listen -j 127.0.0.1 "$PORT" \
+	    </dev/null
+	assert_failure 4
+	[ -z "$output" ]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	jq -e '.event == "error" and .mode == "listen" and .kind == "local"
+	    and .exit == 4 and (.message | endswith("Address already in use"))' \
+	    <<<"$stderr"
+	run --separate-stderr timeout 5 "$SOCKIT" listen -j -w 300ms \
+	    127.0.0.1 0 </dev/null
+	assert_failure 1
+	[ "$(wc -l <<<"$stderr")" -eq 2 ]
+	jq -c . <<<"$stderr"
+	tail -n1 <<<"$stderr" | jq -e '. == {"event":"error","mode":"listen",
+	    "kind":"network","message":"no client within 300 ms","exit":1}'
 }
 
 # ---- the listening event ---------------------------------------------------

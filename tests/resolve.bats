@@ -63,6 +63,16 @@ getent_set() {
 	echo "$output" | jq -e '.name == "x.invalid" and .code == "EAI_NONAME" and (.error | length > 0)'
 }
 
+@test "first hour 4: -j: a failed NAME is also an error event on stderr, kind resolve, exit 3" {
+	run --separate-stderr "$SOCKIT" resolve -j localhost x.invalid
+	assert_failure 3
+	[ "$(wc -l <<<"$output")" -eq 2 ]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	jq -e '.event == "error" and .mode == "resolve" and .kind == "resolve"
+	    and .exit == 3 and (.message | startswith("x.invalid: ")) and
+	    (.message | endswith("(EAI_NONAME)"))' <<<"$stderr"
+}
+
 @test "JSON addresses agree with getent" {
 	run --separate-stderr "$SOCKIT" resolve -j localhost
 	assert_success
@@ -127,6 +137,26 @@ getent_set() {
 	[ "$output" = "127.0.0.1 $(getent hosts 127.0.0.1 | awk '{print $2}')" ]
 	run --separate-stderr "$SOCKIT" resolve -r -j 127.0.0.1
 	echo "$output" | jq -e '.name == "127.0.0.1" and (.hostname | length > 0) and (.elapsed_ms | type == "number")'
+}
+
+@test "audit 11: -r and --canonical: control characters in names are escaped in text; JSON carries them" {
+	hosts="$BATS_TEST_TMPDIR/hosts"
+	printf '127.0.0.1 localhost\n127.0.0.9 ev\033[31mil\a.test alias.test\n' \
+	    >"$hosts"
+	in_ns() {
+		unshare -m sh -c 'mount --bind "$1" /etc/hosts && shift &&
+		    exec "$@"' sh "$hosts" "$SOCKIT" "$@"
+	}
+	run --separate-stderr in_ns resolve -r 127.0.0.9
+	assert_success
+	assert_output '127.0.0.9 ev\x1b[31mil\x07.test'
+	run --separate-stderr in_ns resolve -4 --canonical alias.test
+	assert_success
+	assert_output 'alias.test 127.0.0.9 ev\x1b[31mil\x07.test'
+	run --separate-stderr in_ns resolve -j -r 127.0.0.9
+	assert_success
+	[[ $output == *'"hostname":"ev\u001b[31mil\u0007.test"'* ]]
+	jq -e '.hostname == "ev\u001b[31mil\u0007.test"' <<<"$output"
 }
 
 @test "-r of an address with no name fails with exit 3" {

@@ -167,6 +167,24 @@ py_tls() {
 	[[ $stderr == "sockit: connect: TLS handshake with localhost $PORT: unable to get local issuer certificate" ]]
 }
 
+@test "first hour 4: -j: a self-signed certificate is one JSON error event, kind tls, exit 5" {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$T/self.key" -out "$T/self.pem" -days 2 \
+	    -subj "/CN=localhost" 2>/dev/null
+	s_server -cert "$T/self.pem" -key "$T/self.key"
+	run --separate-stderr timeout 10 "$SOCKIT" connect -j --tls localhost \
+	    "$PORT" </dev/null
+	assert_failure 5
+	[ -z "$output" ]
+	# connected (TCP) and closed come first; the error event is the last
+	[ "$(jq -c . <<<"$stderr" | wc -l)" -eq "$(wc -l <<<"$stderr")" ]
+	[ "$(grep -c '"event":"error"' <<<"$stderr")" -eq 1 ]
+	tail -n1 <<<"$stderr" |
+	    jq -e --arg m "TLS handshake with localhost $PORT: " '.event == "error"
+	    and .mode == "connect" and .kind == "tls" and .exit == 5 and
+	    (.message | startswith($m)) and (.message | test("self.signed"))'
+}
+
 @test "connect --tls to a certificate for another name: exit 5" {
 	s_server -cert "$D/wrong.pem" -key "$D/wrong.key"
 	run --separate-stderr timeout 10 "$SOCKIT" connect --tls \
@@ -273,6 +291,32 @@ tls_unix_server() {
 	assert_success
 	[[ $stderr == *"--insecure: the certificate of localhost is not verified"* ]]
 	[[ $stderr == *"not verified: certificate has expired"* ]]
+}
+
+@test "audit 11: C1 controls in a certificate subject are escaped in text; JSON carries them escaped" {
+	# U+0085 (NEL) and U+009B (CSI) as UTF-8
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$T/c1.key" -out "$T/c1.pem" -days 2 -utf8 \
+	    -subj $'/CN=a\xc2\x85b\xc2\x9b31mc' 2>/dev/null
+	s_server -cert "$T/c1.pem" -key "$T/c1.key"
+	run --separate-stderr timeout 10 "$SOCKIT" connect -v --tls --insecure \
+	    127.0.0.1 "$PORT" </dev/null
+	assert_success
+	[[ $stderr == *'CN=a\xc2\x85b\xc2\x9b31mc (issuer CN=a\xc2\x85b\xc2\x9b31mc)'* ]]
+	[[ $stderr != *$'\xc2\x85'* && $stderr != *$'\xc2\x9b'* ]]
+	s_server -cert "$T/c1.pem" -key "$T/c1.key"
+	run --separate-stderr timeout 10 "$SOCKIT" connect -j --tls --insecure \
+	    127.0.0.1 "$PORT" </dev/null
+	assert_success
+	[[ $stderr == *'"subject":"CN=a\u0085b\u009b31mc"'* ]]
+	jq -c 'select(.event == "tls")' <<<"$stderr" |
+	    jq -e '.subject == "CN=a\u0085b\u009b31mc"'
+	s_server -cert "$T/c1.pem" -key "$T/c1.key"
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z --tls --insecure \
+	    127.0.0.1 "$PORT"
+	assert_success
+	[[ $output == *'CN=a\xc2\x85b\xc2\x9b31mc'* ]]
+	[[ $output != *$'\xc2\x85'* ]]
 }
 
 @test "--alpn: the protocol agreed is in the tls event" {

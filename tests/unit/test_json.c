@@ -265,7 +265,7 @@ test_valid_utf8(void)
 		const char *in;
 		const char *what;
 	} t[] = {
-		{ "\xc2\x80", "U+0080, the first 2-byte" },
+		{ "\xc2\xa0", "U+00A0, the first 2-byte past the C1 controls" },
 		{ "\xc3\xa9", "U+00E9 e acute" },
 		{ "\xdf\xbf", "U+07FF, the last 2-byte" },
 		{ "\xe0\xa0\x80", "U+0800, the first 3-byte" },
@@ -303,6 +303,34 @@ test_valid_utf8(void)
 	    "utf8_valid: a sequence cut by the length is invalid");
 	ok(utf8_valid("h\xc3\xa9llo \xe2\x82\xac", 10),
 	    "utf8_valid: mixed ASCII and multibyte is valid");
+}
+
+/* C1 controls (U+0080-U+009F) are escaped as C0 is: no terminal that
+   reads the line raw takes one for a control. */
+static void
+test_c1_controls(void)
+{
+	static const char *const in[] = { "\xc2\x80", "\xc2\x85",
+		"\xc2\x9b", "\xc2\x9f" };
+	struct json j;
+	char want[64], out[64];
+	const char *line;
+	size_t i, outlen;
+
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		start(&j);
+		json_str(&j, "s", in[i]);
+		snprintf(want, sizeof(want), "{\"s\":\"\\u%04x\"}\n",
+		    (unsigned)(unsigned char)in[i][1]);
+		line = finish(&j);
+		is_str(line, want, "C1 control U+%04X is written as an escape",
+		    (unsigned)(unsigned char)in[i][1]);
+		if (have_jq && line != NULL)
+			ok(jq(line, ".s", out, sizeof(out), &outlen) == 0 &&
+			    strcmp(out, in[i]) == 0,
+			    "jq reads back U+%04X",
+			    (unsigned)(unsigned char)in[i][1]);
+	}
 }
 
 static void
@@ -526,6 +554,7 @@ main(void)
 	test_escapes_jq();
 	test_invalid_utf8();
 	test_valid_utf8();
+	test_c1_controls();
 	test_nesting();
 	test_numbers();
 	test_base64();
