@@ -80,8 +80,12 @@ print_result(const struct checker *c, const struct result *r)
 			printf(" %.2fms", r->latency_ms);
 		else
 			printf(" -");
-		if (why != NULL)
-			printf(" (%s)", why);
+		if (why != NULL) {
+			/* a proxy's reply: the peer chose it */
+			fputs(" (", stdout);
+			text_put(stdout, why);
+			putchar(')');
+		}
 		if (r->tls != NULL) {
 			putchar(' ');
 			tls_text(stdout, r->tls, r->st != ST_TLS_ERROR);

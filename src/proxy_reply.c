@@ -214,8 +214,9 @@ proxy_http_head_end(const char *b, size_t n, size_t from)
 	return 0;
 }
 
-/* The status line of a response for a message: printable, at most 100
-   bytes. */
+/* The status line of a response for a message, at most 100 bytes, as
+   the proxy sent it but for NULs: the printers escape control
+   characters (a peer-chosen string). */
 static void
 status_line(const char *head, size_t n, char *out, size_t outlen)
 {
@@ -224,7 +225,7 @@ status_line(const char *head, size_t n, char *out, size_t outlen)
 	for (i = 0; i < n && head[i] != '\r' && head[i] != '\n' &&
 	     o + 1 < outlen && o < 100;
 	     i++)
-		out[o++] = isprint((unsigned char)head[i]) ? head[i] : '?';
+		out[o++] = head[i] != '\0' ? head[i] : '?';
 	out[o] = '\0';
 }
 

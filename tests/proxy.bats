@@ -517,6 +517,23 @@ $FAKE_SOCKS4" >"$T/req"
 	assert_equal "$stderr" "sockit: connect: proxy 127.0.0.1:$PORT refused example.test:25: HTTP/1.1 403 Forbidden"
 }
 
+@test "audit 11: control characters in a proxy's status line are escaped in the error and in -z text" {
+	py_server "$T/fake.log" 'chunks = [b"HTTP/1.1 403 \x1b[31mNo\x07\r\n\r\n"]
+'"$FAKE_HTTP" >"$T/req"
+	run --separate-stderr timeout 10 "$SOCKIT" connect \
+	    --proxy "http://127.0.0.1:$PORT" example.test 25 </dev/null
+	assert_failure 1
+	assert_equal "$stderr" "sockit: connect: proxy 127.0.0.1:$PORT refused example.test:25: HTTP/1.1 403 \\x1b[31mNo\\x07"
+	kill_bg
+	py_server "$T/fake2.log" 'chunks = [b"HTTP/1.1 403 \x1b[31mNo\x07\r\n\r\n"]
+'"$FAKE_HTTP" >"$T/req2"
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z \
+	    --proxy "http://127.0.0.1:$PORT" example.test 25
+	assert_failure 1
+	[[ $output == 'example.test 25/tcp error '*'ms (HTTP/1.1 403 \x1b[31mNo\x07)' ]]
+	[[ $output != *$'\e'* ]]
+}
+
 @test "http 403 from tinyproxy (ConnectPort) is exit 1 with the status line" {
 	tinyproxy_start "ConnectPort 443"
 	sink_start
