@@ -354,14 +354,15 @@ print("ok")' "$PORT"
 	# fifo whose reader starts 3 s late, so the client's bytes and its FIN
 	# wait in the socket while stdout is full
 	for k in "" -k; do
-		rm -f "$T/o" "$T/got"
+		rm -f "$T/o" "$T/got" "$T/l"
 		mkfifo "$T/o"
-		SOCKIT_COPY=1 "$SOCKIT" listen -v $k 127.0.0.1 0 </dev/null 1<>"$T/o" 2>"$T/l" 3>&- &
+		# a log of its own each time: the last one's port is not this one's
+		SOCKIT_COPY=1 "$SOCKIT" listen -v $k 127.0.0.1 0 </dev/null 1<>"$T/o" 2>"$T/l$k" 3>&- &
 		spid=$!
 		bg_pids+=("$spid")
 		(sleep 3; head -c 102400 | sha256sum >"$T/got") <"$T/o" 3>&- &
 		bg_pids+=($!)
-		wait_for_listen "$T/l"
+		wait_for_listen "$T/l$k"
 		timeout 10 "$SOCKIT" connect 127.0.0.1 "$PORT" <"$T/data" >/dev/null
 		sleep 0.5
 		sleeps_1s "$spid"
