@@ -219,7 +219,9 @@ py_tls() {
 	    --ca "$D/ca.pem" --sni '' 127.0.0.1 "$PORT" </dev/null
 	assert_failure 2
 	[ -z "$output" ]
-	[[ $stderr == 'sockit: connect: bad --sni "": '* ]] || fail "$stderr"
+	# -j: the usage error is the error event, and nothing was verified
+	run jq -r 'select(.event == "error") | "\(.kind) \(.exit) \(.message)"' <<<"$stderr"
+	[[ $output == 'usage 2 bad --sni "": '* ]] || fail "$stderr"
 	[[ $stderr != *'"verified":true'* ]]
 	run --separate-stderr timeout 10 "$SOCKIT" connect -z --tls \
 	    --ca "$D/ca.pem" --sni= 127.0.0.1 "$PORT"
