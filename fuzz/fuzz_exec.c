@@ -5,7 +5,7 @@
    stdio stream). */
 #include "config.h"
 
-#include "exec.h"
+#include "stream/exec.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -11,7 +11,7 @@
 #include <math.h>
 
 #include "fuzz.h"
-#include "json.h"
+#include "out/json.h"
 
 /* Decoded strings of one line, in order. */
 struct strs {

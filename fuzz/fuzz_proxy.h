@@ -6,7 +6,7 @@
 #define SOCKIT_FUZZ_PROXY_H
 
 #include "fuzz.h"
-#include "proxy.h"
+#include "proxy/proxy.h"
 
 #define FUZZ_REPLY_MAX (4 + 1 + 255 + 2) /* the longest SOCKS reply */
 

@@ -12,7 +12,7 @@
 #include "config.h"
 
 #include "fuzz.h"
-#include "proxy.h"
+#include "proxy/proxy.h"
 
 /* true when s holds no control byte. */
 static bool

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "options.h"
-#include "report.h"
+#include "cli/options.h"
+#include "out/report.h"
 
 /* true when word is a global option that takes the next argument as its
    value ("-w 2s", "--timeout 2s", "-jw 2s"). */

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "json.h"
+#include "out/json.h"
 #include "tap.h"
 
 /* Every line written, checked with jq at the end. */

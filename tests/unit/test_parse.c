@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "parse.h"
+#include "cli/parse.h"
 #include "tap.h"
 
 /* The ports as "22,80,8000" (the first and last few of long lists). */

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "proxy.h"
+#include "proxy/proxy.h"
 #include "tap.h"
 
 static void

@@ -19,7 +19,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "args.h"
+#include "cli/args.h"
 #include "sock/sock.h"
 #include "addr.h"
 #include "tap.h"

@@ -1,0 +1,188 @@
+/* Parsers of command-line values: port lists and address blocks. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/parse.h"
+
+/* One port of a list: a number 1-65535 or a service name. */
+static int
+list_port(const char *item, const char *s, const char *proto, bool numeric,
+    uint16_t *port, struct sock_err *e)
+{
+	if (sock_parse_port(s, proto, numeric, port, e) == -1) {
+		snprintf(e->what, sizeof(e->what), "port \"%s\"", item);
+		return -1;
+	}
+	if (*port == 0)
+		return sock_failmsg(e, SOCK_EUSAGE, "port 0 cannot be checked",
+		    "port \"%s\"", item);
+	return 0;
+}
+
+int
+parse_ports(const char *s, const char *proto, bool numeric, uint16_t **ports,
+    size_t *n, struct sock_err *e)
+{
+	unsigned char *set;
+	char item[64], *dash;
+	const char *p = s, *comma;
+	uint16_t lo, hi;
+	size_t len, k, count = 0;
+	unsigned v;
+
+	*ports = NULL;
+	*n = 0;
+	set = calloc(65536, 1);
+	if (set == NULL)
+		return sock_failmsg(e, SOCK_ELOCAL, "out of memory", "ports");
+	for (;;) {
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == 0 || len >= sizeof(item)) {
+			free(set);
+			return sock_failmsg(e, SOCK_EUSAGE, len ? "too long" :
+			    "empty item", "port list \"%s\"", s);
+		}
+		memcpy(item, p, len);
+		item[len] = '\0';
+		/* a range, unless the dash is part of a service name */
+		dash = strchr(item, '-');
+		if (dash != NULL && dash != item && item[0] >= '0' &&
+		    item[0] <= '9') {
+			*dash = '\0';
+			if (list_port(item, item, proto, true, &lo, e) == -1 ||
+			    list_port(dash + 1, dash + 1, proto, true, &hi,
+			    e) == -1) {
+				*dash = '-';
+				snprintf(e->what, sizeof(e->what),
+				    "port range \"%s\"", item);
+				free(set);
+				return -1;
+			}
+			*dash = '-';
+			if (lo > hi) {
+				free(set);
+				return sock_failmsg(e, SOCK_EUSAGE,
+				    "range runs backwards", "port range \"%s\"",
+				    item);
+			}
+		} else if (list_port(item, item, proto, numeric, &lo, e) ==
+		    -1) {
+			free(set);
+			return -1;
+		} else {
+			hi = lo;
+		}
+		for (v = lo; v <= hi; v++)
+			if (!set[v]) {
+				set[v] = 1;
+				count++;
+			}
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	*ports = malloc(count * sizeof(**ports));
+	if (*ports == NULL) {
+		free(set);
+		return sock_failmsg(e, SOCK_ELOCAL, "out of memory", "ports");
+	}
+	for (v = 1, k = 0; v < 65536; v++)
+		if (set[v])
+			(*ports)[k++] = (uint16_t)v;
+	*n = count;
+	free(set);
+	return 0;
+}
+
+int
+parse_cidr(const char *s, struct cidr *c, struct sock_err *e)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
+	uint64_t bits;
+	int max;
+
+	memset(c, 0, sizeof(*c));
+	if (len == 0 || len >= sizeof(host))
+		return sock_failmsg(e, SOCK_EUSAGE, "expected ADDRESS[/BITS]",
+		    "address block \"%s\"", s);
+	memcpy(host, s, len);
+	host[len] = '\0';
+	if (inet_pton(AF_INET, host, c->addr) == 1) {
+		c->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, host, c->addr) == 1) {
+		c->family = AF_INET6;
+		max = 128;
+	} else {
+		return sock_failmsg(e, SOCK_EUSAGE, "not a numeric address",
+		    "address block \"%s\"", s);
+	}
+	c->bits = max;
+	if (slash != NULL) {
+		if (sock_parse_uint(slash + 1, (uint64_t)max, &bits, e) == -1)
+			return sock_failmsg(e, SOCK_EUSAGE,
+			    max == 32 ? "prefix length is not 0-32" :
+			    "prefix length is not 0-128",
+			    "address block \"%s\"", s);
+		c->bits = (int)bits;
+	}
+	/* a v4-mapped block is the IPv4 block it carries: peers are
+	   matched as IPv4 (::ffff:0:0/96 = 0.0.0.0/0); a shorter one is
+	   about IPv6 addresses too and stays IPv6 */
+	if (c->family == AF_INET6 && c->bits >= 96 &&
+	    IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)(void *)c->addr)) {
+		c->family = AF_INET;
+		memmove(c->addr, c->addr + 12, 4);
+		memset(c->addr + 4, 0, 12);
+		c->bits -= 96;
+	}
+	return 0;
+}
+
+/* true when the first bits of a and b agree. */
+static bool
+prefix_equal(const unsigned char *a, const unsigned char *b, int bits)
+{
+	int full = bits / 8, rest = bits % 8;
+	unsigned char mask;
+
+	if (memcmp(a, b, (size_t)full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	mask = (unsigned char)(0xff << (8 - rest));
+	return (a[full] & mask) == (b[full] & mask);
+}
+
+bool
+cidr_match(const struct cidr *c, const struct sock_addr *a)
+{
+	const struct sockaddr_in *in = (const void *)&a->ss;
+	const struct sockaddr_in6 *in6 = (const void *)&a->ss;
+	const unsigned char *bytes;
+
+	if (a->family == AF_INET) {
+		if (c->family != AF_INET)
+			return false;
+		return prefix_equal(c->addr,
+		    (const unsigned char *)&in->sin_addr, c->bits);
+	}
+	if (a->family != AF_INET6)
+		return false;
+	bytes = in6->sin6_addr.s6_addr;
+	if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+		if (c->family == AF_INET)
+			return prefix_equal(c->addr, bytes + 12, c->bits);
+	}
+	if (c->family != AF_INET6)
+		return false;
+	return prefix_equal(c->addr, bytes, c->bits);
+}

@@ -1,0 +1,462 @@
+/* connect: connect to HOST PORT (every address tried, v6/v4 raced) or a
+   Unix socket, then relay stdin/stdout with it. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "modes/modes.h"
+#include "cli/options.h"
+#include "out/report.h"
+#include "check/check.h"
+#include "proxy/proxy.h"
+#include "stream/session.h"
+#include "out/tlsout.h"
+
+struct connect_opts {
+	struct session s;
+	const char *source;	/* -s */
+	const char *source_port;	/* -p */
+	bool check;		/* -z */
+	bool udp;		/* -u, with -z */
+	int64_t wait_ms;	/* --wait, with -z */
+	unsigned parallel;	/* --parallel, with -z */
+	bool all_addresses;	/* --all-addresses, with -z */
+	bool use_proxy;		/* --proxy */
+	bool shutdown;		/* --shutdown: half-close through a proxy */
+	struct proxy proxy;
+};
+
+static int source_addr(const struct connect_opts *, struct sock_addr *);
+
+/* A link-local IPv6 address means nothing without its interface: exit 2
+   with the hint, rather than connect(2)'s "Invalid argument".  Returns 0
+   or EXIT_USAGE. */
+static int
+zone_needed(const char *host)
+{
+	struct in6_addr a;
+
+	if (strchr(host, '%') != NULL || inet_pton(AF_INET6, host, &a) != 1 ||
+	    !IN6_IS_ADDR_LINKLOCAL(&a))
+		return 0;
+	return usage_error("%s: a link-local address needs a zone: %s%%IFACE",
+	    host, host);
+}
+
+/* connect -z: the checks of check.c.  Returns the exit status. */
+static int
+run_checks(const struct connect_opts *o, const struct target *t)
+{
+	struct check_opts co = {
+		.host = t->host,
+		.ports = t->port,
+		.udp = o->udp,
+		.parallel = o->parallel,
+		.timeout_ms = G.timeout_ms >= 0 ? G.timeout_ms : 2000,
+		.wait_ms = o->wait_ms,
+		.all_addresses = o->all_addresses,
+		.source = o->source,
+		.source_port = o->source_port,
+		.so = &o->s.so,
+		.tls = o->s.tls.on ? &o->s.tls : NULL,
+	};
+	const struct session *s = &o->s;
+	struct sock_addr src;
+	int st;
+
+	if (s->unix_path != NULL || s->output_path != NULL ||
+	    s->hexdump_path != NULL || s->ro.crlf || s->ro.no_shutdown ||
+	    s->ro.send_only || s->ro.recv_only || s->ro.quit_after_ms >= 0 ||
+	    s->ro.idle_ms >= 0 || o->shutdown)
+		return usage_error("-z checks ports: -U, -o, -x, -C, -q, "
+		    "--no-shutdown, --shutdown, --send-only, --recv-only and "
+		    "--idle-timeout do not apply");
+	if (o->use_proxy) {
+		if (o->udp)
+			return usage_error("-u: UDP does not go through "
+			    "--proxy");
+		if (o->all_addresses)
+			return usage_error("--all-addresses checks each "
+			    "address directly: not through --proxy");
+		if (o->s.so.n > 0)
+			return usage_error("-O does not apply to -z --proxy");
+		if ((st = source_addr(o, &src)) != 0)
+			return st;
+		co.proxy = &o->proxy;
+		co.proxy_src = o->source || o->source_port ? &src : NULL;
+	}
+	return check_run(&co);
+}
+
+/* The -s/-p source address.  Returns 0 or an exit status. */
+static int
+source_addr(const struct connect_opts *o, struct sock_addr *src)
+{
+	struct sock_err e;
+	struct sock_ai ai;
+	uint16_t port = 0;
+
+	if (o->source_port != NULL && sock_parse_port(o->source_port, "tcp",
+	    G.numeric, &port, &e) == -1)
+		return usage_err(&e);
+	if (o->source == NULL) {
+		memset(src, 0, sizeof(*src));
+		src->family = AF_UNSPEC;
+		src->port = port;
+		return 0;
+	}
+	if (sock_resolve(o->source, NULL, G.family, SOCK_STREAM,
+	    SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
+	    &e) == -1) {
+		fail(SOCK_ERESOLVE, "source %s: %s", o->source,
+		    sock_strerror(&e));
+		return EXIT_RESOLVE;
+	}
+	*src = ai.v[0];
+	sock_ai_free(&ai);
+	if (sock_addr_ip(src, src->host, port, src->family, &e) == -1)
+		return report(&e);
+	return 0;
+}
+
+static void
+connected_event(int fd, const struct sock_addr *peer, double ms,
+    const struct proxy *proxy)
+{
+	struct sock_addr local;
+	struct sock_err e;
+	struct event ev;
+	bool unix_ = peer->family == AF_UNIX;
+
+	if (!event_begin(&ev, "connected"))
+		return;
+	if (sock_name(fd, &local, &e) == -1)
+		memset(&local, 0, sizeof(local));
+	json_str(&ev.j, "address", peer->host);
+	if (unix_)
+		json_null(&ev.j, "port");
+	else
+		json_uint(&ev.j, "port", peer->port);
+	json_str(&ev.j, "local_address", unix_ ? NULL : local.host);
+	if (unix_)
+		json_null(&ev.j, "local_port");
+	else
+		json_uint(&ev.j, "local_port", local.port);
+	json_ms(&ev.j, "connect_ms", ms);
+	if (proxy != NULL)
+		json_str(&ev.j, "proxy", proxy->shown);
+	if (proxy != NULL)
+		event_end(&ev, "connected through proxy %s (%s %u) from %s "
+		    "%u in %.2f ms", proxy->shown, peer->host,
+		    (unsigned)peer->port, local.host, (unsigned)local.port,
+		    ms);
+	else if (unix_)
+		event_end(&ev, "connected to %s in %.2f ms", peer->host, ms);
+	else
+		event_end(&ev, "connected to %s %u from %s %u in %.2f ms",
+		    peer->host, (unsigned)peer->port, local.host,
+		    (unsigned)local.port, ms);
+}
+
+static void
+closed_hook(void *ctx, const struct conn *c, bool failed)
+{
+	(void)ctx;
+	(void)failed;
+	session_closed_event(c, false, true);
+}
+
+/* Connects to t through --proxy, from src when not NULL.  Returns the
+   descriptor, or -1 with *status set. */
+static int
+dial_proxy(const struct connect_opts *o, const struct target *t,
+    uint16_t port, const struct sock_addr *src, int tmo,
+    struct sock_addr *peer, int *status)
+{
+	struct proxy_hop hop = { .family = G.family, .numeric = G.numeric,
+		.timeout_ms = tmo, .src = src };
+	struct sock_err e;
+	int fd;
+
+	diag(1, "connecting to %s %u through proxy %s", t->host,
+	    (unsigned)port, o->proxy.shown);
+	fd = proxy_connect(&o->proxy, t->host, port, &hop, &e);
+	if (fd == -1) {
+		*status = report(&e);
+		return -1;
+	}
+	*peer = hop.via;
+	return fd;
+}
+
+/* --tls: the handshake is done: the tls event, and --min-days. */
+static int
+tls_ready_hook(void *ctx, struct conn *c)
+{
+	const struct connect_opts *o = ctx;
+	struct tls_info in;
+
+	tls_info(c->tls, &in);
+	tls_event(&in, NULL);
+	if (o->s.tls.min_days >= 0 && in.have_cert &&
+	    in.days_left < o->s.tls.min_days) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "certificate expires in %lld days "
+		    "(--min-days %lld)", in.days_left,
+		    (long long)o->s.tls.min_days);
+		sock_failmsg(&c->err, SOCK_ETLS, why, "TLS");
+		return -1;
+	}
+	return 0;
+}
+
+/* Through a proxy, no half-close at stdin EOF unless --shutdown: most
+   proxies end the whole tunnel at a client's half-close, and the reply
+   with it.  -v says which applies. */
+static void
+proxy_shutdown(struct connect_opts *o)
+{
+	if (o->shutdown) {
+		diag(1, "--shutdown: stdin EOF half-closes the tunnel");
+		return;
+	}
+	o->s.ro.no_shutdown = true;
+	diag(1, "through a proxy, stdin EOF does not half-close the tunnel: "
+	    "the session ends when the peer closes, or -q after stdin EOF "
+	    "(--shutdown half-closes)");
+}
+
+/* Connects as asked.  Returns the descriptor, or -1 with *status set. */
+static int
+dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
+    int *status)
+{
+	struct sock_addr src, ua;
+	struct sock_err e;
+	struct sock_ai ai;
+	uint16_t port;
+	char serv[8];
+	int fd, tmo = (int)(G.timeout_ms > 0x7fffffff ? 0x7fffffff :
+	    G.timeout_ms);
+
+	if (o->s.unix_path != NULL) {
+		if (sock_addr_unix(&ua, o->s.unix_path, &e) == -1) {
+			*status = usage_err(&e);
+			return -1;
+		}
+		fd = sock_connect(&ua, NULL, tmo, &e);
+		if (fd == -1) {
+			fail(e.kind, "%s: %s", o->s.unix_path,
+			    sock_strerror(&e));
+			*status = exit_status(e.kind);
+		}
+		*peer = ua;
+		return fd;
+	}
+	if (sock_parse_port(t->port, "tcp", G.numeric, &port, &e) == -1) {
+		*status = usage_err(&e);
+		return -1;
+	}
+	if ((*status = source_addr(o, &src)) != 0)
+		return -1;
+	if (o->use_proxy)
+		return dial_proxy(o, t, port, o->source || o->source_port ?
+		    &src : NULL, tmo, peer, status);
+	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
+	if (sock_resolve(t->host, serv, G.family, SOCK_STREAM,
+	    G.numeric ? SOCK_R_NUMERIC : 0, &ai, &e) == -1) {
+		fail(SOCK_ERESOLVE, "%s: %s", t->host, sock_strerror(&e));
+		*status = EXIT_RESOLVE;
+		return -1;
+	}
+	sock_ai_interleave(&ai);
+	fd = sock_connect_list(ai.v, ai.n, o->source || o->source_port ?
+	    &src : NULL, tmo, peer, &e);
+	sock_ai_free(&ai);
+	if (fd == -1) {
+		fail(e.kind, "%s %s: %s", t->host, t->port, sock_strerror(&e));
+		*status = exit_status(e.kind);
+	}
+	return fd;
+}
+
+int
+mode_connect(int argc, char **argv)
+{
+	struct connect_opts o;
+	struct relay_hooks hooks = { .closed = closed_hook };
+	struct tls_ctx *ctx = NULL;
+	struct tls *tls = NULL;
+	struct sock_addr peer;
+	struct target t;
+	struct sock_err e;
+	struct relay *r;
+	uint64_t par;
+	double t0;
+	int c, rc, fd, status = EXIT_OK;
+	char *arg, words[NI_MAXHOST + 8];
+
+	memset(&o, 0, sizeof(o));
+	session_init(&o.s);
+	o.wait_ms = -1;
+	o.parallel = 256;
+	while ((c = opt_next(M_CONNECT, argc, argv, &arg)) != OPT_END) {
+		if ((rc = session_opt(&o.s, c, arg)) == 1)
+			continue;
+		if (rc == -1)
+			return EXIT_USAGE;
+		switch (c) {
+		case 's':
+			o.source = arg;
+			break;
+		case 'p':
+			o.source_port = arg;
+			break;
+		case 'z':
+			o.check = true;
+			break;
+		case 'u':
+			o.udp = true;
+			break;
+		case O_WAIT:
+			if (sock_parse_dur(arg, &o.wait_ms, &e) == -1)
+				return usage_err(&e);
+			break;
+		case O_PROXY:
+			if (proxy_parse(arg, &o.proxy, &e) == -1)
+				return usage_err(&e);
+			proxy_scrub(arg);	/* ps shows no password */
+			o.use_proxy = true;
+			break;
+		case O_ALL_ADDRESSES:
+			o.all_addresses = true;
+			break;
+		case O_SHUTDOWN:
+			o.shutdown = true;
+			break;
+		case O_PARALLEL:
+			if (sock_parse_uint(arg, 65535, &par, &e) == -1 ||
+			    par == 0)
+				return usage_error("bad --parallel \"%s\": "
+				    "expected a number 1-65535", arg);
+			o.parallel = (unsigned)par;
+			break;
+		default:
+			return opt_status(c);
+		}
+	}
+	if (!o.check && (o.udp || o.wait_ms >= 0 || o.parallel != 256 ||
+	    o.all_addresses))
+		return usage_error("-u, --wait, --parallel and --all-addresses "
+		    "go with -z");
+	if (o.s.unix_path != NULL && o.use_proxy)
+		return usage_error("-U and --proxy do not go together");
+	if (o.shutdown && o.s.ro.no_shutdown)
+		return usage_error("--shutdown and --no-shutdown exclude each "
+		    "other");
+	if (o.s.unix_path != NULL) {
+		if (optind < argc)
+			return usage_error("-U takes no HOST or PORT "
+			    "(\"%s\")", argv[optind]);
+		memset(&t, 0, sizeof(t));
+	} else if ((status = o.check ? target_parse_ports(argv + optind,
+	    argc - optind, &t) : target_parse(argv + optind, argc - optind,
+	    false, &t)) != 0) {
+		return status;
+	} else if (o.use_proxy && proxy_target_check(t.host, &e) == -1) {
+		return usage_err(&e);	/* before anything reaches the proxy */
+	}
+	if ((status = session_tls_check(&o.s)) != 0)
+		return status;
+	if (!o.use_proxy && o.s.unix_path == NULL &&
+	    (status = zone_needed(t.host)) != 0)
+		return status;
+	/* a path is no name: "verified" must mean the name was checked too */
+	if (o.s.tls.on && o.s.unix_path != NULL && o.s.tls.sni == NULL &&
+	    !o.s.tls.insecure)
+		return usage_error("--tls with -U needs --sni NAME (the name "
+		    "the certificate must hold) or --insecure");
+	if (o.check)
+		return run_checks(&o, &t);
+	if ((status = session_files(&o.s)) != 0)
+		return status;
+	if (o.s.tls.on) {
+		/* before connecting: a bad --ca or --cert stops it early */
+		ctx = tls_ctx_new(&o.s.tls, &e);
+		if (ctx == NULL) {
+			session_close(&o.s);
+			return usage_err(&e);
+		}
+		if (o.s.tls.insecure)
+			diag(1, "--insecure: the certificate of %s is not "
+			    "verified", o.s.tls.sni ? o.s.tls.sni :
+			    o.s.unix_path ? o.s.unix_path : t.host);
+		hooks.ctx = &o;
+		hooks.tls_ready = tls_ready_hook;
+		if (G.timeout_ms >= 0)
+			o.s.ro.handshake_ms = G.timeout_ms;
+	}
+	t0 = sock_now_ms();
+	fd = dial(&o, &t, &peer, &status);
+	if (fd == -1) {
+		tls_ctx_free(ctx);
+		session_close(&o.s);
+		return status;
+	}
+	connected_event(fd, &peer, sock_now_ms() - t0,
+	    o.use_proxy ? &o.proxy : NULL);
+	if (o.use_proxy)
+		proxy_shutdown(&o);
+	if (sockopts_apply(&o.s.so, fd, &peer, &e) == -1 || (ctx != NULL &&
+	    (tls = tls_new(ctx, fd, o.s.unix_path ? NULL : t.host,
+	    &e)) == NULL)) {
+		close(fd);
+		tls_ctx_free(ctx);
+		session_close(&o.s);
+		return usage_err(&e);
+	}
+	signals_catch();
+	r = relay_new(&o.s.ro, &hooks);
+	if (r == NULL || (tls != NULL ? relay_add_tls(r, fd, &peer, tls,
+	    &e) : relay_add(r, fd, &peer, &e)) == -1) {
+		if (r == NULL)
+			tls_free(tls);
+		close(fd);
+		relay_free(r);
+		tls_ctx_free(ctx);
+		session_close(&o.s);
+		fail(SOCK_ELOCAL, "out of memory");
+		return EXIT_LOCAL;
+	}
+	if (relay_run(r, &e) == -1) {
+		if (stop_signal != 0)
+			;	/* the signal decides the status */
+		else if (e.kind == SOCK_ETLS && o.s.unix_path == NULL)
+			fail(e.kind, "%s with %s %s: %s", e.what, t.host,
+			    t.port, sock_strerror(&e));
+		else if (e.kind == SOCK_ETLS)
+			fail(e.kind, "%s with %s: %s", e.what, o.s.unix_path,
+			    sock_strerror(&e));
+		else if (e.kind == SOCK_ENET && o.s.unix_path == NULL)
+			fail(e.kind, "%s %s: %s", t.host, t.port,
+			    sock_strerror(&e));
+		else if (e.kind == SOCK_ENET)
+			fail(e.kind, "%s: %s", addr_words(&peer, words,
+			    sizeof(words)), sock_strerror(&e));
+		else if (!(e.kind == SOCK_ELOCAL && e.code == EPIPE))
+			report(&e);
+		status = exit_status(e.kind);
+	}
+	relay_free(r);
+	tls_ctx_free(ctx);
+	session_close(&o.s);
+	return status;
+}

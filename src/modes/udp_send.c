@@ -1,0 +1,459 @@
+/* udp-send: MESSAGE (or all of stdin) as one datagram, or one datagram per
+   line of stdin; repeated with --count (batched with sendmmsg) or paced
+   with --interval; --reply waits for one datagram back and prints it. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/args.h"
+#include "out/dgram.h"
+#include "modes/modes.h"
+#include "cli/options.h"
+#include "out/report.h"
+
+#define REPLY_WAIT_MS 2000	/* --reply without -w */
+#define SEND_BATCH 1024		/* datagrams per sendmmsg */
+#define COUNT_MAX (UINT64_C(1) << 48)
+
+/* One datagram to send: a piece of the payload buffer. */
+struct piece {
+	const char *p;
+	size_t len;
+};
+
+struct send {
+	bool lines, empty, broadcast, reply;
+	uint64_t count;
+	int64_t interval_ms;	/* 0: none */
+	int64_t ttl;		/* -1: the kernel's */
+	const char *source, *source_port;
+	struct sockopts so;
+	struct sock_addr to;	/* the destination */
+	size_t max;		/* the largest payload for to's family */
+	char *buf;		/* MESSAGE, or stdin */
+	size_t len;
+	struct piece *pieces;
+	size_t n;
+	int fd;
+};
+
+static const char *
+family_name(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+/* Reads all of stdin into s->buf.  Keeps at most keep bytes, but counts
+   every byte in *total.  Returns 0, or an exit status after printing. */
+static int
+read_stdin(struct send *s, size_t keep, uint64_t *total)
+{
+	char scratch[65536], *nb;
+	size_t cap = 0, room;
+	ssize_t n;
+
+	*total = 0;
+	for (;;) {
+		if (s->len < keep && s->len + 1 >= cap) {
+			cap = cap ? cap * 2 : 65536;
+			if ((nb = realloc(s->buf, cap)) == NULL) {
+				fail(SOCK_ELOCAL,
+				    "read from stdin: out of memory");
+				return EXIT_LOCAL;
+			}
+			s->buf = nb;
+		}
+		if (s->len < keep) {
+			room = cap - s->len;
+			if (room > keep - s->len)
+				room = keep - s->len;
+			n = read(STDIN_FILENO, s->buf + s->len, room);
+		} else {
+			n = read(STDIN_FILENO, scratch, sizeof(scratch));
+		}
+		if (n == 0)
+			return 0;
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			fail(SOCK_ELOCAL, "read from stdin: %s",
+			    strerror(errno));
+			return EXIT_LOCAL;
+		}
+		if (s->len < keep)
+			s->len += (size_t)n;
+		*total += (uint64_t)n;
+	}
+}
+
+/* Splits s->buf into lines (the newline is not part of one; a last line
+   without newline is one; empty lines only with --empty) and checks each
+   against the limit.  Returns 0, or an exit status after printing. */
+static int
+split_lines(struct send *s)
+{
+	const char *p = s->buf, *end = s->buf + s->len, *nl;
+	size_t line = 0, len, cap = 0;
+	struct piece *np;
+
+	while (p < end) {
+		line++;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		if (len > s->max) {
+			fail(SOCK_EUSAGE, "line %zu is %zu bytes, over the "
+			    "limit of %zu bytes for a datagram over %s; "
+			    "nothing sent", line, len, s->max,
+			    family_name(s->to.family));
+			return EXIT_USAGE;
+		}
+		if (len > 0 || s->empty) {
+			if (s->n == cap) {
+				cap = cap ? cap * 2 : 256;
+				np = realloc(s->pieces, cap * sizeof(*np));
+				if (np == NULL) {
+					fail(SOCK_ELOCAL, "out of memory");
+					return EXIT_LOCAL;
+				}
+				s->pieces = np;
+			}
+			s->pieces[s->n].p = p;
+			s->pieces[s->n].len = len;
+			s->n++;
+		}
+		p += len + (nl != NULL);
+	}
+	return 0;
+}
+
+/* The payload: MESSAGE words joined by single spaces, or stdin.  Returns
+   0, or an exit status after printing. */
+static int
+payload(struct send *s, char **words, int n)
+{
+	uint64_t total;
+	size_t len = 0;
+	int i, rc;
+
+	if (n > 0) {
+		for (i = 0; i < n; i++)
+			len += strlen(words[i]) + 1;
+		if ((s->buf = malloc(len)) == NULL) {
+			fail(SOCK_ELOCAL, "out of memory");
+			return EXIT_LOCAL;
+		}
+		s->len = 0;
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				s->buf[s->len++] = ' ';
+			memcpy(s->buf + s->len, words[i], strlen(words[i]));
+			s->len += strlen(words[i]);
+		}
+		total = s->len;
+	} else {
+		rc = read_stdin(s, s->lines ? SIZE_MAX : s->max + 1, &total);
+		if (rc != 0)
+			return rc;
+		if (s->lines)
+			return split_lines(s);
+	}
+	if (total > s->max) {
+		fail(SOCK_EUSAGE, "payload of %llu bytes is over the limit "
+		    "of %zu bytes for a datagram over %s; nothing sent",
+		    (unsigned long long)total, s->max,
+		    family_name(s->to.family));
+		return EXIT_USAGE;
+	}
+	if ((s->pieces = malloc(sizeof(*s->pieces))) == NULL) {
+		fail(SOCK_ELOCAL, "out of memory");
+		return EXIT_LOCAL;
+	}
+	s->pieces[0].p = s->buf != NULL ? s->buf : "";
+	s->pieces[0].len = s->len;
+	s->n = 1;
+	return 0;
+}
+
+/* The destination: the first address HOST resolves to, of the family of
+   -4/-6, else of -s's, else the resolver's first.  Also checks -s and -p.
+   Returns 0, or an exit status after printing. */
+static int
+destination(struct send *s, const struct target *t, struct sock_addr *src,
+    bool *bind_src)
+{
+	struct sock_ai ai;
+	struct sock_err e;
+	uint16_t port, sport = 0;
+	char serv[8];
+	int family = G.family;
+
+	if (sock_parse_port(t->port, "udp", G.numeric, &port, &e) == -1)
+		return usage_err(&e);
+	if (s->source_port != NULL && sock_parse_port(s->source_port, "udp",
+	    G.numeric, &sport, &e) == -1)
+		return usage_err(&e);
+	if (s->source != NULL) {
+		if (sock_addr_ip(src, s->source, sport, family, &e) == -1)
+			return usage_error("bad source address \"%s\": not a "
+			    "numeric %saddress", s->source, family == AF_INET ?
+			    "IPv4 " : family == AF_INET6 ? "IPv6 " : "");
+		family = src->family;
+	}
+	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
+	if (sock_resolve(t->host, serv, family, SOCK_DGRAM,
+	    G.numeric ? SOCK_R_NUMERIC : 0, &ai, &e) == -1)
+		return report(&e);
+	if (ai.n == 0) {
+		sock_ai_free(&ai);
+		fail(SOCK_ERESOLVE, "%s: no address", t->host);
+		return EXIT_RESOLVE;
+	}
+	s->to = ai.v[0];
+	sock_ai_free(&ai);
+	sock_addr_unmap(&s->to);
+	s->max = sock_udp_max(s->to.family);
+	if (s->source == NULL && s->source_port != NULL)
+		sock_addr_any(src, s->to.family, sport);
+	*bind_src = s->source != NULL || s->source_port != NULL;
+	return 0;
+}
+
+/* The socket: options, source, destination.  Returns 0, or an exit status
+   after printing. */
+static int
+open_socket(struct send *s, const struct sock_addr *src, bool bind_src)
+{
+	struct sock_err e;
+
+	s->fd = sock_socket(s->to.family, SOCK_DGRAM, false, &e);
+	if (s->fd == -1)
+		return report(&e);
+	if ((s->broadcast && sock_broadcast(s->fd, true, &e) == -1) ||
+	    (s->ttl >= 0 && sock_ttl(s->fd, s->to.family, (int)s->ttl,
+	    &e) == -1) ||
+	    sockopts_apply(&s->so, s->fd, NULL, &e) == -1 ||
+	    (bind_src && sock_bind_fd(s->fd, src, false, &e) == -1) ||
+	    (s->reply && sock_timestamps(s->fd, &e) == -1) ||
+	    sock_udp_connect(s->fd, &s->to, &e) == -1)
+		return report(&e);
+	return 0;
+}
+
+/* Reports a failed send or receive: "HOST PORT: why".  Returns the exit
+   status. */
+static int
+net_error(const struct send *s, struct sock_err *e)
+{
+	if (e->kind == SOCK_EUSAGE && e->code == EMSGSIZE) {
+		fail(SOCK_EUSAGE, "%s: the kernel refused a datagram as too "
+		    "large (%s); the limit is at most %zu bytes over %s",
+		    e->what, sock_strerror(e), s->max,
+		    family_name(s->to.family));
+		return EXIT_USAGE;
+	}
+	if (e->kind == SOCK_ENET)
+		snprintf(e->what, sizeof(e->what), "%.200s %u", s->to.host,
+		    (unsigned)s->to.port);
+	return report(e);
+}
+
+/* The `sent` event of one datagram.  Returns 0, or -1 when stderr
+   failed. */
+static int
+event_sent(const struct send *s, size_t bytes)
+{
+	struct event ev;
+
+	if (!event_begin(&ev, "sent"))
+		return 0;
+	json_str(&ev.j, "address", s->to.host);
+	json_uint(&ev.j, "port", s->to.port);
+	json_uint(&ev.j, "bytes", bytes);
+	return event_end(&ev, "sent %zu bytes to %s %u", bytes, s->to.host,
+	    (unsigned)s->to.port);
+}
+
+static void
+sleep_ms(int64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Sends every piece, count times, in batches unless paced by --interval.
+   Returns 0, or an exit status after printing. */
+static int
+send_all(struct send *s)
+{
+	struct iovec iov[SEND_BATCH];
+	struct sock_err e;
+	uint64_t total = s->count * s->n, done = 0, b, i;
+	const struct piece *p;
+	int k;
+
+	while (done < total) {
+		b = s->interval_ms > 0 ? 1 : total - done;
+		if (b > SEND_BATCH)
+			b = SEND_BATCH;
+		for (i = 0; i < b; i++) {
+			p = &s->pieces[(done + i) % s->n];
+			iov[i].iov_base = (void *)(uintptr_t)p->p;
+			iov[i].iov_len = p->len;
+		}
+		k = sock_sendmany(s->fd, iov, (size_t)b, NULL, -1, &e);
+		if (k == -1)
+			return net_error(s, &e);
+		for (i = 0; i < (uint64_t)k; i++)
+			if (event_sent(s, iov[i].iov_len) == -1)
+				return EXIT_LOCAL;
+		done += (uint64_t)k;
+		if (s->interval_ms > 0 && done < total)
+			sleep_ms(s->interval_ms);
+	}
+	/* an ICMP error the kernel already holds (loopback: at once) */
+	if (sock_pending_error(s->fd, &s->to, &e) == -1)
+		return net_error(s, &e);
+	return 0;
+}
+
+/* --reply: one datagram from the destination, on stdout.  Returns 0, or
+   an exit status after printing. */
+static int
+reply(struct send *s)
+{
+	struct sock_dgram d;
+	struct sock_err e;
+	int64_t ms = G.timeout_ms >= 0 ? G.timeout_ms : REPLY_WAIT_MS;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	d.cap = 65536 + 1;
+	if ((d.buf = malloc(d.cap)) == NULL) {
+		fail(SOCK_ELOCAL, "out of memory");
+		return EXIT_LOCAL;
+	}
+	if (sock_recvmany(s->fd, &d, 1, ms, &e) == -1) {
+		free(d.buf);
+		if (e.kind == SOCK_ENET && e.code == ETIMEDOUT) {
+			fail(SOCK_ENET, "%s %u: no reply within %lld ms",
+			    s->to.host, (unsigned)s->to.port, (long long)ms);
+			return EXIT_NET;
+		}
+		return net_error(s, &e);
+	}
+	if (d.trunc)
+		diag(0, "reply from %s %u truncated to %zu bytes",
+		    s->to.host, (unsigned)s->to.port, d.len);
+	rc = dgram_print(&d, G.json);
+	free(d.buf);
+	return rc == -1 ? EXIT_LOCAL : 0;
+}
+
+/* Parses the options.  Returns 0, -1 after --help, or an exit status
+   after printing. */
+static int
+options(struct send *s, int argc, char **argv)
+{
+	struct sock_err e;
+	uint64_t v;
+	char *arg;
+	int c, rc;
+
+	while ((c = opt_next(M_UDPSEND, argc, argv, &arg)) != OPT_END) {
+		switch (c) {
+		case 'l':
+			s->lines = true;
+			break;
+		case O_EMPTY:
+			s->empty = true;
+			break;
+		case O_COUNT:
+			if (sock_parse_uint(arg, COUNT_MAX, &v, &e) == -1)
+				return usage_error("bad count \"%s\": %s", arg,
+				    sock_strerror(&e));
+			if (v == 0)
+				return usage_error("bad count \"%s\": must be "
+				    "at least 1", arg);
+			s->count = v;
+			break;
+		case O_INTERVAL:
+			if (sock_parse_dur(arg, &s->interval_ms, &e) == -1)
+				return usage_err(&e);
+			break;
+		case 'b':
+			s->broadcast = true;
+			break;
+		case O_TTL:
+			if (sock_parse_uint(arg, 255, &v, &e) == -1)
+				return usage_error("bad TTL \"%s\": %s", arg,
+				    sock_strerror(&e));
+			s->ttl = (int64_t)v;
+			break;
+		case 's':
+			s->source = arg;
+			break;
+		case 'p':
+			s->source_port = arg;
+			break;
+		case O_REPLY:
+			s->reply = true;
+			break;
+		case 'O':
+			if ((rc = sockopts_add(&s->so, arg)) != 0)
+				return rc;
+			break;
+		default:	/* --help (-1), or a usage error */
+			return c == OPT_HELP ? -1 : opt_status(c);
+		}
+	}
+	if (s->empty && !s->lines)
+		return usage_error("--empty needs --lines");
+	return 0;
+}
+
+int
+mode_udp_send(int argc, char **argv)
+{
+	struct send s = { .count = 1, .ttl = -1, .fd = -1 };
+	struct sock_addr src;
+	struct target t;
+	char host[NI_MAXHOST], port[64];
+	struct sock_err e;
+	bool bind_src = false;
+	int rc, n, used;
+
+	if ((rc = options(&s, argc, argv)) != 0)
+		return rc == -1 ? EXIT_OK : rc;
+	n = argc - optind;
+	/* HOST PORT or HOST:PORT, then the MESSAGE words */
+	used = n > 0 && sock_split_hostport(argv[optind], host, sizeof(host),
+	    port, sizeof(port), &e) == 1 ? 1 : 2;
+	if ((rc = target_parse(argv + optind, n < used ? n : used, false,
+	    &t)) != 0)
+		return rc;
+	if (s.lines && n > used)
+		return usage_error("--lines reads stdin: no MESSAGE expected");
+	memset(&src, 0, sizeof(src));
+	rc = destination(&s, &t, &src, &bind_src);
+	if (rc == 0)
+		rc = payload(&s, argv + optind + used, n > used ? n - used : 0);
+	if (rc == 0)
+		rc = open_socket(&s, &src, bind_src);
+	if (rc == 0)
+		rc = send_all(&s);
+	if (rc == 0 && s.reply)
+		rc = reply(&s);
+	if (s.fd != -1)
+		close(s.fd);
+	free(s.pieces);
+	free(s.buf);
+	return finish_stdout(rc);
+}

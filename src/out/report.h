@@ -1,0 +1,100 @@
+/* Global options, diagnostics and errors: the one place that prints them. */
+#ifndef SOCKIT_REPORT_H
+#define SOCKIT_REPORT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sock/sock.h"
+
+/* Exit statuses of SPEC.md. */
+enum {
+	EXIT_OK = 0,
+	EXIT_NET = 1,		/* refused, timed out, unreachable, reset */
+	EXIT_USAGE = 2,		/* bad option, port, duration, value */
+	EXIT_RESOLVE = 3,	/* name resolution failed */
+	EXIT_LOCAL = 4,		/* bind, permission, I/O on stdin/stdout */
+	EXIT_TLS = 5		/* TLS handshake or verification */
+};
+
+/* The global options, valid in every mode. */
+struct globals {
+	const char *mode;	/* the mode word, for messages */
+	int family;		/* AF_UNSPEC, or AF_INET with -4, AF_INET6 -6 */
+	bool json;		/* -j */
+	int verbose;		/* -v, repeatable */
+	bool quiet;		/* --quiet */
+	int64_t timeout_ms;	/* -w, -1 when not given */
+	bool numeric;		/* -n */
+};
+extern struct globals G;
+
+#define PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* Errors, shown even with --quiet.  In text, the line "sockit: MODE:
+   message"; with --json instead the event
+   {"event":"error","mode":MODE,"kind":KIND,"message":...,"exit":N}, KIND
+   the name of the sock_kind (usage, network, resolve, local, tls) and N
+   its exit status.  Each returns that exit status, for the mode to
+   return: they are for the failure that ends sockit. */
+int fail(enum sock_kind, const char *fmt, ...) PRINTF(2, 3);
+/* "sockit: MODE: what: why" of a sock_err, as fail(). */
+int report(const struct sock_err *);
+/* A usage error, as fail(): in text a second line "Try 'sockit MODE
+   --help'.".  Returns EXIT_USAGE. */
+int usage_error(const char *fmt, ...) PRINTF(1, 2);
+/* A usage error from a sock_err of kind SOCK_EUSAGE (or report() for the
+   other kinds). */
+int usage_err(const struct sock_err *);
+/* As fail() and report(), for a failure sockit goes on after (one
+   client's, with listen -k): the event's "exit" is null. */
+void fail_nonfatal(enum sock_kind, const char *fmt, ...) PRINTF(2, 3);
+void report_nonfatal(const struct sock_err *);
+/* A diagnostic shown with at least `level` -v (0: unless --quiet); with
+   --json the event {"event":"diagnostic","mode":MODE,"message":...}. */
+void diag(int level, const char *fmt, ...) PRINTF(2, 3);
+/* Writes s to fp with control characters (C0, DEL, C1 as UTF-8 or as a
+   lone byte) as \xHH, so a peer-chosen string never reaches a terminal
+   raw.  Every text line on stderr is escaped so already. */
+void text_put(FILE *fp, const char *s);
+/* Writes the n bytes to fd whole, with one write(2) when the descriptor
+   takes them: partial writes go on, EAGAIN (a non-blocking description
+   shared with stdout) waits in poll(2).  Returns 0, or -1 (errno). */
+int write_whole(int fd, const void *buf, size_t n);
+/* Flushes stdout at the end of a mode.  Returns status, or EXIT_LOCAL
+   when stdout could not be written (quietly when the reader went away). */
+int finish_stdout(int status);
+/* The exit status of a sock_err kind. */
+int exit_status(enum sock_kind);
+
+#endif
+
+/* SIGINT and SIGTERM: after signals_catch(), they set stop_signal and
+   interrupt poll(2) instead of killing the process, so a mode can end
+   its sessions (and report them) before signals_finish() dies by it. */
+extern volatile sig_atomic_t stop_signal;
+void signals_catch(void);
+/* Re-raises a caught signal with its default action; returns otherwise. */
+void signals_finish(void);
+
+/* Events (-v or --json): a text line or a JSON object on stderr.
+	struct event ev;
+	if (event_begin(&ev, "listening")) {
+		json_str(&ev.j, "address", host); ...
+		event_end(&ev, "listening on %s %u", host, port);
+	}
+   The JSON members are written only in JSON mode; the text only in text
+   mode.  always: shown even without -v (not with --quiet). */
+#include "out/json.h"
+struct event {
+	struct json j;
+	bool json;
+};
+bool event_begin(struct event *, const char *name);
+bool event_begin_always(struct event *, const char *name);
+/* Writes the event: the JSON object, or the text line (control
+   characters escaped), each with one write(2).  Returns 0, or -1 when
+   stderr failed. */
+int event_end(struct event *, const char *fmt, ...) PRINTF(2, 3);

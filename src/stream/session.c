@@ -1,0 +1,255 @@
+/* The stream session's options and events, shared by listen and connect. */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/options.h"
+#include "out/report.h"
+#include "stream/session.h"
+
+void
+session_init(struct session *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->ro.quit_after_ms = -1;
+	s->ro.idle_ms = -1;
+	s->ro.handshake_ms = 10000;
+	s->ro.output_fd = s->ro.hexdump_fd = -1;
+	s->tls.min_days = -1;
+}
+
+/* A DUR option's value.  Returns 0 or -1 after a usage error. */
+static int
+dur_opt(const char *arg, int64_t *ms)
+{
+	struct sock_err e;
+
+	if (sock_parse_dur(arg, ms, &e) == -1) {
+		usage_err(&e);
+		return -1;
+	}
+	return 0;
+}
+
+/* The TLS options, as session_opt(). */
+static int
+tls_opt(struct session *s, int c, const char *arg)
+{
+	struct sock_err e;
+	uint64_t v;
+
+	switch (c) {
+	case O_TLS:
+		if (!tls_available()) {
+			usage_error("--tls: sockit was built without TLS "
+			    "(./configure --without-tls)");
+			return -1;
+		}
+		s->tls.on = true;
+		return 1;
+	case O_CA:
+		s->tls.ca = arg;
+		return 1;
+	case O_CERT:
+		s->tls.cert = arg;
+		return 1;
+	case O_KEY:
+		s->tls.key = arg;
+		return 1;
+	case O_ALPN:
+		s->tls.alpn = arg;
+		return 1;
+	case O_SNI:
+		/* an empty name would verify nothing: --sni "$UNSET" */
+		if (arg[0] == '\0') {
+			usage_error("bad --sni \"\": an empty name; give the "
+			    "name the certificate must hold");
+			return -1;
+		}
+		s->tls.sni = arg;
+		return 1;
+	case O_INSECURE:
+		s->tls.insecure = true;
+		return 1;
+	case O_MIN_DAYS:
+		if (sock_parse_uint(arg, 100000, &v, &e) == -1) {
+			usage_error("bad --min-days \"%s\": expected a number "
+			    "0-100000", arg);
+			return -1;
+		}
+		s->tls.min_days = (int64_t)v;
+		return 1;
+	}
+	return 0;
+}
+
+int
+session_tls_check(const struct session *s)
+{
+	const struct tls_opts *t = &s->tls;
+
+	if (!t->on && (t->ca || t->cert || t->key || t->alpn || t->sni ||
+	    t->insecure || t->min_days >= 0))
+		return usage_error("--ca, --cert, --key, --alpn, --sni, "
+		    "--insecure and --min-days go with --tls");
+	if (t->key != NULL && t->cert == NULL)
+		return usage_error("--key goes with --cert");
+	return 0;
+}
+
+int
+session_opt(struct session *s, int c, const char *arg)
+{
+	switch (c) {
+	case 'C':
+		s->ro.crlf = true;
+		return 1;
+	case O_NO_SHUTDOWN:
+		s->ro.no_shutdown = true;
+		return 1;
+	case 'q':
+		return dur_opt(arg, &s->ro.quit_after_ms) == -1 ? -1 : 1;
+	case O_IDLE_TIMEOUT:
+		return dur_opt(arg, &s->ro.idle_ms) == -1 ? -1 : 1;
+	case O_SEND_ONLY:
+		s->ro.send_only = true;
+		return 1;
+	case O_RECV_ONLY:
+		s->ro.recv_only = true;
+		return 1;
+	case 'o':
+		s->output_path = arg;
+		return 1;
+	case 'x':
+		s->hexdump_path = arg;
+		return 1;
+	case 'U':
+		s->unix_path = arg;
+		return 1;
+	case 'O':
+		return sockopts_add(&s->so, arg) != 0 ? -1 : 1;
+	}
+	return tls_opt(s, c, arg);
+}
+
+/* Opens the log file path (-o/-x; "-" is stderr when dash says so) into
+   *fd.  Returns 0, or EXIT_LOCAL after printing. */
+static int
+log_open(const char *path, bool dash, int *fd, const char **name)
+{
+	if (dash && strcmp(path, "-") == 0) {
+		*fd = 2;
+		*name = "stderr";
+		return 0;
+	}
+	*fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	*name = path;
+	if (*fd == -1) {
+		return fail(SOCK_ELOCAL, "open %s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+int
+session_files(struct session *s)
+{
+	struct stat o, x;
+	int st;
+
+	if (s->ro.send_only && s->ro.recv_only) {
+		usage_error("--send-only and --recv-only exclude each other");
+		return EXIT_USAGE;
+	}
+	if (s->output_path != NULL && (st = log_open(s->output_path, false,
+	    &s->ro.output_fd, &s->ro.output_name)) != 0)
+		return st;
+	if (s->hexdump_path != NULL && (st = log_open(s->hexdump_path, true,
+	    &s->ro.hexdump_fd, &s->ro.hexdump_name)) != 0) {
+		session_close(s);
+		return st;
+	}
+	/* one file for both would mix raw bytes and their dump */
+	if (s->ro.output_fd >= 0 && s->ro.hexdump_fd >= 0 &&
+	    fstat(s->ro.output_fd, &o) == 0 &&
+	    fstat(s->ro.hexdump_fd, &x) == 0 && o.st_dev == x.st_dev &&
+	    o.st_ino == x.st_ino) {
+		session_close(s);
+		usage_error("-o %s and -x %s are the same file: give two",
+		    s->output_path, s->hexdump_path);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+void
+session_close(struct session *s)
+{
+	if (s->ro.output_fd >= 0)
+		close(s->ro.output_fd);
+	if (s->ro.hexdump_fd > 2)
+		close(s->ro.hexdump_fd);
+	s->ro.output_fd = s->ro.hexdump_fd = -1;
+}
+
+const char *
+addr_words(const struct sock_addr *a, char *buf, size_t len)
+{
+	if (a->family == AF_UNIX || a->family == 0)
+		snprintf(buf, len, "%s", a->host[0] ? a->host : "(unnamed)");
+	else
+		snprintf(buf, len, "%s %u", a->host, (unsigned)a->port);
+	return buf;
+}
+
+void
+session_closed_event(const struct conn *c, bool with_peer, bool bytes)
+{
+	double ms = sock_now_ms() - c->start_ms;
+	char words[NI_MAXHOST + 8], why[32];
+	struct event ev;
+
+	if (c->truncated)	/* --tls: EOF, but say so */
+		diag(1, "%s closed the connection without TLS close_notify",
+		    c->peer.host[0] ? addr_words(&c->peer, words,
+		    sizeof(words)) : "the peer");
+	if (!event_begin(&ev, "closed"))
+		return;
+	if (with_peer) {
+		/* null for an unnamed Unix client, as in "accepted" */
+		json_str(&ev.j, "peer", c->peer.host[0] ? c->peer.host : NULL);
+		if (c->peer.family == AF_UNIX)
+			json_null(&ev.j, "peer_port");
+		else
+			json_uint(&ev.j, "peer_port", c->peer.port);
+	}
+	if (bytes) {
+		json_uint(&ev.j, "bytes_in", c->bytes_in);
+		json_uint(&ev.j, "bytes_out", c->bytes_out);
+	} else {
+		json_null(&ev.j, "bytes_in");
+		json_null(&ev.j, "bytes_out");
+	}
+	json_ms(&ev.j, "duration_ms", ms);
+	if (c->reason != NULL)
+		json_str(&ev.j, "reason", c->reason);
+	why[0] = '\0';
+	if (c->reason != NULL)
+		snprintf(why, sizeof(why), " (%s)", c->reason);
+	if (!bytes)
+		event_end(&ev, "closed %s after %.2f ms%s",
+		    addr_words(&c->peer, words, sizeof(words)), ms, why);
+	else if (with_peer)
+		event_end(&ev, "closed %s: %llu bytes in, %llu out, %.2f ms%s",
+		    addr_words(&c->peer, words, sizeof(words)),
+		    (unsigned long long)c->bytes_in,
+		    (unsigned long long)c->bytes_out, ms, why);
+	else
+		event_end(&ev, "closed: %llu bytes in, %llu out, %.2f ms%s",
+		    (unsigned long long)c->bytes_in,
+		    (unsigned long long)c->bytes_out, ms, why);
+}

@@ -1,0 +1,38 @@
+/* What listen and connect share: the stream session's options (-C, -q,
+   --no-shutdown, --send-only, --recv-only, --idle-timeout, -o, -x, -O)
+   and its events. */
+#ifndef SOCKIT_SESSION_H
+#define SOCKIT_SESSION_H
+
+#include "cli/args.h"
+#include "stream/relay.h"
+#include "tls/tls.h"
+
+struct session {
+	struct relay_opts ro;
+	struct sockopts so;
+	const char *output_path;	/* -o */
+	const char *hexdump_path;	/* -x */
+	const char *unix_path;		/* -U */
+	struct tls_opts tls;		/* --tls and its options */
+};
+
+/* Defaults: no timers. */
+void session_init(struct session *);
+/* Takes option c (with its argument) when it is a session option.
+   Returns 1 when taken, 0 when not a session option, or -1 after a
+   usage error was printed. */
+int session_opt(struct session *, int c, const char *arg);
+/* Checks the TLS options: they go with --tls.  Returns 0, or EXIT_USAGE
+   after printing. */
+int session_tls_check(const struct session *);
+/* Opens the -o and -x files.  Returns 0, or EXIT_LOCAL after printing. */
+int session_files(struct session *);
+/* Closes them. */
+void session_close(struct session *);
+/* The "closed" event of a connection (bytes null with exec children). */
+void session_closed_event(const struct conn *, bool with_peer, bool bytes);
+/* "HOST PORT" or the path of an address, for messages. */
+const char *addr_words(const struct sock_addr *, char *buf, size_t len);
+
+#endif
