@@ -11,7 +11,7 @@
 
 #include "fuzz_proxy.h"
 
-#define HEAD_MAX 16384 /* as HTTP_HEAD_MAX in src/proxy.c */
+#define HEAD_MAX 16384 /* as HTTP_HEAD_MAX in src/proxy/proxy.c */
 
 /* The header's end as proxy.c's http_head() finds it, segment bytes
    at a time; 0 when the stream or the 16 KiB end first. */

@@ -1,5 +1,5 @@
 /* Shared by the fuzz targets of what a proxy answers (fuzz_socks4_reply,
-   fuzz_socks5_reply): a reply parser of src/proxy_reply.c fed as proxy.c
+   fuzz_socks5_reply): a reply parser of src/proxy/reply.c fed as proxy.c
    feeds it, exactly the bytes it asks for, each time from a heap copy of
    exactly that many bytes (so ASan sees a read past them). */
 #ifndef SOCKIT_FUZZ_PROXY_H

@@ -1,8 +1,8 @@
 /* connect -z: every port checked with a non-blocking connect (or a UDP
    probe) on a poll(2) loop, at most --parallel at once and never more
-   descriptors than RLIMIT_NOFILE allows (check_probe.c, check_workers.c),
-   or through --proxy (check_proxy.c).  Results are printed in port order
-   as soon as the order allows (check_result.c).  Here: the source, the
+   descriptors than RLIMIT_NOFILE allows (probe.c, workers.c),
+   or through --proxy (via_proxy.c).  Results are printed in port order
+   as soon as the order allows (result.c).  Here: the source, the
    rounds (--wait retries until every port is open), each resolving HOST
    again (a name that does not resolve yet is not ready yet), the results
    laid out for the round's addresses, and the exit status.
@@ -90,7 +90,7 @@ proxy_ready(void *ctx, size_t idx)
 	return 0;
 }
 
-/* Checks the pending results once through the proxy (check_proxy.c).
+/* Checks the pending results once through the proxy (via_proxy.c).
    Returns 0, or -1 when stdout failed or the proxy itself failed. */
 static int
 round_proxy(struct checker *c)
@@ -354,7 +354,7 @@ check_run(const struct check_opts *o)
 		free(c.ports);
 		return usage_error("--tls and -u exclude each other");
 	}
-	/* through a proxy, -s/-p are for reaching it (mode_connect.c) */
+	/* through a proxy, -s/-p are for reaching it (modes/connect.c) */
 	if (o->proxy == NULL && (st = pick_source(&c)) != 0) {
 		free(c.ports);
 		return st;

@@ -1,10 +1,10 @@
-/* connect -z inside: the records that check.c, check_result.c,
-   check_probe.c and check_workers.c share.  check_run() (check.c) runs
+/* connect -z inside: the records that check.c, result.c,
+   probe.c and workers.c share.  check_run() (check.c) runs
    rounds; a round resolves HOST again and checks every pending result
-   once, on poll loops (check_round(), check_workers.c) or through a
+   once, on poll loops (check_round(), workers.c) or through a
    proxy (check.c); one check is one or more attempts, one per address of
-   HOST, raced as Happy Eyeballs does (check_probe.c); results are
-   printed in port order (check_result.c). */
+   HOST, raced as Happy Eyeballs does (probe.c); results are
+   printed in port order (result.c). */
 #ifndef SOCKIT_CHECK_INT_H
 #define SOCKIT_CHECK_INT_H
 
@@ -140,7 +140,7 @@ is_done(const struct result *r)
 	return __atomic_load_n(&r->st, __ATOMIC_ACQUIRE) != ST_PENDING;
 }
 
-/* check_result.c */
+/* result.c */
 
 /* The state of a check that ended with err (0: open). */
 enum state check_classify(int err);
@@ -163,7 +163,7 @@ void check_results_free(struct checker *);
    when one was never checked. */
 int check_status(const struct checker *);
 
-/* check_probe.c: one port's check on a worker's poll loop */
+/* probe.c: one port's check on a worker's poll loop */
 
 /* How many attempts a result makes: one per address of this round, or
    with --all-addresses one, at its own address. */
@@ -198,7 +198,7 @@ double check_race_at(const struct checker *, const struct slot *s);
 const char *check_tls_verdict(const struct tls_opts *,
     const struct tls_info *, char *buf, size_t len);
 
-/* check_workers.c */
+/* workers.c */
 
 /* Checks the pending results once: on one worker thread per CPU for a
    long list, else on this thread alone.  Returns 0, or -1 when stdout

@@ -1,5 +1,5 @@
 /* Proxies: the client side of SOCKS5 (RFC 1928, RFC 1929), SOCKS4/4a
-   and HTTP CONNECT (RFC 9110 9.3.6); proxy_reply.c says what the replies
+   and HTTP CONNECT (RFC 9110 9.3.6); reply.c says what the replies
    mean.  The handshake is
    blocking, every wait bounded by one deadline over the whole hop, and
    never reads past the proxy's reply: the SOCKS replies have known

@@ -1,7 +1,7 @@
 /* Proxies (--proxy URL): SOCKS5 (RFC 1928, with RFC 1929 username/password
    authentication), SOCKS4 and 4a, and HTTP CONNECT.  The URL and the
-   proxy's replies are read by pure functions (proxy_url.c,
-   proxy_reply.c); proxy_connect() gives a descriptor connected to the
+   proxy's replies are read by pure functions (url.c,
+   reply.c); proxy_connect() gives a descriptor connected to the
    target through the proxy, with nothing of the proxy's replies left
    unread on it (TLS or the relay take it from there).  Like the socket
    module, neither prints nor exits. */

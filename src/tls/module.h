@@ -1,5 +1,5 @@
 /* The TLS module: src/tls.c built as sockit-tls.so, linked with OpenSSL,
-   and loaded by src/tls_load.c only when a run asks for --tls, so every
+   and loaded by src/tls/load.c only when a run asks for --tls, so every
    other run starts without mapping and relocating libssl and libcrypto.
    The module exports one symbol, a table of the functions of tls.h. */
 #ifndef SOCKIT_TLS_MODULE_H

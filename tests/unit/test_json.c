@@ -1,4 +1,4 @@
-/* Unit tests of the JSON Lines writer (src/json.c) and utf8_valid(). */
+/* Unit tests of the JSON Lines writer (src/out/json.c) and utf8_valid(). */
 #include "config.h"
 
 #include <limits.h>

@@ -1,5 +1,5 @@
 /* Unit tests of the command-line value parsers: port lists and address
-   blocks (src/parse.c). */
+   blocks (src/cli/parse.c). */
 #include "config.h"
 
 #include <netinet/in.h>
