@@ -40,9 +40,9 @@ long_row(const char *word, unsigned mode)
 		    strncmp(o->name, word, n) != 0)
 			continue;
 		if (o->name[n] == '\0')
-			return o;	/* exact */
+			return o; /* exact */
 		if (found != NULL && strcmp(found->name, o->name) != 0)
-			return NULL;	/* ambiguous */
+			return NULL; /* ambiguous */
 		found = o;
 	}
 	return found;
@@ -160,6 +160,6 @@ main(int argc, char **argv)
 	memmove(&argv[at], &argv[at + 1], (size_t)(argc - at) * sizeof(*argv));
 	argc--;
 	status = m->run(argc, argv);
-	signals_finish();	/* a caught SIGINT/SIGTERM ends us by it */
+	signals_finish(); /* a caught SIGINT/SIGTERM ends us by it */
 	return status;
 }

@@ -64,7 +64,7 @@ proxy_ready(void *ctx, size_t idx)
 	r->addr = c->ncur > 0 ? c->cur[0] : NO_ADDR;
 	st = pr->err == -1 ? ST_ERROR : check_classify(pr->err);
 	free(r->reason);
-	free(r->tls);		/* --wait: an earlier round's */
+	free(r->tls); /* --wait: an earlier round's */
 	free(r->why);
 	r->reason = NULL;
 	r->tls = NULL;
@@ -75,8 +75,9 @@ proxy_ready(void *ctx, size_t idx)
 		/* --tls: the handshake through the tunnel, and its verdict */
 		r->tls = pr->tls;
 		pr->tls = NULL;
-		why = r->tls != NULL ? check_tls_verdict(c->o->tls, r->tls, buf,
-		    sizeof(buf)) : pr->tls_error;
+		why = r->tls != NULL ?
+		    check_tls_verdict(c->o->tls, r->tls, buf, sizeof(buf)) :
+		    pr->tls_error;
 		if (why != NULL) {
 			st = ST_TLS_ERROR;
 			r->why = strdup(why);
@@ -99,12 +100,15 @@ round_proxy(struct checker *c)
 	struct proxy_probes pp = {
 		.proxy = o->proxy,
 		.host = c->ncur > 0 ? c->addrs[c->cur[0]].host : o->host,
-		.hop = { .family = G.family, .numeric = G.numeric,
-		    .timeout_ms = c->attempt_ms > INT_MAX ? INT_MAX :
-		    (int)c->attempt_ms, .src = o->proxy_src },
+		.hop = { .family = G.family,
+		    .numeric = G.numeric,
+		    .timeout_ms =
+			c->attempt_ms > INT_MAX ? INT_MAX : (int)c->attempt_ms,
+		    .src = o->proxy_src },
 		/* a check holds one descriptor, two while v6/v4 race */
-		.workers = fd_budget(o->parallel > 32767 ? 65535 :
-		    o->parallel * 2) / 2,
+		.workers =
+		    fd_budget(o->parallel > 32767 ? 65535 : o->parallel * 2) /
+		    2,
 		.ready = proxy_ready,
 		.ctx = c,
 		.ctx_tls = c->ctx,
@@ -130,7 +134,7 @@ round_proxy(struct checker *c)
 	}
 	rc = proxy_probe_run(&pp, c->probes, c->n, &e);
 	for (i = 0; i < c->n; i++)
-		free(c->probes[i].tls);	/* not taken: the checks stopped */
+		free(c->probes[i].tls); /* not taken: the checks stopped */
 	free(c->probes);
 	c->probes = NULL;
 	if (rc == -1) {
@@ -139,7 +143,7 @@ round_proxy(struct checker *c)
 	}
 	for (i = 0; i < c->n; i++)
 		if (c->r[i].st == ST_PENDING)
-			return -1;	/* stopped: stdout failed */
+			return -1; /* stopped: stdout failed */
 	return 0;
 }
 
@@ -171,8 +175,8 @@ show_addresses(const struct checker *c, const uint32_t *was, size_t nwas)
 	char list[512];
 	size_t i, len = 0;
 
-	if (c->ncur < 2 || (nwas == c->ncur &&
-	    memcmp(was, c->cur, nwas * sizeof(*was)) == 0))
+	if (c->ncur < 2 ||
+	    (nwas == c->ncur && memcmp(was, c->cur, nwas * sizeof(*was)) == 0))
 		return;
 	list[0] = '\0';
 	for (i = 0; i < c->ncur && len < sizeof(list); i++)
@@ -206,9 +210,9 @@ resolve_round(struct checker *c)
 		family = o->proxy->type == PROXY_SOCKS4 ? AF_INET : AF_UNSPEC;
 	c->ncur = 0;
 	c->race = false;
-	if (sock_resolve(o->host, NULL, family, o->udp ? SOCK_DGRAM :
-	    SOCK_STREAM, G.numeric ? SOCK_R_NUMERICHOST : 0, &ai,
-	    &c->unresolved) == -1)
+	if (sock_resolve(o->host, NULL, family,
+		o->udp ? SOCK_DGRAM : SOCK_STREAM,
+		G.numeric ? SOCK_R_NUMERICHOST : 0, &ai, &c->unresolved) == -1)
 		return c->unresolved.kind == SOCK_ERESOLVE ? 1 : -1;
 	if (ai.n == 0) {
 		sock_ai_free(&ai);
@@ -258,8 +262,9 @@ pick_source(struct checker *c)
 
 	if (c->o->source == NULL && c->o->source_port == NULL)
 		return 0;
-	if (c->o->source_port != NULL && sock_parse_port(c->o->source_port,
-	    c->o->udp ? "udp" : "tcp", G.numeric, &port, &e) == -1)
+	if (c->o->source_port != NULL &&
+	    sock_parse_port(c->o->source_port, c->o->udp ? "udp" : "tcp",
+		G.numeric, &port, &e) == -1)
 		return usage_err(&e);
 	c->have_src = true;
 	if (c->o->source == NULL) {
@@ -268,8 +273,9 @@ pick_source(struct checker *c)
 		return 0;
 	}
 	have[0] = have[1] = false;
-	if (sock_resolve(c->o->source, NULL, G.family, 0, SOCK_R_PASSIVE |
-	    (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai, &e) == -1) {
+	if (sock_resolve(c->o->source, NULL, G.family, 0,
+		SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
+		&e) == -1) {
 		fail(SOCK_ERESOLVE, "source %s: %s", c->o->source,
 		    sock_strerror(&e));
 		return EXIT_RESOLVE;
@@ -279,7 +285,7 @@ pick_source(struct checker *c)
 		if (have[v6])
 			continue;
 		if (sock_addr_ip(&c->src[v6], ai.v[i].host, port,
-		    ai.v[i].family, &e) == -1) {
+			ai.v[i].family, &e) == -1) {
 			sock_ai_free(&ai);
 			return report(&e);
 		}
@@ -296,7 +302,8 @@ pause_ms(double ms)
 	if (ms <= 0)
 		return;
 	nanosleep(&(struct timespec){ (time_t)(ms / 1000),
-	    (long)((int64_t)ms % 1000) * 1000000L }, NULL);
+		      (long)((int64_t)ms % 1000) * 1000000L },
+	    NULL);
 }
 
 /* One round: HOST resolved again, the results laid out for its
@@ -340,7 +347,8 @@ round_once(struct checker *c, int round, double end)
 int
 check_run(const struct check_opts *o)
 {
-	struct checker c = { .o = o, .status = EXIT_OK,
+	struct checker c = { .o = o,
+		.status = EXIT_OK,
 		.src_has = { true, true } };
 	struct sock_err e;
 	double end = 0, backoff = 100;
@@ -348,7 +356,7 @@ check_run(const struct check_opts *o)
 	int rounds = 0, st, rc;
 
 	if (parse_ports(o->ports, o->udp ? "udp" : "tcp", G.numeric, &c.ports,
-	    &c.nports, &e) == -1)
+		&c.nports, &e) == -1)
 		return usage_err(&e);
 	if (o->tls != NULL && o->udp) {
 		free(c.ports);
@@ -388,11 +396,11 @@ check_run(const struct check_opts *o)
 			break;
 		if (rc == 0)
 			diag(1, "round %d: %zu of %zu %s not open yet", rounds,
-			    left, c.n, o->all_addresses ? "ports and addresses" :
-			    "ports");
+			    left, c.n,
+			    o->all_addresses ? "ports and addresses" : "ports");
 		/* back off 100 ms, doubling up to 1 s, never past the end */
 		pause_ms(end - sock_now_ms() < backoff ? end - sock_now_ms() :
-		    backoff);
+							 backoff);
 		backoff = backoff * 2 > 1000 ? 1000 : backoff * 2;
 		for (i = 0; i < c.n; i++)
 			if (c.r[i].st != ST_OPEN)

@@ -13,19 +13,19 @@
 struct proxy;
 
 struct check_opts {
-	const char *host;	/* as the user wrote it */
-	const char *ports;	/* PORTS: "22", "20-25", "22,80,8000-8100" */
-	bool udp;		/* -u: a UDP probe */
-	unsigned parallel;	/* --parallel: checks in flight at once */
-	int64_t timeout_ms;	/* -w: each attempt (default 2 s) */
-	int64_t wait_ms;	/* --wait: retry until all open; -1: no */
-	bool all_addresses;	/* --all-addresses: a result per address */
-	const char *source;	/* -s */
-	const char *source_port;	/* -p */
-	const struct sockopts *so;	/* -O */
-	const struct proxy *proxy;	/* --proxy, or NULL */
-	const struct sock_addr *proxy_src;	/* -s/-p for it, or NULL */
-	const struct tls_opts *tls;	/* --tls, or NULL */
+	const char *host;	   /* as the user wrote it */
+	const char *ports;	   /* PORTS: "22", "20-25", "22,80,8000-8100" */
+	bool udp;		   /* -u: a UDP probe */
+	unsigned parallel;	   /* --parallel: checks in flight at once */
+	int64_t timeout_ms;	   /* -w: each attempt (default 2 s) */
+	int64_t wait_ms;	   /* --wait: retry until all open; -1: no */
+	bool all_addresses;	   /* --all-addresses: a result per address */
+	const char *source;	   /* -s */
+	const char *source_port;   /* -p */
+	const struct sockopts *so; /* -O */
+	const struct proxy *proxy; /* --proxy, or NULL */
+	const struct sock_addr *proxy_src; /* -s/-p for it, or NULL */
+	const struct tls_opts *tls;	   /* --tls, or NULL */
 };
 
 /* Checks every port at every address of HOST and prints one result per

@@ -28,7 +28,7 @@ enum state {
 	ST_ERROR,
 	ST_OPEN_FILTERED,
 	ST_TLS_ERROR,
-	ST_UNRESOLVED		/* HOST did not resolve: c->unresolved says why */
+	ST_UNRESOLVED /* HOST did not resolve: c->unresolved says why */
 };
 
 /* An index into checker.addrs that names no address: HOST did not
@@ -43,30 +43,30 @@ enum state {
    and the address, latency and error that gave it). */
 struct result {
 	uint16_t port;
-	enum state st;		/* set last, by publish(): then it is done */
-	enum state best;	/* the best outcome of an attempt so far */
-	uint16_t best_attempt;	/* the attempt that gave it */
-	uint32_t addr;		/* its address (--all-addresses: the result's
-				   own), or NO_ADDR */
-	uint16_t tried;		/* attempts started this round */
-	uint16_t inflight;	/* attempts under way */
-	bool queued;		/* in its worker's queue for the next attempt */
+	enum state st;	       /* set last, by publish(): then it is done */
+	enum state best;       /* the best outcome of an attempt so far */
+	uint16_t best_attempt; /* the attempt that gave it */
+	uint32_t addr;	       /* its address (--all-addresses: the result's
+				  own), or NO_ADDR */
+	uint16_t tried;	       /* attempts started this round */
+	uint16_t inflight;     /* attempts under way */
+	bool queued;	       /* in its worker's queue for the next attempt */
 	double latency_ms;
-	int err;		/* errno for ST_ERROR */
-	char *reason;		/* or a proxy's reason, or NULL */
-	struct tls_info *tls;	/* --tls: the handshake's facts, or NULL */
-	char *why;		/* ST_TLS_ERROR: the reason */
+	int err;	      /* errno for ST_ERROR */
+	char *reason;	      /* or a proxy's reason, or NULL */
+	struct tls_info *tls; /* --tls: the handshake's facts, or NULL */
+	char *why;	      /* ST_TLS_ERROR: the reason */
 };
 
 /* One attempt: a result's check at one of its addresses. */
 struct slot {
 	int fd;
-	size_t idx;		/* into the results */
-	uint32_t addr;		/* into checker.addrs */
-	uint16_t attempt;	/* the result's attempt number, from 0 */
+	size_t idx;	  /* into the results */
+	uint32_t addr;	  /* into checker.addrs */
+	uint16_t attempt; /* the result's attempt number, from 0 */
 	double start;
-	short ev;		/* what poll waits for */
-	struct tls *t;		/* --tls: the handshake under way */
+	short ev;      /* what poll waits for */
+	struct tls *t; /* --tls: the handshake under way */
 };
 
 struct checker {
@@ -75,54 +75,54 @@ struct checker {
 	   results point into it */
 	struct sock_addr *addrs;
 	size_t naddrs;
-	uint32_t *cur;		/* this round's addresses, in Happy Eyeballs order */
+	uint32_t *cur; /* this round's addresses, in Happy Eyeballs order */
 	size_t ncur;
-	bool race;		/* a result tries several addresses */
-	bool src_has[2];	/* -s has an address of IPv4 [0], IPv6 [1] */
-	struct sock_err unresolved;	/* why HOST did not resolve */
-	uint16_t *ports;	/* PORTS, ascending */
+	bool race;	 /* a result tries several addresses */
+	bool src_has[2]; /* -s has an address of IPv4 [0], IPv6 [1] */
+	struct sock_err unresolved; /* why HOST did not resolve */
+	uint16_t *ports;	    /* PORTS, ascending */
 	size_t nports;
-	struct sock_addr src[2];	/* -s/-p: for IPv4 [0], for IPv6 [1] */
+	struct sock_addr src[2]; /* -s/-p: for IPv4 [0], for IPv6 [1] */
 	bool have_src;
 	struct result *r;
 	size_t n;
-	size_t printed;		/* results [0, printed) are out */
-	bool stream;		/* print as results come (not with --wait) */
-	unsigned cap;		/* checks in flight at most */
+	size_t printed; /* results [0, printed) are out */
+	bool stream;	/* print as results come (not with --wait) */
+	unsigned cap;	/* checks in flight at most */
 	int64_t attempt_ms;
-	int status;		/* with workers: under lock */
-	struct proxy_probe *probes;	/* --proxy: this round's checks */
-	struct tls_ctx *ctx;	/* --tls */
+	int status;		    /* with workers: under lock */
+	struct proxy_probe *probes; /* --proxy: this round's checks */
+	struct tls_ctx *ctx;	    /* --tls */
 	/* with workers (a round's): */
 	bool threaded;
-	size_t claim;		/* the next block to take (atomic) */
-	bool stop;		/* stdout or a worker failed (atomic) */
-	int stop_fd[2];		/* a pipe: readable once stop is set */
-	unsigned running;	/* workers not done yet (under lock) */
+	size_t claim;	  /* the next block to take (atomic) */
+	bool stop;	  /* stdout or a worker failed (atomic) */
+	int stop_fd[2];	  /* a pipe: readable once stop is set */
+	unsigned running; /* workers not done yet (under lock) */
 	pthread_mutex_t lock;
-	pthread_cond_t cond;	/* a worker is done */
+	pthread_cond_t cond; /* a worker is done */
 };
 
 /* One poll loop and its share of the checks in flight. */
 struct worker {
 	struct checker *c;
-	unsigned cap;		/* checks in flight at most */
+	unsigned cap; /* checks in flight at most */
 	struct slot *slots;
-	struct pollfd *pfd;	/* cap, and one for the stop pipe */
-	int *spare[2];		/* refused sockets, to connect again: IPv4 [0],
-				   IPv6 [1] */
+	struct pollfd *pfd; /* cap, and one for the stop pipe */
+	int *spare[2];	    /* refused sockets, to connect again: IPv4 [0],
+			       IPv6 [1] */
 	size_t nspare[2];
-	bool reuse;		/* a refused socket is connected again */
-	struct sockaddr_storage ss;	/* the address, port set per check */
+	bool reuse;		    /* a refused socket is connected again */
+	struct sockaddr_storage ss; /* the address, port set per check */
 	socklen_t len;
-	uint32_t aimed;		/* the address in ss, or NO_ADDR */
-	unsigned live;		/* slots in use */
-	size_t *again;		/* results whose next attempt is due */
+	uint32_t aimed; /* the address in ss, or NO_ADDR */
+	unsigned live;	/* slots in use */
+	size_t *again;	/* results whose next attempt is due */
 	size_t nagain;
-	size_t next, end;	/* the block of results being started */
-	size_t done;		/* results done since the last print */
+	size_t next, end; /* the block of results being started */
+	size_t done;	  /* results done since the last print */
 	pthread_t tid;
-	int rc;			/* of work() */
+	int rc; /* of work() */
 };
 
 /* A result is done once its state is no longer pending: the fields are
@@ -195,8 +195,8 @@ void check_expire(struct worker *, struct slot *s, double now);
 double check_race_at(const struct checker *, const struct slot *s);
 /* --tls: the verdict on a finished handshake's facts: NULL when the
    check passes, else why not (in buf, or in the facts). */
-const char *check_tls_verdict(const struct tls_opts *,
-    const struct tls_info *, char *buf, size_t len);
+const char *check_tls_verdict(const struct tls_opts *, const struct tls_info *,
+    char *buf, size_t len);
 
 /* workers.c */
 

@@ -98,8 +98,8 @@ attempt_end(struct worker *w, struct slot *s, enum state st, int err,
 	struct result *r = &c->r[s->idx];
 
 	r->inflight--;
-	if (rank(st) > rank(r->best) || (rank(st) == rank(r->best) &&
-	    s->attempt < r->best_attempt)) {
+	if (rank(st) > rank(r->best) ||
+	    (rank(st) == rank(r->best) && s->attempt < r->best_attempt)) {
 		r->best = st;
 		r->best_attempt = s->attempt;
 		r->addr = s->addr;
@@ -162,7 +162,7 @@ finish_tls(struct worker *w, struct slot *s, struct tls_info *in,
 	short want;
 
 	if (s->t != NULL && why == NULL)
-		tls_close(s->t, &want);	/* close_notify, if it fits now */
+		tls_close(s->t, &want); /* close_notify, if it fits now */
 	tls_free(s->t);
 	s->t = NULL;
 	close(s->fd);
@@ -202,10 +202,12 @@ check_tls_verdict(const struct tls_opts *o, const struct tls_info *in,
 {
 	if (!o->insecure && !in->verified)
 		return in->verify_error[0] ? in->verify_error :
-		    "certificate not verified";
+					     "certificate not verified";
 	if (o->min_days >= 0 && in->have_cert && in->days_left < o->min_days) {
-		snprintf(buf, len, "certificate expires in %lld days "
-		    "(--min-days %lld)", in->days_left, (long long)o->min_days);
+		snprintf(buf, len,
+		    "certificate expires in %lld days "
+		    "(--min-days %lld)",
+		    in->days_left, (long long)o->min_days);
 		return buf;
 	}
 	return NULL;
@@ -289,8 +291,10 @@ attempt_socket(struct worker *w, const struct slot *s, bool *again)
 		*again = true;
 		return w->spare[v6][--w->nspare[v6]];
 	}
-	return socket(c->addrs[s->addr].family, (c->o->udp ? SOCK_DGRAM :
-	    SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	return socket(c->addrs[s->addr].family,
+	    (c->o->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK |
+		SOCK_CLOEXEC,
+	    0);
 }
 
 /* Binds fd to the -s/-p source of its family, if any.  Returns 0, or -1
@@ -333,7 +337,7 @@ retry:
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 		    errno == ENOMEM)
 			goto later;
-		end_check(w, s, errno, false);	/* an error */
+		end_check(w, s, errno, false); /* an error */
 		return 0;
 	}
 	if (c->o->so != NULL && sockopts_apply(c->o->so, fd, NULL, &e) == -1) {
@@ -348,8 +352,9 @@ retry:
 	do
 		rc = connect(fd, (struct sockaddr *)&w->ss, w->len);
 	while (rc == -1 && errno == EINTR);
-	if (rc == -1 && again && (errno == EISCONN || errno == EALREADY ||
-	    errno == EINVAL || errno == EBADFD)) {
+	if (rc == -1 && again &&
+	    (errno == EISCONN || errno == EALREADY || errno == EINVAL ||
+		errno == EBADFD)) {
 		/* this system does not connect a refused socket again */
 		close(fd);
 		check_spares_close(w);
@@ -373,12 +378,12 @@ retry:
 			return 0;
 		}
 		if (c->race && r->tried < c->ncur)
-			queue_next(w, idx);	/* every address at once */
+			queue_next(w, idx); /* every address at once */
 		return 1;
 	}
 	if (rc == 0) {
 		connected(w, s, 0);
-		return s->fd == -1 ? 0 : 1;	/* in flight: a handshake */
+		return s->fd == -1 ? 0 : 1; /* in flight: a handshake */
 	}
 	return 1;
 later:
@@ -406,9 +411,10 @@ check_settle(struct worker *w, struct slot *s, short revents)
 		   socket is then ready for the next port */
 		aim(w, s->addr, c->r[s->idx].port);
 		rc = connect(s->fd, (struct sockaddr *)&w->ss, w->len);
-		if (rc == -1 && (errno == EALREADY || errno == EINPROGRESS ||
-		    errno == EINTR))
-			return;	/* not yet */
+		if (rc == -1 &&
+		    (errno == EALREADY || errno == EINPROGRESS ||
+			errno == EINTR))
+			return; /* not yet */
 		connected(w, s, rc == 0 || errno == EISCONN ? 0 : errno);
 		return;
 	}
@@ -420,7 +426,7 @@ check_settle(struct worker *w, struct slot *s, short revents)
 	}
 	n = recv(s->fd, b, sizeof(b), MSG_DONTWAIT);
 	if (n >= 0) {
-		finish(w, s, 0);	/* an answer: open */
+		finish(w, s, 0); /* an answer: open */
 		return;
 	}
 	if (errno == EAGAIN && !(revents & POLLERR))

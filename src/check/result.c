@@ -16,10 +16,9 @@
 #include "out/report.h"
 #include "out/tlsout.h"
 
-static const char *const state_names[] = {
-	"pending", "open", "closed", "timeout", "unreachable", "error",
-	"open_filtered", "tls_error", "unresolved"
-};
+static const char *const state_names[] = { "pending", "open", "closed",
+	"timeout", "unreachable", "error", "open_filtered", "tls_error",
+	"unresolved" };
 
 enum state
 check_classify(int err)
@@ -62,8 +61,8 @@ static int
 print_result(const struct checker *c, const struct result *r)
 {
 	const char *proto = c->o->udp ? "udp" : "tcp";
-	const char *address = r->addr != NO_ADDR ? c->addrs[r->addr].host :
-	    NULL;
+	const char *address =
+	    r->addr != NO_ADDR ? c->addrs[r->addr].host : NULL;
 	const char *why = reason(c, r);
 	bool timed = r->st != ST_TIMEOUT && r->st != ST_OPEN_FILTERED &&
 	    r->st != ST_UNRESOLVED;
@@ -71,8 +70,9 @@ print_result(const struct checker *c, const struct result *r)
 
 	if (!G.json) {
 		printf("%s", c->o->host);
-		if (address != NULL && (c->o->all_addresses ||
-		    (G.verbose > 0 && strcmp(address, c->o->host) != 0)))
+		if (address != NULL &&
+		    (c->o->all_addresses ||
+			(G.verbose > 0 && strcmp(address, c->o->host) != 0)))
 			printf("[%s]", address);
 		printf(" %u/%s %s", (unsigned)r->port, proto,
 		    state_names[r->st]);
@@ -127,7 +127,6 @@ check_print_ready(struct checker *c, bool all)
 	}
 	return 0;
 }
-
 
 void
 check_result_reset(struct checker *c, struct result *r)
@@ -192,7 +191,7 @@ check_layout(struct checker *c, bool resolved)
 	struct result *r, *x;
 
 	if (c->r != NULL && !each)
-		return 0;	/* a result per port: as before */
+		return 0; /* a result per port: as before */
 	r = calloc(c->nports * per, sizeof(*r));
 	if (r == NULL)
 		return -1;
@@ -236,8 +235,8 @@ check_status(const struct checker *c)
 			return EXIT_LOCAL;
 		unresolved |= c->r[i].st == ST_UNRESOLVED;
 		tls |= c->r[i].st == ST_TLS_ERROR;
-		failed |= c->o->udp ? c->r[i].st == ST_CLOSED :
-		    c->r[i].st != ST_OPEN;
+		failed |=
+		    c->o->udp ? c->r[i].st == ST_CLOSED : c->r[i].st != ST_OPEN;
 	}
 	if (unresolved || tls)
 		return unresolved ? EXIT_RESOLVE : EXIT_TLS;

@@ -60,8 +60,10 @@ probe_tls(const struct proxy_probes *pp, struct proxy_probe *pr, int fd,
 		if (timeout_ms >= 0) {
 			left = timeout_ms - (int)(sock_now_ms() - t0);
 			if (left <= 0) {
-				sock_failmsg(&e, SOCK_ETLS, "handshake timed "
-				    "out", "TLS");
+				sock_failmsg(&e, SOCK_ETLS,
+				    "handshake timed "
+				    "out",
+				    "TLS");
 				rc = -1;
 				break;
 			}
@@ -79,7 +81,7 @@ probe_tls(const struct proxy_probes *pp, struct proxy_probe *pr, int fd,
 		else
 			snprintf(pr->tls_error, sizeof(pr->tls_error),
 			    "out of memory");
-		tls_close(t, &want);	/* close_notify, if it fits now */
+		tls_close(t, &want); /* close_notify, if it fits now */
 	} else {
 		snprintf(pr->tls_error, sizeof(pr->tls_error), "%s",
 		    sock_strerror(&e));

@@ -34,7 +34,7 @@ struct proxy_probes {
 	struct proxy_hop hop; /* family, numeric, timeout_ms, src */
 	unsigned workers;     /* threads at most (also bounded by the work) */
 	struct tls_ctx *ctx_tls; /* --tls: a handshake on each open port */
-	const char *tls_host; /* --tls: the name sent and verified */
+	const char *tls_host;	 /* --tls: the name sent and verified */
 	/* Called in the calling thread, one probe at a time, as each is
 	   done.  Returns 0, or -1 to stop (no more checks are started). */
 	int (*ready)(void *ctx, size_t idx);

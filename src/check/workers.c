@@ -40,8 +40,8 @@ stopped(struct checker *c)
 static void
 stop_all(struct checker *c)
 {
-	if (!c->threaded || __atomic_exchange_n(&c->stop, true,
-	    __ATOMIC_ACQ_REL))
+	if (!c->threaded ||
+	    __atomic_exchange_n(&c->stop, true, __ATOMIC_ACQ_REL))
 		return;
 	while (write(c->stop_fd[1], "", 1) == -1 && errno == EINTR)
 		;
@@ -54,8 +54,7 @@ cpus(void)
 	cpu_set_t set;
 	long n;
 
-	if (sched_getaffinity(0, sizeof(set), &set) == 0 &&
-	    CPU_COUNT(&set) > 0)
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
 		return (unsigned)CPU_COUNT(&set);
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (unsigned)n : 1;
@@ -73,7 +72,7 @@ print_batch(struct worker *w)
 		return 0;
 	w->done = 0;
 	return check_print_ready(c, false) == -1 || fflush(stdout) == EOF ? -1 :
-	    0;
+									    0;
 }
 
 void
@@ -110,8 +109,8 @@ next_pending(struct worker *w)
 			return w->next;
 		if (w->end >= c->n)
 			return c->n;
-		w->next = __atomic_fetch_add(&c->claim, BLOCK,
-		    __ATOMIC_RELAXED);
+		w->next =
+		    __atomic_fetch_add(&c->claim, BLOCK, __ATOMIC_RELAXED);
 		if (w->next >= c->n) {
 			w->next = w->end = c->n;
 			return c->n;
@@ -141,7 +140,7 @@ static int
 worker_alloc(struct worker *w)
 {
 	w->slots = calloc(w->cap, sizeof(*w->slots));
-	w->pfd = calloc(w->cap + 1, sizeof(*w->pfd));	/* + the stop pipe */
+	w->pfd = calloc(w->cap + 1, sizeof(*w->pfd)); /* + the stop pipe */
 	w->spare[0] = calloc(w->cap, sizeof(*w->spare[0]));
 	w->spare[1] = calloc(w->cap, sizeof(*w->spare[1]));
 	w->again = calloc(w->cap, sizeof(*w->again));
@@ -171,7 +170,7 @@ start_more(struct worker *w, unsigned *cap)
 			idx = w->again[--w->nagain];
 			c->r[idx].queued = false;
 			if (c->r[idx].st != ST_PENDING)
-				continue;	/* open meanwhile */
+				continue; /* open meanwhile */
 		} else if ((idx = next_pending(w)) >= c->n) {
 			return 1;
 		}
@@ -255,11 +254,11 @@ work(struct worker *w)
 		deadline = next_deadline(w);
 		for (i = 0; i < w->live; i++)
 			pfd[i] = (struct pollfd){ .fd = slots[i].fd,
-			    .events = c->o->udp ? POLLIN : slots[i].ev };
+				.events = c->o->udp ? POLLIN : slots[i].ev };
 		npfd = w->live;
 		if (c->threaded)
 			pfd[npfd++] = (struct pollfd){ .fd = c->stop_fd[0],
-			    .events = POLLIN };
+				.events = POLLIN };
 		wait = w->live == 0 ? 10 : sock_poll_ms(deadline, now);
 		rc = poll(pfd, npfd, wait);
 		if (rc == -1 && errno != EINTR) {
@@ -278,7 +277,7 @@ work(struct worker *w)
 		for (i = 0; i < w->live;) {
 			if (slots[i].fd != -1)
 				i++;
-			else	/* done: the last slot takes its place */
+			else /* done: the last slot takes its place */
 				slots[i] = slots[--w->live];
 		}
 	}
@@ -332,9 +331,9 @@ print_while(struct checker *c)
 		pthread_mutex_unlock(&c->lock);
 		if (rc == 0 && c->stream &&
 		    (check_print_ready(c, false) == -1 ||
-		    fflush(stdout) == EOF)) {
+			fflush(stdout) == EOF)) {
 			rc = -1;
-			stop_all(c);	/* the reader went away: all stop */
+			stop_all(c); /* the reader went away: all stop */
 		}
 		if (running == 0)
 			return rc;
@@ -359,8 +358,8 @@ spawn(struct checker *c, struct worker *w, unsigned nw)
 	   process with threads, each growth waits for an RCU grace period
 	   (milliseconds).  A descriptor past the highest the checks take
 	   makes the kernel size it once. */
-	fd = fcntl(c->stop_fd[1], F_DUPFD_CLOEXEC, c->stop_fd[1] + 1 +
-	    (int)(c->cap < c->n ? c->cap : c->n));
+	fd = fcntl(c->stop_fd[1], F_DUPFD_CLOEXEC,
+	    c->stop_fd[1] + 1 + (int)(c->cap < c->n ? c->cap : c->n));
 	if (fd != -1)
 		close(fd);
 	c->threaded = true;
@@ -448,7 +447,7 @@ check_round(struct checker *c)
 	if (started == 0) {
 		for (i = 0; i < n; i++)
 			worker_free(&w[i]);
-		w[0].cap = c->cap;	/* alone: every descriptor */
+		w[0].cap = c->cap; /* alone: every descriptor */
 		rc = work(&w[0]);
 		free(w);
 		return rc;
@@ -460,7 +459,7 @@ check_round(struct checker *c)
 			rc = -1;
 	}
 	for (i = started; i < nw; i++)
-		worker_free(&w[i]);	/* never started */
+		worker_free(&w[i]); /* never started */
 	if (stopped(c))
 		rc = -1;
 	unspawn(c);

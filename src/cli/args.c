@@ -15,8 +15,8 @@ target_parse(char **args, int n, bool host_optional, struct target *t)
 
 	memset(t, 0, sizeof(*t));
 	if (n == 0)
-		return usage_error(host_optional ? "no PORT given" :
-		    "no HOST and PORT given");
+		return usage_error(
+		    host_optional ? "no PORT given" : "no HOST and PORT given");
 	split = sock_split_hostport(args[0], t->host, sizeof(t->host), t->port,
 	    sizeof(t->port), &e);
 	if (split == -1)
@@ -24,7 +24,8 @@ target_parse(char **args, int n, bool host_optional, struct target *t)
 	if (split == 1) {
 		if (n > 1)
 			return usage_error("unexpected argument \"%s\" after "
-			    "%s", args[1], args[0]);
+					   "%s",
+			    args[1], args[0]);
 		return 0;
 	}
 	if (n == 1) {
@@ -53,16 +54,16 @@ target_parse_ports(char **args, int n, struct target *t)
 	int first = 2, i, status;
 
 	/* HOST:PORT is one argument, HOST PORT two; more are ports */
-	if (n > 0 && sock_split_hostport(args[0], t->host, sizeof(t->host),
-	    t->port, sizeof(t->port), &e) == 1)
+	if (n > 0 &&
+	    sock_split_hostport(args[0], t->host, sizeof(t->host), t->port,
+		sizeof(t->port), &e) == 1)
 		first = 1;
-	if ((status = target_parse(args, n < first ? n : first, false,
-	    t)) != 0)
+	if ((status = target_parse(args, n < first ? n : first, false, t)) != 0)
 		return status;
 	for (i = first; i < n; i++) {
 		used = strlen(t->port);
 		if ((size_t)snprintf(t->port + used, sizeof(t->port) - used,
-		    ",%s", args[i]) >= sizeof(t->port) - used)
+			",%s", args[i]) >= sizeof(t->port) - used)
 			return usage_error("bad port list: over %zu characters",
 			    sizeof(t->port) - 1);
 	}

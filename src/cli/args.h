@@ -9,8 +9,8 @@
 
 /* Where to connect or bind, as the user wrote it. */
 struct target {
-	char host[NI_MAXHOST];	/* "" when left out (listen: all interfaces) */
-	char port[1024];	/* PORT, a list of ports, or a service name */
+	char host[NI_MAXHOST]; /* "" when left out (listen: all interfaces) */
+	char port[1024];       /* PORT, a list of ports, or a service name */
 };
 
 /* HOST PORT, or one HOST:PORT / [V6]:PORT argument (SPEC.md: the first

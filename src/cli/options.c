@@ -139,12 +139,14 @@ const struct opt opts[] = {
 	    "the inherited socket N (inetd, systemd)" },
 	{ O_LIST, "list", NULL, M_SOCKOPT,
 	    "print the table of known options and exit" },
-	{ 'w', "timeout", "DUR", M_SOCKOPT, "with --connect: connect deadline" },
+	{ 'w', "timeout", "DUR", M_SOCKOPT,
+	    "with --connect: connect deadline" },
 	/* global */
 	{ '4', NULL, NULL, M_ALL, "IPv4 only" },
 	{ '6', NULL, NULL, M_ALL, "IPv6 only" },
 	{ 'j', "json", NULL, M_ALL, "JSON Lines output" },
-	{ 'v', "verbose", NULL, M_ALL, "more diagnostics on stderr (repeatable)" },
+	{ 'v', "verbose", NULL, M_ALL,
+	    "more diagnostics on stderr (repeatable)" },
 	{ O_QUIET, "quiet", NULL, M_ALL, "no diagnostics but errors" },
 	{ 'w', "timeout", "DUR", M_TOP,
 	    "deadline: connect, accept, receive (see MODE --help)" },
@@ -259,7 +261,8 @@ usage_print(FILE *fp, const struct mode *m)
 	const struct mode *k;
 
 	if (m == NULL) {
-		fprintf(fp, "Usage: sockit [GLOBAL OPTIONS] MODE [OPTIONS] "
+		fprintf(fp,
+		    "Usage: sockit [GLOBAL OPTIONS] MODE [OPTIONS] "
 		    "ARGS...\n"
 		    "A netcat-style network toolkit.\n\nModes:\n");
 		for (k = modes; k->name != NULL; k++)
@@ -267,7 +270,8 @@ usage_print(FILE *fp, const struct mode *m)
 		fprintf(fp, "\nGlobal options (valid in every mode):\n");
 		print_rows(fp, M_TOP, false);
 		print_rows(fp, M_GLOBAL, true);
-		fprintf(fp, "\nDUR: 250ms, 2s, 1.5 (seconds), 3m, 1h.  "
+		fprintf(fp,
+		    "\nDUR: 250ms, 2s, 1.5 (seconds), 3m, 1h.  "
 		    "See 'sockit MODE --help'.\n"
 		    "Exit: 0 ok, 1 network, 2 usage, 3 resolution, "
 		    "4 local, 5 TLS.\n");
@@ -309,7 +313,7 @@ opt_tables(unsigned mode, char *shorts, size_t slen, struct option *longs)
 	const struct opt *o;
 	size_t s = 0, l = 0;
 
-	shorts[s++] = ':';	/* ':' tells a missing value from an unknown one */
+	shorts[s++] = ':'; /* ':' tells a missing value from an unknown one */
 	for (o = opts; o->help != NULL; o++) {
 		if (!(o->modes & mode))
 			continue;
@@ -320,8 +324,8 @@ opt_tables(unsigned mode, char *shorts, size_t slen, struct option *longs)
 		}
 		if (o->name != NULL) {
 			longs[l].name = o->name;
-			longs[l].has_arg = o->arg ? required_argument :
-			    no_argument;
+			longs[l].has_arg =
+			    o->arg ? required_argument : no_argument;
 			longs[l].flag = NULL;
 			longs[l].val = o->val;
 			l++;
@@ -374,8 +378,8 @@ static const struct nc_hint {
 	const char *word;
 	unsigned modes;
 	const char *hint;
-} nc_hints[] = {
-	{ "-l", M_LISTEN, "nc's -l is 'sockit listen', which needs no -l" },
+} nc_hints[] = { { "-l", M_LISTEN,
+		     "nc's -l is 'sockit listen', which needs no -l" },
 	{ "-l", M_UDPRECV,
 	    "nc's -l -u is 'sockit udp-recv', which needs no -l" },
 	{ "-l", M_MODES, "nc's -l is 'sockit listen'" },
@@ -393,9 +397,7 @@ static const struct nc_hint {
 	    "nc's -t is planned as --telnet, not in this version" },
 	{ "-X", M_CONNECT,
 	    "nc's -X and -x are --proxy URL: socks5://, socks4://, http://" },
-	{ "--ssl", M_STREAM, "ncat's --ssl is --tls" },
-	{ NULL, 0, NULL }
-};
+	{ "--ssl", M_STREAM, "ncat's --ssl is --tls" }, { NULL, 0, NULL } };
 
 /* The hint for the unknown option name in mode, or NULL. */
 static const char *
@@ -423,7 +425,7 @@ long_candidates(unsigned mode, const char *prefix, char *buf, size_t size)
 		if (!(o->modes & mode) || o->name == NULL ||
 		    strncmp(o->name, prefix, len) != 0)
 			continue;
-		for (p = opts; p < o; p++)	/* once each */
+		for (p = opts; p < o; p++) /* once each */
 			if ((p->modes & mode) && p->name != NULL &&
 			    strcmp(p->name, o->name) == 0)
 				break;
@@ -490,7 +492,7 @@ opt_next(unsigned mode, int argc, char **argv, char **arg)
 	if (built != mode) {
 		opt_tables(mode, shorts, sizeof(shorts), longs);
 		built = mode;
-		optind = 0;	/* glibc: start a fresh scan */
+		optind = 0; /* glibc: start a fresh scan */
 	}
 	for (;;) {
 		opterr = 0;
@@ -510,7 +512,7 @@ opt_next(unsigned mode, int argc, char **argv, char **arg)
 				return OPT_BAD;
 			continue;
 		}
-		if (c == 'w') {	/* per-mode row of a global option */
+		if (c == 'w') { /* per-mode row of a global option */
 			if (opt_global(c, optarg) != 0)
 				return OPT_BAD;
 			continue;

@@ -15,10 +15,10 @@ enum {
 	M_UDPRECV = 1 << 4,
 	M_MODES = M_RESOLVE | M_CONNECT | M_LISTEN | M_SOCKOPT | M_UDPSEND |
 	    M_UDPRECV,
-	M_STREAM = M_CONNECT | M_LISTEN,	/* the stream session */
-	M_GLOBAL = 1 << 14,	/* a global option row */
-	M_TOP = 1 << 15,	/* `sockit --version` etc., before a mode */
-	M_ALL = M_MODES | M_GLOBAL	/* global options: every mode */
+	M_STREAM = M_CONNECT | M_LISTEN, /* the stream session */
+	M_GLOBAL = 1 << 14,		 /* a global option row */
+	M_TOP = 1 << 15,	   /* `sockit --version` etc., before a mode */
+	M_ALL = M_MODES | M_GLOBAL /* global options: every mode */
 };
 
 /* Long-only options: values past any character. */
@@ -45,7 +45,7 @@ enum {
 	O_LISTEN,
 	O_FD,
 	O_LIST,
-	O_COUNT,		/* udp-send, udp-recv */
+	O_COUNT, /* udp-send, udp-recv */
 	O_INTERVAL,
 	O_TTL,
 	O_REPLY,
@@ -62,15 +62,15 @@ enum {
 	O_SNI,
 	O_INSECURE,
 	O_MIN_DAYS,
-	O_LINES,		/* udp-recv (udp-send's is -l) */
+	O_LINES, /* udp-recv (udp-send's is -l) */
 	O_SHUTDOWN
 };
 
 struct opt {
-	int val;		/* short letter, or O_* for long only */
-	const char *name;	/* long name */
-	const char *arg;	/* argument's name, NULL for a flag */
-	unsigned modes;		/* the modes that take it (M_ALL: global) */
+	int val;	  /* short letter, or O_* for long only */
+	const char *name; /* long name */
+	const char *arg;  /* argument's name, NULL for a flag */
+	unsigned modes;	  /* the modes that take it (M_ALL: global) */
 	const char *help;
 };
 
@@ -78,9 +78,9 @@ struct mode {
 	const char *name;
 	unsigned bit;
 	int (*run)(int argc, char **argv);
-	const char *args;	/* "[OPTIONS] NAME..." */
+	const char *args; /* "[OPTIONS] NAME..." */
 	const char *summary;
-	const char *more;	/* lines after the options in --help, or NULL */
+	const char *more; /* lines after the options in --help, or NULL */
 };
 
 extern const struct opt opts[];
@@ -88,9 +88,9 @@ extern const struct mode modes[];
 
 /* opt_next() answers these besides option letters. */
 enum {
-	OPT_END = -1,		/* no more options: optind is the first arg */
-	OPT_HELP = -2,		/* --help was printed: exit 0 */
-	OPT_BAD = -3		/* a usage error was printed: exit 2 */
+	OPT_END = -1,  /* no more options: optind is the first arg */
+	OPT_HELP = -2, /* --help was printed: exit 0 */
+	OPT_BAD = -3   /* a usage error was printed: exit 2 */
 };
 /* The next option of mode's argv, getopt_long style (permuting, "--"
    ends options).  Global options are stored in G and not returned;

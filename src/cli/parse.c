@@ -45,8 +45,9 @@ parse_ports(const char *s, const char *proto, bool numeric, uint16_t **ports,
 		len = comma ? (size_t)(comma - p) : strlen(p);
 		if (len == 0 || len >= sizeof(item)) {
 			free(set);
-			return sock_failmsg(e, SOCK_EUSAGE, len ? "too long" :
-			    "empty item", "port list \"%s\"", s);
+			return sock_failmsg(e, SOCK_EUSAGE,
+			    len ? "too long" : "empty item", "port list \"%s\"",
+			    s);
 		}
 		memcpy(item, p, len);
 		item[len] = '\0';
@@ -57,7 +58,7 @@ parse_ports(const char *s, const char *proto, bool numeric, uint16_t **ports,
 			*dash = '\0';
 			if (list_port(item, item, proto, true, &lo, e) == -1 ||
 			    list_port(dash + 1, dash + 1, proto, true, &hi,
-			    e) == -1) {
+				e) == -1) {
 				*dash = '-';
 				snprintf(e->what, sizeof(e->what),
 				    "port range \"%s\"", item);
@@ -130,7 +131,7 @@ parse_cidr(const char *s, struct cidr *c, struct sock_err *e)
 		if (sock_parse_uint(slash + 1, (uint64_t)max, &bits, e) == -1)
 			return sock_failmsg(e, SOCK_EUSAGE,
 			    max == 32 ? "prefix length is not 0-32" :
-			    "prefix length is not 0-128",
+					"prefix length is not 0-128",
 			    "address block \"%s\"", s);
 		c->bits = (int)bits;
 	}

@@ -20,7 +20,7 @@ int parse_ports(const char *s, const char *proto, bool numeric,
 /* An address block: "10.0.0.0/8", "::1/128", "192.0.2.1" (a host). */
 struct cidr {
 	int family;		/* AF_INET or AF_INET6 */
-	unsigned char addr[16];	/* network order; 4 bytes for AF_INET */
+	unsigned char addr[16]; /* network order; 4 bytes for AF_INET */
 	int bits;
 };
 /* A v4-mapped IPv6 block of /96 or longer becomes the IPv4 block it

@@ -21,15 +21,15 @@
 
 struct connect_opts {
 	struct session s;
-	const char *source;	/* -s */
-	const char *source_port;	/* -p */
-	bool check;		/* -z */
-	bool udp;		/* -u, with -z */
-	int64_t wait_ms;	/* --wait, with -z */
-	unsigned parallel;	/* --parallel, with -z */
-	bool all_addresses;	/* --all-addresses, with -z */
-	bool use_proxy;		/* --proxy */
-	bool shutdown;		/* --shutdown: half-close through a proxy */
+	const char *source;	 /* -s */
+	const char *source_port; /* -p */
+	bool check;		 /* -z */
+	bool udp;		 /* -u, with -z */
+	int64_t wait_ms;	 /* --wait, with -z */
+	unsigned parallel;	 /* --parallel, with -z */
+	bool all_addresses;	 /* --all-addresses, with -z */
+	bool use_proxy;		 /* --proxy */
+	bool shutdown;		 /* --shutdown: half-close through a proxy */
 	struct proxy proxy;
 };
 
@@ -75,15 +75,17 @@ run_checks(const struct connect_opts *o, const struct target *t)
 	    s->hexdump_path != NULL || s->ro.crlf || s->ro.no_shutdown ||
 	    s->ro.send_only || s->ro.recv_only || s->ro.quit_after_ms >= 0 ||
 	    s->ro.idle_ms >= 0 || o->shutdown)
-		return usage_error("-z checks ports: -U, -o, -x, -C, -q, "
+		return usage_error(
+		    "-z checks ports: -U, -o, -x, -C, -q, "
 		    "--no-shutdown, --shutdown, --send-only, --recv-only and "
 		    "--idle-timeout do not apply");
 	if (o->use_proxy) {
 		if (o->udp)
 			return usage_error("-u: UDP does not go through "
-			    "--proxy");
+					   "--proxy");
 		if (o->all_addresses)
-			return usage_error("--all-addresses checks each "
+			return usage_error(
+			    "--all-addresses checks each "
 			    "address directly: not through --proxy");
 		if (o->s.so.n > 0)
 			return usage_error("-O does not apply to -z --proxy");
@@ -103,8 +105,8 @@ source_addr(const struct connect_opts *o, struct sock_addr *src)
 	struct sock_ai ai;
 	uint16_t port = 0;
 
-	if (o->source_port != NULL && sock_parse_port(o->source_port, "tcp",
-	    G.numeric, &port, &e) == -1)
+	if (o->source_port != NULL &&
+	    sock_parse_port(o->source_port, "tcp", G.numeric, &port, &e) == -1)
 		return usage_err(&e);
 	if (o->source == NULL) {
 		memset(src, 0, sizeof(*src));
@@ -113,8 +115,8 @@ source_addr(const struct connect_opts *o, struct sock_addr *src)
 		return 0;
 	}
 	if (sock_resolve(o->source, NULL, G.family, SOCK_STREAM,
-	    SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
-	    &e) == -1) {
+		SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
+		&e) == -1) {
 		fail(SOCK_ERESOLVE, "source %s: %s", o->source,
 		    sock_strerror(&e));
 		return EXIT_RESOLVE;
@@ -153,10 +155,11 @@ connected_event(int fd, const struct sock_addr *peer, double ms,
 	if (proxy != NULL)
 		json_str(&ev.j, "proxy", proxy->shown);
 	if (proxy != NULL)
-		event_end(&ev, "connected through proxy %s (%s %u) from %s "
-		    "%u in %.2f ms", proxy->shown, peer->host,
-		    (unsigned)peer->port, local.host, (unsigned)local.port,
-		    ms);
+		event_end(&ev,
+		    "connected through proxy %s (%s %u) from %s "
+		    "%u in %.2f ms",
+		    proxy->shown, peer->host, (unsigned)peer->port, local.host,
+		    (unsigned)local.port, ms);
 	else if (unix_)
 		event_end(&ev, "connected to %s in %.2f ms", peer->host, ms);
 	else
@@ -176,17 +179,18 @@ closed_hook(void *ctx, const struct conn *c, bool failed)
 /* Connects to t through --proxy, from src when not NULL.  Returns the
    descriptor, or -1 with *status set. */
 static int
-dial_proxy(const struct connect_opts *o, const struct target *t,
-    uint16_t port, const struct sock_addr *src, int tmo,
-    struct sock_addr *peer, int *status)
+dial_proxy(const struct connect_opts *o, const struct target *t, uint16_t port,
+    const struct sock_addr *src, int tmo, struct sock_addr *peer, int *status)
 {
-	struct proxy_hop hop = { .family = G.family, .numeric = G.numeric,
-		.timeout_ms = tmo, .src = src };
+	struct proxy_hop hop = { .family = G.family,
+		.numeric = G.numeric,
+		.timeout_ms = tmo,
+		.src = src };
 	struct sock_err e;
 	int fd;
 
-	diag(1, "connecting to %s %u through proxy %s", t->host,
-	    (unsigned)port, o->proxy.shown);
+	diag(1, "connecting to %s %u through proxy %s", t->host, (unsigned)port,
+	    o->proxy.shown);
 	fd = proxy_connect(&o->proxy, t->host, port, &hop, &e);
 	if (fd == -1) {
 		*status = report(&e);
@@ -209,9 +213,10 @@ tls_ready_hook(void *ctx, struct conn *c)
 	    in.days_left < o->s.tls.min_days) {
 		char why[96];
 
-		snprintf(why, sizeof(why), "certificate expires in %lld days "
-		    "(--min-days %lld)", in.days_left,
-		    (long long)o->s.tls.min_days);
+		snprintf(why, sizeof(why),
+		    "certificate expires in %lld days "
+		    "(--min-days %lld)",
+		    in.days_left, (long long)o->s.tls.min_days);
 		sock_failmsg(&c->err, SOCK_ETLS, why, "TLS");
 		return -1;
 	}
@@ -229,7 +234,8 @@ proxy_shutdown(struct connect_opts *o)
 		return;
 	}
 	o->s.ro.no_shutdown = true;
-	diag(1, "through a proxy, stdin EOF does not half-close the tunnel: "
+	diag(1,
+	    "through a proxy, stdin EOF does not half-close the tunnel: "
 	    "the session ends when the peer closes, or -q after stdin EOF "
 	    "(--shutdown half-closes)");
 }
@@ -244,8 +250,8 @@ dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
 	struct sock_ai ai;
 	uint16_t port;
 	char serv[8];
-	int fd, tmo = (int)(G.timeout_ms > 0x7fffffff ? 0x7fffffff :
-	    G.timeout_ms);
+	int fd,
+	    tmo = (int)(G.timeout_ms > 0x7fffffff ? 0x7fffffff : G.timeout_ms);
 
 	if (o->s.unix_path != NULL) {
 		if (sock_addr_unix(&ua, o->s.unix_path, &e) == -1) {
@@ -268,18 +274,19 @@ dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
 	if ((*status = source_addr(o, &src)) != 0)
 		return -1;
 	if (o->use_proxy)
-		return dial_proxy(o, t, port, o->source || o->source_port ?
-		    &src : NULL, tmo, peer, status);
+		return dial_proxy(o, t, port,
+		    o->source || o->source_port ? &src : NULL, tmo, peer,
+		    status);
 	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
 	if (sock_resolve(t->host, serv, G.family, SOCK_STREAM,
-	    G.numeric ? SOCK_R_NUMERIC : 0, &ai, &e) == -1) {
+		G.numeric ? SOCK_R_NUMERIC : 0, &ai, &e) == -1) {
 		fail(SOCK_ERESOLVE, "%s: %s", t->host, sock_strerror(&e));
 		*status = EXIT_RESOLVE;
 		return -1;
 	}
 	sock_ai_interleave(&ai);
-	fd = sock_connect_list(ai.v, ai.n, o->source || o->source_port ?
-	    &src : NULL, tmo, peer, &e);
+	fd = sock_connect_list(ai.v, ai.n,
+	    o->source || o->source_port ? &src : NULL, tmo, peer, &e);
 	sock_ai_free(&ai);
 	if (fd == -1) {
 		fail(e.kind, "%s %s: %s", t->host, t->port, sock_strerror(&e));
@@ -333,7 +340,7 @@ mode_connect(int argc, char **argv)
 		case O_PROXY:
 			if (proxy_parse(arg, &o.proxy, &e) == -1)
 				return usage_err(&e);
-			proxy_scrub(arg);	/* ps shows no password */
+			proxy_scrub(arg); /* ps shows no password */
 			o.use_proxy = true;
 			break;
 		case O_ALL_ADDRESSES:
@@ -346,33 +353,36 @@ mode_connect(int argc, char **argv)
 			if (sock_parse_uint(arg, 65535, &par, &e) == -1 ||
 			    par == 0)
 				return usage_error("bad --parallel \"%s\": "
-				    "expected a number 1-65535", arg);
+						   "expected a number 1-65535",
+				    arg);
 			o.parallel = (unsigned)par;
 			break;
 		default:
 			return opt_status(c);
 		}
 	}
-	if (!o.check && (o.udp || o.wait_ms >= 0 || o.parallel != 256 ||
-	    o.all_addresses))
+	if (!o.check &&
+	    (o.udp || o.wait_ms >= 0 || o.parallel != 256 || o.all_addresses))
 		return usage_error("-u, --wait, --parallel and --all-addresses "
-		    "go with -z");
+				   "go with -z");
 	if (o.s.unix_path != NULL && o.use_proxy)
 		return usage_error("-U and --proxy do not go together");
 	if (o.shutdown && o.s.ro.no_shutdown)
 		return usage_error("--shutdown and --no-shutdown exclude each "
-		    "other");
+				   "other");
 	if (o.s.unix_path != NULL) {
 		if (optind < argc)
 			return usage_error("-U takes no HOST or PORT "
-			    "(\"%s\")", argv[optind]);
+					   "(\"%s\")",
+			    argv[optind]);
 		memset(&t, 0, sizeof(t));
 	} else if ((status = o.check ? target_parse_ports(argv + optind,
-	    argc - optind, &t) : target_parse(argv + optind, argc - optind,
-	    false, &t)) != 0) {
+					   argc - optind, &t) :
+				       target_parse(argv + optind,
+					   argc - optind, false, &t)) != 0) {
 		return status;
 	} else if (o.use_proxy && proxy_target_check(t.host, &e) == -1) {
-		return usage_err(&e);	/* before anything reaches the proxy */
+		return usage_err(&e); /* before anything reaches the proxy */
 	}
 	if ((status = session_tls_check(&o.s)) != 0)
 		return status;
@@ -383,7 +393,7 @@ mode_connect(int argc, char **argv)
 	if (o.s.tls.on && o.s.unix_path != NULL && o.s.tls.sni == NULL &&
 	    !o.s.tls.insecure)
 		return usage_error("--tls with -U needs --sni NAME (the name "
-		    "the certificate must hold) or --insecure");
+				   "the certificate must hold) or --insecure");
 	if (o.check)
 		return run_checks(&o, &t);
 	if ((status = session_files(&o.s)) != 0)
@@ -396,9 +406,12 @@ mode_connect(int argc, char **argv)
 			return usage_err(&e);
 		}
 		if (o.s.tls.insecure)
-			diag(1, "--insecure: the certificate of %s is not "
-			    "verified", o.s.tls.sni ? o.s.tls.sni :
-			    o.s.unix_path ? o.s.unix_path : t.host);
+			diag(1,
+			    "--insecure: the certificate of %s is not "
+			    "verified",
+			    o.s.tls.sni	      ? o.s.tls.sni :
+				o.s.unix_path ? o.s.unix_path :
+						t.host);
 		hooks.ctx = &o;
 		hooks.tls_ready = tls_ready_hook;
 		if (G.timeout_ms >= 0)
@@ -415,9 +428,10 @@ mode_connect(int argc, char **argv)
 	    o.use_proxy ? &o.proxy : NULL);
 	if (o.use_proxy)
 		proxy_shutdown(&o);
-	if (sockopts_apply(&o.s.so, fd, &peer, &e) == -1 || (ctx != NULL &&
-	    (tls = tls_new(ctx, fd, o.s.unix_path ? NULL : t.host,
-	    &e)) == NULL)) {
+	if (sockopts_apply(&o.s.so, fd, &peer, &e) == -1 ||
+	    (ctx != NULL &&
+		(tls = tls_new(ctx, fd, o.s.unix_path ? NULL : t.host, &e)) ==
+		    NULL)) {
 		close(fd);
 		tls_ctx_free(ctx);
 		session_close(&o.s);
@@ -425,8 +439,9 @@ mode_connect(int argc, char **argv)
 	}
 	signals_catch();
 	r = relay_new(&o.s.ro, &hooks);
-	if (r == NULL || (tls != NULL ? relay_add_tls(r, fd, &peer, tls,
-	    &e) : relay_add(r, fd, &peer, &e)) == -1) {
+	if (r == NULL ||
+	    (tls != NULL ? relay_add_tls(r, fd, &peer, tls, &e) :
+			   relay_add(r, fd, &peer, &e)) == -1) {
 		if (r == NULL)
 			tls_free(tls);
 		close(fd);
@@ -438,7 +453,7 @@ mode_connect(int argc, char **argv)
 	}
 	if (relay_run(r, &e) == -1) {
 		if (stop_signal != 0)
-			;	/* the signal decides the status */
+			; /* the signal decides the status */
 		else if (e.kind == SOCK_ETLS && o.s.unix_path == NULL)
 			fail(e.kind, "%s with %s %s: %s", e.what, t.host,
 			    t.port, sock_strerror(&e));
@@ -449,8 +464,9 @@ mode_connect(int argc, char **argv)
 			fail(e.kind, "%s %s: %s", t.host, t.port,
 			    sock_strerror(&e));
 		else if (e.kind == SOCK_ENET)
-			fail(e.kind, "%s: %s", addr_words(&peer, words,
-			    sizeof(words)), sock_strerror(&e));
+			fail(e.kind, "%s: %s",
+			    addr_words(&peer, words, sizeof(words)),
+			    sock_strerror(&e));
 		else if (!(e.kind == SOCK_ELOCAL && e.code == EPIPE))
 			report(&e);
 		status = exit_status(e.kind);

@@ -22,18 +22,18 @@
 #include "out/tlsout.h"
 
 #define MAX_LISTEN 16
-#define MAX_CIDR 64
+#define MAX_CIDR   64
 
 struct child {
 	pid_t pid;
-	struct conn c;		/* peer and start time, for events */
+	struct conn c; /* peer and start time, for events */
 };
 
 struct server {
 	struct session s;
 	bool keep_open;
-	char **exec_argv;	/* -e/-c */
-	uint64_t max_conns;	/* 0: no limit */
+	char **exec_argv;   /* -e/-c */
+	uint64_t max_conns; /* 0: no limit */
 	struct cidr allow[MAX_CIDR], deny[MAX_CIDR];
 	size_t nallow, ndeny;
 	int backlog;
@@ -42,10 +42,10 @@ struct server {
 	struct relay *r;
 	struct child *kids;
 	size_t nkids, capkids;
-	bool port_zero;		/* PORT 0: the bound port is always told */
-	bool made_unix;		/* we created the -U socket file: */
-	struct sock_file unix_file;	/* this one, removed at exit */
-	struct tls_ctx *tls;	/* --tls */
+	bool port_zero;		    /* PORT 0: the bound port is always told */
+	bool made_unix;		    /* we created the -U socket file: */
+	struct sock_file unix_file; /* this one, removed at exit */
+	struct tls_ctx *tls;	    /* --tls */
 };
 
 static int sigchld_pipe[2] = { -1, -1 };
@@ -66,7 +66,8 @@ static size_t
 clients_now(const struct server *sv)
 {
 	return sv->exec_argv != NULL ? sv->nkids :
-	    sv->r != NULL ? relay_count(sv->r) : 0;
+	    sv->r != NULL	     ? relay_count(sv->r) :
+				       0;
 }
 
 static void
@@ -82,7 +83,7 @@ listening_event(int fd, bool always)
 		return;
 	proto = a.family == AF_UNIX ? "unix" : "tcp";
 	shown = always ? event_begin_always(&ev, "listening") :
-	    event_begin(&ev, "listening");
+			 event_begin(&ev, "listening");
 	if (!shown)
 		return;
 	json_str(&ev.j, "address", a.host);
@@ -199,10 +200,10 @@ accept_hook(void *ctx, int lfd, struct sock_addr *peer)
 
 	if (fd == -2 && (e.code == EMFILE || e.code == ENFILE)) {
 		out_of_fds(&e);
-		return -2;	/* the relay pauses accepting */
+		return -2; /* the relay pauses accepting */
 	}
 	if (fd == -2 && e.kind == SOCK_ENET && e.code == ETIMEDOUT)
-		return -3;	/* the backlog is empty */
+		return -3; /* the backlog is empty */
 	if (fd == -2)
 		report_nonfatal(&e);
 	return fd < 0 ? -1 : fd;
@@ -215,8 +216,9 @@ closed_hook(void *ctx, const struct conn *c, bool failed)
 	struct server *sv = ctx;
 
 	if (failed && sv->keep_open && c->err.kind == SOCK_ETLS)
-		diag(1, "%s with %s: %s", c->err.what, addr_words(&c->peer,
-		    words, sizeof(words)), sock_strerror(&c->err));
+		diag(1, "%s with %s: %s", c->err.what,
+		    addr_words(&c->peer, words, sizeof(words)),
+		    sock_strerror(&c->err));
 	else if (failed && sv->keep_open)
 		diag(1, "%s: %s", addr_words(&c->peer, words, sizeof(words)),
 		    sock_strerror(&c->err));
@@ -311,7 +313,7 @@ open_listeners(struct server *sv, char **args, int nargs)
 	uint16_t port;
 	size_t i;
 	int fd, status;
-	bool v6only = G.family == AF_INET6;	/* -6: no IPv4 clients */
+	bool v6only = G.family == AF_INET6; /* -6: no IPv4 clients */
 
 	if (pid_s != NULL && n_s != NULL && atol(pid_s) == (long)getpid() &&
 	    sock_parse_uint(n_s, MAX_LISTEN, &n, &e) == 0 && n > 0) {
@@ -334,7 +336,8 @@ open_listeners(struct server *sv, char **args, int nargs)
 	if (sv->s.unix_path != NULL) {
 		if (nargs > 0)
 			return usage_error("-U takes no ADDRESS or PORT "
-			    "(\"%s\")", args[0]);
+					   "(\"%s\")",
+			    args[0]);
 		if (sock_addr_unix(&a, sv->s.unix_path, &e) == -1)
 			return usage_err(&e);
 		fd = sock_listen(&a, true, sv->backlog, &e);
@@ -366,18 +369,17 @@ open_listeners(struct server *sv, char **args, int nargs)
 		return 0;
 	}
 	if (sock_resolve(t.host, NULL, G.family, SOCK_STREAM,
-	    SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
-	    &e) == -1) {
+		SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
+		&e) == -1) {
 		fail(SOCK_ERESOLVE, "%s: %s", t.host, sock_strerror(&e));
 		return EXIT_RESOLVE;
 	}
 	fd = -1;
 	for (i = 0; i < ai.n && fd == -1; i++) {
 		ai.v[i].port = port;
-		if (sock_addr_ip(&a, ai.v[i].host, port, ai.v[i].family,
-		    &e) == 0)
-			fd = sock_listen_v6(&a, true, v6only, sv->backlog,
-			    &e);
+		if (sock_addr_ip(&a, ai.v[i].host, port, ai.v[i].family, &e) ==
+		    0)
+			fd = sock_listen_v6(&a, true, v6only, sv->backlog, &e);
 	}
 	sock_ai_free(&ai);
 	if (fd == -1)
@@ -392,8 +394,8 @@ add_kid(struct server *sv, pid_t pid, const struct sock_addr *peer)
 	struct child *k;
 
 	if (sv->nkids == sv->capkids) {
-		k = realloc(sv->kids, (sv->capkids ? sv->capkids * 2 : 16) *
-		    sizeof(*k));
+		k = realloc(sv->kids,
+		    (sv->capkids ? sv->capkids * 2 : 16) * sizeof(*k));
 		if (k == NULL)
 			return -1;
 		sv->kids = k;
@@ -431,7 +433,7 @@ reap(struct server *sv, bool block)
 /* --tls with -e/-c: the child, started when the handshake is done. */
 struct tls_kid {
 	char **argv;
-	int fd;			/* the child's end of the socketpair */
+	int fd; /* the child's end of the socketpair */
 	pid_t pid;
 };
 
@@ -467,8 +469,9 @@ exec_relay_new(struct server *sv, struct tls_kid *k, int fd,
 	if (sv->tls != NULL && (t = tls_new(sv->tls, fd, NULL, &e)) == NULL)
 		_exit(report(&e));
 	r = relay_new(&ro, t != NULL ? &hooks : NULL);
-	if (r == NULL || (t != NULL ? relay_add_tls(r, fd, peer, t, &e) :
-	    relay_add(r, fd, peer, &e)) == -1) {
+	if (r == NULL ||
+	    (t != NULL ? relay_add_tls(r, fd, peer, t, &e) :
+			 relay_add(r, fd, peer, &e)) == -1) {
 		fail_nonfatal(SOCK_ELOCAL, "out of memory");
 		_exit(EXIT_LOCAL);
 	}
@@ -527,7 +530,7 @@ exec_relay(struct server *sv, int fd, const struct sock_addr *peer)
 			report_nonfatal(&e);
 	}
 	relay_free(r);
-	close(0);	/* the child sees EOF */
+	close(0); /* the child sees EOF */
 	close(1);
 	if (k.fd != -1)
 		close(k.fd);
@@ -580,9 +583,9 @@ serve_exec(struct server *sv)
 	for (;;) {
 		for (i = 0; i < sv->nl; i++)
 			pfd[i] = (struct pollfd){ .fd = sv->lfd[i],
-			    .events = pause_ms > 0 ? 0 : POLLIN };
-		pfd[sv->nl] = (struct pollfd){ .fd = sigchld_pipe[0],
-		    .events = POLLIN };
+				.events = pause_ms > 0 ? 0 : POLLIN };
+		pfd[sv->nl] =
+		    (struct pollfd){ .fd = sigchld_pipe[0], .events = POLLIN };
 		rc = poll(pfd, sv->nl + 1, pause_ms > 0 ? pause_ms : -1);
 		pause_ms = 0;
 		if (rc == -1 && errno != EINTR) {
@@ -591,7 +594,7 @@ serve_exec(struct server *sv)
 		}
 		if (stop_signal != 0) {
 			reap(sv, false);
-			return EXIT_OK;	/* the signal decides the status */
+			return EXIT_OK; /* the signal decides the status */
 		}
 		if (rc == 0)
 			continue;
@@ -603,13 +606,13 @@ serve_exec(struct server *sv)
 			if (!(pfd[i].revents & POLLIN))
 				continue;
 			fd = take_client(sv, sv->lfd[i], 0, &peer, &e);
-			if (fd == -2 && (e.code == EMFILE ||
-			    e.code == ENFILE)) {
+			if (fd == -2 &&
+			    (e.code == EMFILE || e.code == ENFILE)) {
 				/* wait for a child to end, or 100 ms */
 				out_of_fds(&e);
 				pause_ms = 100;
-			} else if (fd == -2 && !(e.kind == SOCK_ENET &&
-			    e.code == ETIMEDOUT)) {
+			} else if (fd == -2 &&
+			    !(e.kind == SOCK_ENET && e.code == ETIMEDOUT)) {
 				report_nonfatal(&e);
 			}
 			if (fd >= 0)
@@ -623,8 +626,8 @@ serve_exec(struct server *sv)
 static int
 first_client(struct server *sv, struct sock_addr *peer, int *status)
 {
-	double end = G.timeout_ms >= 0 ? sock_now_ms() +
-	    (double)G.timeout_ms : -1;
+	double end =
+	    G.timeout_ms >= 0 ? sock_now_ms() + (double)G.timeout_ms : -1;
 	struct pollfd pfd[MAX_LISTEN];
 	struct sock_err e;
 	size_t i;
@@ -641,7 +644,7 @@ first_client(struct server *sv, struct sock_addr *peer, int *status)
 		}
 		for (i = 0; i < sv->nl; i++)
 			pfd[i] = (struct pollfd){ .fd = sv->lfd[i],
-			    .events = POLLIN };
+				.events = POLLIN };
 		rc = poll(pfd, sv->nl, left);
 		if (rc == -1 && errno != EINTR) {
 			fail(SOCK_ELOCAL, "poll: %s", strerror(errno));
@@ -649,7 +652,7 @@ first_client(struct server *sv, struct sock_addr *peer, int *status)
 			return -1;
 		}
 		if (stop_signal != 0) {
-			*status = EXIT_OK;	/* the signal decides */
+			*status = EXIT_OK; /* the signal decides */
 			return -1;
 		}
 		for (i = 0; rc > 0 && i < sv->nl; i++) {
@@ -658,8 +661,8 @@ first_client(struct server *sv, struct sock_addr *peer, int *status)
 			fd = take_client(sv, sv->lfd[i], 0, peer, &e);
 			if (fd >= 0)
 				return fd;
-			if (fd == -2 && !(e.kind == SOCK_ENET &&
-			    e.code == ETIMEDOUT)) {
+			if (fd == -2 &&
+			    !(e.kind == SOCK_ENET && e.code == ETIMEDOUT)) {
 				*status = report(&e);
 				return -1;
 			}
@@ -689,7 +692,7 @@ parse_opts(struct server *sv, int argc, char **argv)
 		case 'c':
 			if (sv->exec_argv != NULL)
 				return usage_error("-e and -c: give one "
-				    "command");
+						   "command");
 			if (c == 'e') {
 				sv->exec_argv = exec_split(arg);
 				if (sv->exec_argv == NULL)
@@ -707,24 +710,27 @@ parse_opts(struct server *sv, int argc, char **argv)
 		case 'm':
 			if (sock_parse_uint(arg, 1000000, &v, &e) == -1 ||
 			    v == 0)
-				return usage_error("bad --max-conns \"%s\": "
-				    "expected a number 1-1000000", arg);
+				return usage_error(
+				    "bad --max-conns \"%s\": "
+				    "expected a number 1-1000000",
+				    arg);
 			sv->max_conns = v;
 			break;
 		case O_BACKLOG:
-			if (sock_parse_uint(arg, 65535, &v, &e) == -1 ||
-			    v == 0)
+			if (sock_parse_uint(arg, 65535, &v, &e) == -1 || v == 0)
 				return usage_error("bad --backlog \"%s\": "
-				    "expected a number 1-65535", arg);
+						   "expected a number 1-65535",
+				    arg);
 			sv->backlog = (int)v;
 			break;
 		case O_ALLOW:
 		case O_DENY:
 			if ((c == O_ALLOW ? sv->nallow : sv->ndeny) >= MAX_CIDR)
 				return usage_error("too many --allow/--deny");
-			if (parse_cidr(arg, c == O_ALLOW ?
-			    &sv->allow[sv->nallow++] : &sv->deny[sv->ndeny++],
-			    &e) == -1)
+			if (parse_cidr(arg,
+				c == O_ALLOW ? &sv->allow[sv->nallow++] :
+					       &sv->deny[sv->ndeny++],
+				&e) == -1)
 				return usage_err(&e);
 			break;
 		default:
@@ -743,7 +749,7 @@ int
 mode_listen(int argc, char **argv)
 {
 	struct relay_hooks hooks = { .accept = accept_hook,
-	    .closed = closed_hook };
+		.closed = closed_hook };
 	struct server sv;
 	struct sock_addr peer;
 	struct sock_err e;
@@ -754,7 +760,7 @@ mode_listen(int argc, char **argv)
 	session_init(&sv.s);
 	hooks.ctx = &sv;
 	if ((status = parse_opts(&sv, argc, argv)) != 0) {
-		if (status == -1)	/* --help */
+		if (status == -1) /* --help */
 			status = EXIT_OK;
 		goto out;
 	}
@@ -803,13 +809,14 @@ mode_listen(int argc, char **argv)
 		if (relay_run(sv.r, &e) == -1)
 			status = stop_signal != 0 ? EXIT_OK :
 			    e.kind == SOCK_ELOCAL && e.code == EPIPE ?
-			    EXIT_LOCAL : report(&e);
+						    EXIT_LOCAL :
+						    report(&e);
 		goto out;
 	}
 	fd = first_client(&sv, &peer, &status);
 	if (fd == -1)
 		goto out;
-	for (i = 0; i < sv.nl; i++)	/* one client: stop listening */
+	for (i = 0; i < sv.nl; i++) /* one client: stop listening */
 		close(sv.lfd[i]);
 	sv.nl = 0;
 	if (sv.exec_argv != NULL) {
@@ -843,14 +850,15 @@ mode_listen(int argc, char **argv)
 		char words[NI_MAXHOST + 8];
 
 		if (stop_signal != 0)
-			;	/* the signal decides the status */
+			; /* the signal decides the status */
 		else if (e.kind == SOCK_ETLS)
 			fail(e.kind, "%s with %s: %s", e.what,
 			    addr_words(&peer, words, sizeof(words)),
 			    sock_strerror(&e));
 		else if (e.kind == SOCK_ENET)
-			fail(e.kind, "%s: %s", addr_words(&peer, words,
-			    sizeof(words)), sock_strerror(&e));
+			fail(e.kind, "%s: %s",
+			    addr_words(&peer, words, sizeof(words)),
+			    sock_strerror(&e));
 		else if (!(e.kind == SOCK_ELOCAL && e.code == EPIPE))
 			report(&e);
 		status = exit_status(e.kind);

@@ -14,12 +14,12 @@
 #include "cli/options.h"
 #include "out/report.h"
 
-#define RESOLVE_THREADS 32	/* lookups in flight at once */
+#define RESOLVE_THREADS 32 /* lookups in flight at once */
 
 struct query {
 	const char *name;
 	struct sock_ai ai;
-	char hostname[NI_MAXHOST];	/* -r */
+	char hostname[NI_MAXHOST]; /* -r */
 	struct sock_err err;
 	int rc;
 	double elapsed_ms;
@@ -64,7 +64,7 @@ worker(void *arg)
 		pthread_mutex_unlock(&j->lock);
 		if (q == NULL)
 			return NULL;
-		lookup(j, &r);	/* into a copy: the deadline may pass */
+		lookup(j, &r); /* into a copy: the deadline may pass */
 		pthread_mutex_lock(&j->lock);
 		if (q->done) {
 			sock_ai_free(&r.ai);
@@ -80,8 +80,10 @@ worker(void *arg)
 static const char *
 type_name(int t)
 {
-	return t == SOCK_STREAM ? "stream" : t == SOCK_DGRAM ? "dgram" :
-	    t == SOCK_RAW ? "raw" : "other";
+	return t == SOCK_STREAM ? "stream" :
+	    t == SOCK_DGRAM	? "dgram" :
+	    t == SOCK_RAW	? "raw" :
+				  "other";
 }
 
 /* true when a[i] repeats an earlier record: the same address (and, with a
@@ -93,8 +95,9 @@ seen(const struct sock_ai *ai, size_t i, bool service)
 
 	for (k = 0; k < i; k++)
 		if (strcmp(ai->v[k].host, ai->v[i].host) == 0 &&
-		    (!service || (ai->v[k].port == ai->v[i].port &&
-		    ai->v[k].socktype == ai->v[i].socktype)))
+		    (!service ||
+			(ai->v[k].port == ai->v[i].port &&
+			    ai->v[k].socktype == ai->v[i].socktype)))
 			return true;
 	return false;
 }
@@ -161,8 +164,8 @@ print_query(const struct job *j, const struct query *q)
 			continue;
 		json_obj(&js, NULL);
 		json_str(&js, "address", a->host);
-		json_str(&js, "family", a->family == AF_INET6 ? "inet6" :
-		    "inet");
+		json_str(&js, "family",
+		    a->family == AF_INET6 ? "inet6" : "inet");
 		if (j->service != NULL)
 			json_uint(&js, "port", a->port);
 		if (j->service != NULL && any)
@@ -193,7 +196,8 @@ check_args(struct job *j, char **names, int n)
 	for (i = 0; j->reverse && i < n; i++)
 		if (sock_addr_ip(&a, names[i], 0, AF_UNSPEC, &e) == -1)
 			return usage_error("-r takes addresses: \"%s\" is not "
-			    "a numeric address", names[i]);
+					   "a numeric address",
+			    names[i]);
 	return 0;
 }
 
@@ -239,7 +243,8 @@ mode_resolve(int argc, char **argv)
 				j.type = 0;
 			else
 				return usage_error("bad type \"%s\": expected "
-				    "stream, dgram or any", arg);
+						   "stream, dgram or any",
+				    arg);
 			break;
 		case O_PASSIVE:
 			j.flags |= SOCK_R_PASSIVE;
@@ -286,14 +291,15 @@ mode_resolve(int argc, char **argv)
 	} else {
 		worker(&j);
 	}
-	/* print in argument order, each as soon as it and those before are in */
+	/* print in argument order, each as soon as it and those before are in
+	 */
 	for (i = 0; i < j.n; i++) {
 		pthread_mutex_lock(&j.lock);
 		while (!j.q[i].done) {
 			if (G.timeout_ms < 0) {
 				pthread_cond_wait(&j.cond, &j.lock);
 			} else if (pthread_cond_timedwait(&j.cond, &j.lock,
-			    &until) == ETIMEDOUT) {
+				       &until) == ETIMEDOUT) {
 				time_out(&j, G.timeout_ms);
 			}
 		}

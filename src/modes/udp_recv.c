@@ -16,14 +16,14 @@
 #include "cli/options.h"
 #include "out/report.h"
 
-#define RECV_BATCH 64		/* datagrams per recvmmsg */
-#define DGRAM_ROOM (65536 + 1)	/* more than any datagram: a cut shows */
-#define ECHO_WAIT_MS 1000	/* for room to send an echo */
+#define RECV_BATCH   64		 /* datagrams per recvmmsg */
+#define DGRAM_ROOM   (65536 + 1) /* more than any datagram: a cut shows */
+#define ECHO_WAIT_MS 1000	 /* for room to send an echo */
 
 struct recv {
-	uint64_t count;		/* 0: no limit */
+	uint64_t count; /* 0: no limit */
 	bool echo;
-	bool lines;		/* text: end each datagram with a newline */
+	bool lines; /* text: end each datagram with a newline */
 	const char *join, *ifname;
 	struct sock_addr group;
 	struct sockopts so;
@@ -33,8 +33,7 @@ struct recv {
    wildcard, dual-stack unless -4 (or an IPv4 --join group).  Returns 0,
    or an exit status after printing. */
 static int
-local_address(const struct recv *r, const struct target *t,
-    struct sock_addr *a)
+local_address(const struct recv *r, const struct target *t, struct sock_addr *a)
 {
 	struct sock_ai ai;
 	struct sock_err e;
@@ -52,7 +51,8 @@ local_address(const struct recv *r, const struct target *t,
 	}
 	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
 	if (sock_resolve(t->host, serv, family, SOCK_DGRAM,
-	    SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERIC : 0), &ai, &e) == -1)
+		SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERIC : 0), &ai,
+		&e) == -1)
 		return report(&e);
 	if (ai.n == 0) {
 		sock_ai_free(&ai);
@@ -94,8 +94,8 @@ open_socket(const struct recv *r, struct sock_addr *a, bool wildcard,
 	if (sockopts_apply(&r->so, fd, NULL, &e) == -1 ||
 	    sock_bind_fd(fd, a, r->join != NULL, &e) == -1 ||
 	    sock_timestamps(fd, &e) == -1 ||
-	    (r->join != NULL && sock_join(fd, &r->group, r->ifname,
-	    &e) == -1)) {
+	    (r->join != NULL &&
+		sock_join(fd, &r->group, r->ifname, &e) == -1)) {
 		close(fd);
 		*status = e.kind == SOCK_EUSAGE ? usage_err(&e) : report(&e);
 		return -1;
@@ -115,7 +115,7 @@ event_listening(int fd, bool port0)
 	if (sock_name(fd, &name, &e) == -1)
 		return 0;
 	if (!(port0 ? event_begin_always(&ev, "listening") :
-	    event_begin(&ev, "listening")))
+		      event_begin(&ev, "listening")))
 		return 0;
 	json_str(&ev.j, "address", name.host);
 	json_uint(&ev.j, "port", name.port);
@@ -173,7 +173,8 @@ receive(const struct recv *r, int fd)
 	}
 	while (r->count == 0 || got < r->count) {
 		want = r->count == 0 || r->count - got > RECV_BATCH ?
-		    RECV_BATCH : r->count - got;
+		    RECV_BATCH :
+		    r->count - got;
 		k = sock_recvmany(fd, d, (size_t)want, idle, &e);
 		if (k == -1 && e.kind == SOCK_ENET && e.code == ETIMEDOUT) {
 			if (got == 0) {
@@ -191,13 +192,14 @@ receive(const struct recv *r, int fd)
 			if (d[i].trunc) {
 				from = d[i].from;
 				sock_addr_unmap(&from);
-				diag(0, "datagram from %s %u truncated to %zu "
-				    "bytes", from.host, (unsigned)from.port,
-				    d[i].len);
+				diag(0,
+				    "datagram from %s %u truncated to %zu "
+				    "bytes",
+				    from.host, (unsigned)from.port, d[i].len);
 			}
 			if (dgram_print(&d[i], G.json) == -1 ||
 			    (r->lines && !G.json && !ends_line(&d[i]) &&
-			    putchar('\n') == EOF)) {
+				putchar('\n') == EOF)) {
 				status = EXIT_LOCAL;
 				break;
 			}
@@ -234,7 +236,8 @@ options(struct recv *r, int argc, char **argv)
 				    sock_strerror(&e));
 			if (v == 0)
 				return usage_error("bad count \"%s\": must be "
-				    "at least 1", arg);
+						   "at least 1",
+				    arg);
 			r->count = v;
 			break;
 		case O_ECHO:
@@ -253,7 +256,7 @@ options(struct recv *r, int argc, char **argv)
 			if ((rc = sockopts_add(&r->so, arg)) != 0)
 				return rc;
 			break;
-		default:	/* --help (-1), or a usage error */
+		default: /* --help (-1), or a usage error */
 			return c == OPT_HELP ? -1 : opt_status(c);
 		}
 	}
@@ -263,9 +266,11 @@ options(struct recv *r, int argc, char **argv)
 		return 0;
 	if (sock_addr_ip(&r->group, r->join, 0, G.family, &e) == -1 ||
 	    !sock_addr_multicast(&r->group))
-		return usage_error("bad group \"%s\": not a multicast address%s",
-		    r->join, G.family == AF_INET ? " (IPv4)" :
-		    G.family == AF_INET6 ? " (IPv6)" : "");
+		return usage_error(
+		    "bad group \"%s\": not a multicast address%s", r->join,
+		    G.family == AF_INET	     ? " (IPv4)" :
+			G.family == AF_INET6 ? " (IPv6)" :
+					       "");
 	return 0;
 }
 

@@ -17,9 +17,9 @@
 #include "cli/options.h"
 #include "out/report.h"
 
-#define REPLY_WAIT_MS 2000	/* --reply without -w */
-#define SEND_BATCH 1024		/* datagrams per sendmmsg */
-#define COUNT_MAX (UINT64_C(1) << 48)
+#define REPLY_WAIT_MS 2000 /* --reply without -w */
+#define SEND_BATCH    1024 /* datagrams per sendmmsg */
+#define COUNT_MAX     (UINT64_C(1) << 48)
 
 /* One datagram to send: a piece of the payload buffer. */
 struct piece {
@@ -30,13 +30,13 @@ struct piece {
 struct send {
 	bool lines, empty, broadcast, reply;
 	uint64_t count;
-	int64_t interval_ms;	/* 0: none */
-	int64_t ttl;		/* -1: the kernel's */
+	int64_t interval_ms; /* 0: none */
+	int64_t ttl;	     /* -1: the kernel's */
 	const char *source, *source_port;
 	struct sockopts so;
-	struct sock_addr to;	/* the destination */
-	size_t max;		/* the largest payload for to's family */
-	char *buf;		/* MESSAGE, or stdin */
+	struct sock_addr to; /* the destination */
+	size_t max;	     /* the largest payload for to's family */
+	char *buf;	     /* MESSAGE, or stdin */
 	size_t len;
 	struct piece *pieces;
 	size_t n;
@@ -107,10 +107,11 @@ split_lines(struct send *s)
 		nl = memchr(p, '\n', (size_t)(end - p));
 		len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 		if (len > s->max) {
-			fail(SOCK_EUSAGE, "line %zu is %zu bytes, over the "
+			fail(SOCK_EUSAGE,
+			    "line %zu is %zu bytes, over the "
 			    "limit of %zu bytes for a datagram over %s; "
-			    "nothing sent", line, len, s->max,
-			    family_name(s->to.family));
+			    "nothing sent",
+			    line, len, s->max, family_name(s->to.family));
 			return EXIT_USAGE;
 		}
 		if (len > 0 || s->empty) {
@@ -164,7 +165,8 @@ payload(struct send *s, char **words, int n)
 			return split_lines(s);
 	}
 	if (total > s->max) {
-		fail(SOCK_EUSAGE, "payload of %llu bytes is over the limit "
+		fail(SOCK_EUSAGE,
+		    "payload of %llu bytes is over the limit "
 		    "of %zu bytes for a datagram over %s; nothing sent",
 		    (unsigned long long)total, s->max,
 		    family_name(s->to.family));
@@ -195,19 +197,22 @@ destination(struct send *s, const struct target *t, struct sock_addr *src,
 
 	if (sock_parse_port(t->port, "udp", G.numeric, &port, &e) == -1)
 		return usage_err(&e);
-	if (s->source_port != NULL && sock_parse_port(s->source_port, "udp",
-	    G.numeric, &sport, &e) == -1)
+	if (s->source_port != NULL &&
+	    sock_parse_port(s->source_port, "udp", G.numeric, &sport, &e) == -1)
 		return usage_err(&e);
 	if (s->source != NULL) {
 		if (sock_addr_ip(src, s->source, sport, family, &e) == -1)
 			return usage_error("bad source address \"%s\": not a "
-			    "numeric %saddress", s->source, family == AF_INET ?
-			    "IPv4 " : family == AF_INET6 ? "IPv6 " : "");
+					   "numeric %saddress",
+			    s->source,
+			    family == AF_INET	   ? "IPv4 " :
+				family == AF_INET6 ? "IPv6 " :
+						     "");
 		family = src->family;
 	}
 	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
 	if (sock_resolve(t->host, serv, family, SOCK_DGRAM,
-	    G.numeric ? SOCK_R_NUMERIC : 0, &ai, &e) == -1)
+		G.numeric ? SOCK_R_NUMERIC : 0, &ai, &e) == -1)
 		return report(&e);
 	if (ai.n == 0) {
 		sock_ai_free(&ai);
@@ -235,8 +240,8 @@ open_socket(struct send *s, const struct sock_addr *src, bool bind_src)
 	if (s->fd == -1)
 		return report(&e);
 	if ((s->broadcast && sock_broadcast(s->fd, true, &e) == -1) ||
-	    (s->ttl >= 0 && sock_ttl(s->fd, s->to.family, (int)s->ttl,
-	    &e) == -1) ||
+	    (s->ttl >= 0 &&
+		sock_ttl(s->fd, s->to.family, (int)s->ttl, &e) == -1) ||
 	    sockopts_apply(&s->so, s->fd, NULL, &e) == -1 ||
 	    (bind_src && sock_bind_fd(s->fd, src, false, &e) == -1) ||
 	    (s->reply && sock_timestamps(s->fd, &e) == -1) ||
@@ -251,7 +256,8 @@ static int
 net_error(const struct send *s, struct sock_err *e)
 {
 	if (e->kind == SOCK_EUSAGE && e->code == EMSGSIZE) {
-		fail(SOCK_EUSAGE, "%s: the kernel refused a datagram as too "
+		fail(SOCK_EUSAGE,
+		    "%s: the kernel refused a datagram as too "
 		    "large (%s); the limit is at most %zu bytes over %s",
 		    e->what, sock_strerror(e), s->max,
 		    family_name(s->to.family));
@@ -282,7 +288,8 @@ event_sent(const struct send *s, size_t bytes)
 static void
 sleep_ms(int64_t ms)
 {
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	struct timespec ts = { (time_t)(ms / 1000),
+		(long)(ms % 1000) * 1000000L };
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
@@ -350,8 +357,8 @@ reply(struct send *s)
 		return net_error(s, &e);
 	}
 	if (d.trunc)
-		diag(0, "reply from %s %u truncated to %zu bytes",
-		    s->to.host, (unsigned)s->to.port, d.len);
+		diag(0, "reply from %s %u truncated to %zu bytes", s->to.host,
+		    (unsigned)s->to.port, d.len);
 	rc = dgram_print(&d, G.json);
 	free(d.buf);
 	return rc == -1 ? EXIT_LOCAL : 0;
@@ -381,7 +388,8 @@ options(struct send *s, int argc, char **argv)
 				    sock_strerror(&e));
 			if (v == 0)
 				return usage_error("bad count \"%s\": must be "
-				    "at least 1", arg);
+						   "at least 1",
+				    arg);
 			s->count = v;
 			break;
 		case O_INTERVAL:
@@ -410,7 +418,7 @@ options(struct send *s, int argc, char **argv)
 			if ((rc = sockopts_add(&s->so, arg)) != 0)
 				return rc;
 			break;
-		default:	/* --help (-1), or a usage error */
+		default: /* --help (-1), or a usage error */
 			return c == OPT_HELP ? -1 : opt_status(c);
 		}
 	}
@@ -434,10 +442,13 @@ mode_udp_send(int argc, char **argv)
 		return rc == -1 ? EXIT_OK : rc;
 	n = argc - optind;
 	/* HOST PORT or HOST:PORT, then the MESSAGE words */
-	used = n > 0 && sock_split_hostport(argv[optind], host, sizeof(host),
-	    port, sizeof(port), &e) == 1 ? 1 : 2;
+	used = n > 0 &&
+		sock_split_hostport(argv[optind], host, sizeof(host), port,
+		    sizeof(port), &e) == 1 ?
+	    1 :
+	    2;
 	if ((rc = target_parse(argv + optind, n < used ? n : used, false,
-	    &t)) != 0)
+		 &t)) != 0)
 		return rc;
 	if (s.lines && n > used)
 		return usage_error("--lines reads stdin: no MESSAGE expected");

@@ -146,7 +146,7 @@ put_string(struct json *j, const void *p, size_t n)
 			putf(j, "\\u%04x", c);
 			k = 1;
 		} else if ((k = utf8_len(s, n)) == 0) {
-			puts_(j, "\\ufffd");	/* invalid UTF-8, by design */
+			puts_(j, "\\ufffd"); /* invalid UTF-8, by design */
 			k = 1;
 		} else if (k == 2 && c == 0xc2 && s[1] <= 0x9f) {
 			/* a C1 control (U+0080-U+009F): escaped, as C0 is */
@@ -248,7 +248,7 @@ open_(struct json *j, const char *key, char bracket)
 	member(j, key);
 	put(j, &bracket, 1);
 	if (j->depth + 1 >= JSON_DEPTH) {
-		j->oom = true;	/* deeper than any object of ours */
+		j->oom = true; /* deeper than any object of ours */
 		return;
 	}
 	j->depth++;
@@ -314,7 +314,7 @@ const char *
 json_line(struct json *j, size_t *len)
 {
 	while (j->depth > 0)
-		json_close(j);	/* a caller's slip must not break the line */
+		json_close(j); /* a caller's slip must not break the line */
 	put(j, "}\n", 2);
 	*len = j->len;
 	return j->oom ? NULL : j->buf;

@@ -14,8 +14,8 @@ struct json {
 	char *buf;
 	size_t len, cap;
 	int depth;
-	bool first[JSON_DEPTH];	/* no member written yet at this depth */
-	char close[JSON_DEPTH];	/* the bracket that closes each depth */
+	bool first[JSON_DEPTH]; /* no member written yet at this depth */
+	char close[JSON_DEPTH]; /* the bracket that closes each depth */
 	bool oom;
 };
 
@@ -33,8 +33,8 @@ void json_num(struct json *, const char *key, double v, int decimals);
 void json_ms(struct json *, const char *key, double ms);
 void json_bool(struct json *, const char *key, bool v);
 void json_null(struct json *, const char *key);
-void json_obj(struct json *, const char *key);	/* opens {, json_close() */
-void json_arr(struct json *, const char *key);	/* opens [, json_close() */
+void json_obj(struct json *, const char *key); /* opens {, json_close() */
+void json_arr(struct json *, const char *key); /* opens [, json_close() */
 void json_close(struct json *);
 /* Base64 of the bytes as a string member. */
 void json_base64(struct json *, const char *key, const void *val, size_t n);

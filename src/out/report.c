@@ -34,7 +34,7 @@ signals_catch(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: poll(2) returns EINTR */
+	sa.sa_flags = 0; /* no SA_RESTART: poll(2) returns EINTR */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }
@@ -115,8 +115,7 @@ void
 text_put(FILE *fp, const char *s)
 {
 	size_t n = strlen(s);
-	char small[256], *out = n <= sizeof(small) / 4 ? small :
-	    malloc(4 * n);
+	char small[256], *out = n <= sizeof(small) / 4 ? small : malloc(4 * n);
 
 	if (out == NULL) {
 		fputs("(out of memory)", fp);
@@ -128,8 +127,7 @@ text_put(FILE *fp, const char *s)
 }
 
 /* The formatted text, malloc'd, or NULL when memory ran out. */
-static char *PRINTF(1, 0)
-format(const char *fmt, va_list ap)
+static char *PRINTF(1, 0) format(const char *fmt, va_list ap)
 {
 	va_list again;
 	char *s;
@@ -237,7 +235,7 @@ error_out(enum sock_kind kind, bool fatal, const char *msg)
 
 /* error_out() of a formatted message. */
 static void PRINTF(3, 0)
-verror(enum sock_kind kind, bool fatal, const char *fmt, va_list ap)
+    verror(enum sock_kind kind, bool fatal, const char *fmt, va_list ap)
 {
 	char *msg = format(fmt, ap);
 

@@ -12,22 +12,22 @@
 /* Exit statuses of SPEC.md. */
 enum {
 	EXIT_OK = 0,
-	EXIT_NET = 1,		/* refused, timed out, unreachable, reset */
-	EXIT_USAGE = 2,		/* bad option, port, duration, value */
-	EXIT_RESOLVE = 3,	/* name resolution failed */
-	EXIT_LOCAL = 4,		/* bind, permission, I/O on stdin/stdout */
-	EXIT_TLS = 5		/* TLS handshake or verification */
+	EXIT_NET = 1,	  /* refused, timed out, unreachable, reset */
+	EXIT_USAGE = 2,	  /* bad option, port, duration, value */
+	EXIT_RESOLVE = 3, /* name resolution failed */
+	EXIT_LOCAL = 4,	  /* bind, permission, I/O on stdin/stdout */
+	EXIT_TLS = 5	  /* TLS handshake or verification */
 };
 
 /* The global options, valid in every mode. */
 struct globals {
-	const char *mode;	/* the mode word, for messages */
-	int family;		/* AF_UNSPEC, or AF_INET with -4, AF_INET6 -6 */
-	bool json;		/* -j */
-	int verbose;		/* -v, repeatable */
-	bool quiet;		/* --quiet */
-	int64_t timeout_ms;	/* -w, -1 when not given */
-	bool numeric;		/* -n */
+	const char *mode;   /* the mode word, for messages */
+	int family;	    /* AF_UNSPEC, or AF_INET with -4, AF_INET6 -6 */
+	bool json;	    /* -j */
+	int verbose;	    /* -v, repeatable */
+	bool quiet;	    /* --quiet */
+	int64_t timeout_ms; /* -w, -1 when not given */
+	bool numeric;	    /* -n */
 };
 extern struct globals G;
 

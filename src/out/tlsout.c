@@ -13,25 +13,24 @@
 void
 tls_json(struct json *j, const struct tls_info *in)
 {
-	const char *cert[] = { "subject", "issuer", "not_before",
-	    "not_after" };
+	const char *cert[] = { "subject", "issuer", "not_before", "not_after" };
 	const char *val[] = { in->subject, in->issuer, in->not_before,
-	    in->not_after };
+		in->not_after };
 	size_t i;
 
 	json_str(j, "version", in->version);
 	json_str(j, "cipher", in->cipher);
 	json_str(j, "alpn", in->alpn[0] ? in->alpn : NULL);
 	for (i = 0; i < sizeof(cert) / sizeof(cert[0]); i++)
-		json_str(j, cert[i], in->have_cert && val[i][0] ? val[i] :
-		    NULL);
+		json_str(j, cert[i],
+		    in->have_cert && val[i][0] ? val[i] : NULL);
 	if (in->have_cert && in->not_after[0])
 		json_int(j, "days_left", in->days_left);
 	else
 		json_null(j, "days_left");
 	json_bool(j, "verified", in->verified);
-	json_str(j, "fingerprint_sha256", in->have_cert ? in->fingerprint :
-	    NULL);
+	json_str(j, "fingerprint_sha256",
+	    in->have_cert ? in->fingerprint : NULL);
 }
 
 /* The fields come from the peer (its certificate, its ALPN answer):
@@ -89,8 +88,8 @@ tls_event(const struct tls_info *in, const struct sock_addr *peer)
 		fclose(mem);
 	}
 	if (peer != NULL)
-		event_end(&ev, "tls %s: %s", addr_words(peer, words,
-		    sizeof(words)), text ? text : "");
+		event_end(&ev, "tls %s: %s",
+		    addr_words(peer, words, sizeof(words)), text ? text : "");
 	else
 		event_end(&ev, "tls %s", text ? text : "");
 	free(text);

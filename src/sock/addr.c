@@ -17,8 +17,8 @@
 #include "sock/sock.h"
 
 int
-sock_addr_from_sa(struct sock_addr *a, const struct sockaddr *sa,
-    socklen_t len, struct sock_err *e)
+sock_addr_from_sa(struct sock_addr *a, const struct sockaddr *sa, socklen_t len,
+    struct sock_err *e)
 {
 	memset(a, 0, sizeof(*a));
 	if (len > sizeof(a->ss))
@@ -197,8 +197,8 @@ sock_addr_equal(const struct sock_addr *a, const struct sock_addr *b)
 }
 
 int
-sock_parse_port(const char *s, const char *proto, bool numeric,
-    uint16_t *port, struct sock_err *e)
+sock_parse_port(const char *s, const char *proto, bool numeric, uint16_t *port,
+    struct sock_err *e)
 {
 	struct servent *se;
 	char *end;

@@ -11,8 +11,8 @@
 
 #include "sock/sock.h"
 
-#define SOCK_RACE_DELAY_MS 250	/* RFC 8305 "Connection Attempt Delay" */
-#define SOCK_RACE_MAX 64	/* attempts in flight at once */
+#define SOCK_RACE_DELAY_MS  250 /* RFC 8305 "Connection Attempt Delay" */
+#define SOCK_RACE_MAX	    64	/* attempts in flight at once */
 #define SOCK_UNIX_PAUSE_MAX 50	/* ms between asks of a full Unix queue */
 
 static int
@@ -34,8 +34,9 @@ sock_connect_start(const struct sock_addr *a, const struct sock_addr *src,
 	if (fd == -1)
 		return -1;
 	if (src != NULL) {
-		if (src->port != 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR,
-		    &on, sizeof(on)) == -1)
+		if (src->port != 0 &&
+		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) ==
+			-1)
 			goto local;
 		if (bind(fd, (const struct sockaddr *)&src->ss, src->len) == -1)
 			goto local;
@@ -77,11 +78,10 @@ sock_connect_result(int fd, const struct sock_addr *a, struct sock_err *e)
    the descriptor (blocking), or -1 (ENET; ETIMEDOUT, saying why, when
    the queue stayed full). */
 static int
-unix_connect(const struct sock_addr *a, int64_t timeout_ms,
-    struct sock_err *e)
+unix_connect(const struct sock_addr *a, int64_t timeout_ms, struct sock_err *e)
 {
-	double deadline = timeout_ms < 0 ? -1 :
-	    sock_now_ms() + (double)timeout_ms;
+	double deadline =
+	    timeout_ms < 0 ? -1 : sock_now_ms() + (double)timeout_ms;
 	int fd, rc, saved, left, pause = 1;
 
 	fd = sock_socket(AF_UNIX, SOCK_STREAM, true, e);
@@ -100,10 +100,10 @@ unix_connect(const struct sock_addr *a, int64_t timeout_ms,
 			close(fd);
 			connect_fail(e, saved == EAGAIN ? ETIMEDOUT : saved, a);
 			if (saved == EAGAIN)
-				snprintf(e->msg, sizeof(e->msg), "%s after "
+				snprintf(e->msg, sizeof(e->msg),
+				    "%s after "
 				    "%lld ms (the listener's queue is full)",
-				    strerror(ETIMEDOUT),
-				    (long long)timeout_ms);
+				    strerror(ETIMEDOUT), (long long)timeout_ms);
 			return -1;
 		}
 		poll(NULL, 0, left >= 0 && left < pause ? left : pause);
@@ -138,8 +138,7 @@ sock_connect_list(const struct sock_addr *list, size_t n,
 	bool failed = false;
 
 	if (n == 0)
-		return sock_failmsg(e, SOCK_ERESOLVE, "no address",
-		    "connect");
+		return sock_failmsg(e, SOCK_ERESOLVE, "no address", "connect");
 	if (n == 1 && list[0].family == AF_UNIX && src == NULL) {
 		fd = unix_connect(&list[0], timeout_ms, e);
 		if (fd >= 0 && peer != NULL)
@@ -176,8 +175,9 @@ sock_connect_list(const struct sock_addr *list, size_t n,
 				sock_addr_any(&any, list[next].family,
 				    src->port);
 			fd = sock_connect_start(&list[next],
-			    src == NULL ? NULL :
-			    src->family == AF_UNSPEC ? &any : src,
+			    src == NULL			 ? NULL :
+				src->family == AF_UNSPEC ? &any :
+							   src,
 			    SOCK_STREAM, e);
 			if (fd == -1) {
 				failed = true;
@@ -200,8 +200,8 @@ sock_connect_list(const struct sock_addr *list, size_t n,
 		}
 		wait = next < n ? (int)(next_at - now) + 1 : -1;
 		if (timeout_ms >= 0) {
-			int left = sock_poll_ms(start + (double)timeout_ms,
-			    now);
+			int left =
+			    sock_poll_ms(start + (double)timeout_ms, now);
 
 			if (wait < 0 || left < wait)
 				wait = left;

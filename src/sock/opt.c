@@ -16,20 +16,20 @@
 #include "compat.h"
 #include "sock/sock.h"
 
-#define ST (SOF_STREAM)
-#define DG (SOF_DGRAM)
+#define ST  (SOF_STREAM)
+#define DG  (SOF_DGRAM)
 #define ANY (SOF_STREAM | SOF_DGRAM | SOF_UNIX)
-#define IP (SOF_STREAM | SOF_DGRAM)
+#define IP  (SOF_STREAM | SOF_DGRAM)
 
 const struct sock_opt sock_opts[] = {
 	{ "SO_ACCEPTCONN", "SOL_SOCKET", SOL_SOCKET, SO_ACCEPTCONN, SOT_BOOL,
 	    ANY | SOF_RO, "socket is listening" },
-	{ "SO_BROADCAST", "SOL_SOCKET", SOL_SOCKET, SO_BROADCAST, SOT_BOOL,
-	    DG, "may send to broadcast addresses" },
+	{ "SO_BROADCAST", "SOL_SOCKET", SOL_SOCKET, SO_BROADCAST, SOT_BOOL, DG,
+	    "may send to broadcast addresses" },
 	{ "SO_DEBUG", "SOL_SOCKET", SOL_SOCKET, SO_DEBUG, SOT_BOOL, ANY,
 	    "kernel socket debugging (needs CAP_NET_ADMIN)" },
-	{ "SO_ERROR", "SOL_SOCKET", SOL_SOCKET, SO_ERROR, SOT_INT,
-	    ANY | SOF_RO, "pending socket error (read clears it)" },
+	{ "SO_ERROR", "SOL_SOCKET", SOL_SOCKET, SO_ERROR, SOT_INT, ANY | SOF_RO,
+	    "pending socket error (read clears it)" },
 	{ "SO_KEEPALIVE", "SOL_SOCKET", SOL_SOCKET, SO_KEEPALIVE, SOT_BOOL, ST,
 	    "send TCP keepalive probes" },
 	{ "SO_LINGER", "SOL_SOCKET", SOL_SOCKET, SO_LINGER, SOT_LINGER, ST,
@@ -164,7 +164,7 @@ sock_opt_find(const char *name)
 		base = strchr(sock_opts[i].name, '_') + 1;
 		if (strncmp(sock_opts[i].name, "IPV6_", 5) == 0 ||
 		    strncmp(sock_opts[i].name, "IP_", 3) == 0)
-			continue;	/* IP_TTL vs IPV6_...: keep them whole */
+			continue; /* IP_TTL vs IPV6_...: keep them whole */
 		if (strcasecmp(base, name) != 0)
 			continue;
 		if (hit != NULL)
@@ -182,13 +182,29 @@ tos_name(const char *s, int64_t *v)
 		const char *name;
 		int dscp;
 	} names[] = {
-		{ "cs0", 0 }, { "cs1", 8 }, { "cs2", 16 }, { "cs3", 24 },
-		{ "cs4", 32 }, { "cs5", 40 }, { "cs6", 48 }, { "cs7", 56 },
-		{ "af11", 10 }, { "af12", 12 }, { "af13", 14 },
-		{ "af21", 18 }, { "af22", 20 }, { "af23", 22 },
-		{ "af31", 26 }, { "af32", 28 }, { "af33", 30 },
-		{ "af41", 34 }, { "af42", 36 }, { "af43", 38 },
-		{ "ef", 46 }, { "va", 44 }, { "le", 1 },
+		{ "cs0", 0 },
+		{ "cs1", 8 },
+		{ "cs2", 16 },
+		{ "cs3", 24 },
+		{ "cs4", 32 },
+		{ "cs5", 40 },
+		{ "cs6", 48 },
+		{ "cs7", 56 },
+		{ "af11", 10 },
+		{ "af12", 12 },
+		{ "af13", 14 },
+		{ "af21", 18 },
+		{ "af22", 20 },
+		{ "af23", 22 },
+		{ "af31", 26 },
+		{ "af32", 28 },
+		{ "af33", 30 },
+		{ "af41", 34 },
+		{ "af42", 36 },
+		{ "af43", 38 },
+		{ "ef", 46 },
+		{ "va", 44 },
+		{ "le", 1 },
 	};
 	size_t i;
 
@@ -285,8 +301,7 @@ cc_unknown(const char *name, struct sock_err *e)
 	FILE *fp;
 	size_t n;
 
-	fp = fopen("/proc/sys/net/ipv4/tcp_available_congestion_control",
-	    "re");
+	fp = fopen("/proc/sys/net/ipv4/tcp_available_congestion_control", "re");
 	if (fp != NULL) {
 		if (fgets(avail, sizeof(avail), fp) == NULL)
 			avail[0] = '\0';
@@ -298,10 +313,13 @@ cc_unknown(const char *name, struct sock_err *e)
 		strlcpy(cut, " ...", sizeof(avail) - (size_t)(cut - avail));
 	avail[strcspn(avail, "\n")] = '\0';
 	if (avail[0] != '\0')
-		snprintf(msg, sizeof(msg), "not an available congestion "
-		    "control (available: %s)", avail);
+		snprintf(msg, sizeof(msg),
+		    "not an available congestion "
+		    "control (available: %s)",
+		    avail);
 	else
-		snprintf(msg, sizeof(msg), "not an available congestion "
+		snprintf(msg, sizeof(msg),
+		    "not an available congestion "
 		    "control");
 	sock_failmsg(e, SOCK_EUSAGE, msg, "set TCP_CONGESTION=%s", name);
 	e->code = ENOENT;
@@ -395,10 +413,11 @@ sock_opt_get(int fd, const struct sock_opt *o, struct sock_optval *v,
 		v->ms = o->type == SOT_SECS ? (int64_t)i * 1000 : i;
 		if (o->type == SOT_SOCKTYPE)
 			snprintf(v->str, sizeof(v->str), "%s",
-			    i == SOCK_STREAM ? "SOCK_STREAM" :
-			    i == SOCK_DGRAM ? "SOCK_DGRAM" :
-			    i == SOCK_SEQPACKET ? "SOCK_SEQPACKET" :
-			    i == SOCK_RAW ? "SOCK_RAW" : "SOCK_?");
+			    i == SOCK_STREAM	    ? "SOCK_STREAM" :
+				i == SOCK_DGRAM	    ? "SOCK_DGRAM" :
+				i == SOCK_SEQPACKET ? "SOCK_SEQPACKET" :
+				i == SOCK_RAW	    ? "SOCK_RAW" :
+						      "SOCK_?");
 		return 0;
 	}
 	return sock_fail(e, SOCK_ELOCAL, errno, "get %s", o->name);
@@ -524,12 +543,13 @@ sock_opt_sockets(const struct sock_opt *o, char *buf, size_t len)
 {
 	unsigned fam = o->flags & (SOF_INET | SOF_INET6);
 
-	snprintf(buf, len, "%s%s%s%s%s%s",
-	    o->flags & SOF_STREAM ? "tcp" : "",
+	snprintf(buf, len, "%s%s%s%s%s%s", o->flags & SOF_STREAM ? "tcp" : "",
 	    (o->flags & SOF_STREAM) && (o->flags & SOF_DGRAM) ? "," : "",
 	    o->flags & SOF_DGRAM ? "udp" : "",
 	    o->flags & SOF_UNIX ? ",unix" : "",
-	    fam == SOF_INET ? "/IPv4" : fam == SOF_INET6 ? "/IPv6" : "",
+	    fam == SOF_INET	 ? "/IPv4" :
+		fam == SOF_INET6 ? "/IPv6" :
+				   "",
 	    "");
 	return buf;
 }
@@ -548,7 +568,7 @@ sock_opt_applies(const struct sock_opt *o, int family, int type)
 	case AF_INET:
 		return fam == 0 || (fam & SOF_INET) != 0;
 	case AF_INET6:
-		return true;	/* SOF_INET: the IPv4 side of dual-stack */
+		return true; /* SOF_INET: the IPv4 side of dual-stack */
 	case AF_UNIX:
 		return (o->flags & SOF_UNIX) != 0;
 	default:
@@ -590,15 +610,17 @@ const char *
 sock_kind_str(int family, int type, char *buf, size_t len)
 {
 	const char *t = type == SOCK_STREAM ? "stream" :
-	    type == SOCK_DGRAM ? "datagram" :
-	    type == SOCK_SEQPACKET ? "seqpacket" :
-	    type == SOCK_RAW ? "raw" : "other";
+	    type == SOCK_DGRAM		    ? "datagram" :
+	    type == SOCK_SEQPACKET	    ? "seqpacket" :
+	    type == SOCK_RAW		    ? "raw" :
+					      "other";
 
 	if (family == AF_INET || family == AF_INET6)
 		snprintf(buf, len, "%s %s socket",
 		    family == AF_INET ? "IPv4" : "IPv6",
-		    type == SOCK_STREAM ? "TCP" : type == SOCK_DGRAM ? "UDP" :
-		    t);
+		    type == SOCK_STREAM	   ? "TCP" :
+			type == SOCK_DGRAM ? "UDP" :
+					     t);
 	else if (family == AF_UNIX)
 		snprintf(buf, len, "Unix %s socket", t);
 	else

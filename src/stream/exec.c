@@ -42,8 +42,10 @@ exec_split(const char *cmd)
 					*w++ = *p++;
 				if (*p == '\0') {
 					free(v);
-					usage_error("unterminated %c in command "
-					    "\"%s\"", quote, cmd);
+					usage_error(
+					    "unterminated %c in command "
+					    "\"%s\"",
+					    quote, cmd);
 					return NULL;
 				}
 				p++;
@@ -78,7 +80,7 @@ exec_check(char *const *argv)
 		end = strchr(p, ':');
 		n = end ? (size_t)(end - p) : strlen(p);
 		if (snprintf(full, sizeof(full), "%.*s%s%s", (int)n, p,
-		    n ? "/" : "", argv[0]) < (int)sizeof(full) &&
+			n ? "/" : "", argv[0]) < (int)sizeof(full) &&
 		    access(full, X_OK) == 0)
 			return 0;
 		if (end == NULL)
@@ -120,7 +122,7 @@ exec_spawn(char *const *argv, int fd)
 		_exit(126);
 	if (fd > 1)
 		close(fd);
-	close_from(3);	/* nothing of ours, nor of our parent, leaks */
+	close_from(3); /* nothing of ours, nor of our parent, leaks */
 	execvp(argv[0], argv);
 	saved = errno;
 	fail_nonfatal(SOCK_ELOCAL, "exec %s: %s", argv[0], strerror(saved));

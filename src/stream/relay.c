@@ -28,9 +28,9 @@
 #include "stream/relay.h"
 #include "out/report.h"
 
-#define RELAY_BUF (128 * 1024)	/* one read, either way */
+#define RELAY_BUF	 (128 * 1024) /* one read, either way */
 #define RELAY_MAX_LISTEN 16
-#define RELAY_EVENTS 256	/* ready descriptors taken per wait */
+#define RELAY_EVENTS	 256 /* ready descriptors taken per wait */
 
 struct relay {
 	struct relay_opts o;
@@ -41,51 +41,51 @@ struct relay {
 	int l_reg[RELAY_MAX_LISTEN];
 	short l_re[RELAY_MAX_LISTEN];
 	size_t nl;
-	unsigned l_streak;	/* rounds in a row with a listener ready */
-	int ep;			/* the epoll set */
-	int in_reg, out_reg;	/* stdin's and stdout's events in it */
-	short in_re, out_re;	/* what was ready this round */
-	bool had_conn;		/* a connection was added */
-	double accept_pause;	/* no accepting before this (EMFILE) */
+	unsigned l_streak;   /* rounds in a row with a listener ready */
+	int ep;		     /* the epoll set */
+	int in_reg, out_reg; /* stdin's and stdout's events in it */
+	short in_re, out_re; /* what was ready this round */
+	bool had_conn;	     /* a connection was added */
+	double accept_pause; /* no accepting before this (EMFILE) */
 	/* stdin */
 	bool in_eof, in_tty, in_poll, in_restore;
-	bool in_hup;		/* told a hang-up while not wanted */
-	bool in_quiet;		/* told ready while not wanted */
-	bool in_dontwait;	/* a socket shared with stderr: MSG_DONTWAIT */
-	char in_last;		/* -C: the last byte of the previous chunk */
+	bool in_hup;	  /* told a hang-up while not wanted */
+	bool in_quiet;	  /* told ready while not wanted */
+	bool in_dontwait; /* a socket shared with stderr: MSG_DONTWAIT */
+	char in_last;	  /* -C: the last byte of the previous chunk */
 	int in_flags;
 	double in_eof_at;
 	char *ibuf;
 	size_t ilen;
 	/* stdout */
 	bool out_closed, out_poll, out_restore;
-	bool out_dontwait;	/* a socket shared with stderr: MSG_DONTWAIT */
+	bool out_dontwait; /* a socket shared with stderr: MSG_DONTWAIT */
 	int out_flags;
 	char *obuf;
 	size_t olen, ooff;
 	/* -o, -x */
-	char *lbuf;		/* one record, formatted */
+	char *lbuf; /* one record, formatted */
 	size_t lcap;
-	unsigned long output_last, hexdump_last;	/* see log_record() */
-	unsigned long log_ids;	/* clients so far */
-	bool log_failed;	/* a write failed: stop */
+	unsigned long output_last, hexdump_last; /* see log_record() */
+	unsigned long log_ids;			 /* clients so far */
+	bool log_failed;			 /* a write failed: stop */
 	struct sock_err log_err;
 	/* zero copy (one connection, nothing that must see the bytes) */
-	int zc_in;		/* ZC_SPLICE (stdin a pipe), ZC_SENDFILE (a file) */
-	int zc_out;		/* ZC_SPLICE (stdout a pipe), ZC_PIPE (via zp) */
-	bool zin_wait_sock;	/* stdin -> socket waits for the socket */
-	bool zout_wait_out;	/* socket -> stdout waits for stdout */
-	int zp[2];		/* the pipe in the middle for ZC_PIPE */
-	size_t zlen;		/* bytes in it */
+	int zc_in;	    /* ZC_SPLICE (stdin a pipe), ZC_SENDFILE (a file) */
+	int zc_out;	    /* ZC_SPLICE (stdout a pipe), ZC_PIPE (via zp) */
+	bool zin_wait_sock; /* stdin -> socket waits for the socket */
+	bool zout_wait_out; /* socket -> stdout waits for stdout */
+	int zp[2];	    /* the pipe in the middle for ZC_PIPE */
+	size_t zlen;	    /* bytes in it */
 };
 
 enum { ZC_NONE, ZC_SPLICE, ZC_SENDFILE, ZC_PIPE };
 
 static void chunk_done(struct relay *);
-#define ZC_CHUNK (1 << 20)	/* at most per splice/sendfile call */
+#define ZC_CHUNK (1 << 20) /* at most per splice/sendfile call */
 
 #ifndef KCMP_FILE
-#define KCMP_FILE 0		/* <linux/kcmp.h> */
+#define KCMP_FILE 0 /* <linux/kcmp.h> */
 #endif
 
 /* true when fd and stderr are one open file description (2>&1): then
@@ -116,8 +116,8 @@ own_description(int fd)
 	int nfd;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	nfd = open(path, (fd == 0 ? O_RDONLY : O_WRONLY) | O_NONBLOCK |
-	    O_CLOEXEC);
+	nfd = open(path,
+	    (fd == 0 ? O_RDONLY : O_WRONLY) | O_NONBLOCK | O_CLOEXEC);
 	if (nfd == -1)
 		return false;
 	if (dup2(nfd, fd) == -1) {
@@ -143,7 +143,7 @@ std_setup(int fd, bool *restore, int *flags, bool *is_tty, bool *dontwait)
 	if (fstat(fd, &st) == -1)
 		return false;
 	if (S_ISREG(st.st_mode))
-		return false;	/* always ready: no poll */
+		return false; /* always ready: no poll */
 	if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
 		return true;
 	*flags = fcntl(fd, F_GETFL);
@@ -153,7 +153,7 @@ std_setup(int fd, bool *restore, int *flags, bool *is_tty, bool *dontwait)
 		if (S_ISSOCK(st.st_mode))
 			*dontwait = true;
 		else if (own_description(fd))
-			*restore = true;	/* blocking again at the end */
+			*restore = true; /* blocking again at the end */
 		return true;
 	}
 	if (fcntl(fd, F_SETFL, *flags | O_NONBLOCK) != -1)
@@ -173,7 +173,7 @@ relay_new(const struct relay_opts *o, const struct relay_hooks *h)
 	if (h != NULL)
 		r->h = *h;
 	r->in_reg = r->out_reg = -1;
-	r->output_last = r->hexdump_last = ULONG_MAX;	/* none yet */
+	r->output_last = r->hexdump_last = ULONG_MAX; /* none yet */
 	r->ibuf = malloc(o->crlf ? 2 * RELAY_BUF : RELAY_BUF);
 	r->obuf = malloc(RELAY_BUF);
 	r->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -218,7 +218,7 @@ conn_add(struct relay *r, int fd, bool nb, const struct sock_addr *peer,
 	if (peer != NULL)
 		c->peer = *peer;
 	c->start_ms = c->last_ms = c->wr_ms = sock_now_ms();
-	c->sent = r->ilen;	/* a chunk under way is not for this one */
+	c->sent = r->ilen; /* a chunk under way is not for this one */
 	/* plain: the peer's FIN is told with the bytes before it, so a
 	   short read need not wait another round for the EOF */
 	c->rd_ev = tls != NULL ? POLLIN : POLLIN | POLLRDHUP;
@@ -228,7 +228,7 @@ conn_add(struct relay *r, int fd, bool nb, const struct sock_addr *peer,
 	if (tls != NULL) {
 		c->tls = tls;
 		c->hs = true;
-		c->hs_ev = POLLIN | POLLOUT;	/* the first step: at once */
+		c->hs_ev = POLLIN | POLLOUT; /* the first step: at once */
 		if (r->o.handshake_ms >= 0)
 			c->hs_end = c->start_ms + (double)r->o.handshake_ms;
 	}
@@ -290,7 +290,7 @@ watch(struct relay *r, int fd, int *reg, int ev, short *re)
 		return 0;
 	}
 	if (epoll_ctl(r->ep, *reg < 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd,
-	    &ee) == -1)
+		&ee) == -1)
 		return -1;
 	*reg = ev;
 	return 0;
@@ -331,7 +331,7 @@ conn_fail_tls(struct conn *c, const struct sock_err *te)
    that a line is never cut by another writer of the file (stdout's
    bytes, with 2>&1; the other -e helpers of a listen -k).  A write error
    stops the relay (log_failed); the mode tells it. */
-#define HEX_LINE 96		/* "> 00000000  xx ... xx  |0123456789abcdef|\n" */
+#define HEX_LINE 96 /* "> 00000000  xx ... xx  |0123456789abcdef|\n" */
 
 /* Writes n bytes of buf to fd, waiting when it is non-blocking and full
    (a stderr that another process made non-blocking): nothing is
@@ -347,8 +347,8 @@ log_write(int fd, const char *buf, size_t n)
 		if (w > 0) {
 			buf += w;
 			n -= (size_t)w;
-		} else if (w == -1 && (errno == EAGAIN ||
-		    errno == EWOULDBLOCK)) {
+		} else if (w == -1 &&
+		    (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			poll(&p, 1, -1);
 		} else if (w == 0 || errno != EINTR) {
 			if (w == 0)
@@ -395,8 +395,8 @@ hex_lines(char *p, char dir, uint64_t off, const char *buf, size_t n)
 		    (unsigned long long)(off + i));
 		for (k = 0; k < 16; k++) {
 			p[len++] = ' ';
-			unsigned char b = i + k < n ? (unsigned char)buf[i + k] :
-			    0;
+			unsigned char b =
+			    i + k < n ? (unsigned char)buf[i + k] : 0;
 
 			p[len++] = i + k < n ? hex[b >> 4] : ' ';
 			p[len++] = i + k < n ? hex[b & 15] : ' ';
@@ -407,7 +407,8 @@ hex_lines(char *p, char dir, uint64_t off, const char *buf, size_t n)
 		len += 3;
 		for (k = 0; k < 16 && i + k < n; k++)
 			p[len++] = isprint((unsigned char)buf[i + k]) ?
-			    buf[i + k] : '.';
+			    buf[i + k] :
+			    '.';
 		p[len++] = '|';
 		p[len++] = '\n';
 	}
@@ -423,8 +424,8 @@ log_record(struct relay *r, int fd, unsigned long *last, struct conn *c,
     char dir, const char *buf, size_t n)
 {
 	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	size_t need = 4 * NI_MAXHOST + 16 + (dir ? (n / 16 + 1) * HEX_LINE :
-	    n), len = 0;
+	size_t need = 4 * NI_MAXHOST + 16 + (dir ? (n / 16 + 1) * HEX_LINE : n),
+	       len = 0;
 	bool shared = r->o.log_marks == LOG_MARKS_SHARED, locked = false;
 	off_t at = -1;
 	char *nb;
@@ -475,12 +476,13 @@ copy_out(struct relay *r, struct conn *c, char dir, const char *buf, size_t n)
 {
 	if (r->log_failed)
 		return;
-	if (r->o.output_fd >= 0 && log_record(r, r->o.output_fd,
-	    &r->output_last, c, 0, buf, n) == -1)
+	if (r->o.output_fd >= 0 &&
+	    log_record(r, r->o.output_fd, &r->output_last, c, 0, buf, n) == -1)
 		sock_fail(&r->log_err, SOCK_ELOCAL, errno, "%s",
 		    r->o.output_name);
-	else if (r->o.hexdump_fd >= 0 && log_record(r, r->o.hexdump_fd,
-	    &r->hexdump_last, c, dir, buf, n) == -1)
+	else if (r->o.hexdump_fd >= 0 &&
+	    log_record(r, r->o.hexdump_fd, &r->hexdump_last, c, dir, buf, n) ==
+		-1)
 		sock_fail(&r->log_err, SOCK_ELOCAL, errno, "%s",
 		    r->o.hexdump_name);
 	else
@@ -497,12 +499,13 @@ flush_stdout(struct relay *r, struct sock_err *e)
 
 	while (r->ooff < r->olen) {
 		if (r->out_closed) {
-			r->ooff = r->olen;	/* nobody reads: drop */
+			r->ooff = r->olen; /* nobody reads: drop */
 			break;
 		}
-		w = r->out_dontwait ? send(1, r->obuf + r->ooff, r->olen -
-		    r->ooff, MSG_DONTWAIT) : write(1, r->obuf + r->ooff,
-		    r->olen - r->ooff);
+		w = r->out_dontwait ?
+		    send(1, r->obuf + r->ooff, r->olen - r->ooff,
+			MSG_DONTWAIT) :
+		    write(1, r->obuf + r->ooff, r->olen - r->ooff);
 		if (w > 0) {
 			r->ooff += (size_t)w;
 			continue;
@@ -568,7 +571,7 @@ read_stdin(struct relay *r, struct sock_err *e)
 
 	do
 		n = r->in_dontwait ? recv(0, r->ibuf, RELAY_BUF, MSG_DONTWAIT) :
-		    read(0, r->ibuf, RELAY_BUF);
+				     read(0, r->ibuf, RELAY_BUF);
 	while (n == -1 && errno == EINTR);
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
@@ -612,11 +615,12 @@ send_conn(struct relay *r, struct conn *c)
 	ssize_t w;
 
 	if (c->hs)
-		return;		/* not before the handshake */
+		return; /* not before the handshake */
 	while (!c->dead && c->sent < r->ilen && !r->log_failed) {
 		if (c->tls != NULL && c->truncated) {
 			/* TLS cannot go on after a truncation */
-			conn_fail(c, EPIPE, "the peer closed the connection "
+			conn_fail(c, EPIPE,
+			    "the peer closed the connection "
 			    "without TLS close_notify");
 			return;
 		}
@@ -724,8 +728,8 @@ maybe_shutdown(struct relay *r, struct conn *c)
 		return;
 	if (!r->o.no_shutdown && !r->o.recv_only) {
 		/* TLS: close_notify first, then the TCP half-close */
-		c->closing = c->tls != NULL &&
-		    tls_close(c->tls, &c->wr_ev) == TLS_AGAIN;
+		c->closing =
+		    c->tls != NULL && tls_close(c->tls, &c->wr_ev) == TLS_AGAIN;
 		if (c->closing)
 			return;
 		shutdown(c->fd, SHUT_WR);
@@ -747,7 +751,7 @@ conn_done(const struct relay *r, const struct conn *c)
 		return c->rd_eof || (r->o.send_only && c->wr_shut);
 	}
 	if (c->rd_eof && r->in_tty)
-		return true;		/* a terminal: the peer's EOF ends it */
+		return true; /* a terminal: the peer's EOF ends it */
 	return recv_done && c->wr_shut;
 }
 
@@ -764,7 +768,7 @@ drop_conn(struct relay *r, size_t i)
 	close(c->fd);
 	free(c);
 	r->c[i] = r->c[--r->n];
-	r->accept_pause = 0;	/* a descriptor is free again */
+	r->accept_pause = 0; /* a descriptor is free again */
 	/* whatever the reason it left, it no longer holds up the chunk */
 	chunk_done(r);
 }
@@ -823,7 +827,7 @@ accept_ready(struct relay *r, int lfd, int max)
 	for (k = 0; k < max; k++) {
 		fd = r->h.accept(r->h.ctx, lfd, &peer);
 		if (fd == -3)
-			return;		/* nobody else is waiting */
+			return; /* nobody else is waiting */
 		if (fd == -2) {
 			/* no descriptor to take it with: clients wait in the
 			   backlog until some free up (a connection ends or
@@ -832,13 +836,13 @@ accept_ready(struct relay *r, int lfd, int max)
 			return;
 		}
 		if (fd == -1)
-			continue;	/* refused, or gone already */
+			continue; /* refused, or gone already */
 		if (r->h.tls_wrap != NULL) {
 			struct tls *t = r->h.tls_wrap(r->h.ctx, fd);
 
 			/* half-closed, if at all, after the handshake */
-			if (t == NULL || relay_add_tls(r, fd, &peer, t,
-			    &e) == -1)
+			if (t == NULL ||
+			    relay_add_tls(r, fd, &peer, t, &e) == -1)
 				close(fd);
 			continue;
 		}
@@ -863,8 +867,8 @@ zc_setup(struct relay *r)
 	const char *copy = getenv("SOCKIT_COPY");
 
 	r->zp[0] = r->zp[1] = -1;
-	if (r->o.keep_open || r->n != 1 || r->c[0]->tls != NULL ||
-	    r->o.crlf || r->o.output_fd >= 0 || r->o.hexdump_fd >= 0 ||
+	if (r->o.keep_open || r->n != 1 || r->c[0]->tls != NULL || r->o.crlf ||
+	    r->o.output_fd >= 0 || r->o.hexdump_fd >= 0 ||
 	    (copy != NULL && strcmp(copy, "1") == 0))
 		return;
 	if (!r->in_eof && fstat(0, &in) == 0) {
@@ -900,8 +904,8 @@ zc_error(struct conn *c, int err, const char *local, struct sock_err *e)
 			return 0;
 		}
 	}
-	return sock_fail(e, SOCK_ELOCAL, err, "%s", local ? local :
-	    "read from stdin");
+	return sock_fail(e, SOCK_ELOCAL, err, "%s",
+	    local ? local : "read from stdin");
 }
 
 /* stdin -> socket without copying.  by_stdin: poll said stdin is
@@ -936,7 +940,7 @@ zc_move_in(struct relay *r, struct conn *c, bool by_stdin, struct sock_err *e)
 			return 0;
 		}
 		if (errno == EINVAL || errno == ENOSYS) {
-			r->zc_in = ZC_NONE;	/* not for these: copy */
+			r->zc_in = ZC_NONE; /* not for these: copy */
 			return 0;
 		}
 		return zc_error(c, errno, NULL, e);
@@ -1097,8 +1101,8 @@ relay_run(struct relay *r, struct sock_err *e)
 		    !r->c[0]->wr_shut;
 		zout = r->zc_out != ZC_NONE && r->n == 1 && !r->c[0]->rd_eof;
 		r->in_re = r->out_re = 0;
-		in_want = want_in || (zin && r->zc_in == ZC_SPLICE &&
-		    !r->zin_wait_sock);
+		in_want = want_in ||
+		    (zin && r->zc_in == ZC_SPLICE && !r->zin_wait_sock);
 		if (in_want)
 			r->in_quiet = false;
 		if (r->in_poll) {
@@ -1107,30 +1111,33 @@ relay_run(struct relay *r, struct sock_err *e)
 			   no epoll_ctl for it, until it tells it is ready
 			   (then no events) or a hang-up (then out), which it
 			   would tell at every wait */
-			ev = in_want ? POLLIN : r->in_eof || r->in_hup ? -1 :
-			    r->in_quiet || r->in_reg < 0 ? 0 : r->in_reg;
+			ev = in_want			 ? POLLIN :
+			    r->in_eof || r->in_hup	 ? -1 :
+			    r->in_quiet || r->in_reg < 0 ? 0 :
+							   r->in_reg;
 			if (watch(r, 0, &r->in_reg, ev, &r->in_re) == -1) {
 				if (errno != EPERM)
 					return sock_fail(e, SOCK_ELOCAL, errno,
 					    "epoll");
-				r->in_poll = false;	/* /dev/null: ready */
+				r->in_poll = false; /* /dev/null: ready */
 			}
 		}
 		if (r->out_poll && !r->out_closed) {
 			ev = r->ooff < r->olen || (zout && r->zout_wait_out) ?
-			    POLLOUT : 0;
+			    POLLOUT :
+			    0;
 			if (watch(r, 1, &r->out_reg, ev, &r->out_re) == -1) {
 				if (errno != EPERM)
 					return sock_fail(e, SOCK_ELOCAL, errno,
 					    "epoll");
-				r->out_poll = false;	/* /dev/null: ready */
+				r->out_poll = false; /* /dev/null: ready */
 			}
 		}
 		for (i = 0; i < r->nl; i++) {
 			r->l_re[i] = 0;
 			if (watch(r, r->lfd[i], &r->l_reg[i],
-			    r->accept_pause > now ? 0 : POLLIN,
-			    &r->l_re[i]) == -1)
+				r->accept_pause > now ? 0 : POLLIN,
+				&r->l_re[i]) == -1)
 				return sock_fail(e, SOCK_ELOCAL, errno,
 				    "epoll");
 		}
@@ -1148,18 +1155,21 @@ relay_run(struct relay *r, struct sock_err *e)
 				if (c->tls != NULL && tls_pending(c->tls))
 					pending = true;
 			}
-			if (!c->hs && ((c->sent < r->ilen && !c->wr_shut) ||
-			    c->closing || (zin && (r->zin_wait_sock ||
-			    r->zc_in == ZC_SENDFILE))))
+			if (!c->hs &&
+			    ((c->sent < r->ilen && !c->wr_shut) || c->closing ||
+				(zin &&
+				    (r->zin_wait_sock ||
+					r->zc_in == ZC_SENDFILE))))
 				ev |= c->wr_ev;
 			c->re = 0;
 			/* waiting for nothing (stdout is behind) after a
 			   hang-up, which epoll would tell at every wait */
 			if (ev == 0 && c->hup)
 				ev = -1;
-			if (!c->dead && watch(r, c->fd, &c->reg, ev,
-			    &c->re) == -1)
-				conn_fail(c, errno, "cannot be watched (epoll)");
+			if (!c->dead &&
+			    watch(r, c->fd, &c->reg, ev, &c->re) == -1)
+				conn_fail(c, errno,
+				    "cannot be watched (epoll)");
 		}
 		timeout = -1;
 		deadline = -1;
@@ -1180,10 +1190,10 @@ relay_run(struct relay *r, struct sock_err *e)
 			if (deadline < 0 || t < deadline)
 				deadline = t;
 		}
-		if (deadline >= 0)	/* a DUR past 24 days: in slices */
+		if (deadline >= 0) /* a DUR past 24 days: in slices */
 			timeout = sock_poll_ms(deadline, now);
 		if ((want_in && !r->in_poll) || pending)
-			timeout = 0;	/* a regular file is always ready */
+			timeout = 0; /* a regular file is always ready */
 		if (r->accept_pause > now && timeout != 0) {
 			/* out of descriptors: the listeners wait a moment */
 			int t = (int)(r->accept_pause - now) + 1;
@@ -1198,9 +1208,8 @@ relay_run(struct relay *r, struct sock_err *e)
 			flush_stdout(r, e);
 			while (r->n > 0)
 				drop_conn(r, r->n - 1);
-			return sock_failmsg(e, SOCK_ELOCAL, "interrupted",
-			    "%s", stop_signal == SIGINT ? "SIGINT" :
-			    "SIGTERM");
+			return sock_failmsg(e, SOCK_ELOCAL, "interrupted", "%s",
+			    stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
 		}
 		if (rc == -1)
 			continue;
@@ -1229,8 +1238,9 @@ relay_run(struct relay *r, struct sock_err *e)
 			if (zin && (ire || (cre & (POLLOUT | POLLERR))) &&
 			    zc_move_in(r, c, ire != 0, e) == -1)
 				return -1;
-			if (zout && ((cre & (POLLIN | POLLHUP | POLLERR)) ||
-			    (ore & POLLOUT)) &&
+			if (zout &&
+			    ((cre & (POLLIN | POLLHUP | POLLERR)) ||
+				(ore & POLLOUT)) &&
 			    zc_move_out(r, c, cre != 0, e) == -1)
 				return -1;
 			if (zout && (ore & POLLERR))
@@ -1242,7 +1252,7 @@ relay_run(struct relay *r, struct sock_err *e)
 				return -1;
 			now = sock_now_ms();
 			for (i = 0; i < r->n; i++) {
-				r->c[i]->wr_ms = now;	/* handed a chunk */
+				r->c[i]->wr_ms = now; /* handed a chunk */
 				send_conn(r, r->c[i]);
 			}
 			chunk_done(r);
@@ -1278,8 +1288,8 @@ relay_run(struct relay *r, struct sock_err *e)
 					full = r->olen == RELAY_BUF;
 					if (flush_stdout(r, e) == -1)
 						return -1;
-					if (r->olen > 0 || c->dead || c->rd_eof ||
-					    r->log_failed ||
+					if (r->olen > 0 || c->dead ||
+					    c->rd_eof || r->log_failed ||
 					    (!full && !(re & POLLRDHUP)))
 						break;
 				}

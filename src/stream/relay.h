@@ -13,27 +13,27 @@
 #include "tls/tls.h"
 
 struct relay_opts {
-	bool keep_open;		/* many clients: stdin to all, all to stdout;
-				   a client's EOF ends that client */
-	bool crlf;		/* -C: send LF as CRLF */
-	bool no_shutdown;	/* no half-close at stdin EOF */
-	bool send_only;		/* never read the socket */
-	bool recv_only;		/* never read stdin, never send */
-	int64_t quit_after_ms;	/* -q: end this long after stdin EOF; -1 */
-	int64_t idle_ms;	/* --idle-timeout: -1 for none */
-	int output_fd;		/* -o: a copy of both directions, or -1 */
-	int hexdump_fd;		/* -x: a dump of both directions, or -1 */
-	const char *output_name, *hexdump_name;	/* for messages */
-	int log_marks;		/* LOG_MARKS_*: which records get a
-				   "# HOST PORT" line before them */
-	int64_t handshake_ms;	/* --tls: handshake deadline, -1 for none */
+	bool keep_open;	       /* many clients: stdin to all, all to stdout;
+				  a client's EOF ends that client */
+	bool crlf;	       /* -C: send LF as CRLF */
+	bool no_shutdown;      /* no half-close at stdin EOF */
+	bool send_only;	       /* never read the socket */
+	bool recv_only;	       /* never read stdin, never send */
+	int64_t quit_after_ms; /* -q: end this long after stdin EOF; -1 */
+	int64_t idle_ms;       /* --idle-timeout: -1 for none */
+	int output_fd;	       /* -o: a copy of both directions, or -1 */
+	int hexdump_fd;	       /* -x: a dump of both directions, or -1 */
+	const char *output_name, *hexdump_name; /* for messages */
+	int log_marks;	      /* LOG_MARKS_*: which records get a
+				 "# HOST PORT" line before them */
+	int64_t handshake_ms; /* --tls: handshake deadline, -1 for none */
 };
 
 enum {
-	LOG_MARKS_NONE,		/* one connection */
-	LOG_MARKS_CHANGE,	/* -k: when another client's came last */
-	LOG_MARKS_SHARED	/* -k -e: the files are shared with other
-				   processes: when another wrote since */
+	LOG_MARKS_NONE,	  /* one connection */
+	LOG_MARKS_CHANGE, /* -k: when another client's came last */
+	LOG_MARKS_SHARED  /* -k -e: the files are shared with other
+			     processes: when another wrote since */
 };
 
 struct relay;
@@ -43,31 +43,31 @@ struct relay;
    holding thousands of clients walks them all each round. */
 struct conn {
 	int fd;
-	int reg;		/* events in the relay's epoll set, or -1 */
-	short re;		/* what was ready this round */
+	int reg;  /* events in the relay's epoll set, or -1 */
+	short re; /* what was ready this round */
 	short rd_ev, wr_ev, hs_ev;
 	bool rd_eof, wr_shut, dead;
-	bool hs;		/* the handshake is under way */
-	bool closing;		/* close_notify waits for the socket */
-	bool truncated;		/* EOF came without close_notify */
-	bool hup;		/* told a hang-up or an error while it waited
-				   for nothing: out of the set until it waits */
-	size_t sent;		/* bytes of the current stdin chunk sent */
+	bool hs;	/* the handshake is under way */
+	bool closing;	/* close_notify waits for the socket */
+	bool truncated; /* EOF came without close_notify */
+	bool hup;	/* told a hang-up or an error while it waited
+			   for nothing: out of the set until it waits */
+	size_t sent;	/* bytes of the current stdin chunk sent */
 	double last_ms;
-	double hs_end;		/* handshake deadline, or -1 */
+	double hs_end; /* handshake deadline, or -1 */
 	/* --tls: bytes move through the session; epoll waits for the
 	   direction it wants (plain: POLLIN to read, POLLOUT to write) */
-	struct tls *tls;	/* NULL: plain */
+	struct tls *tls; /* NULL: plain */
 	double start_ms;
-	uint64_t bytes_in;	/* received from the peer */
-	uint64_t bytes_out;	/* sent to the peer */
+	uint64_t bytes_in;  /* received from the peer */
+	uint64_t bytes_out; /* sent to the peer */
 	struct sock_addr peer;
-	struct sock_err err;	/* why it ended, when it failed */
-	const char *reason;	/* the closed event's reason ("idle"), or NULL */
-	double wr_ms;		/* when its socket last took stdin bytes, or
-				   was handed a chunk (-k --idle-timeout) */
-	uint64_t hex_sent, hex_recv;	/* -x offsets, per direction */
-	unsigned long log_id;	/* which client a -o/-x record is of */
+	struct sock_err err; /* why it ended, when it failed */
+	const char *reason;  /* the closed event's reason ("idle"), or NULL */
+	double wr_ms;	     /* when its socket last took stdin bytes, or
+				was handed a chunk (-k --idle-timeout) */
+	uint64_t hex_sent, hex_recv; /* -x offsets, per direction */
+	unsigned long log_id;	     /* which client a -o/-x record is of */
 };
 
 /* Hooks of the mode that drives the relay.  Each may be NULL. */

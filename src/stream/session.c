@@ -47,7 +47,7 @@ tls_opt(struct session *s, int c, const char *arg)
 	case O_TLS:
 		if (!tls_available()) {
 			usage_error("--tls: sockit was built without TLS "
-			    "(./configure --without-tls)");
+				    "(./configure --without-tls)");
 			return -1;
 		}
 		s->tls.on = true;
@@ -68,7 +68,7 @@ tls_opt(struct session *s, int c, const char *arg)
 		/* an empty name would verify nothing: --sni "$UNSET" */
 		if (arg[0] == '\0') {
 			usage_error("bad --sni \"\": an empty name; give the "
-			    "name the certificate must hold");
+				    "name the certificate must hold");
 			return -1;
 		}
 		s->tls.sni = arg;
@@ -79,7 +79,8 @@ tls_opt(struct session *s, int c, const char *arg)
 	case O_MIN_DAYS:
 		if (sock_parse_uint(arg, 100000, &v, &e) == -1) {
 			usage_error("bad --min-days \"%s\": expected a number "
-			    "0-100000", arg);
+				    "0-100000",
+			    arg);
 			return -1;
 		}
 		s->tls.min_days = (int64_t)v;
@@ -93,10 +94,11 @@ session_tls_check(const struct session *s)
 {
 	const struct tls_opts *t = &s->tls;
 
-	if (!t->on && (t->ca || t->cert || t->key || t->alpn || t->sni ||
-	    t->insecure || t->min_days >= 0))
+	if (!t->on &&
+	    (t->ca || t->cert || t->key || t->alpn || t->sni || t->insecure ||
+		t->min_days >= 0))
 		return usage_error("--ca, --cert, --key, --alpn, --sni, "
-		    "--insecure and --min-days go with --tls");
+				   "--insecure and --min-days go with --tls");
 	if (t->key != NULL && t->cert == NULL)
 		return usage_error("--key goes with --cert");
 	return 0;
@@ -138,7 +140,7 @@ session_opt(struct session *s, int c, const char *arg)
 }
 
 /* Opens the log file path (-o/-x; "-" is stderr when dash says so) into
-   *fd.  Returns 0, or EXIT_LOCAL after printing. */
+ *fd.  Returns 0, or EXIT_LOCAL after printing. */
 static int
 log_open(const char *path, bool dash, int *fd, const char **name)
 {
@@ -165,11 +167,13 @@ session_files(struct session *s)
 		usage_error("--send-only and --recv-only exclude each other");
 		return EXIT_USAGE;
 	}
-	if (s->output_path != NULL && (st = log_open(s->output_path, false,
-	    &s->ro.output_fd, &s->ro.output_name)) != 0)
+	if (s->output_path != NULL &&
+	    (st = log_open(s->output_path, false, &s->ro.output_fd,
+		 &s->ro.output_name)) != 0)
 		return st;
-	if (s->hexdump_path != NULL && (st = log_open(s->hexdump_path, true,
-	    &s->ro.hexdump_fd, &s->ro.hexdump_name)) != 0) {
+	if (s->hexdump_path != NULL &&
+	    (st = log_open(s->hexdump_path, true, &s->ro.hexdump_fd,
+		 &s->ro.hexdump_name)) != 0) {
 		session_close(s);
 		return st;
 	}
@@ -213,10 +217,11 @@ session_closed_event(const struct conn *c, bool with_peer, bool bytes)
 	char words[NI_MAXHOST + 8], why[32];
 	struct event ev;
 
-	if (c->truncated)	/* --tls: EOF, but say so */
+	if (c->truncated) /* --tls: EOF, but say so */
 		diag(1, "%s closed the connection without TLS close_notify",
-		    c->peer.host[0] ? addr_words(&c->peer, words,
-		    sizeof(words)) : "the peer");
+		    c->peer.host[0] ?
+			addr_words(&c->peer, words, sizeof(words)) :
+			"the peer");
 	if (!event_begin(&ev, "closed"))
 		return;
 	if (with_peer) {

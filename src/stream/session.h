@@ -11,10 +11,10 @@
 struct session {
 	struct relay_opts ro;
 	struct sockopts so;
-	const char *output_path;	/* -o */
-	const char *hexdump_path;	/* -x */
-	const char *unix_path;		/* -U */
-	struct tls_opts tls;		/* --tls and its options */
+	const char *output_path;  /* -o */
+	const char *hexdump_path; /* -x */
+	const char *unix_path;	  /* -U */
+	struct tls_opts tls;	  /* --tls and its options */
 };
 
 /* Defaults: no timers. */

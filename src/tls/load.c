@@ -18,7 +18,7 @@
 #include "tls/module.h"
 
 #ifndef PKGLIBDIR
-#define PKGLIBDIR "/usr/local/lib/sockit"	/* Makefile.am sets it */
+#define PKGLIBDIR "/usr/local/lib/sockit" /* Makefile.am sets it */
 #endif
 
 static const struct tls_module *mod;
@@ -87,8 +87,10 @@ load(struct sock_err *e)
 	    m->opts_size != sizeof(struct tls_opts) ||
 	    m->info_size != sizeof(struct tls_info) ||
 	    m->err_size != sizeof(struct sock_err)) {
-		sock_failmsg(e, SOCK_ELOCAL, "not the module of this sockit "
-		    "(" TLS_MODULE_ABI ")", "TLS module %s", path);
+		sock_failmsg(e, SOCK_ELOCAL,
+		    "not the module of this sockit "
+		    "(" TLS_MODULE_ABI ")",
+		    "TLS module %s", path);
 		dlclose(h);
 		return NULL;
 	}
@@ -123,7 +125,7 @@ tls_ctx_free(struct tls_ctx *c)
 struct tls *
 tls_new(struct tls_ctx *c, int fd, const char *host, struct sock_err *e)
 {
-	return mod->new(c, fd, host, e);
+	return mod->new (c, fd, host, e);
 }
 
 int
@@ -133,8 +135,7 @@ tls_handshake(struct tls *t, short *want, struct sock_err *e)
 }
 
 ssize_t
-tls_read(struct tls *t, void *buf, size_t len, short *want,
-    struct sock_err *e)
+tls_read(struct tls *t, void *buf, size_t len, short *want, struct sock_err *e)
 {
 	return mod->read(t, buf, len, want, e);
 }

@@ -7,7 +7,7 @@
 
 #include "tls/tls.h"
 
-#define TLS_MODULE_FILE "sockit-tls.so"
+#define TLS_MODULE_FILE	  "sockit-tls.so"
 #define TLS_MODULE_SYMBOL "sockit_tls_module"
 /* A module of another build is refused: the table and the structs it
    takes must be the ones this binary was compiled with. */
@@ -19,11 +19,11 @@ struct tls_module {
 	int (*ctx_selfsigned)(struct tls_ctx *, const char *const *, size_t,
 	    char *, size_t, struct sock_err *);
 	void (*ctx_free)(struct tls_ctx *);
-	struct tls *(*new)(struct tls_ctx *, int, const char *,
-	    struct sock_err *);
+	struct tls *(
+	    *new)(struct tls_ctx *, int, const char *, struct sock_err *);
 	int (*handshake)(struct tls *, short *, struct sock_err *);
-	ssize_t (*read)(struct tls *, void *, size_t, short *,
-	    struct sock_err *);
+	ssize_t (
+	    *read)(struct tls *, void *, size_t, short *, struct sock_err *);
 	ssize_t (*write)(struct tls *, const void *, size_t, short *,
 	    struct sock_err *);
 	bool (*pending)(const struct tls *);

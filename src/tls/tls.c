@@ -26,16 +26,16 @@
 struct tls_ctx {
 	SSL_CTX *ctx;
 	struct tls_opts o;
-	unsigned char alpn[256];	/* the ALPN list, wire format */
+	unsigned char alpn[256]; /* the ALPN list, wire format */
 	size_t alpn_len;
 };
 
 struct tls {
 	SSL *ssl;
 	struct tls_ctx *c;
-	bool truncated;		/* EOF without close_notify */
-	bool established;	/* the handshake is done */
-	bool name_checked;	/* a client: the name is verified too */
+	bool truncated;	   /* EOF without close_notify */
+	bool established;  /* the handshake is done */
+	bool name_checked; /* a client: the name is verified too */
 };
 
 /* OpenSSL's last reason in the error queue (which it empties), or
@@ -107,7 +107,7 @@ alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
 
 	(void)ssl;
 	if (SSL_select_next_proto((unsigned char **)out, outlen, c->alpn,
-	    (unsigned int)c->alpn_len, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+		(unsigned int)c->alpn_len, in, inlen) != OPENSSL_NPN_NEGOTIATED)
 		return SSL_TLSEXT_ERR_NOACK;
 	return SSL_TLSEXT_ERR_OK;
 }
@@ -125,16 +125,17 @@ tls_ctx_new(const struct tls_opts *o, struct sock_err *e)
 	c->o = *o;
 	if (o->alpn != NULL && alpn_wire(c, o->alpn, e) == -1)
 		goto fail;
-	c->ctx = SSL_CTX_new(o->server ? TLS_server_method() :
-	    TLS_client_method());
+	c->ctx =
+	    SSL_CTX_new(o->server ? TLS_server_method() : TLS_client_method());
 	if (c->ctx == NULL) {
 		sock_failmsg(e, SOCK_ETLS, ssl_reason("out of memory"),
 		    "TLS setup");
 		goto fail;
 	}
 	SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
-	SSL_CTX_set_mode(c->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_mode(c->ctx,
+	    SSL_MODE_ENABLE_PARTIAL_WRITE |
+		SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (o->ca != NULL) {
 		if (SSL_CTX_load_verify_locations(c->ctx, o->ca, NULL) != 1) {
 			file_fail(e, "CA file", o->ca);
@@ -151,7 +152,7 @@ tls_ctx_new(const struct tls_opts *o, struct sock_err *e)
 			goto fail;
 		}
 		if (SSL_CTX_use_PrivateKey_file(c->ctx, key,
-		    SSL_FILETYPE_PEM) != 1) {
+			SSL_FILETYPE_PEM) != 1) {
 			file_fail(e, "key", key);
 			goto fail;
 		}
@@ -163,15 +164,17 @@ tls_ctx_new(const struct tls_opts *o, struct sock_err *e)
 	}
 	if (o->server) {
 		/* with --ca, a server asks for a client certificate */
-		verify = o->ca != NULL ? SSL_VERIFY_PEER |
-		    SSL_VERIFY_FAIL_IF_NO_PEER_CERT : SSL_VERIFY_NONE;
+		verify = o->ca != NULL ?
+		    SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT :
+		    SSL_VERIFY_NONE;
 		if (c->alpn_len > 0)
 			SSL_CTX_set_alpn_select_cb(c->ctx, alpn_select, c);
 	} else {
-		verify = o->insecure || o->check ? SSL_VERIFY_NONE :
-		    SSL_VERIFY_PEER;
-		if (c->alpn_len > 0 && SSL_CTX_set_alpn_protos(c->ctx, c->alpn,
-		    (unsigned int)c->alpn_len) != 0) {
+		verify =
+		    o->insecure || o->check ? SSL_VERIFY_NONE : SSL_VERIFY_PEER;
+		if (c->alpn_len > 0 &&
+		    SSL_CTX_set_alpn_protos(c->ctx, c->alpn,
+			(unsigned int)c->alpn_len) != 0) {
 			sock_failmsg(e, SOCK_ETLS, ssl_reason("refused"),
 			    "--alpn");
 			goto fail;
@@ -251,8 +254,9 @@ tls_ctx_selfsigned(struct tls_ctx *c, const char *const *names, size_t n,
 
 	if (pc == NULL || san == NULL || x == NULL || bn == NULL ||
 	    EVP_PKEY_keygen_init(pc) != 1 ||
-	    EVP_PKEY_CTX_set_ec_paramgen_curve_nid(pc,
-	    NID_X9_62_prime256v1) != 1 || EVP_PKEY_keygen(pc, &pk) != 1)
+	    EVP_PKEY_CTX_set_ec_paramgen_curve_nid(pc, NID_X9_62_prime256v1) !=
+		1 ||
+	    EVP_PKEY_keygen(pc, &pk) != 1)
 		goto out;
 	if (X509_set_version(x, 2) != 1 || BN_rand(bn, 63, 0, 0) != 1 ||
 	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) == NULL ||
@@ -262,7 +266,7 @@ tls_ctx_selfsigned(struct tls_ctx *c, const char *const *names, size_t n,
 		goto out;
 	subj = X509_get_subject_name(x);
 	if (X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_UTF8,
-	    (const unsigned char *)names[0], -1, -1, 0) != 1 ||
+		(const unsigned char *)names[0], -1, -1, 0) != 1 ||
 	    X509_set_issuer_name(x, subj) != 1)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -329,8 +333,10 @@ tls_new(struct tls_ctx *c, int fd, const char *host, struct sock_err *e)
 	if (name == NULL || name[0] == '\0') {
 		/* a chain without a name proves nothing about the peer */
 		if (!c->o.insecure && !c->o.check) {
-			sock_failmsg(e, SOCK_EUSAGE, "no name to verify the "
-			    "certificate against (--sni)", "TLS");
+			sock_failmsg(e, SOCK_EUSAGE,
+			    "no name to verify the "
+			    "certificate against (--sni)",
+			    "TLS");
 			tls_free(t);
 			return NULL;
 		}
@@ -338,7 +344,8 @@ tls_new(struct tls_ctx *c, int fd, const char *host, struct sock_err *e)
 		t->name_checked = true;
 		if (is_ip(name)) {
 			ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(
-			    t->ssl), name) == 1;
+							       t->ssl),
+				 name) == 1;
 		} else {
 			ok = SSL_set_tlsext_host_name(t->ssl, name) == 1 &&
 			    SSL_set1_host(t->ssl, name) == 1;
@@ -383,7 +390,7 @@ outcome(struct tls *t, int ret, short *want, const char *what,
 		*want = POLLOUT;
 		return TLS_AGAIN;
 	case SSL_ERROR_ZERO_RETURN:
-		return 0;	/* close_notify */
+		return 0; /* close_notify */
 	case SSL_ERROR_SYSCALL:
 		if (ERR_peek_error() == 0) {
 			if (saved == 0 || saved == EAGAIN) {
@@ -443,8 +450,7 @@ tls_handshake(struct tls *t, short *want, struct sock_err *e)
 }
 
 ssize_t
-tls_read(struct tls *t, void *buf, size_t len, short *want,
-    struct sock_err *e)
+tls_read(struct tls *t, void *buf, size_t len, short *want, struct sock_err *e)
 {
 	int ret;
 
@@ -500,7 +506,7 @@ tls_close(struct tls *t, short *want)
 		*want = err == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
 		return TLS_AGAIN;
 	}
-	return 0;	/* the peer is gone: nothing to tell it */
+	return 0; /* the peer is gone: nothing to tell it */
 }
 
 /* An X509_NAME as RFC 2253 text (UTF-8 kept). */
@@ -514,7 +520,7 @@ name_text(const X509_NAME *n, char *buf, size_t len)
 	if (b == NULL)
 		return;
 	if (X509_NAME_print_ex(b, n, 0,
-	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+		XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
 		got = BIO_read(b, buf, (int)len - 1);
 	buf[got > 0 ? got : 0] = '\0';
 	BIO_free(b);
@@ -568,10 +574,10 @@ tls_info(const struct tls *t, struct tls_info *in)
 	time_text(X509_get0_notBefore(x), in->not_before,
 	    sizeof(in->not_before), &nb);
 	if (time_text(X509_get0_notAfter(x), in->not_after,
-	    sizeof(in->not_after), &na) == 0) {
+		sizeof(in->not_after), &na) == 0) {
 		secs = (long long)na - (long long)time(NULL);
-		in->days_left = secs >= 0 ? secs / 86400 :
-		    -((-secs + 86399) / 86400);
+		in->days_left =
+		    secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
 	}
 	vr = SSL_get_verify_result(t->ssl);
 	/* a client's "verified" means the chain and the name */
@@ -587,8 +593,8 @@ tls_info(const struct tls *t, struct tls_info *in)
 }
 
 /* What the sockit binary finds with dlsym(). */
-__attribute__((visibility("default"))) extern const struct tls_module
-    sockit_tls_module;
+__attribute__((
+    visibility("default"))) extern const struct tls_module sockit_tls_module;
 const struct tls_module sockit_tls_module = {
 	.abi = TLS_MODULE_ABI,
 	.ctx_new = tls_ctx_new,

@@ -15,33 +15,33 @@
 
 #include "sock/sock.h"
 
-#define TLS_AGAIN (-2)		/* would block: poll for *want, then retry */
+#define TLS_AGAIN (-2) /* would block: poll for *want, then retry */
 
 struct tls_opts {
-	bool on;		/* --tls */
-	bool server;		/* listen */
-	bool insecure;		/* --insecure: no verification */
-	bool check;		/* -z: verification never fails a handshake;
-				   tls_info() tells the result */
-	const char *ca;		/* --ca FILE: the trust store */
-	const char *cert;	/* --cert FILE */
-	const char *key;	/* --key FILE (default: the --cert file) */
-	const char *alpn;	/* --alpn "h2,http/1.1" */
-	const char *sni;	/* --sni NAME: sent and verified instead */
-	int64_t min_days;	/* --min-days N, -1 for none */
+	bool on;	  /* --tls */
+	bool server;	  /* listen */
+	bool insecure;	  /* --insecure: no verification */
+	bool check;	  /* -z: verification never fails a handshake;
+			     tls_info() tells the result */
+	const char *ca;	  /* --ca FILE: the trust store */
+	const char *cert; /* --cert FILE */
+	const char *key;  /* --key FILE (default: the --cert file) */
+	const char *alpn; /* --alpn "h2,http/1.1" */
+	const char *sni;  /* --sni NAME: sent and verified instead */
+	int64_t min_days; /* --min-days N, -1 for none */
 };
 
 /* The facts SPEC.md names for the "tls" event and object. */
 struct tls_info {
-	char version[16];	/* "TLSv1.3" */
+	char version[16]; /* "TLSv1.3" */
 	char cipher[64];
-	char alpn[64];		/* "" when none was agreed */
-	bool have_cert;		/* the peer sent one: the fields below */
-	char subject[256], issuer[256];	/* RFC 2253 */
-	char not_before[24], not_after[24];	/* ISO 8601 UTC */
+	char alpn[64];	/* "" when none was agreed */
+	bool have_cert; /* the peer sent one: the fields below */
+	char subject[256], issuer[256];	    /* RFC 2253 */
+	char not_before[24], not_after[24]; /* ISO 8601 UTC */
 	long long days_left;	/* whole days until not_after, rounded down */
 	bool verified;		/* chain and name verified */
-	char verify_error[128];	/* why not, when verification ran */
+	char verify_error[128]; /* why not, when verification ran */
 	char fingerprint[100];	/* SHA-256, "AB:CD:..." */
 };
 
@@ -73,8 +73,7 @@ struct tls *tls_new(struct tls_ctx *, int fd, const char *host,
 int tls_handshake(struct tls *, short *want, struct sock_err *);
 /* Returns the bytes read (> 0), 0 at the peer's EOF (see
    tls_truncated()), TLS_AGAIN with *want, or -1 with *e. */
-ssize_t tls_read(struct tls *, void *, size_t, short *want,
-    struct sock_err *);
+ssize_t tls_read(struct tls *, void *, size_t, short *want, struct sock_err *);
 /* Returns the bytes written (> 0), TLS_AGAIN with *want, or -1 with *e.
    After TLS_AGAIN, retry with the same bytes. */
 ssize_t tls_write(struct tls *, const void *, size_t, short *want,

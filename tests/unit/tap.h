@@ -29,9 +29,8 @@ tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void __attribute__((format(printf, 5, 6)))
-tap_is_str(const char *got, const char *want, const char *file, int line,
-    const char *fmt, ...)
+static void __attribute__((format(printf, 5, 6))) tap_is_str(const char *got,
+    const char *want, const char *file, int line, const char *fmt, ...)
 {
 	char name[512];
 	va_list ap;

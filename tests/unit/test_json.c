@@ -146,7 +146,7 @@ test_escapes(void)
 		unsigned char b;
 
 		if (c == 0x20)
-			c = 0x7f;	/* DEL, the last one */
+			c = 0x7f; /* DEL, the last one */
 		b = (unsigned char)c;
 		start(&j);
 		json_strn(&j, "s", &b, 1);
@@ -200,7 +200,7 @@ test_invalid_utf8(void)
 {
 	static const struct {
 		const char *in;
-		const char *want;	/* the escaped string */
+		const char *want; /* the escaped string */
 		const char *what;
 	} t[] = {
 		{ "\xc0\xaf", "\\ufffd\\ufffd", "overlong 2-byte '/' (0xc0)" },
@@ -215,12 +215,16 @@ test_invalid_utf8(void)
 		{ "\xf4\x90\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd",
 		    "past U+10FFFF" },
 		{ "\xe2\x82", "\\ufffd\\ufffd", "truncated at the end" },
-		{ "\xe2\x82" "A", "\\ufffd\\ufffdA",
+		{ "\xe2\x82"
+		  "A",
+		    "\\ufffd\\ufffdA",
 		    "truncated before ASCII (the ASCII byte is kept)" },
 		{ "\xf0\x9d\x84", "\\ufffd\\ufffd\\ufffd",
 		    "truncated 4-byte sequence" },
 		{ "\x80", "\\ufffd", "lone continuation byte" },
-		{ "a\xff" "b", "a\\ufffdb", "0xff between ASCII" },
+		{ "a\xff"
+		  "b",
+		    "a\\ufffdb", "0xff between ASCII" },
 	};
 	struct json j;
 	char want[128];
@@ -240,13 +244,12 @@ test_invalid_utf8(void)
 		unsigned char b[2] = { (unsigned char)c, 0x80 };
 
 		if (c == 0x100)
-			b[0] = 0xc0;	/* 0xc0 and 0xc1 again, alone */
+			b[0] = 0xc0; /* 0xc0 and 0xc1 again, alone */
 		start(&j);
 		json_strn(&j, "s", b, 1);
 		is_str(finish(&j), "{\"s\":\"\\ufffd\"}\n",
 		    "byte 0x%02x is never valid: \\ufffd", b[0]);
-		ok(!utf8_valid(b, 2), "utf8_valid false for 0x%02x 0x80",
-		    b[0]);
+		ok(!utf8_valid(b, 2), "utf8_valid false for 0x%02x 0x80", b[0]);
 	}
 	{
 		unsigned char b = 0xc1;
@@ -287,13 +290,12 @@ test_valid_utf8(void)
 		json_str(&j, "s", t[i].in);
 		snprintf(want, sizeof(want), "{\"s\":\"%s\"}\n", t[i].in);
 		line = finish(&j);
-		is_str(line, want, "valid UTF-8 passes through: %s",
-		    t[i].what);
+		is_str(line, want, "valid UTF-8 passes through: %s", t[i].what);
 		ok(utf8_valid(t[i].in, strlen(t[i].in)),
 		    "utf8_valid is true: %s", t[i].what);
 		if (have_jq && line != NULL)
 			ok(jq(line, ".s", out, sizeof(out), &outlen) == 0 &&
-			    strcmp(out, t[i].in) == 0,
+				strcmp(out, t[i].in) == 0,
 			    "jq reads back the same bytes: %s", t[i].what);
 	}
 	ok(utf8_valid("", 0), "utf8_valid: the empty string is valid");
@@ -310,8 +312,8 @@ test_valid_utf8(void)
 static void
 test_c1_controls(void)
 {
-	static const char *const in[] = { "\xc2\x80", "\xc2\x85",
-		"\xc2\x9b", "\xc2\x9f" };
+	static const char *const in[] = { "\xc2\x80", "\xc2\x85", "\xc2\x9b",
+		"\xc2\x9f" };
 	struct json j;
 	char want[64], out[64];
 	const char *line;
@@ -327,7 +329,7 @@ test_c1_controls(void)
 		    (unsigned)(unsigned char)in[i][1]);
 		if (have_jq && line != NULL)
 			ok(jq(line, ".s", out, sizeof(out), &outlen) == 0 &&
-			    strcmp(out, in[i]) == 0,
+				strcmp(out, in[i]) == 0,
 			    "jq reads back U+%04X",
 			    (unsigned)(unsigned char)in[i][1]);
 	}
@@ -381,7 +383,7 @@ test_nesting(void)
 	json_close(&j);
 	line = (char *)finish(&j);
 	ok(line != NULL && strlen(line) > 2000 * 5 &&
-	    strchr(line, '\n') == line + strlen(line) - 1,
+		strchr(line, '\n') == line + strlen(line) - 1,
 	    "a large object (buffer grown many times) is one line");
 
 	start(&j);
@@ -431,12 +433,14 @@ test_numbers(void)
 	json_num(&j, "big", 1e300, 3);
 	line = finish(&j);
 	ok(line != NULL && strlen(line) > 300 &&
-	    strncmp(line, "{\"big\":10000000000000000525047602552044202487",
-	    45) == 0 && strstr(line, ".000}\n") != NULL,
+		strncmp(line, "{\"big\":10000000000000000525047602552044202487",
+		    45) == 0 &&
+		strstr(line, ".000}\n") != NULL,
 	    "json_num of 1e300 is written in full, not cut");
 	if (have_jq && line != NULL)
 		ok(jq(line, ".big == 1e300", out, sizeof(out), &outlen) == 0 &&
-		    strcmp(out, "true") == 0, "jq reads 1e300 back");
+			strcmp(out, "true") == 0,
+		    "jq reads 1e300 back");
 }
 
 static void
@@ -445,9 +449,12 @@ test_base64(void)
 	static const struct {
 		const char *in, *want;
 	} t[] = {
-		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" },
+		{ "", "" },
+		{ "f", "Zg==" },
+		{ "fo", "Zm8=" },
 		{ "foo", "Zm9v" },
-		{ "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" },
+		{ "foob", "Zm9vYg==" },
+		{ "fooba", "Zm9vYmE=" },
 		{ "foobar", "Zm9vYmFy" },
 	};
 	static const unsigned char bin[] = { 0xff, 0xfe, 0x00, 0xfb, 0xef };
@@ -483,7 +490,7 @@ test_end(void)
 	fclose(cap_fp);
 	ok(rc == 0, "json_end returns 0 on a good stream");
 	ok(cap_len > 0 && cap_buf[cap_len - 1] == '\n' &&
-	    memchr(cap_buf, '\n', cap_len) == cap_buf + cap_len - 1,
+		memchr(cap_buf, '\n', cap_len) == cap_buf + cap_len - 1,
 	    "json_end writes one line ending in \\n "
 	    "(a newline in a value is escaped)");
 	if (nlines < sizeof(lines) / sizeof(lines[0]))
@@ -535,7 +542,8 @@ test_all_lines_parse(void)
 	}
 	for (i = 0; i < nlines; i++)
 		if (jq(lines[i], "type == \"object\"", out, sizeof(out),
-		    &outlen) != 0 || strcmp(out, "true") != 0) {
+			&outlen) != 0 ||
+		    strcmp(out, "true") != 0) {
 			bad++;
 			printf("# does not parse: %s", lines[i]);
 		}

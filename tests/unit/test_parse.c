@@ -80,7 +80,7 @@ test_ports_bad(void)
 	static const struct {
 		const char *in;
 		bool numeric;
-		const char *what;	/* in e.what */
+		const char *what; /* in e.what */
 		const char *why;
 	} t[] = {
 		{ "0", false, "\"0\"", "port 0" },
@@ -110,7 +110,7 @@ test_ports_bad(void)
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		memset(&e, 0, sizeof(e));
-		p = (uint16_t *)&e;	/* must be reset to NULL */
+		p = (uint16_t *)&e; /* must be reset to NULL */
 		n = 99;
 		rc = parse_ports(t[i].in, "tcp", t[i].numeric, &p, &n, &e);
 		ok(rc == -1 && e.kind == SOCK_EUSAGE && p == NULL && n == 0,
@@ -197,39 +197,40 @@ test_cidr(void)
 		rc = parse_cidr(t[i].block, &c, &e);
 		if (rc == 0)
 			rc = sock_addr_ip(&a, t[i].addr, 0, AF_UNSPEC, &e);
-		ok(rc == 0 && cidr_match(&c, &a) == t[i].match,
-		    "%s %s %s", t[i].addr, t[i].match ? "is in" : "is not in",
-		    t[i].block);
+		ok(rc == 0 && cidr_match(&c, &a) == t[i].match, "%s %s %s",
+		    t[i].addr, t[i].match ? "is in" : "is not in", t[i].block);
 	}
 
 	ok(parse_cidr("10.0.0.0/8", &c, &e) == 0 && c.family == AF_INET &&
-	    c.bits == 8 && c.addr[0] == 10,
+		c.bits == 8 && c.addr[0] == 10,
 	    "parse_cidr 10.0.0.0/8: IPv4, 8 bits");
 	ok(parse_cidr("192.0.2.1", &c, &e) == 0 && c.bits == 32,
 	    "parse_cidr of an IPv4 host is /32");
 	ok(parse_cidr("::1", &c, &e) == 0 && c.family == AF_INET6 &&
-	    c.bits == 128 && c.addr[15] == 1,
+		c.bits == 128 && c.addr[15] == 1,
 	    "parse_cidr of an IPv6 host is /128");
 	ok(parse_cidr("0.0.0.0/0", &c, &e) == 0 && c.bits == 0,
 	    "parse_cidr accepts /0");
 	ok(parse_cidr("::/128", &c, &e) == 0 && c.bits == 128,
 	    "parse_cidr accepts ::/128");
 	ok(parse_cidr("::ffff:127.0.0.1/128", &c, &e) == 0 &&
-	    c.family == AF_INET && c.bits == 32 && c.addr[0] == 127 &&
-	    c.addr[3] == 1, "audit 5: ::ffff:127.0.0.1/128 is 127.0.0.1/32");
+		c.family == AF_INET && c.bits == 32 && c.addr[0] == 127 &&
+		c.addr[3] == 1,
+	    "audit 5: ::ffff:127.0.0.1/128 is 127.0.0.1/32");
 	ok(parse_cidr("::ffff:0:0/96", &c, &e) == 0 && c.family == AF_INET &&
-	    c.bits == 0, "audit 5: ::ffff:0:0/96 is 0.0.0.0/0");
+		c.bits == 0,
+	    "audit 5: ::ffff:0:0/96 is 0.0.0.0/0");
 	ok(parse_cidr("::ffff:10.0.0.0/104", &c, &e) == 0 &&
-	    c.family == AF_INET && c.bits == 8 && c.addr[0] == 10,
+		c.family == AF_INET && c.bits == 8 && c.addr[0] == 10,
 	    "audit 5: ::ffff:10.0.0.0/104 is 10.0.0.0/8");
-	ok(parse_cidr("::ffff:0:0/95", &c, &e) == 0 &&
-	    c.family == AF_INET6 && c.bits == 95,
+	ok(parse_cidr("::ffff:0:0/95", &c, &e) == 0 && c.family == AF_INET6 &&
+		c.bits == 95,
 	    "audit 5: ::ffff:0:0/95 (shorter than /96) stays IPv6");
 
 	memset(&a, 0, sizeof(a));
 	sock_addr_unix(&a, "/tmp/x.sock", &e);
 	ok(parse_cidr("0.0.0.0/0", &c, &e) == 0 && !cidr_match(&c, &a) &&
-	    parse_cidr("::/0", &c, &e) == 0 && !cidr_match(&c, &a),
+		parse_cidr("::/0", &c, &e) == 0 && !cidr_match(&c, &a),
 	    "a Unix socket address is in no block");
 }
 
@@ -237,9 +238,21 @@ static void
 test_cidr_bad(void)
 {
 	static const char *bad[] = {
-		"10.0.0.0/33", "::/129", "abc", "10.0.0.0/", "/8", "", "/",
-		"10.0.0.0/-1", "10.0.0.0/8x", "10.0.0.0/8/8", "10.0.0/8",
-		"10.0.0.256/8", "::g/64", "[::1]/128", "localhost/32",
+		"10.0.0.0/33",
+		"::/129",
+		"abc",
+		"10.0.0.0/",
+		"/8",
+		"",
+		"/",
+		"10.0.0.0/-1",
+		"10.0.0.0/8x",
+		"10.0.0.0/8/8",
+		"10.0.0/8",
+		"10.0.0.256/8",
+		"::g/64",
+		"[::1]/128",
+		"localhost/32",
 		"10.0.0.0/ 8",
 	};
 	struct sock_err e;
@@ -251,7 +264,7 @@ test_cidr_bad(void)
 		memset(&e, 0, sizeof(e));
 		rc = parse_cidr(bad[i], &c, &e);
 		ok(rc == -1 && e.kind == SOCK_EUSAGE &&
-		    strstr(e.what, bad[i]) != NULL && e.msg[0] != '\0',
+			strstr(e.what, bad[i]) != NULL && e.msg[0] != '\0',
 		    "parse_cidr refuses \"%s\", naming it (%s: %s)", bad[i],
 		    e.what, e.msg);
 	}

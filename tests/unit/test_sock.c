@@ -24,7 +24,6 @@
 #include "addr.h"
 #include "tap.h"
 
-
 /* A TCP listener on 127.0.0.1, an ephemeral port; *port is that port. */
 static int
 listen_lo(int backlog, uint16_t *port)
@@ -91,7 +90,13 @@ test_split_hostport(void)
 		{ "10.0.0.1", 0, "10.0.0.1", "" },
 	};
 	static const char *bad[] = {
-		":80", "host:", "[::1", "[::1]x", "[::1]:", "[]:80", "[]",
+		":80",
+		"host:",
+		"[::1",
+		"[::1]x",
+		"[::1]:",
+		"[]:80",
+		"[]",
 	};
 	char host[NI_MAXHOST], port[32];
 	struct sock_err e;
@@ -102,7 +107,7 @@ test_split_hostport(void)
 		rc = sock_split_hostport(t[i].in, host, sizeof(host), port,
 		    sizeof(port), &e);
 		ok(rc == t[i].rc && strcmp(host, t[i].host) == 0 &&
-		    strcmp(port, t[i].port) == 0,
+			strcmp(port, t[i].port) == 0,
 		    "sock_split_hostport \"%s\" -> %d, "
 		    "host \"%s\", port \"%s\"",
 		    t[i].in, t[i].rc, t[i].host, t[i].port);
@@ -128,8 +133,12 @@ test_parse_port(void)
 		const char *in;
 		uint16_t port;
 	} good[] = {
-		{ "0", 0 }, { "1", 1 }, { "80", 80 }, { "65535", 65535 },
-		{ "http", 80 }, { "ssh", 22 },
+		{ "0", 0 },
+		{ "1", 1 },
+		{ "80", 80 },
+		{ "65535", 65535 },
+		{ "http", 80 },
+		{ "ssh", 22 },
 	};
 	static const char *bad[] = { "65536", "-1", "8x", "", "99999999999",
 		"nosuchservice" };
@@ -149,16 +158,16 @@ test_parse_port(void)
 		memset(&e, 0, sizeof(e));
 		rc = sock_parse_port(bad[i], "tcp", false, &port, &e);
 		ok(rc == -1 && e.kind == SOCK_EUSAGE &&
-		    strstr(e.what, bad[i]) != NULL,
+			strstr(e.what, bad[i]) != NULL,
 		    "sock_parse_port refuses \"%s\" as a usage error naming it",
 		    bad[i]);
 	}
 	memset(&e, 0, sizeof(e));
 	ok(sock_parse_port("http", "tcp", true, &port, &e) == -1 &&
-	    e.kind == SOCK_EUSAGE,
+		e.kind == SOCK_EUSAGE,
 	    "sock_parse_port refuses a service name when numeric");
-	ok(sock_parse_port("8080", "tcp", true, &port, &e) == 0 &&
-	    port == 8080, "sock_parse_port takes a number when numeric");
+	ok(sock_parse_port("8080", "tcp", true, &port, &e) == 0 && port == 8080,
+	    "sock_parse_port takes a number when numeric");
 }
 
 static void
@@ -170,41 +179,44 @@ test_addr(void)
 	size_t off = offsetof(struct sockaddr_un, sun_path);
 
 	ok(sock_addr_ip(&a, "127.0.0.1", 80, AF_UNSPEC, &e) == 0 &&
-	    a.family == AF_INET && a.port == 80 &&
-	    a.len == sizeof(struct sockaddr_in),
+		a.family == AF_INET && a.port == 80 &&
+		a.len == sizeof(struct sockaddr_in),
 	    "sock_addr_ip 127.0.0.1 is IPv4, port 80");
 	is_str(sock_addr_str(&a, buf, sizeof(buf)), "127.0.0.1:80",
 	    "sock_addr_str of IPv4 is ADDR:PORT");
 	ok(sock_addr_ip(&a, "::1", 80, AF_UNSPEC, &e) == 0 &&
-	    a.family == AF_INET6 && a.port == 80 &&
-	    strcmp(a.host, "::1") == 0, "sock_addr_ip ::1 is IPv6, port 80");
+		a.family == AF_INET6 && a.port == 80 &&
+		strcmp(a.host, "::1") == 0,
+	    "sock_addr_ip ::1 is IPv6, port 80");
 	is_str(sock_addr_str(&a, buf, sizeof(buf)), "[::1]:80",
 	    "sock_addr_str of IPv6 is [ADDR]:PORT");
 	ok(sock_addr_ip(&a, "2001:DB8:0::1", 443, AF_INET6, &e) == 0 &&
-	    strcmp(a.host, "2001:db8::1") == 0,
+		strcmp(a.host, "2001:db8::1") == 0,
 	    "sock_addr_ip writes IPv6 hosts in canonical form");
 	memset(&e, 0, sizeof(e));
 	ok(sock_addr_ip(&a, "localhost", 80, AF_UNSPEC, &e) == -1 &&
-	    e.kind == SOCK_EUSAGE,
+		e.kind == SOCK_EUSAGE,
 	    "sock_addr_ip refuses a name (localhost) as a usage error");
 	memset(&e, 0, sizeof(e));
 	ok(sock_addr_ip(&a, "127.0.0.1", 80, AF_INET6, &e) == -1 &&
-	    e.kind == SOCK_EUSAGE,
+		e.kind == SOCK_EUSAGE,
 	    "sock_addr_ip refuses an IPv4 address when IPv6 is asked");
 	memset(&e, 0, sizeof(e));
 	ok(sock_addr_ip(&a, "::1", 80, AF_INET, &e) == -1 &&
-	    e.kind == SOCK_EUSAGE,
+		e.kind == SOCK_EUSAGE,
 	    "sock_addr_ip refuses an IPv6 address when IPv4 is asked");
 	memset(&e, 0, sizeof(e));
 	ok(sock_addr_ip(&a, "", 80, AF_UNSPEC, &e) == -1 &&
-	    e.kind == SOCK_EUSAGE, "sock_addr_ip refuses an empty host");
+		e.kind == SOCK_EUSAGE,
+	    "sock_addr_ip refuses an empty host");
 
 	ok(sock_addr_ip(&a, "::ffff:127.0.0.1", 8080, AF_UNSPEC, &e) == 0 &&
-	    a.family == AF_INET6, "::ffff:127.0.0.1 is an IPv6 record");
+		a.family == AF_INET6,
+	    "::ffff:127.0.0.1 is an IPv6 record");
 	sock_addr_unmap(&a);
 	ok(a.family == AF_INET && a.port == 8080 &&
-	    a.len == sizeof(struct sockaddr_in) &&
-	    ((struct sockaddr_in *)&a.ss)->sin_family == AF_INET,
+		a.len == sizeof(struct sockaddr_in) &&
+		((struct sockaddr_in *)&a.ss)->sin_family == AF_INET,
 	    "sock_addr_unmap turns ::ffff:127.0.0.1 into IPv4, port kept");
 	is_str(sock_addr_str(&a, buf, sizeof(buf)), "127.0.0.1:8080",
 	    "the unmapped address prints as 127.0.0.1:8080");
@@ -235,25 +247,26 @@ test_addr(void)
 	ok(!sock_addr_loopback(&a) && !sock_addr_loopback(&b),
 	    "nor 128.0.0.1 and ::ffff:10.0.0.1");
 	ok(sock_addr_unix(&a, "/tmp/x.sock", &e) == 0 &&
-	    !sock_addr_loopback(&a), "nor a Unix socket's path");
+		!sock_addr_loopback(&a),
+	    "nor a Unix socket's path");
 
 	sock_addr_any(&a, AF_INET, 7);
-	ok(a.family == AF_INET && strcmp(a.host, "0.0.0.0") == 0 &&
-	    a.port == 7, "sock_addr_any AF_INET is 0.0.0.0");
+	ok(a.family == AF_INET && strcmp(a.host, "0.0.0.0") == 0 && a.port == 7,
+	    "sock_addr_any AF_INET is 0.0.0.0");
 	sock_addr_any(&a, AF_UNSPEC, 7);
 	ok(a.family == AF_INET6 && strcmp(a.host, "::") == 0,
 	    "sock_addr_any AF_UNSPEC is ::");
 
 	ok(sock_addr_unix(&a, "/tmp/sockit.sock", &e) == 0 &&
-	    a.family == AF_UNIX && strcmp(a.host, "/tmp/sockit.sock") == 0,
+		a.family == AF_UNIX && strcmp(a.host, "/tmp/sockit.sock") == 0,
 	    "sock_addr_unix takes a path");
 	is_str(sock_addr_str(&a, buf, sizeof(buf)), "/tmp/sockit.sock",
 	    "sock_addr_str of a Unix address is its path");
 	ok(sock_addr_unix(&a, "@abstract", &e) == 0 && a.family == AF_UNIX &&
-	    strcmp(a.host, "@abstract") == 0 && a.len == off + 9 &&
-	    ((struct sockaddr_un *)&a.ss)->sun_path[0] == '\0' &&
-	    memcmp(((struct sockaddr_un *)&a.ss)->sun_path + 1, "abstract",
-	    8) == 0,
+		strcmp(a.host, "@abstract") == 0 && a.len == off + 9 &&
+		((struct sockaddr_un *)&a.ss)->sun_path[0] == '\0' &&
+		memcmp(((struct sockaddr_un *)&a.ss)->sun_path + 1, "abstract",
+		    8) == 0,
 	    "sock_addr_unix \"@abstract\": a NUL, then the name, no NUL after");
 	memset(path, 'x', sizeof(path));
 	path[0] = '/';
@@ -284,18 +297,28 @@ test_values(void)
 		const char *in;
 		int64_t ms;
 	} dur[] = {
-		{ "250ms", 250 }, { "2s", 2000 }, { "1.5", 1500 },
-		{ "3m", 180000 }, { "1h", 3600000 }, { "0", 0 }, { ".5", 500 },
-		{ "0.25s", 250 }, { "1.0005", 1001 },
+		{ "250ms", 250 },
+		{ "2s", 2000 },
+		{ "1.5", 1500 },
+		{ "3m", 180000 },
+		{ "1h", 3600000 },
+		{ "0", 0 },
+		{ ".5", 500 },
+		{ "0.25s", 250 },
+		{ "1.0005", 1001 },
 		/* float noise is not a fraction (the fuzzer found this one) */
-		{ "4444.4448m", 266666688 }, { "0.1s", 100 }, { "0.3", 300 },
+		{ "4444.4448m", 266666688 },
+		{ "0.1s", 100 },
+		{ "0.3", 300 },
 		/* past INT_MAX ms, up to the limit of 365 days (audit 9) */
-		{ "700h", 2520000000LL }, { "8760h", 31536000000LL },
-		{ "525600m", 31536000000LL }, { "31536000", 31536000000LL },
+		{ "700h", 2520000000LL },
+		{ "8760h", 31536000000LL },
+		{ "525600m", 31536000000LL },
+		{ "31536000", 31536000000LL },
 		{ "31536000000ms", 31536000000LL },
 	};
-	static const char *bad_dur[] = { "5x", "", "-1", "s", "1.5.5",
-		"ms", "1 s", "nan", "inf", "1e400", "0x10", "0x1p4s", "1e3",
+	static const char *bad_dur[] = { "5x", "", "-1", "s", "1.5.5", "ms",
+		"1 s", "nan", "inf", "1e400", "0x10", "0x1p4s", "1e3",
 		/* past 365 days (audit 9) */
 		"8760.001h", "525601m", "31536000001ms", "31536000.001",
 		"10000000h", "99999999999999999999999999" };
@@ -303,8 +326,12 @@ test_values(void)
 		const char *in;
 		uint64_t bytes;
 	} size[] = {
-		{ "0", 0 }, { "100", 100 }, { "64K", 65536 }, { "64k", 65536 },
-		{ "1M", 1048576 }, { "2G", 2147483648ULL },
+		{ "0", 0 },
+		{ "100", 100 },
+		{ "64K", 65536 },
+		{ "64k", 65536 },
+		{ "1M", 1048576 },
+		{ "2G", 2147483648ULL },
 	};
 	static const char *bad_size[] = { "3X", "", "K", "1KB", "-1",
 		"99999999999999999999", "17179869184G" };
@@ -326,17 +353,18 @@ test_values(void)
 	for (i = 0; i < sizeof(bad_dur) / sizeof(bad_dur[0]); i++) {
 		memset(&e, 0, sizeof(e));
 		ok(sock_parse_dur(bad_dur[i], &ms, &e) == -1 &&
-		    e.kind == SOCK_EUSAGE && e.msg[0] != '\0',
+			e.kind == SOCK_EUSAGE && e.msg[0] != '\0',
 		    "sock_parse_dur refuses \"%s\" (%s)", bad_dur[i], e.msg);
 	}
 	for (i = 0; i < sizeof(size) / sizeof(size[0]); i++)
 		ok(sock_parse_size(size[i].in, &u, &e) == 0 &&
-		    u == size[i].bytes, "sock_parse_size \"%s\" is %llu",
-		    size[i].in, (unsigned long long)size[i].bytes);
+			u == size[i].bytes,
+		    "sock_parse_size \"%s\" is %llu", size[i].in,
+		    (unsigned long long)size[i].bytes);
 	for (i = 0; i < sizeof(bad_size) / sizeof(bad_size[0]); i++) {
 		memset(&e, 0, sizeof(e));
 		ok(sock_parse_size(bad_size[i], &u, &e) == -1 &&
-		    e.kind == SOCK_EUSAGE,
+			e.kind == SOCK_EUSAGE,
 		    "sock_parse_size refuses \"%s\" (%s)", bad_size[i], e.msg);
 	}
 	for (i = 0; i < sizeof(on) / sizeof(on[0]); i++)
@@ -348,11 +376,11 @@ test_values(void)
 	for (i = 0; i < sizeof(bad_bool) / sizeof(bad_bool[0]); i++) {
 		memset(&e, 0, sizeof(e));
 		ok(sock_parse_bool(bad_bool[i], &b, &e) == -1 &&
-		    e.kind == SOCK_EUSAGE,
+			e.kind == SOCK_EUSAGE,
 		    "sock_parse_bool refuses \"%s\"", bad_bool[i]);
 	}
 	ok(sock_parse_uint("255", 255, &u, &e) == 0 && u == 255 &&
-	    sock_parse_uint("256", 255, &u, &e) == -1,
+		sock_parse_uint("256", 255, &u, &e) == -1,
 	    "sock_parse_uint takes its maximum and refuses one more");
 }
 
@@ -369,33 +397,34 @@ test_resolve(void)
 	rc = sock_resolve("127.0.0.1", "80", AF_UNSPEC, SOCK_STREAM,
 	    SOCK_R_NUMERIC, &ai, &e);
 	ok(rc == 0 && ai.n == 1 && ai.v[0].family == AF_INET &&
-	    strcmp(ai.v[0].host, "127.0.0.1") == 0 && ai.v[0].port == 80 &&
-	    ai.v[0].socktype == SOCK_STREAM,
+		strcmp(ai.v[0].host, "127.0.0.1") == 0 && ai.v[0].port == 80 &&
+		ai.v[0].socktype == SOCK_STREAM,
 	    "sock_resolve of 127.0.0.1 port 80, numeric: one TCP record");
 	if (rc == 0)
 		sock_ai_free(&ai);
 
-	rc = sock_resolve("localhost", "http", AF_INET, SOCK_STREAM, 0, &ai,
-	    &e);
+	rc =
+	    sock_resolve("localhost", "http", AF_INET, SOCK_STREAM, 0, &ai, &e);
 	all = rc == 0 && ai.n > 0;
 	for (i = 0; all && i < ai.n; i++)
 		all = ai.v[i].family == AF_INET && ai.v[i].port == 80 &&
 		    strcmp(ai.v[i].host, "127.0.0.1") == 0;
-	ok(all, "sock_resolve localhost, AF_INET, service http: 127.0.0.1 "
+	ok(all,
+	    "sock_resolve localhost, AF_INET, service http: 127.0.0.1 "
 	    "port 80");
 	if (rc == 0)
 		sock_ai_free(&ai);
 
 	memset(&e, 0, sizeof(e));
-	rc = sock_resolve("x.invalid", NULL, AF_UNSPEC, SOCK_STREAM, 0, &ai,
-	    &e);
+	rc =
+	    sock_resolve("x.invalid", NULL, AF_UNSPEC, SOCK_STREAM, 0, &ai, &e);
 	ok(rc == -1 && e.kind == SOCK_ERESOLVE && e.code == EAI_NONAME,
 	    "sock_resolve x.invalid fails: ERESOLVE, EAI_NONAME (got %s)",
 	    sock_eai_name(e.code));
 	is_str(sock_eai_name(e.code), "EAI_NONAME",
 	    "sock_eai_name names the code EAI_NONAME");
 	ok(strstr(e.what, "x.invalid") != NULL &&
-	    strcmp(sock_strerror(&e), gai_strerror(EAI_NONAME)) == 0,
+		strcmp(sock_strerror(&e), gai_strerror(EAI_NONAME)) == 0,
 	    "the error names the host and gives gai_strerror's reason");
 	is_str(sock_eai_name(-12345), "EAI_?",
 	    "sock_eai_name of an unknown code is EAI_?");
@@ -411,7 +440,7 @@ test_resolve(void)
 	    "sock_reverse 127.0.0.1 gives a name (%s)", rc == 0 ? name : "");
 	memset(&e, 0, sizeof(e));
 	ok(sock_reverse("localhost", name, sizeof(name), &e) == -1 &&
-	    e.kind == SOCK_EUSAGE,
+		e.kind == SOCK_EUSAGE,
 	    "sock_reverse of a name is a usage error");
 }
 
@@ -523,13 +552,13 @@ test_system_cc(int cfd, int sfd)
 	char want[16] = "", client[16] = "", server[16] = "";
 
 	ok(cc_system(want, sizeof(want)) && sock_peer(cfd, &peer, &e) == 0 &&
-	    sockopts_apply(&so, cfd, &peer, &e) == 0 &&
-	    cc_name(cfd, client, sizeof(client)) &&
-	    cc_name(sfd, server, sizeof(server)) &&
-	    strcmp(client, want) == 0 && strcmp(server, want) == 0,
+		sockopts_apply(&so, cfd, &peer, &e) == 0 &&
+		cc_name(cfd, client, sizeof(client)) &&
+		cc_name(sfd, server, sizeof(server)) &&
+		strcmp(client, want) == 0 && strcmp(server, want) == 0,
 	    "first hour 9: a loopback connection keeps the system's "
-	    "congestion control (%s): client %s, server %s", want, client,
-	    server);
+	    "congestion control (%s): client %s, server %s",
+	    want, client, server);
 }
 
 static void
@@ -543,35 +572,38 @@ test_tcp(void)
 	int lfd, cfd, sfd;
 
 	lfd = listen_lo(0, &port);
-	ok(port != 0, "sock_listen on 127.0.0.1 port 0; sock_name gives "
-	    "the port (%u)", (unsigned)port);
+	ok(port != 0,
+	    "sock_listen on 127.0.0.1 port 0; sock_name gives "
+	    "the port (%u)",
+	    (unsigned)port);
 	a = addr("127.0.0.1", port);
 	cfd = sock_connect(&a, NULL, WAIT_MS, &e);
 	ok(cfd >= 0, "sock_connect to the listener within a timeout");
 	ok(cfd >= 0 && (fcntl(cfd, F_GETFL) & O_NONBLOCK) == 0 &&
-	    (fcntl(cfd, F_GETFD) & FD_CLOEXEC) != 0,
+		(fcntl(cfd, F_GETFD) & FD_CLOEXEC) != 0,
 	    "the connected descriptor is blocking and close-on-exec");
 	sfd = sock_accept(lfd, WAIT_MS, &peer, &e);
 	ok(sfd >= 0 && peer.family == AF_INET &&
-	    strcmp(peer.host, "127.0.0.1") == 0,
+		strcmp(peer.host, "127.0.0.1") == 0,
 	    "sock_accept returns the client, peer 127.0.0.1");
 	ok(sfd >= 0 && (fcntl(sfd, F_GETFL) & O_NONBLOCK) == 0 &&
-	    (fcntl(sfd, F_GETFD) & FD_CLOEXEC) != 0,
+		(fcntl(sfd, F_GETFD) & FD_CLOEXEC) != 0,
 	    "the accepted descriptor is blocking and close-on-exec");
 	ok(cfd >= 0 && sfd >= 0 && sock_name(cfd, &cname, &e) == 0 &&
-	    sock_addr_equal(&cname, &peer),
+		sock_addr_equal(&cname, &peer),
 	    "the peer address is the client's own address");
 	ok(cfd >= 0 && sock_peer(cfd, &sname, &e) == 0 &&
-	    sock_addr_equal(&sname, &a), "sock_peer of the client is the "
+		sock_addr_equal(&sname, &a),
+	    "sock_peer of the client is the "
 	    "listener's address");
 	ok(cfd >= 0 && sfd >= 0 && write(cfd, "ping", 4) == 4 &&
-	    read_all(sfd, buf, 4) && memcmp(buf, "ping", 4) == 0,
+		read_all(sfd, buf, 4) && memcmp(buf, "ping", 4) == 0,
 	    "bytes go from client to server");
 	ok(cfd >= 0 && sfd >= 0 && write(sfd, "pong!", 5) == 5 &&
-	    read_all(cfd, buf, 5) && memcmp(buf, "pong!", 5) == 0,
+		read_all(cfd, buf, 5) && memcmp(buf, "pong!", 5) == 0,
 	    "bytes go from server to client");
 	ok(cfd >= 0 && sock_nodelay(cfd, true, &e) == 0 &&
-	    sock_nodelay(cfd, false, &e) == 0,
+		sock_nodelay(cfd, false, &e) == 0,
 	    "sock_nodelay succeeds on a TCP socket");
 	ok(sfd >= 0 && sock_quickack(sfd, true, &e) == 0,
 	    "sock_quickack succeeds on a TCP socket (%s)",
@@ -637,7 +669,8 @@ test_connect_timeout(void)
 	dt = sock_now_ms() - t0;
 	ok(fd == -1 && e.kind == SOCK_ENET && e.code == ETIMEDOUT,
 	    "sock_connect to a full listener times out: ENET, ETIMEDOUT "
-	    "(%s)", fd == -1 ? sock_strerror(&e) : "connected");
+	    "(%s)",
+	    fd == -1 ? sock_strerror(&e) : "connected");
 	ok(dt >= 250 && dt <= 2000,
 	    "the connect gave up near its 300 ms timeout (%.0f ms)", dt);
 	if (fd >= 0)
@@ -683,14 +716,15 @@ test_connect_list(void)
 	    "sock_connect_list of a refused address only: ECONNREFUSED");
 	memset(&e, 0, sizeof(e));
 	ok(sock_connect_list(list, 0, NULL, WAIT_MS, &peer, &e) == -1 &&
-	    e.kind != SOCK_OK, "sock_connect_list of no address fails");
+		e.kind != SOCK_OK,
+	    "sock_connect_list of no address fails");
 
 	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
 	memset(&peer, 0, sizeof(peer));
 	fd = sock_connect_host("localhost", serv, AF_UNSPEC, 0, NULL, WAIT_MS,
 	    &peer, &e);
 	ok(fd >= 0 && peer.family == AF_INET && peer.port == port &&
-	    strcmp(peer.host, "127.0.0.1") == 0,
+		strcmp(peer.host, "127.0.0.1") == 0,
 	    "sock_connect_host localhost connects to 127.0.0.1 port %s", serv);
 	sfd = sock_accept(lfd, WAIT_MS, &from, &e);
 	ok(sfd >= 0, "the listener gets the sock_connect_host client");
@@ -731,12 +765,12 @@ test_dual_stack(void)
 	fd = sock_connect(&a, NULL, WAIT_MS, &e);
 	sfd = fd >= 0 ? sock_accept(lfd, WAIT_MS, &peer, &e) : -1;
 	ok(sfd >= 0 && peer.family == AF_INET6 &&
-	    strcmp(peer.host, "::ffff:127.0.0.1") == 0,
+		strcmp(peer.host, "::ffff:127.0.0.1") == 0,
 	    "a :: listener accepts a client from 127.0.0.1 (as "
 	    "::ffff:127.0.0.1)");
 	sock_addr_unmap(&peer);
 	ok(sfd >= 0 && peer.family == AF_INET &&
-	    strcmp(peer.host, "127.0.0.1") == 0,
+		strcmp(peer.host, "127.0.0.1") == 0,
 	    "the peer unmaps to 127.0.0.1");
 	if (sfd >= 0)
 		close(sfd);
@@ -769,7 +803,7 @@ test_unix(void)
 	ok(sfd >= 0 && peer.family == AF_UNIX,
 	    "sock_accept of a Unix client (unnamed, AF_UNIX)");
 	ok(fd >= 0 && sfd >= 0 && write(fd, "unix", 4) == 4 &&
-	    read_all(sfd, buf, 4) && memcmp(buf, "unix", 4) == 0,
+		read_all(sfd, buf, 4) && memcmp(buf, "unix", 4) == 0,
 	    "bytes cross the Unix socket");
 	if (sfd >= 0)
 		close(sfd);
@@ -808,12 +842,13 @@ test_unix(void)
 	lfd = sock_listen(&a, false, 0, &e);
 	ok(lfd == -1 && e.kind == SOCK_ELOCAL,
 	    "sock_listen refuses a path holding a regular file: ELOCAL (%s: "
-	    "%s)", e.what, sock_strerror(&e));
+	    "%s)",
+	    e.what, sock_strerror(&e));
 	memset(buf, 0, sizeof(buf));
 	f = open(path, O_RDONLY | O_CLOEXEC);
 	ok(stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 4 &&
-	    f >= 0 && read(f, buf, sizeof(buf)) == 4 &&
-	    memcmp(buf, "keep", 4) == 0,
+		f >= 0 && read(f, buf, sizeof(buf)) == 4 &&
+		memcmp(buf, "keep", 4) == 0,
 	    "the regular file is left intact");
 	if (f >= 0)
 		close(f);
@@ -827,12 +862,12 @@ test_unix(void)
 	lfd = sock_listen(&a, false, 0, &e);
 	ok(lfd >= 0, "sock_listen on abstract \"%s\"", abs);
 	ok(lfd >= 0 && sock_name(lfd, &name, &e) == 0 &&
-	    name.family == AF_UNIX && strcmp(name.host, abs) == 0,
+		name.family == AF_UNIX && strcmp(name.host, abs) == 0,
 	    "sock_name of the abstract listener is \"%s\"", abs);
 	fd = lfd >= 0 ? sock_connect(&a, NULL, WAIT_MS, &e) : -1;
 	sfd = fd >= 0 ? sock_accept(lfd, WAIT_MS, &peer, &e) : -1;
 	ok(fd >= 0 && sfd >= 0 && write(sfd, "abs", 3) == 3 &&
-	    read_all(fd, buf, 3) && memcmp(buf, "abs", 3) == 0,
+		read_all(fd, buf, 3) && memcmp(buf, "abs", 3) == 0,
 	    "connect, accept and bytes over the abstract socket");
 	if (sfd >= 0)
 		close(sfd);
@@ -884,16 +919,16 @@ test_udp(void)
 	memset(&stamp, 0, sizeof(stamp));
 	memset(&from, 0, sizeof(from));
 	trunc = true;
-	n = sock_recvfrom(rfd, buf, sizeof(buf), WAIT_MS, &from, &stamp,
-	    &trunc, &e);
+	n = sock_recvfrom(rfd, buf, sizeof(buf), WAIT_MS, &from, &stamp, &trunc,
+	    &e);
 	clock_gettime(CLOCK_REALTIME, &now);
 	ok(n == 5 && memcmp(buf, "hello", 5) == 0,
 	    "sock_recvfrom gets the payload");
 	ok(n == 5 && from.family == AF_INET &&
-	    strcmp(from.host, "127.0.0.1") == 0 && from.port == sname.port,
+		strcmp(from.host, "127.0.0.1") == 0 && from.port == sname.port,
 	    "sock_recvfrom gives the sender's address and port");
 	ok(n == 5 && (stamp.tv_sec != 0 || stamp.tv_nsec != 0) &&
-	    stamp.tv_sec <= now.tv_sec && stamp.tv_sec > now.tv_sec - 60,
+		stamp.tv_sec <= now.tv_sec && stamp.tv_sec > now.tv_sec - 60,
 	    "the receive time stamp is set, and now-ish");
 	ok(n == 5 && !trunc, "a small datagram is not truncated");
 
@@ -926,8 +961,9 @@ test_opt_find(void)
 
 	o = sock_opt_find("SO_RCVBUF");
 	ok(o != NULL && strcmp(o->name, "SO_RCVBUF") == 0 &&
-	    o->level == SOL_SOCKET && o->optname == SO_RCVBUF &&
-	    o->type == SOT_SIZE, "sock_opt_find SO_RCVBUF: its row");
+		o->level == SOL_SOCKET && o->optname == SO_RCVBUF &&
+		o->type == SOT_SIZE,
+	    "sock_opt_find SO_RCVBUF: its row");
 	o = sock_opt_find("so_rcvbuf");
 	ok(o != NULL && strcmp(o->name, "SO_RCVBUF") == 0,
 	    "sock_opt_find is case-insensitive (so_rcvbuf)");
@@ -937,8 +973,8 @@ test_opt_find(void)
 	o = sock_opt_find("NoDelay");
 	ok(o != NULL && strcmp(o->name, "TCP_NODELAY") == 0,
 	    "sock_opt_find NoDelay is TCP_NODELAY");
-	ok(sock_opt_find("SO_BOGUS") == NULL && sock_opt_find("bogus") ==
-	    NULL && sock_opt_find("") == NULL,
+	ok(sock_opt_find("SO_BOGUS") == NULL &&
+		sock_opt_find("bogus") == NULL && sock_opt_find("") == NULL,
 	    "sock_opt_find of an unknown name is NULL");
 }
 
@@ -953,7 +989,8 @@ test_opts(void)
 
 	rc = sock_opt_check("SO_RCVBUF=64K", &o, &v, &e);
 	ok(rc == 0 && o != NULL && strcmp(o->name, "SO_RCVBUF") == 0 &&
-	    v.i == 65536, "sock_opt_check SO_RCVBUF=64K parses 65536");
+		v.i == 65536,
+	    "sock_opt_check SO_RCVBUF=64K parses 65536");
 	rc = sock_opt_check("IP_TOS=ef", &o, &v, &e);
 	ok(rc == 0 && v.i == 184, "sock_opt_check IP_TOS=ef is 184 (46 << 2)");
 	rc = sock_opt_check("ip_tos=af41", &o, &v, &e);
@@ -963,10 +1000,11 @@ test_opts(void)
 
 	memset(&e, 0, sizeof(e));
 	rc = sock_opt_check("SO_RCVBUF=abc", &o, &v, &e);
-	ok(rc == -1 && e.kind == SOCK_EUSAGE &&
-	    strstr(e.what, "abc") != NULL && strstr(e.what, "SO_RCVBUF"),
+	ok(rc == -1 && e.kind == SOCK_EUSAGE && strstr(e.what, "abc") != NULL &&
+		strstr(e.what, "SO_RCVBUF"),
 	    "sock_opt_check SO_RCVBUF=abc: usage error naming value and "
-	    "option (%s)", e.what);
+	    "option (%s)",
+	    e.what);
 	memset(&e, 0, sizeof(e));
 	rc = sock_opt_check("SO_TYPE=1", &o, &v, &e);
 	ok(rc == -1 && e.kind == SOCK_EUSAGE,
@@ -995,40 +1033,40 @@ test_opts(void)
 	}
 	o = sock_opt_find("SO_RCVBUF");
 	ok(sock_opt_apply(fd, "SO_RCVBUF=64K", &e) == 0 &&
-	    sock_opt_get(fd, o, &v, &e) == 0 && v.i >= 65536,
+		sock_opt_get(fd, o, &v, &e) == 0 && v.i >= 65536,
 	    "SO_RCVBUF set to 64K reads back at least 65536 (%lld)",
 	    (long long)v.i);
 
 	o = sock_opt_find("TCP_NODELAY");
 	ok(sock_opt_apply(fd, "TCP_NODELAY=on", &e) == 0 &&
-	    sock_opt_get(fd, o, &v, &e) == 0 && v.i != 0,
+		sock_opt_get(fd, o, &v, &e) == 0 && v.i != 0,
 	    "TCP_NODELAY=on reads back on");
 	is_str(sock_opt_str(&v, buf, sizeof(buf)), "on",
 	    "sock_opt_str of TCP_NODELAY on is \"on\"");
 	ok(sock_opt_apply(fd, "TCP_NODELAY=off", &e) == 0 &&
-	    sock_opt_get(fd, o, &v, &e) == 0 && v.i == 0,
+		sock_opt_get(fd, o, &v, &e) == 0 && v.i == 0,
 	    "TCP_NODELAY=off reads back off");
 
 	o = sock_opt_find("SO_RCVTIMEO");
 	ok(sock_opt_apply(fd, "SO_RCVTIMEO=2s", &e) == 0 &&
-	    sock_opt_get(fd, o, &v, &e) == 0 && v.ms == 2000,
+		sock_opt_get(fd, o, &v, &e) == 0 && v.ms == 2000,
 	    "SO_RCVTIMEO=2s reads back 2000 ms (%lld)", (long long)v.ms);
 	is_str(sock_opt_str(&v, buf, sizeof(buf)), "2",
 	    "sock_opt_str of SO_RCVTIMEO 2 s is \"2\"");
 	/* the kernel keeps timeouts in jiffies: 250 ms may read as 252 */
 	ok(sock_opt_apply(fd, "SO_RCVTIMEO=250ms", &e) == 0 &&
-	    sock_opt_get(fd, o, &v, &e) == 0 && v.ms >= 250 && v.ms <= 260,
+		sock_opt_get(fd, o, &v, &e) == 0 && v.ms >= 250 && v.ms <= 260,
 	    "SO_RCVTIMEO=250ms reads back 250 ms, to a clock tick (%lld)",
 	    (long long)v.ms);
 
 	o = sock_opt_find("SO_LINGER");
 	ok(sock_opt_apply(fd, "SO_LINGER=5s", &e) == 0 &&
-	    sock_opt_get(fd, o, &v, &e) == 0 && v.ms == 5000,
+		sock_opt_get(fd, o, &v, &e) == 0 && v.ms == 5000,
 	    "SO_LINGER=5s reads back 5000 ms");
 	is_str(sock_opt_str(&v, buf, sizeof(buf)), "5",
 	    "sock_opt_str of SO_LINGER 5 s is \"5\"");
 	ok(sock_opt_apply(fd, "SO_LINGER=off", &e) == 0 &&
-	    sock_opt_get(fd, o, &v, &e) == 0 && v.ms == -1,
+		sock_opt_get(fd, o, &v, &e) == 0 && v.ms == -1,
 	    "SO_LINGER=off reads back off (-1)");
 	is_str(sock_opt_str(&v, buf, sizeof(buf)), "off",
 	    "sock_opt_str of SO_LINGER off is \"off\"");
@@ -1041,28 +1079,28 @@ test_opts(void)
 
 	o = sock_opt_find("IP_TOS");
 	ok(sock_opt_apply(fd, "IP_TOS=ef", &e) == 0 &&
-	    sock_opt_get(fd, o, &v, &e) == 0 && v.i == 184,
+		sock_opt_get(fd, o, &v, &e) == 0 && v.i == 184,
 	    "IP_TOS=ef reads back 184 (%lld)", (long long)v.i);
 
 	memset(&e, 0, sizeof(e));
 	ok(sock_opt_apply(fd, "SO_RCVBUF=abc", &e) == -1 &&
-	    e.kind == SOCK_EUSAGE,
+		e.kind == SOCK_EUSAGE,
 	    "sock_opt_apply of a bad value is a usage error");
 	memset(&e, 0, sizeof(e));
-	ok(sock_opt_apply(fd, "SO_TYPE=1", &e) == -1 &&
-	    e.kind == SOCK_EUSAGE,
+	ok(sock_opt_apply(fd, "SO_TYPE=1", &e) == -1 && e.kind == SOCK_EUSAGE,
 	    "sock_opt_apply of a read-only option is a usage error");
 	o = sock_opt_find("IPV6_V6ONLY");
 	memset(&e, 0, sizeof(e));
 	ok(sock_opt_apply(fd, "IPV6_V6ONLY=on", &e) == -1 &&
-	    e.kind == SOCK_ELOCAL && e.code != 0,
+		e.kind == SOCK_ELOCAL && e.code != 0,
 	    "an option the kernel refuses (IPV6_V6ONLY on IPv4) is ELOCAL "
-	    "(%s)", sock_strerror(&e));
+	    "(%s)",
+	    sock_strerror(&e));
 	close(fd);
 
 	fd = sock_socket(AF_INET, SOCK_STREAM, false, &e);
 	ok(fd >= 0 && sock_nodelay(fd, true, &e) == 0 &&
-	    sock_quickack(fd, true, &e) == 0,
+		sock_quickack(fd, true, &e) == 0,
 	    "sock_nodelay and sock_quickack succeed on a fresh TCP socket");
 	if (fd >= 0)
 		close(fd);
@@ -1073,15 +1111,38 @@ static void
 test_opt_table(void)
 {
 	static const char *spec[] = {
-		"SO_ACCEPTCONN", "SO_BROADCAST", "SO_DEBUG", "SO_ERROR",
-		"SO_KEEPALIVE", "SO_LINGER", "SO_OOBINLINE", "SO_RCVBUF",
-		"SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT", "SO_SNDBUF",
-		"SO_SNDTIMEO", "SO_TYPE", "SO_PRIORITY", "TCP_NODELAY",
-		"TCP_QUICKACK", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT",
-		"TCP_MAXSEG", "TCP_DEFER_ACCEPT", "TCP_FASTOPEN",
-		"TCP_USER_TIMEOUT", "TCP_CONGESTION", "TCP_INFO", "IP_TOS",
-		"IP_TTL", "IP_MULTICAST_TTL", "IP_MULTICAST_LOOP",
-		"IPV6_V6ONLY", "IPV6_UNICAST_HOPS",
+		"SO_ACCEPTCONN",
+		"SO_BROADCAST",
+		"SO_DEBUG",
+		"SO_ERROR",
+		"SO_KEEPALIVE",
+		"SO_LINGER",
+		"SO_OOBINLINE",
+		"SO_RCVBUF",
+		"SO_RCVTIMEO",
+		"SO_REUSEADDR",
+		"SO_REUSEPORT",
+		"SO_SNDBUF",
+		"SO_SNDTIMEO",
+		"SO_TYPE",
+		"SO_PRIORITY",
+		"TCP_NODELAY",
+		"TCP_QUICKACK",
+		"TCP_KEEPIDLE",
+		"TCP_KEEPINTVL",
+		"TCP_KEEPCNT",
+		"TCP_MAXSEG",
+		"TCP_DEFER_ACCEPT",
+		"TCP_FASTOPEN",
+		"TCP_USER_TIMEOUT",
+		"TCP_CONGESTION",
+		"TCP_INFO",
+		"IP_TOS",
+		"IP_TTL",
+		"IP_MULTICAST_TTL",
+		"IP_MULTICAST_LOOP",
+		"IPV6_V6ONLY",
+		"IPV6_UNICAST_HOPS",
 	};
 	const struct sock_opt *o;
 	char buf[64];
@@ -1104,40 +1165,41 @@ test_opt_table(void)
 			if (strcasecmp(sock_opts[k].name, o->name) == 0)
 				sane = false;
 	}
-	ok(sane, "every row has a description, a type, socket types, and "
+	ok(sane,
+	    "every row has a description, a type, socket types, and "
 	    "a name of its own");
 	is_str(sock_opt_typename(sock_opt_find("TCP_INFO")->type), "tcp_info",
 	    "TCP_INFO's type is tcp_info");
 	is_str(sock_opt_sockets(sock_opt_find("SO_RCVBUF"), buf, sizeof(buf)),
 	    "tcp,udp,unix", "SO_RCVBUF applies to tcp,udp,unix");
-	is_str(sock_opt_sockets(sock_opt_find("IPV6_V6ONLY"), buf,
-	    sizeof(buf)), "tcp,udp/IPv6", "IPV6_V6ONLY applies to tcp,udp/IPv6");
+	is_str(sock_opt_sockets(sock_opt_find("IPV6_V6ONLY"), buf, sizeof(buf)),
+	    "tcp,udp/IPv6", "IPV6_V6ONLY applies to tcp,udp/IPv6");
 	ok(sock_opt_find("ttl") == NULL && sock_opt_find("IP_TTL") != NULL,
 	    "IP_ and IPV6_ names have no short form (ttl is ambiguous)");
 
 	o = sock_opt_find("TCP_NODELAY");
 	ok(sock_opt_applies(o, AF_INET, SOCK_STREAM) &&
-	    sock_opt_applies(o, AF_INET6, SOCK_STREAM) &&
-	    !sock_opt_applies(o, AF_INET, SOCK_DGRAM) &&
-	    !sock_opt_applies(o, AF_UNIX, SOCK_STREAM),
+		sock_opt_applies(o, AF_INET6, SOCK_STREAM) &&
+		!sock_opt_applies(o, AF_INET, SOCK_DGRAM) &&
+		!sock_opt_applies(o, AF_UNIX, SOCK_STREAM),
 	    "TCP_NODELAY applies to TCP only");
 	o = sock_opt_find("SO_BROADCAST");
 	ok(sock_opt_applies(o, AF_INET, SOCK_DGRAM) &&
-	    !sock_opt_applies(o, AF_INET, SOCK_STREAM),
+		!sock_opt_applies(o, AF_INET, SOCK_STREAM),
 	    "SO_BROADCAST applies to UDP only");
 	o = sock_opt_find("IPV6_V6ONLY");
 	ok(sock_opt_applies(o, AF_INET6, SOCK_STREAM) &&
-	    !sock_opt_applies(o, AF_INET, SOCK_STREAM),
+		!sock_opt_applies(o, AF_INET, SOCK_STREAM),
 	    "IPV6_V6ONLY applies to IPv6 sockets only");
 	o = sock_opt_find("IP_TOS");
 	ok(sock_opt_applies(o, AF_INET, SOCK_DGRAM) &&
-	    sock_opt_applies(o, AF_INET6, SOCK_STREAM) &&
-	    !sock_opt_applies(o, AF_UNIX, SOCK_STREAM),
+		sock_opt_applies(o, AF_INET6, SOCK_STREAM) &&
+		!sock_opt_applies(o, AF_UNIX, SOCK_STREAM),
 	    "IP_TOS applies to IPv4 and dual-stack IPv6, not Unix");
 	o = sock_opt_find("SO_RCVBUF");
 	ok(sock_opt_applies(o, AF_UNIX, SOCK_STREAM) &&
-	    sock_opt_applies(o, AF_UNIX, SOCK_DGRAM) &&
-	    sock_opt_applies(o, AF_INET6, SOCK_DGRAM),
+		sock_opt_applies(o, AF_UNIX, SOCK_DGRAM) &&
+		sock_opt_applies(o, AF_INET6, SOCK_DGRAM),
 	    "SO_RCVBUF applies to every socket");
 }
 
@@ -1177,31 +1239,40 @@ test_tcpinfo_layout(void)
 	n = sock_tcpinfo(&v, kv, SOCK_TCPINFO_MAX);
 	ok(n > 30 && strcmp(kv[n - 1].key, "total_retrans") == 0,
 	    "glibc's struct tcp_info (%zu bytes) decodes to %zu fields, the "
-	    "last total_retrans", sizeof(ti), n);
+	    "last total_retrans",
+	    sizeof(ti), n);
 	good = true;
 	for (i = 0; i < n; i++) {
 		static const struct {
 			const char *key, *str;
 			uint64_t num;
 		} want[] = {
-			{ "state", "ESTABLISHED", 0 }, { "ca_state", "loss", 0 },
+			{ "state", "ESTABLISHED", 0 },
+			{ "ca_state", "loss", 0 },
 			{ "retransmits", NULL, 3 },
 			{ "options", "ts,sack,wscale", 0 },
-			{ "snd_wscale", NULL, 7 }, { "rcv_wscale", NULL, 9 },
-			{ "rto_us", NULL, 200000 }, { "snd_mss", NULL, 1448 },
-			{ "rcv_mss", NULL, 536 }, { "unacked", NULL, 5 },
-			{ "lost", NULL, 6 }, { "pmtu", NULL, 1500 },
-			{ "rtt_us", NULL, 1234 }, { "rttvar_us", NULL, 567 },
-			{ "snd_cwnd", NULL, 10 }, { "total_retrans", NULL, 42 },
+			{ "snd_wscale", NULL, 7 },
+			{ "rcv_wscale", NULL, 9 },
+			{ "rto_us", NULL, 200000 },
+			{ "snd_mss", NULL, 1448 },
+			{ "rcv_mss", NULL, 536 },
+			{ "unacked", NULL, 5 },
+			{ "lost", NULL, 6 },
+			{ "pmtu", NULL, 1500 },
+			{ "rtt_us", NULL, 1234 },
+			{ "rttvar_us", NULL, 567 },
+			{ "snd_cwnd", NULL, 10 },
+			{ "total_retrans", NULL, 42 },
 		};
 		size_t k;
 
 		for (k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
 			if (strcmp(kv[i].key, want[k].key) != 0)
 				continue;
-			if (want[k].str != NULL ? !kv[i].is_str ||
-			    strcmp(kv[i].str, want[k].str) != 0 :
-			    kv[i].is_str || kv[i].num != want[k].num) {
+			if (want[k].str != NULL ?
+				!kv[i].is_str ||
+				    strcmp(kv[i].str, want[k].str) != 0 :
+				kv[i].is_str || kv[i].num != want[k].num) {
 				good = false;
 				printf("# %s: got %s/%llu\n", kv[i].key,
 				    kv[i].str, (unsigned long long)kv[i].num);
@@ -1242,7 +1313,8 @@ test_opt_live(void)
 	cfd = sock_connect(&a, NULL, WAIT_MS, &e);
 	o = sock_opt_find("TCP_INFO");
 	ok(cfd >= 0 && o != NULL && sock_opt_get(cfd, o, &v, &e) == 0 &&
-	    v.rawlen >= 104, "TCP_INFO of a connected socket reads (%u bytes)",
+		v.rawlen >= 104,
+	    "TCP_INFO of a connected socket reads (%u bytes)",
 	    (unsigned)v.rawlen);
 	n = sock_tcpinfo(&v, kv, SOCK_TCPINFO_MAX);
 	for (i = 0; i < n; i++) {
@@ -1253,15 +1325,16 @@ test_opt_live(void)
 	}
 	ok(state && rtt, "its state is ESTABLISHED and it has rtt_us");
 	ok(sock_fd_kind(cfd, &family, &type, &e) == 0 && family == AF_INET &&
-	    type == SOCK_STREAM, "sock_fd_kind of a TCP socket: AF_INET, "
+		type == SOCK_STREAM,
+	    "sock_fd_kind of a TCP socket: AF_INET, "
 	    "SOCK_STREAM");
-	is_str(sock_kind_str(family, type, buf, sizeof(buf)),
-	    "IPv4 TCP socket", "sock_kind_str names it \"IPv4 TCP socket\"");
+	is_str(sock_kind_str(family, type, buf, sizeof(buf)), "IPv4 TCP socket",
+	    "sock_kind_str names it \"IPv4 TCP socket\"");
 
 	/* the applier behind -O in every mode */
 	ok(sockopts_add(&so, "TCP_NODELAY=on") == 0 &&
-	    sockopts_add(&so, "SO_RCVBUF=64K") == 0 &&
-	    sockopts_apply(&so, cfd, NULL, &e) == 0,
+		sockopts_add(&so, "SO_RCVBUF=64K") == 0 &&
+		sockopts_apply(&so, cfd, NULL, &e) == 0,
 	    "sockopts_apply TCP_NODELAY=on SO_RCVBUF=64K succeeds");
 	o = sock_opt_find("TCP_NODELAY");
 	ok(sock_opt_get(cfd, o, &v, &e) == 0 && v.i == 1,
@@ -1272,22 +1345,24 @@ test_opt_live(void)
 	so.n = 0;
 	memset(&e, 0, sizeof(e));
 	ok(sockopts_add(&so, "SO_BROADCAST=on") == 0 &&
-	    sockopts_apply(&so, cfd, NULL, &e) == -1 && e.kind == SOCK_EUSAGE &&
-	    strstr(e.what, "SO_BROADCAST") != NULL &&
-	    strstr(e.msg, "IPv4 TCP socket") != NULL,
+		sockopts_apply(&so, cfd, NULL, &e) == -1 &&
+		e.kind == SOCK_EUSAGE &&
+		strstr(e.what, "SO_BROADCAST") != NULL &&
+		strstr(e.msg, "IPv4 TCP socket") != NULL,
 	    "sockopts_apply refuses SO_BROADCAST on TCP as a usage error "
-	    "(%s: %s)", e.what, e.msg);
+	    "(%s: %s)",
+	    e.what, e.msg);
 	close(cfd);
 	close(lfd);
 
 	fd = sock_socket(AF_UNIX, SOCK_DGRAM, false, &e);
 	ok(fd >= 0 && sock_fd_kind(fd, &family, &type, &e) == 0 &&
-	    family == AF_UNIX && type == SOCK_DGRAM,
+		family == AF_UNIX && type == SOCK_DGRAM,
 	    "sock_fd_kind of a Unix datagram socket");
 	memset(&e, 0, sizeof(e));
 	ok(sock_opt_usable(fd, sock_opt_find("TCP_NODELAY"), &e) == -1 &&
-	    e.kind == SOCK_EUSAGE &&
-	    strcmp(e.msg, "not valid for a Unix datagram socket") == 0,
+		e.kind == SOCK_EUSAGE &&
+		strcmp(e.msg, "not valid for a Unix datagram socket") == 0,
 	    "sock_opt_usable: TCP_NODELAY is not for a Unix datagram socket");
 	ok(sock_opt_usable(fd, sock_opt_find("SO_SNDBUF"), &e) == 0,
 	    "sock_opt_usable: SO_SNDBUF is");
@@ -1296,32 +1371,32 @@ test_opt_live(void)
 	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	memset(&e, 0, sizeof(e));
 	ok(sock_fd_kind(nul, &family, &type, &e) == -1 &&
-	    e.kind == SOCK_EUSAGE && strcmp(e.msg, "not a socket") == 0,
+		e.kind == SOCK_EUSAGE && strcmp(e.msg, "not a socket") == 0,
 	    "sock_fd_kind of /dev/null: a usage error, \"not a socket\"");
 	close(nul);
 	memset(&e, 0, sizeof(e));
 	ok(sock_fd_kind(nul, &family, &type, &e) == -1 &&
-	    e.kind == SOCK_EUSAGE && e.code == EBADF,
+		e.kind == SOCK_EUSAGE && e.code == EBADF,
 	    "sock_fd_kind of a closed fd: a usage error, EBADF");
 
 	o = sock_opt_find("SO_RCVTIMEO");
 	ok(sock_opt_parse(o, "1.5", &v, &e) == 0 &&
-	    strcmp(sock_opt_str(&v, buf, sizeof(buf)), "1.5") == 0,
+		strcmp(sock_opt_str(&v, buf, sizeof(buf)), "1.5") == 0,
 	    "SO_RCVTIMEO 1.5 prints as \"1.5\"");
 	ok(sock_opt_parse(o, "3000000s", &v, &e) == -1,
 	    "SO_RCVTIMEO past INT32_MAX ms is refused");
 	ok(sock_opt_parse(o, "1h", &v, &e) == 0 &&
-	    strcmp(sock_opt_str(&v, buf, sizeof(buf)), "3600") == 0,
+		strcmp(sock_opt_str(&v, buf, sizeof(buf)), "3600") == 0,
 	    "SO_RCVTIMEO 1h prints as \"3600\" (seconds, no exponent)");
 	ok(sock_opt_parse(o, "2s", &w, &e) == 0 &&
-	    sock_opt_parse(o, "2000ms", &v, &e) == 0 &&
-	    sock_optval_equal(&v, &w) &&
-	    sock_opt_parse(o, "2.5", &v, &e) == 0 &&
-	    !sock_optval_equal(&v, &w),
+		sock_opt_parse(o, "2000ms", &v, &e) == 0 &&
+		sock_optval_equal(&v, &w) &&
+		sock_opt_parse(o, "2.5", &v, &e) == 0 &&
+		!sock_optval_equal(&v, &w),
 	    "sock_optval_equal compares durations by value");
 	o = sock_opt_find("TCP_USER_TIMEOUT");
-	ok(o != NULL && sock_opt_parse(o, "30s", &v, &e) == 0 &&
-	    v.i == 30000, "TCP_USER_TIMEOUT=30s is 30000 ms for the kernel");
+	ok(o != NULL && sock_opt_parse(o, "30s", &v, &e) == 0 && v.i == 30000,
+	    "TCP_USER_TIMEOUT=30s is 30000 ms for the kernel");
 	o = sock_opt_find("TCP_KEEPIDLE");
 	ok(o != NULL && sock_opt_parse(o, "2m", &v, &e) == 0 && v.i == 120,
 	    "TCP_KEEPIDLE=2m is 120 s for the kernel");
@@ -1329,11 +1404,16 @@ test_opt_live(void)
 	fd = sock_socket(AF_INET, SOCK_STREAM, false, &e);
 	memset(&e, 0, sizeof(e));
 	ok(o != NULL && sock_opt_parse(o, "no-such-cc", &v, &e) == 0 &&
-	    sock_opt_set(fd, o, &v, &e) == -1 && e.kind == SOCK_EUSAGE &&
-	    e.code == ENOENT && strcmp(e.what, "set TCP_CONGESTION=no-such-cc")
-	    == 0 && strncmp(e.msg, "not an available congestion control "
-	    "(available: ", 48) == 0, "first hour 10: TCP_CONGESTION="
-	    "no-such-cc is a wrong value (EUSAGE: %s)", e.msg);
+		sock_opt_set(fd, o, &v, &e) == -1 && e.kind == SOCK_EUSAGE &&
+		e.code == ENOENT &&
+		strcmp(e.what, "set TCP_CONGESTION=no-such-cc") == 0 &&
+		strncmp(e.msg,
+		    "not an available congestion control "
+		    "(available: ",
+		    48) == 0,
+	    "first hour 10: TCP_CONGESTION="
+	    "no-such-cc is a wrong value (EUSAGE: %s)",
+	    e.msg);
 	if (fd >= 0)
 		close(fd);
 }

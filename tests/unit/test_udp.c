@@ -14,7 +14,6 @@
 #include "addr.h"
 #include "tap.h"
 
-
 /* A UDP socket bound to host port 0; *name is where it is bound. */
 static int
 bound(const char *host, struct sock_addr *name)
@@ -118,7 +117,7 @@ test_refused(void)
 	int rfd, sfd, k;
 
 	rfd = bound("127.0.0.1", &rname);
-	close(rfd);	/* nobody there now: the kernel answers ICMP */
+	close(rfd); /* nobody there now: the kernel answers ICMP */
 	sfd = bound("127.0.0.1", &sname);
 	ok(sock_udp_connect(sfd, &rname, &e) == 0, "connect to a closed port");
 	k = sock_sendmany(sfd, &iov, 1, NULL, WAIT_MS, &e);
@@ -128,11 +127,12 @@ test_refused(void)
 	k = sock_pending_error(sfd, &rname, &e);
 	ok(k == -1 && e.kind == SOCK_ENET && e.code == ECONNREFUSED,
 	    "sock_pending_error: ECONNREFUSED from the ICMP port "
-	    "unreachable (%s: %s)", e.what, sock_strerror(&e));
+	    "unreachable (%s: %s)",
+	    e.what, sock_strerror(&e));
 	k = sock_sendmany(sfd, &iov, 1, NULL, WAIT_MS, &e);
 	k = k == 1 ? sock_sendmany(sfd, &iov, 1, NULL, WAIT_MS, &e) : k;
 	ok(k == -1 && e.kind == SOCK_ENET && e.code == ECONNREFUSED &&
-	    strstr(e.what, "127.0.0.1") != NULL,
+		strstr(e.what, "127.0.0.1") != NULL,
 	    "a later send fails with ECONNREFUSED naming the peer (%s)",
 	    e.what);
 	close(sfd);
@@ -149,8 +149,8 @@ test_bind(void)
 	sock_addr_any(&any, AF_UNSPEC, 0);
 	fd = sock_socket(any.family, SOCK_DGRAM, false, &e);
 	ok(fd >= 0 && sock_bind_fd(fd, &any, false, &e) == 0 &&
-	    sock_name(fd, &name, &e) == 0 && name.port != 0 &&
-	    strcmp(name.host, "::") == 0,
+		sock_name(fd, &name, &e) == 0 && name.port != 0 &&
+		strcmp(name.host, "::") == 0,
 	    "sock_bind_fd to the wildcard, port 0: bound to :: (%s)",
 	    name.host);
 	/* dual-stack: an IPv4 datagram reaches it */
@@ -164,8 +164,9 @@ test_bind(void)
 		d.buf = buf;
 		d.cap = sizeof(buf);
 		ok(sock_sendmany(fd2, &iov, 1, &other, WAIT_MS, &e) == 1 &&
-		    sock_recvmany(fd, &d, 1, WAIT_MS, &e) == 1 &&
-		    d.len == 2 && strcmp(d.from.host, "::ffff:127.0.0.1") == 0,
+			sock_recvmany(fd, &d, 1, WAIT_MS, &e) == 1 &&
+			d.len == 2 &&
+			strcmp(d.from.host, "::ffff:127.0.0.1") == 0,
 		    "the :: socket is dual-stack: a v4-mapped sender");
 	}
 	close(fd2);
@@ -173,7 +174,7 @@ test_bind(void)
 	fd2 = sock_socket(AF_INET6, SOCK_DGRAM, false, &e);
 	memset(&e, 0, sizeof(e));
 	ok(sock_bind_fd(fd2, &other, false, &e) == -1 &&
-	    e.kind == SOCK_ELOCAL && e.code == EADDRINUSE,
+		e.kind == SOCK_ELOCAL && e.code == EADDRINUSE,
 	    "binding a port in use is ELOCAL, EADDRINUSE");
 	snprintf(want, sizeof(want), "bind to :: port %u", (unsigned)name.port);
 	is_str(e.what, want, "the error names the address and port");
@@ -190,24 +191,29 @@ test_toggles(void)
 
 	fd = sock_socket(AF_INET, SOCK_DGRAM, false, &e);
 	ok(sock_ttl(fd, AF_INET, 7, &e) == 0 &&
-	    getsockopt(fd, IPPROTO_IP, IP_TTL, &v, &len) == 0 && v == 7,
+		getsockopt(fd, IPPROTO_IP, IP_TTL, &v, &len) == 0 && v == 7,
 	    "sock_ttl sets IP_TTL");
 	len = sizeof(v);
 	ok(getsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &v, &len) == 0 &&
-	    v == 7, "and IP_MULTICAST_TTL");
+		v == 7,
+	    "and IP_MULTICAST_TTL");
 	len = sizeof(v);
 	ok(sock_broadcast(fd, true, &e) == 0 &&
-	    getsockopt(fd, SOL_SOCKET, SO_BROADCAST, &v, &len) == 0 && v == 1,
+		getsockopt(fd, SOL_SOCKET, SO_BROADCAST, &v, &len) == 0 &&
+		v == 1,
 	    "sock_broadcast sets SO_BROADCAST");
 	close(fd);
 	fd = sock_socket(AF_INET6, SOCK_DGRAM, false, &e);
 	len = sizeof(v);
 	ok(sock_ttl(fd, AF_INET6, 9, &e) == 0 &&
-	    getsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &v, &len) == 0 &&
-	    v == 9, "sock_ttl sets IPV6_UNICAST_HOPS");
+		getsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &v, &len) ==
+		    0 &&
+		v == 9,
+	    "sock_ttl sets IPV6_UNICAST_HOPS");
 	len = sizeof(v);
 	ok(getsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &v, &len) == 0 &&
-	    v == 9, "and IPV6_MULTICAST_HOPS");
+		v == 9,
+	    "and IPV6_MULTICAST_HOPS");
 	close(fd);
 }
 
@@ -233,7 +239,7 @@ test_multicast(void)
 	    "sock_join of a unicast address is a usage error");
 	g = addr("239.1.2.3", 0);
 	ok(sock_join(fd, &g, "nosuchif0", &e) == -1 && e.kind == SOCK_EUSAGE &&
-	    strstr(e.what, "nosuchif0") != NULL,
+		strstr(e.what, "nosuchif0") != NULL,
 	    "sock_join on an unknown interface is a usage error naming it");
 	close(fd);
 }
