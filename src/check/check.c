@@ -1,6 +1,6 @@
 /* connect -z: every port checked with a non-blocking connect (or a UDP
    probe) on a poll(2) loop, at most --parallel at once and never more
-   descriptors than RLIMIT_NOFILE allows (probe.c, workers.c),
+   descriptors than RLIMIT_NOFILE allows (probe.c, loop.c),
    or through --proxy (via_proxy.c).  Results are printed in port order
    as soon as the order allows (result.c).  Here: the source, the
    rounds (--wait retries until every port is open), each resolving HOST

@@ -1,7 +1,7 @@
 /* connect -z inside: the records that check.c, result.c,
-   probe.c and workers.c share.  check_run() (check.c) runs
+   probe.c and loop.c share.  check_run() (check.c) runs
    rounds; a round resolves HOST again and checks every pending result
-   once, on poll loops (check_round(), workers.c) or through a
+   once, on poll loops (check_round(), loop.c) or through a
    proxy (check.c); one check is one or more attempts, one per address of
    HOST, raced as Happy Eyeballs does (probe.c); results are
    printed in port order (result.c). */
@@ -198,7 +198,7 @@ double check_race_at(const struct checker *, const struct slot *s);
 const char *check_tls_verdict(const struct tls_opts *, const struct tls_info *,
     char *buf, size_t len);
 
-/* workers.c */
+/* loop.c */
 
 /* Checks the pending results once: on one worker thread per CPU for a
    long list, else on this thread alone.  Returns 0, or -1 when stdout
