@@ -1,468 +1,371 @@
-/* connect -z: the poll loops.  A long list is split across worker
-   threads, one per CPU we may run on, each with its own poll loop and its
-   share of the descriptors; they take the ports in blocks, lowest first,
-   and the calling thread prints the results in port order as they come.
-   A short list (and --tls) is checked on the calling thread alone, on
-   the same loop. */
+/* connect -z: the poll loop.  A loop keeps up to cap attempts in flight
+   (probe.c), each in a slot, and settles them as poll reports them; it
+   owns the bookkeeping around the probes: which result's attempt starts
+   next (a result's next address is due when one fails, or joins one that
+   has had no answer for RACE_DELAY_MS: Happy Eyeballs), the refused
+   sockets kept to connect again, and the results done.  On a pool thread
+   (round.c) it takes the ports in blocks, lowest first, and wakes on the
+   pool's stop pipe; alone, it takes them all and hands the results over
+   itself. */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "check/internal.h"
-#include "out/report.h"
+#include "check/loop.h"
 
-/* Workers only for lists of at least this many ports per worker: below,
-   starting threads costs more than they save. */
-#define PORTS_PER_WORKER 128
-/* Ports a worker takes at a time: small enough that the workers move up
-   the list together and results print steadily. */
+/* Ports a loop takes at a time: small enough that the loops move up the
+   list together and results come out steadily. */
 #define BLOCK 64
-/* With workers, the printer looks for results every PRINT_MS: a batch
-   printed in one write, no wake-up per result. */
-#define PRINT_MS 10
 
-static bool
-stopped(struct checker *c)
-{
-	return __atomic_load_n(&c->stop, __ATOMIC_ACQUIRE);
-}
-
-/* Stops every worker: their polls wake on the pipe. */
+/* Queues result idx's next attempt: it starts as soon as a slot is free.
+   At most one entry per result, and a loop has no more results under way
+   than slots (new ones start only when the queue is empty), so the queue
+   never outgrows l->cap. */
 static void
-stop_all(struct checker *c)
+queue_next(struct loop *l, size_t idx)
 {
-	if (!c->threaded ||
-	    __atomic_exchange_n(&c->stop, true, __ATOMIC_ACQ_REL))
+	struct result *r = &l->c->r[idx];
+
+	if (r->queued || l->nagain >= l->cap)
 		return;
-	while (write(c->stop_fd[1], "", 1) == -1 && errno == EINTR)
-		;
+	r->queued = true;
+	l->again[l->nagain++] = idx;
 }
 
-/* The CPUs this process may run on (at least 1). */
-static unsigned
-cpus(void)
-{
-	cpu_set_t set;
-	long n;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
-		return (unsigned)CPU_COUNT(&set);
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (unsigned)n : 1;
-}
-
-/* Alone, a worker prints the results done since it last looked (in one
-   write); with workers, the printer does, every PRINT_MS.  Returns 0, or
-   -1 when stdout failed. */
-static int
-print_batch(struct worker *w)
-{
-	struct checker *c = w->c;
-
-	if (w->done == 0 || !c->stream || c->threaded)
-		return 0;
-	w->done = 0;
-	return check_print_ready(c, false) == -1 || fflush(stdout) == EOF ? -1 :
-									    0;
-}
-
-void
-check_spares_close(struct worker *w)
+static void
+close_spares(struct loop *l)
 {
 	int v6;
 
 	for (v6 = 0; v6 < 2; v6++)
-		while (w->nspare[v6] > 0)
-			close(w->spare[v6][--w->nspare[v6]]);
+		while (l->nspare[v6] > 0)
+			close(l->spare[v6][--l->nspare[v6]]);
 }
 
-void
-check_set_status(struct checker *c, int status)
+/* Result r is open: its other attempts end, unreported. */
+static void
+cancel_others(struct loop *l, const struct slot *s, struct result *r)
 {
-	if (c->threaded)
-		pthread_mutex_lock(&c->lock);
-	c->status = status;
-	if (c->threaded)
-		pthread_mutex_unlock(&c->lock);
-}
+	struct slot *o;
+	unsigned i;
 
-/* The next result for w to start: the next pending one of its block,
-   or of a new block it takes.  Returns c->n when none is left. */
-static size_t
-next_pending(struct worker *w)
-{
-	struct checker *c = w->c;
-
-	for (;;) {
-		while (w->next < w->end && c->r[w->next].st != ST_PENDING)
-			w->next++;
-		if (w->next < w->end)
-			return w->next;
-		if (w->end >= c->n)
-			return c->n;
-		w->next =
-		    __atomic_fetch_add(&c->claim, BLOCK, __ATOMIC_RELAXED);
-		if (w->next >= c->n) {
-			w->next = w->end = c->n;
-			return c->n;
-		}
-		w->end = c->n - w->next > BLOCK ? w->next + BLOCK : c->n;
+	for (i = 0; i < l->live && r->inflight > 0; i++) {
+		o = &l->slots[i];
+		if (o == s || o->probe.fd == -1 || o->idx != s->idx)
+			continue;
+		probe_cancel(&o->probe);
+		r->inflight--;
 	}
 }
 
+/* Slot s's attempt ended with out: a refused socket kept, the outcome
+   into its result; then the result is done, or its next attempt is
+   queued, or it waits for the others. */
 static void
-worker_free(struct worker *w)
+attempt_end(struct loop *l, struct slot *s, struct probe_outcome *out)
 {
-	free(w->slots);
-	free(w->pfd);
-	free(w->spare[0]);
-	free(w->spare[1]);
-	free(w->again);
-	w->slots = NULL;
-	w->pfd = NULL;
-	w->spare[0] = w->spare[1] = NULL;
-	w->again = NULL;
+	struct checker *c = l->c;
+	struct result *r = &c->r[s->idx];
+	int v6 = c->addrs[s->addr].family == AF_INET6;
+
+	if (out->spare_fd != -1 && l->nspare[v6] < l->cap)
+		l->spare[v6][l->nspare[v6]++] = out->spare_fd;
+	else if (out->spare_fd != -1)
+		close(out->spare_fd);
+	r->inflight--;
+	result_attempt(r, s->attempt, s->addr, out);
+	if (out->state == CHECK_OPEN) {
+		cancel_others(l, s, r);
+	} else if (r->tried < check_attempts(c)) {
+		queue_next(l, s->idx);
+		return;
+	} else if (r->inflight > 0) {
+		return;
+	}
+	publish(r, r->best);
+	l->done++;
 }
 
-/* Allocates w's slots, poll list, spare sockets and queue for w->cap
-   checks (before its thread starts: a worker that never calls malloc
-   gets no arena of its own).  Returns 0, or -1 when out of memory. */
+/* Starts the next attempt of result idx in slot s, on a refused socket
+   of its family when one is kept.  Returns 1 when it is in flight, 0 when
+   it ended at once, -1 when it must wait for a descriptor (or a failure
+   stops the checks). */
 static int
-worker_alloc(struct worker *w)
+start(struct loop *l, size_t idx, struct slot *s)
 {
-	w->slots = calloc(w->cap, sizeof(*w->slots));
-	w->pfd = calloc(w->cap + 1, sizeof(*w->pfd)); /* + the stop pipe */
-	w->spare[0] = calloc(w->cap, sizeof(*w->spare[0]));
-	w->spare[1] = calloc(w->cap, sizeof(*w->spare[1]));
-	w->again = calloc(w->cap, sizeof(*w->again));
-	if (w->slots != NULL && w->pfd != NULL && w->spare[0] != NULL &&
-	    w->spare[1] != NULL && w->again != NULL)
+	struct checker *c = l->c;
+	struct result *r = &c->r[idx];
+	struct probe_outcome out;
+	enum probe_status st;
+	struct sock_err e;
+	int v6;
+
+	s->idx = idx;
+	s->attempt = r->tried;
+	s->addr = check_attempt_addr(c, r, r->tried);
+	v6 = c->addrs[s->addr].family == AF_INET6;
+	r->tried++;
+	r->inflight++;
+	do {
+		s->probe.reuse = l->reuse;
+		s->probe.fd =
+		    l->nspare[v6] > 0 ? l->spare[v6][--l->nspare[v6]] : -1;
+		st = probe_start(&s->probe, &c->target, &c->addrs[s->addr],
+		    r->port, &out, &e);
+		if (st == PROBE_NO_REUSE) {
+			close_spares(l);
+			l->reuse = false;
+		}
+	} while (st == PROBE_NO_REUSE);
+	if (st == PROBE_PENDING && c->target.udp && c->race &&
+	    r->tried < c->ncur)
+		queue_next(l, idx); /* UDP: every address at once */
+	if (st == PROBE_PENDING)
+		return 1;
+	if (st == PROBE_DONE) {
+		attempt_end(l, s, &out);
 		return 0;
-	worker_free(w);
+	}
+	if (st == PROBE_FAILED)
+		check_fail(c, &e);
+	/* not started after all */
+	r->tried--;
+	r->inflight--;
 	return -1;
+}
+
+/* When slot s's attempt is to be joined by the next address, or -1 when
+   it is not. */
+static double
+race_at(const struct checker *c, const struct slot *s)
+{
+	const struct result *r = &c->r[s->idx];
+
+	if (!c->race || s->probe.tls != NULL || r->queued ||
+	    s->attempt + 1 != r->tried || r->tried >= c->ncur)
+		return -1;
+	return s->probe.start + RACE_DELAY_MS;
+}
+
+/* Ends slot s's attempt when its -w deadline has passed by now, or
+   queues the next attempt when it is time for another address to join
+   the race. */
+static void
+expire(struct loop *l, struct slot *s, double now)
+{
+	struct probe_outcome out;
+	double at;
+
+	if (s->probe.fd == -1)
+		return;
+	if (now - s->probe.start >= (double)l->c->attempt_ms) {
+		probe_expire(&s->probe, &l->c->target, &out);
+		attempt_end(l, s, &out);
+	} else if ((at = race_at(l->c, s)) >= 0 && now >= at) {
+		queue_next(l, s->idx);
+	}
+}
+
+/* The next result for l to start: the next pending one of its block, or
+   of a new block it takes from the pool.  Returns c->n when none is
+   left. */
+static size_t
+next_pending(struct loop *l)
+{
+	struct checker *c = l->c;
+	size_t first, n;
+
+	for (;;) {
+		while (l->next < l->end && c->r[l->next].st != CHECK_PENDING)
+			l->next++;
+		if (l->next < l->end)
+			return l->next;
+		if (c->pool == NULL ||
+		    (n = pool_take(c->pool, BLOCK, &first)) == 0)
+			return c->n;
+		l->next = first;
+		l->end = first + n;
+	}
 }
 
 /* Starts attempts until *cap are in flight: first the next attempts
    that are due, then the first attempts of new results, only while no
-   attempt is due (so that a worker never has more results under way
-   than slots).  Returns 1 when nothing is left to start, 0 when some
-   is. */
+   attempt is due (so that a loop never has more results under way than
+   slots).  Returns 1 when nothing is left to start, 0 when some is. */
 static int
-start_more(struct worker *w, unsigned *cap)
+start_more(struct loop *l, unsigned *cap)
 {
-	struct checker *c = w->c;
+	struct checker *c = l->c;
 	size_t idx;
 	bool due;
 	int rc;
 
-	while (w->live < *cap) {
-		due = w->nagain > 0;
+	while (l->live < *cap) {
+		due = l->nagain > 0;
 		if (due) {
-			idx = w->again[--w->nagain];
+			idx = l->again[--l->nagain];
 			c->r[idx].queued = false;
-			if (c->r[idx].st != ST_PENDING)
+			if (c->r[idx].st != CHECK_PENDING)
 				continue; /* open meanwhile */
-		} else if ((idx = next_pending(w)) >= c->n) {
+		} else if ((idx = next_pending(l)) >= c->n) {
 			return 1;
 		}
-		rc = check_start(w, idx, &w->slots[w->live]);
+		rc = start(l, idx, &l->slots[l->live]);
 		if (rc == -1) {
-			if (due) {
-				c->r[idx].queued = true;
-				w->again[w->nagain++] = idx;
-			}
+			if (due)
+				queue_next(l, idx);
+			if (check_stopping(c))
+				return 0;
 			/* descriptors or ports ran out: fewer at once */
-			if (w->live > 0)
-				*cap = w->live;
+			if (l->live > 0)
+				*cap = l->live;
 			else
 				nanosleep(&(struct timespec){ 0, 10000000 },
 				    NULL);
 			return 0;
 		}
 		if (rc == 1)
-			w->live++;
+			l->live++;
 		if (!due)
-			w->next++;
+			l->next++;
 	}
 	return 0;
 }
 
-/* When w's poll must wake at the latest: the first -w deadline or race
+/* When l's poll must wake at the latest: the first -w deadline or race
    start of its attempts. */
 static double
-next_deadline(const struct worker *w)
+next_deadline(const struct loop *l)
 {
-	const struct checker *c = w->c;
-	double deadline = -1, t, race_at;
+	const struct checker *c = l->c;
+	double deadline = -1, t, at;
 	unsigned i;
 
-	for (i = 0; i < w->live; i++) {
-		t = w->slots[i].start + (double)c->attempt_ms;
-		race_at = check_race_at(c, &w->slots[i]);
-		if (race_at >= 0 && race_at < t)
-			t = race_at;
+	for (i = 0; i < l->live; i++) {
+		t = l->slots[i].probe.start + (double)c->attempt_ms;
+		at = race_at(c, &l->slots[i]);
+		if (at >= 0 && at < t)
+			t = at;
 		if (deadline < 0 || t < deadline)
 			deadline = t;
 	}
 	return deadline;
 }
 
-/* w's poll loop: starts checks up to w->cap, settles them as poll
-   reports them.  Returns 0 when every result it took is done, -1 when
-   stdout failed or a local failure (or another worker's) stopped it. */
-static int
-work(struct worker *w)
+void
+loop_free(struct loop *l)
 {
-	struct checker *c = w->c;
-	struct slot *slots;
-	struct pollfd *pfd;
-	unsigned i, cap = w->cap;
-	double now, deadline;
-	int rc, wait, all_started;
-	nfds_t npfd;
-
-	w->rc = -1;
-	if (w->slots == NULL && worker_alloc(w) == -1) {
-		fail(SOCK_ELOCAL, "out of memory");
-		check_set_status(c, EXIT_LOCAL);
-		return -1;
-	}
-	slots = w->slots;
-	pfd = w->pfd;
-	w->live = 0;
-	w->nagain = 0;
-	for (;;) {
-		if (c->threaded && stopped(c))
-			break;
-		all_started = start_more(w, &cap);
-		if (print_batch(w) == -1)
-			break;
-		if (w->live == 0 && all_started) {
-			w->rc = 0;
-			break;
-		}
-		now = sock_now_ms();
-		deadline = next_deadline(w);
-		for (i = 0; i < w->live; i++)
-			pfd[i] = (struct pollfd){ .fd = slots[i].fd,
-				.events = c->o->udp ? POLLIN : slots[i].ev };
-		npfd = w->live;
-		if (c->threaded)
-			pfd[npfd++] = (struct pollfd){ .fd = c->stop_fd[0],
-				.events = POLLIN };
-		wait = w->live == 0 ? 10 : sock_poll_ms(deadline, now);
-		rc = poll(pfd, npfd, wait);
-		if (rc == -1 && errno != EINTR) {
-			fail(SOCK_ELOCAL, "poll: %s", strerror(errno));
-			check_set_status(c, EXIT_LOCAL);
-			stop_all(c);
-			break;
-		}
-		now = sock_now_ms();
-		for (i = 0; i < w->live; i++) {
-			/* an attempt ended by another's success has fd -1 */
-			if (rc > 0 && pfd[i].revents != 0 && slots[i].fd != -1)
-				check_settle(w, &slots[i], pfd[i].revents);
-			check_expire(w, &slots[i], now);
-		}
-		for (i = 0; i < w->live;) {
-			if (slots[i].fd != -1)
-				i++;
-			else /* done: the last slot takes its place */
-				slots[i] = slots[--w->live];
-		}
-	}
-	for (i = 0; i < w->live; i++) {
-		tls_free(slots[i].t);
-		if (slots[i].fd != -1)
-			close(slots[i].fd);
-	}
-	check_spares_close(w);
-	worker_free(w);
-	return w->rc;
-}
-
-static void *
-worker_main(void *arg)
-{
-	struct worker *w = arg;
-	struct checker *c = w->c;
-
-	if (work(w) == -1)
-		stop_all(c);
-	pthread_mutex_lock(&c->lock);
-	c->running--;
-	pthread_cond_signal(&c->cond);
-	pthread_mutex_unlock(&c->lock);
-	return NULL;
-}
-
-/* The printer, while workers run: every PRINT_MS (and when a worker is
-   done), prints the results whose turn has come.  Returns 0, or -1 when
-   stdout failed. */
-static int
-print_while(struct checker *c)
-{
-	struct timespec at;
-	unsigned running;
-	int rc = 0;
-
-	pthread_mutex_lock(&c->lock);
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &at);
-		at.tv_nsec += PRINT_MS * 1000000L;
-		if (at.tv_nsec >= 1000000000L) {
-			at.tv_sec++;
-			at.tv_nsec -= 1000000000L;
-		}
-		/* a worker that is done signals; a spurious wake-up is fine */
-		if (c->running > 0)
-			pthread_cond_timedwait(&c->cond, &c->lock, &at);
-		running = c->running;
-		pthread_mutex_unlock(&c->lock);
-		if (rc == 0 && c->stream &&
-		    (check_print_ready(c, false) == -1 ||
-			fflush(stdout) == EOF)) {
-			rc = -1;
-			stop_all(c); /* the reader went away: all stop */
-		}
-		if (running == 0)
-			return rc;
-		pthread_mutex_lock(&c->lock);
-	}
-}
-
-static void unspawn(struct checker *);
-
-/* Starts nw workers on c's pending results.  Returns how many started
-   (0: the checks run on this thread). */
-static unsigned
-spawn(struct checker *c, struct worker *w, unsigned nw)
-{
-	pthread_condattr_t ca;
-	unsigned i;
-	int fd;
-
-	if (nw == 0 || pipe2(c->stop_fd, O_CLOEXEC) == -1)
-		return 0;
-	/* The descriptor table grows now, while this thread is alone: in a
-	   process with threads, each growth waits for an RCU grace period
-	   (milliseconds).  A descriptor past the highest the checks take
-	   makes the kernel size it once. */
-	fd = fcntl(c->stop_fd[1], F_DUPFD_CLOEXEC,
-	    c->stop_fd[1] + 1 + (int)(c->cap < c->n ? c->cap : c->n));
-	if (fd != -1)
-		close(fd);
-	c->threaded = true;
-	c->stop = false;
-	c->running = 0;
-	pthread_mutex_init(&c->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	pthread_mutex_lock(&c->lock);
-	/* workers that do not start leave their ports to the others */
-	for (i = 0; i < nw; i++) {
-		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0)
-			break;
-		c->running++;
-	}
-	pthread_mutex_unlock(&c->lock);
-	if (i == 0)
-		unspawn(c);
-	return i;
-}
-
-/* After the workers: the pipe, the lock and the condition go. */
-static void
-unspawn(struct checker *c)
-{
-	close(c->stop_fd[0]);
-	close(c->stop_fd[1]);
-	pthread_cond_destroy(&c->cond);
-	pthread_mutex_destroy(&c->lock);
-	c->threaded = false;
-}
-
-/* How many workers a round of c takes: 0 (the calling thread alone) for
-   a short list, --tls (OpenSSL's work stays on one thread) or fewer than
-   two CPUs; else one per CPU, each with PORTS_PER_WORKER ports at least
-   and a descriptor at least. */
-static unsigned
-workers_for(const struct checker *c)
-{
-	size_t pending = 0, i;
-	unsigned nw;
-
-	if (c->ctx != NULL)
-		return 0;
-	for (i = 0; i < c->n; i++)
-		if (c->r[i].st == ST_PENDING)
-			pending++;
-	if (pending < 2 * PORTS_PER_WORKER || c->cap < 2)
-		return 0;
-	nw = cpus();
-	if (nw > pending / PORTS_PER_WORKER)
-		nw = (unsigned)(pending / PORTS_PER_WORKER);
-	if (nw > c->cap)
-		nw = c->cap;
-	return nw < 2 ? 0 : nw;
+	free(l->slots);
+	free(l->pfd);
+	free(l->spare[0]);
+	free(l->spare[1]);
+	free(l->again);
+	l->slots = NULL;
+	l->pfd = NULL;
+	l->spare[0] = l->spare[1] = NULL;
+	l->again = NULL;
 }
 
 int
-check_round(struct checker *c)
+loop_alloc(struct loop *l)
 {
-	unsigned nw = workers_for(c);
-	unsigned i, started, n = nw == 0 ? 1 : nw;
-	struct worker *w;
+	l->slots = calloc(l->cap, sizeof(*l->slots));
+	l->pfd = calloc(l->cap + 1, sizeof(*l->pfd)); /* + the stop pipe */
+	l->spare[0] = calloc(l->cap, sizeof(*l->spare[0]));
+	l->spare[1] = calloc(l->cap, sizeof(*l->spare[1]));
+	l->again = calloc(l->cap, sizeof(*l->again));
+	if (l->slots != NULL && l->pfd != NULL && l->spare[0] != NULL &&
+	    l->spare[1] != NULL && l->again != NULL)
+		return 0;
+	loop_free(l);
+	return -1;
+}
+
+/* Waits for l's attempts (and the pool's stop pipe) until the first
+   deadline, then settles what poll reported and ends what expired.
+   Returns 0, or -1 when poll failed. */
+static int
+wait_and_settle(struct loop *l)
+{
+	struct checker *c = l->c;
+	struct pollfd *pfd = l->pfd;
+	struct probe_outcome out;
+	struct slot *s;
+	nfds_t npfd = l->live;
+	double now = sock_now_ms();
+	unsigned i;
 	int rc;
 
-	w = calloc(n, sizeof(*w));
-	if (w == NULL) {
-		fail(SOCK_ELOCAL, "out of memory");
-		c->status = EXIT_LOCAL;
+	for (i = 0; i < l->live; i++)
+		pfd[i] = (struct pollfd){ .fd = l->slots[i].probe.fd,
+			.events = l->slots[i].probe.events };
+	if (c->pool != NULL)
+		pfd[npfd++] = (struct pollfd){ .fd = pool_stop_fd(c->pool),
+			.events = POLLIN };
+	rc = poll(pfd, npfd,
+	    l->live == 0 ? 10 : sock_poll_ms(next_deadline(l), now));
+	if (rc == -1 && errno != EINTR)
+		return -1;
+	now = sock_now_ms();
+	for (i = 0; i < l->live; i++) {
+		s = &l->slots[i];
+		/* an attempt ended by another's success has fd -1 */
+		if (rc > 0 && pfd[i].revents != 0 && s->probe.fd != -1 &&
+		    probe_settle(&s->probe, &c->target, pfd[i].revents, &out) ==
+			PROBE_DONE)
+			attempt_end(l, s, &out);
+		expire(l, s, now);
+	}
+	for (i = 0; i < l->live;) {
+		if (l->slots[i].probe.fd != -1)
+			i++;
+		else /* done: the last slot takes its place */
+			l->slots[i] = l->slots[--l->live];
+	}
+	return 0;
+}
+
+int
+loop_run(struct loop *l)
+{
+	struct checker *c = l->c;
+	struct sock_err e;
+	unsigned i, cap = l->cap;
+	int all_started;
+
+	l->rc = -1;
+	if (l->slots == NULL && loop_alloc(l) == -1) {
+		check_fail_oom(c);
 		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		w[i].c = c;
-		w[i].cap = c->cap / n + (i < c->cap % n);
-		w[i].reuse = !c->o->udp && c->ctx == NULL && !c->have_src &&
-		    (c->o->so == NULL || c->o->so->n == 0);
-		w[i].aimed = NO_ADDR;
-		if (nw > 0 && worker_alloc(&w[i]) == -1)
-			nw = 0;
+	l->live = 0;
+	l->nagain = 0;
+	while (!check_stopping(c)) {
+		all_started = start_more(l, &cap);
+		if (l->done > 0 && c->pool == NULL && c->stream) {
+			l->done = 0;
+			if (check_deliver(c) == -1)
+				break;
+		}
+		if (all_started && l->live == 0) {
+			l->rc = 0;
+			break;
+		}
+		if (wait_and_settle(l) == -1) {
+			sock_fail(&e, SOCK_ELOCAL, errno, "poll");
+			check_fail(c, &e);
+			break;
+		}
 	}
-	c->claim = 0;
-	started = spawn(c, w, nw);
-	if (started == 0) {
-		for (i = 0; i < n; i++)
-			worker_free(&w[i]);
-		w[0].cap = c->cap; /* alone: every descriptor */
-		rc = work(&w[0]);
-		free(w);
-		return rc;
-	}
-	rc = print_while(c);
-	for (i = 0; i < started; i++) {
-		pthread_join(w[i].tid, NULL);
-		if (w[i].rc == -1)
-			rc = -1;
-	}
-	for (i = started; i < nw; i++)
-		worker_free(&w[i]); /* never started */
-	if (stopped(c))
-		rc = -1;
-	unspawn(c);
-	free(w);
-	return rc;
+	for (i = 0; i < l->live; i++)
+		probe_cancel(&l->slots[i].probe);
+	close_spares(l);
+	loop_free(l);
+	return l->rc;
 }
