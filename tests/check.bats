@@ -144,6 +144,18 @@ dual_hosts() {
 	[[ $stderr == *'"65536"'* ]]
 }
 
+@test "redesign check: an -O the socket refuses stops -z at once: one error, exit 2, no result" {
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z -O SO_BROADCAST=1 127.0.0.1 1-3
+	assert_failure 2
+	[ -z "$output" ]
+	[ "$(grep -c 'SO_BROADCAST: not valid for an IPv4 TCP socket' <<<"$stderr")" -eq 1 ]
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z -j -O SO_BROADCAST=1 127.0.0.1 1-300
+	assert_failure 2
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	echo "$stderr" | jq -ce '.event == "error" and .kind == "usage" and .exit == 2'
+}
+
 @test "a name that does not resolve is exit 3" {
 	run --separate-stderr "$SOCKIT" connect -z x.invalid 80
 	assert_failure 3

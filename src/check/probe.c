@@ -1,19 +1,12 @@
-/* connect -z: one port's check on a worker's poll loop: a non-blocking
-   connect (or an empty UDP datagram), settled as poll reports it, and
-   with --tls a non-blocking handshake on the same loop (in the same -w
-   deadline), then close_notify.  A check sends no data: connect, then a
-   plain close (the peer sees an ordinary EOF, not a reset).  A TCP socket
-   whose connect was refused is connected again for the next port (Linux
-   resets it for that), which saves a socket() and a close() per closed
-   port.  A socket connected to itself (a simultaneous open on the port
-   checked) is a closed port.
-   A HOST with several addresses: a check is one attempt per address, in
-   Happy Eyeballs order (RFC 8305): the next attempt starts when one
-   fails, or joins one that has had no answer for RACE_DELAY_MS (a UDP
-   probe at once, as silence is its usual answer).  The first attempt
-   that succeeds makes the port open and ends the others; when none
-   does, the result is the most telling failure, from the first address
-   that gave it (rank()). */
+/* connect -z: one attempt of a check, settled as poll reports it: a
+   non-blocking connect (or an empty UDP datagram), and with --tls a
+   non-blocking handshake on the same socket (in the same -w deadline),
+   then close_notify.  A check sends no data: connect, then a plain close
+   (the peer sees an ordinary EOF, not a reset).  A TCP socket whose
+   connect was refused can be connected again for the next port (Linux
+   resets it for that): with p->reuse the attempt settles by connecting
+   again and hands a refused socket back.  A socket connected to itself
+   (a simultaneous open on the port checked) is a closed port. */
 #include "config.h"
 
 #include <sys/socket.h>
@@ -25,179 +18,94 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check/internal.h"
-#include "out/report.h"
+#include "check/probe.h"
 
-/* How much an outcome says about the port: an answer beats silence,
-   silence beats a local error. */
-static int
-rank(enum state st)
+enum check_state
+check_classify(int err, bool udp)
 {
-	switch (st) {
-	case ST_OPEN:
-		return 6;
-	case ST_TLS_ERROR:
-	case ST_OPEN_FILTERED:
-		return 5;
-	case ST_CLOSED:
-		return 4;
-	case ST_UNREACHABLE:
-		return 3;
-	case ST_TIMEOUT:
-		return 2;
-	case ST_ERROR:
-		return 1;
+	switch (err) {
+	case 0:
+		return CHECK_OPEN;
+	case ECONNREFUSED:
+		return CHECK_CLOSED;
+	case ETIMEDOUT:
+		/* a UDP probe's usual answer is none */
+		return udp ? CHECK_OPEN_FILTERED : CHECK_TIMEOUT;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case ENETDOWN:
+		return CHECK_UNREACHABLE;
 	default:
-		return 0;
+		return CHECK_ERROR;
 	}
 }
 
-/* Queues result idx's next attempt: the worker starts it as soon as a
-   slot is free.  At most one entry per result, and a worker has no more
-   results under way than slots (new ones start only when the queue is
-   empty), so the queue never outgrows w->cap. */
-static void
-queue_next(struct worker *w, size_t idx)
+/* The attempt ended with err (0: open): the outcome, its socket closed
+   or, when keep, handed back. */
+static enum probe_status
+finish(struct probe *p, const struct probe_target *t, int err, bool keep,
+    struct probe_outcome *out)
 {
-	struct result *r = &w->c->r[idx];
-
-	if (r->queued || w->nagain >= w->cap)
-		return;
-	r->queued = true;
-	w->again[w->nagain++] = idx;
+	out->state = check_classify(err, t->udp);
+	out->err = err;
+	out->latency_ms = sock_now_ms() - p->start;
+	out->tls = NULL;
+	out->why[0] = '\0';
+	out->spare_fd = -1;
+	if (p->fd != -1 && keep)
+		out->spare_fd = p->fd;
+	else if (p->fd != -1)
+		close(p->fd);
+	p->fd = -1;
+	return PROBE_DONE;
 }
 
-/* Result r is open: its other attempts end, unreported. */
-static void
-cancel_others(struct worker *w, const struct slot *s, struct result *r)
+/* Ends the --tls attempt: open, or tls_error for why.  Takes the
+   handshake's facts (or NULL). */
+static enum probe_status
+finish_tls(struct probe *p, const struct probe_target *t, struct tls_info *in,
+    const char *why, struct probe_outcome *out)
 {
-	struct slot *o;
-	unsigned i;
-
-	for (i = 0; i < w->live && r->inflight > 0; i++) {
-		o = &w->slots[i];
-		if (o == s || o->fd == -1 || o->idx != s->idx)
-			continue;
-		tls_free(o->t);
-		o->t = NULL;
-		close(o->fd);
-		o->fd = -1;
-		r->inflight--;
-	}
-}
-
-/* Slot s's attempt ended (its socket is gone) with st: into its result,
-   if it says more than the attempts before; then the result is done, or
-   its next attempt is queued, or it waits for the others.  Takes tls;
-   copies why. */
-static void
-attempt_end(struct worker *w, struct slot *s, enum state st, int err,
-    double latency_ms, struct tls_info *tls, const char *why)
-{
-	struct checker *c = w->c;
-	struct result *r = &c->r[s->idx];
-
-	r->inflight--;
-	if (rank(st) > rank(r->best) ||
-	    (rank(st) == rank(r->best) && s->attempt < r->best_attempt)) {
-		r->best = st;
-		r->best_attempt = s->attempt;
-		r->addr = s->addr;
-		r->latency_ms = latency_ms;
-		r->err = err;
-		free(r->why);
-		r->why = why != NULL ? strdup(why) : NULL;
-		free(r->tls);
-		r->tls = tls;
-		tls = NULL;
-	}
-	free(tls);
-	if (st == ST_OPEN) {
-		cancel_others(w, s, r);
-	} else if (r->tried < check_attempts(c)) {
-		queue_next(w, s->idx);
-		return;
-	} else if (r->inflight > 0) {
-		return;
-	}
-	publish(r, r->best);
-	w->done++;
-}
-
-/* Ends slot s's attempt with err (0: open); its socket is closed, or
-   kept to connect again. */
-static void
-end_check(struct worker *w, struct slot *s, int err, bool keep)
-{
-	struct checker *c = w->c;
-	enum state st = check_classify(err);
-	double latency_ms = sock_now_ms() - s->start;
-	int v6 = c->addrs[s->addr].family == AF_INET6;
-
-	if (c->o->udp && st == ST_TIMEOUT)
-		st = ST_OPEN_FILTERED;
-	if (s->fd != -1 && keep && w->nspare[v6] < w->cap)
-		w->spare[v6][w->nspare[v6]++] = s->fd;
-	else if (s->fd != -1)
-		close(s->fd);
-	s->fd = -1;
-	attempt_end(w, s, st, err, latency_ms, NULL, NULL);
-}
-
-/* Ends slot s's check with err (0: open).  A socket refused is kept to
-   connect again. */
-static void
-finish(struct worker *w, struct slot *s, int err)
-{
-	end_check(w, s, err, w->reuse && err == ECONNREFUSED);
-}
-
-/* Ends the --tls attempt of slot s: open, or tls_error for why.  Takes
-   the handshake's facts (or NULL). */
-static void
-finish_tls(struct worker *w, struct slot *s, struct tls_info *in,
-    const char *why)
-{
-	double latency_ms = sock_now_ms() - s->start;
 	short want;
 
-	if (s->t != NULL && why == NULL)
-		tls_close(s->t, &want); /* close_notify, if it fits now */
-	tls_free(s->t);
-	s->t = NULL;
-	close(s->fd);
-	s->fd = -1;
-	attempt_end(w, s, why != NULL ? ST_TLS_ERROR : ST_OPEN, 0, latency_ms,
-	    in, why);
+	if (p->tls != NULL && why == NULL)
+		tls_close(p->tls, &want); /* close_notify, if it fits now */
+	tls_free(p->tls);
+	p->tls = NULL;
+	finish(p, t, 0, false, out);
+	out->tls = in;
+	if (why != NULL) {
+		out->state = CHECK_TLS_ERROR;
+		snprintf(out->why, sizeof(out->why), "%s", why);
+	}
+	return PROBE_DONE;
 }
 
-/* One step of slot s's handshake; when done, the verdict. */
-static void
-tls_step(struct worker *w, struct slot *s)
+/* One step of the handshake; when done, the verdict. */
+static enum probe_status
+tls_step(struct probe *p, const struct probe_target *t,
+    struct probe_outcome *out)
 {
-	const struct tls_opts *o = w->c->o->tls;
 	struct tls_info *in;
 	struct sock_err e;
 	char why[128];
-	int rc = tls_handshake(s->t, &s->ev, &e);
+	int rc = tls_handshake(p->tls, &p->events, &e);
 
 	if (rc == TLS_AGAIN)
-		return;
-	if (rc == -1) {
-		finish_tls(w, s, NULL, sock_strerror(&e));
-		return;
-	}
+		return PROBE_PENDING;
+	if (rc == -1)
+		return finish_tls(p, t, NULL, sock_strerror(&e), out);
 	in = malloc(sizeof(*in));
-	if (in == NULL) {
-		finish_tls(w, s, NULL, "out of memory");
-		return;
-	}
-	tls_info(s->t, in);
-	finish_tls(w, s, in, check_tls_verdict(o, in, why, sizeof(why)));
+	if (in == NULL)
+		return finish_tls(p, t, NULL, "out of memory", out);
+	tls_info(p->tls, in);
+	return finish_tls(p, t, in,
+	    probe_tls_verdict(t->tls, in, why, sizeof(why)), out);
 }
 
 const char *
-check_tls_verdict(const struct tls_opts *o, const struct tls_info *in,
+probe_tls_verdict(const struct tls_opts *o, const struct tls_info *in,
     char *buf, size_t len)
 {
 	if (!o->insecure && !in->verified)
@@ -211,39 +119,6 @@ check_tls_verdict(const struct tls_opts *o, const struct tls_info *in,
 		return buf;
 	}
 	return NULL;
-}
-
-/* Slot s connected: the handshake begins. */
-static void
-tls_begin(struct worker *w, struct slot *s)
-{
-	struct sock_err e;
-
-	s->t = tls_new(w->c->ctx, s->fd, w->c->o->host, &e);
-	if (s->t == NULL) {
-		finish_tls(w, s, NULL, sock_strerror(&e));
-		return;
-	}
-	tls_step(w, s);
-}
-
-/* Points w's copy of an address at address addr, port port. */
-static void
-aim(struct worker *w, uint32_t addr, uint16_t port)
-{
-	const struct sock_addr *a;
-
-	if (w->aimed != addr) {
-		a = &w->c->addrs[addr];
-		memcpy(&w->ss, &a->ss, a->len);
-		w->len = a->len;
-		w->aimed = addr;
-	}
-	if (w->ss.ss_family == AF_INET6)
-		((struct sockaddr_in6 *)(void *)&w->ss)->sin6_port =
-		    htons(port);
-	else
-		((struct sockaddr_in *)(void *)&w->ss)->sin_port = htons(port);
 }
 
 /* true when fd is connected to itself: checking a local address, the
@@ -260,205 +135,182 @@ self_connected(int fd)
 	    strcmp(me.host, peer.host) == 0;
 }
 
-/* A TCP check of slot s connected (or, err, did not): the verdict, or
-   the TLS handshake. */
-static void
-connected(struct worker *w, struct slot *s, int err)
+/* A TCP attempt connected (or, err, did not): the verdict, or the TLS
+   handshake. */
+static enum probe_status
+connected(struct probe *p, const struct probe_target *t, int err,
+    struct probe_outcome *out)
 {
-	struct checker *c = w->c;
-
-	if (err == 0 && self_connected(s->fd)) {
-		/* closed, really; the socket is connected: not kept */
-		end_check(w, s, ECONNREFUSED, false);
-		return;
-	}
-	if (err == 0 && c->ctx != NULL)
-		tls_begin(w, s);
-	else
-		finish(w, s, err);
-}
-
-/* Opens the socket of slot s's attempt (a refused one of the same
-   family when kept).  Returns it, or -1 with errno. */
-static int
-attempt_socket(struct worker *w, const struct slot *s, bool *again)
-{
-	const struct checker *c = w->c;
-	int v6 = c->addrs[s->addr].family == AF_INET6;
-
-	*again = false;
-	if (w->nspare[v6] > 0) {
-		*again = true;
-		return w->spare[v6][--w->nspare[v6]];
-	}
-	return socket(c->addrs[s->addr].family,
-	    (c->o->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK |
-		SOCK_CLOEXEC,
-	    0);
-}
-
-/* Binds fd to the -s/-p source of its family, if any.  Returns 0, or -1
-   with errno. */
-static int
-bind_source(const struct checker *c, int fd, int family)
-{
-	const struct sock_addr *src = &c->src[family == AF_INET6];
-	int on = 1;
-
-	if (!c->have_src)
-		return 0;
-	if (src->port != 0)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	return bind(fd, (struct sockaddr *)&src->ss, src->len);
-}
-
-int
-check_start(struct worker *w, size_t idx, struct slot *s)
-{
-	struct checker *c = w->c;
-	struct result *r = &c->r[idx];
 	struct sock_err e;
-	bool again;
-	int fd, rc;
 
-	s->t = NULL;
-	s->ev = POLLOUT;
-	s->idx = idx;
-	s->attempt = r->tried;
-	s->addr = check_attempt_addr(c, r, r->tried);
-	aim(w, s->addr, r->port);
-	s->start = sock_now_ms();
-	r->tried++;
-	r->inflight++;
-retry:
-	fd = attempt_socket(w, s, &again);
-	s->fd = fd;
+	if (err == 0 && self_connected(p->fd))
+		/* closed, really; the socket is connected: not kept */
+		return finish(p, t, ECONNREFUSED, false, out);
+	if (err != 0 || t->ctx == NULL)
+		return finish(p, t, err, p->reuse && err == ECONNREFUSED, out);
+	p->tls = tls_new(t->ctx, p->fd, t->host, &e);
+	if (p->tls == NULL)
+		return finish_tls(p, t, NULL, sock_strerror(&e), out);
+	return tls_step(p, t, out);
+}
+
+/* A new socket for the attempt, bound to the -s/-p source and with the
+   -O options.  Returns it; or -1: PROBE_LATER when out of descriptors,
+   PROBE_FAILED (*e) when -O failed, else PROBE_DONE (*out). */
+static int
+new_socket(struct probe *p, const struct probe_target *t, int family,
+    enum probe_status *status, struct probe_outcome *out, struct sock_err *e)
+{
+	const struct sock_addr *src = &t->source[family == AF_INET6];
+	int fd, on = 1;
+
+	fd = socket(family,
+	    (t->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1 &&
+	    (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		errno == ENOMEM)) {
+		*status = PROBE_LATER;
+		return -1;
+	}
+	p->fd = fd;
 	if (fd == -1) {
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-		    errno == ENOMEM)
-			goto later;
-		end_check(w, s, errno, false); /* an error */
-		return 0;
+		*status = finish(p, t, errno, false, out); /* an error */
+		return -1;
 	}
-	if (c->o->so != NULL && sockopts_apply(c->o->so, fd, NULL, &e) == -1) {
-		check_set_status(c, report(&e));
-		finish(w, s, e.code);
-		return 0;
+	if (t->so != NULL && sockopts_apply(t->so, fd, NULL, e) == -1) {
+		close(fd);
+		p->fd = -1;
+		*status = PROBE_FAILED;
+		return -1;
 	}
-	if (bind_source(c, fd, c->addrs[s->addr].family) == -1) {
-		finish(w, s, errno);
-		return 0;
+	if (t->have_source && src->port != 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (t->have_source &&
+	    bind(fd, (const struct sockaddr *)&src->ss, src->len) == -1) {
+		*status = finish(p, t, errno, false, out);
+		return -1;
 	}
-	do
-		rc = connect(fd, (struct sockaddr *)&w->ss, w->len);
-	while (rc == -1 && errno == EINTR);
+	return fd;
+}
+
+/* Points p->to at address a, port port. */
+static void
+aim(struct probe *p, const struct sock_addr *a, uint16_t port)
+{
+	memcpy(&p->to, &a->ss, a->len);
+	p->len = a->len;
+	if (a->family == AF_INET6)
+		p->to.in6.sin6_port = htons(port);
+	else
+		p->to.in.sin_port = htons(port);
+}
+
+/* After connect() of the attempt returned rc (errno): under way, done, or
+   to start again. */
+static enum probe_status
+after_connect(struct probe *p, const struct probe_target *t, int rc, bool again,
+    struct probe_outcome *out)
+{
 	if (rc == -1 && again &&
 	    (errno == EISCONN || errno == EALREADY || errno == EINVAL ||
 		errno == EBADFD)) {
 		/* this system does not connect a refused socket again */
-		close(fd);
-		check_spares_close(w);
-		w->reuse = false;
-		goto retry;
+		close(p->fd);
+		p->fd = -1;
+		return PROBE_NO_REUSE;
 	}
 	if (rc == -1 && (errno == EAGAIN || errno == EADDRNOTAVAIL)) {
 		/* out of local ports for now: try again shortly */
-		close(fd);
-		s->fd = -1;
-		goto later;
+		close(p->fd);
+		p->fd = -1;
+		return PROBE_LATER;
 	}
-	if (rc == -1 && errno != EINPROGRESS) {
-		finish(w, s, errno);
-		return 0;
-	}
-	if (c->o->udp) {
+	if (rc == -1 && errno != EINPROGRESS)
+		return finish(p, t, errno, p->reuse && errno == ECONNREFUSED,
+		    out);
+	if (t->udp) {
 		/* an empty datagram: ICMP port unreachable says closed */
-		if (send(fd, "", 0, MSG_NOSIGNAL) == -1 && errno != EAGAIN) {
-			finish(w, s, errno);
-			return 0;
-		}
-		if (c->race && r->tried < c->ncur)
-			queue_next(w, idx); /* every address at once */
-		return 1;
+		if (send(p->fd, "", 0, MSG_NOSIGNAL) == -1 && errno != EAGAIN)
+			return finish(p, t, errno, false, out);
+		p->events = POLLIN;
+		return PROBE_PENDING;
 	}
-	if (rc == 0) {
-		connected(w, s, 0);
-		return s->fd == -1 ? 0 : 1; /* in flight: a handshake */
-	}
-	return 1;
-later:
-	/* not started after all */
-	r->tried--;
-	r->inflight--;
-	return -1;
+	if (rc == 0)
+		return connected(p, t, 0, out);
+	return PROBE_PENDING;
 }
 
-void
-check_settle(struct worker *w, struct slot *s, short revents)
+enum probe_status
+probe_start(struct probe *p, const struct probe_target *t,
+    const struct sock_addr *to, uint16_t port, struct probe_outcome *out,
+    struct sock_err *e)
 {
-	struct checker *c = w->c;
+	enum probe_status status;
+	bool again = p->fd != -1;
+	int rc;
+
+	p->tls = NULL;
+	p->events = POLLOUT;
+	p->start = sock_now_ms();
+	aim(p, to, port);
+	if (!again && new_socket(p, t, to->family, &status, out, e) == -1)
+		return status;
+	do
+		rc = connect(p->fd, &p->to.sa, p->len);
+	while (rc == -1 && errno == EINTR);
+	return after_connect(p, t, rc, again, out);
+}
+
+enum probe_status
+probe_settle(struct probe *p, const struct probe_target *t, short revents,
+    struct probe_outcome *out)
+{
 	char b[1];
 	int err = 0, rc;
 	socklen_t len = sizeof(err);
-	ssize_t n;
 
-	if (s->t != NULL) {
-		tls_step(w, s);
-		return;
-	}
-	if (!c->o->udp && w->reuse) {
+	if (p->tls != NULL)
+		return tls_step(p, t, out);
+	if (!t->udp && p->reuse) {
 		/* connect again: 0 when connected, else why not; a refused
 		   socket is then ready for the next port */
-		aim(w, s->addr, c->r[s->idx].port);
-		rc = connect(s->fd, (struct sockaddr *)&w->ss, w->len);
+		rc = connect(p->fd, &p->to.sa, p->len);
 		if (rc == -1 &&
 		    (errno == EALREADY || errno == EINPROGRESS ||
 			errno == EINTR))
-			return; /* not yet */
-		connected(w, s, rc == 0 || errno == EISCONN ? 0 : errno);
-		return;
+			return PROBE_PENDING; /* not yet */
+		return connected(p, t, rc == 0 || errno == EISCONN ? 0 : errno,
+		    out);
 	}
-	if (!c->o->udp) {
-		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+	if (!t->udp) {
+		if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 			err = errno;
-		connected(w, s, err);
-		return;
+		return connected(p, t, err, out);
 	}
-	n = recv(s->fd, b, sizeof(b), MSG_DONTWAIT);
-	if (n >= 0) {
-		finish(w, s, 0); /* an answer: open */
-		return;
-	}
+	if (recv(p->fd, b, sizeof(b), MSG_DONTWAIT) >= 0)
+		return finish(p, t, 0, false, out); /* an answer: open */
 	if (errno == EAGAIN && !(revents & POLLERR))
-		return;
-	finish(w, s, errno);
-}
-
-double
-check_race_at(const struct checker *c, const struct slot *s)
-{
-	const struct result *r = &c->r[s->idx];
-
-	if (!c->race || s->t != NULL || r->queued ||
-	    s->attempt + 1 != r->tried || r->tried >= c->ncur)
-		return -1;
-	return s->start + RACE_DELAY_MS;
+		return PROBE_PENDING;
+	return finish(p, t, errno, false, out);
 }
 
 void
-check_expire(struct worker *w, struct slot *s, double now)
+probe_expire(struct probe *p, const struct probe_target *t,
+    struct probe_outcome *out)
 {
-	double race_at;
+	if (p->tls != NULL)
+		finish_tls(p, t, NULL, "handshake timed out", out);
+	else
+		finish(p, t, ETIMEDOUT, false, out);
+}
 
-	if (s->fd == -1)
-		return;
-	if (s->t != NULL && now - s->start >= (double)w->c->attempt_ms) {
-		finish_tls(w, s, NULL, "handshake timed out");
-	} else if (now - s->start >= (double)w->c->attempt_ms) {
-		finish(w, s, ETIMEDOUT);
-	} else {
-		race_at = check_race_at(w->c, s);
-		if (race_at >= 0 && now >= race_at)
-			queue_next(w, s->idx);
-	}
+void
+probe_cancel(struct probe *p)
+{
+	tls_free(p->tls);
+	p->tls = NULL;
+	if (p->fd != -1)
+		close(p->fd);
+	p->fd = -1;
 }

@@ -1,43 +1,69 @@
-/* connect -z: a result's state, and the results printed in port order
-   (text or JSON Lines), each as soon as those before it are out.  Text:
-   HOST PORT/tcp STATE LATENCY, then the reason of an error in
-   parentheses; HOST[ADDRESS] with --all-addresses, and with -v when
-   HOST is a name. */
+/* connect -z: the results.  Each is the best outcome of its attempts
+   (rank()), laid out per port (and address) for a round, and handed to
+   the mode's callback in port order, each as soon as those before it are
+   out. */
 #include "config.h"
 
-#include <sys/socket.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check/internal.h"
-#include "out/json.h"
-#include "out/report.h"
-#include "out/tlsout.h"
 
 static const char *const state_names[] = { "pending", "open", "closed",
 	"timeout", "unreachable", "error", "open_filtered", "tls_error",
 	"unresolved" };
 
-enum state
-check_classify(int err)
+const char *
+check_state_name(enum check_state st)
 {
-	switch (err) {
-	case 0:
-		return ST_OPEN;
-	case ECONNREFUSED:
-		return ST_CLOSED;
-	case ETIMEDOUT:
-		return ST_TIMEOUT;
-	case EHOSTUNREACH:
-	case ENETUNREACH:
-	case EHOSTDOWN:
-	case ENETDOWN:
-		return ST_UNREACHABLE;
+	return st < CHECK_STATES ? state_names[st] : "pending";
+}
+
+/* How much an outcome says about the port: an answer beats silence,
+   silence beats a local error. */
+static int
+rank(enum check_state st)
+{
+	switch (st) {
+	case CHECK_OPEN:
+		return 6;
+	case CHECK_TLS_ERROR:
+	case CHECK_OPEN_FILTERED:
+		return 5;
+	case CHECK_CLOSED:
+		return 4;
+	case CHECK_UNREACHABLE:
+		return 3;
+	case CHECK_TIMEOUT:
+		return 2;
+	case CHECK_ERROR:
+		return 1;
 	default:
-		return ST_ERROR;
+		return 0;
 	}
+}
+
+void
+result_attempt(struct result *r, uint16_t attempt, uint32_t addr,
+    struct probe_outcome *out)
+{
+	if (rank(out->state) > rank(r->best) ||
+	    (rank(out->state) == rank(r->best) && attempt < r->best_attempt)) {
+		r->best = out->state;
+		r->best_attempt = attempt;
+		r->addr = addr;
+		r->latency_ms = out->latency_ms;
+		r->err = out->err;
+		free(r->why);
+		r->why = out->why[0] != '\0' ? strdup(out->why) : NULL;
+		free(r->tls);
+		r->tls = out->tls;
+		out->tls = NULL;
+	}
+	free(out->tls);
+	out->tls = NULL;
 }
 
 /* The reason shown for result r, or NULL when its state needs none. */
@@ -45,87 +71,113 @@ static const char *
 reason(const struct checker *c, const struct result *r)
 {
 	switch (r->st) {
-	case ST_ERROR:
+	case CHECK_ERROR:
 		return r->reason ? r->reason : strerror(r->err);
-	case ST_TLS_ERROR:
+	case CHECK_TLS_ERROR:
 		return r->why ? r->why : "failed";
-	case ST_UNRESOLVED:
+	case CHECK_UNRESOLVED:
 		return sock_strerror(&c->unresolved);
 	default:
 		return NULL;
 	}
 }
 
-/* Prints result i.  Returns 0 or -1 when stdout failed. */
-static int
-print_result(const struct checker *c, const struct result *r)
+/* Result r as the callback sees it. */
+static void
+view(const struct checker *c, const struct result *r, struct check_result *v)
 {
-	const char *proto = c->o->udp ? "udp" : "tcp";
-	const char *address =
-	    r->addr != NO_ADDR ? c->addrs[r->addr].host : NULL;
-	const char *why = reason(c, r);
-	bool timed = r->st != ST_TIMEOUT && r->st != ST_OPEN_FILTERED &&
-	    r->st != ST_UNRESOLVED;
-	struct json j;
+	v->host = c->o->host;
+	v->address = r->addr != NO_ADDR ? c->addrs[r->addr].host : NULL;
+	v->each_address = c->o->all_addresses;
+	v->port = r->port;
+	v->udp = c->o->udp;
+	v->state = r->st;
+	v->latency_ms = r->latency_ms;
+	v->error = reason(c, r);
+	v->error_code = r->st == CHECK_UNRESOLVED ?
+	    sock_eai_name(c->unresolved.code) :
+	    NULL;
+	v->tls = r->tls;
+}
 
-	if (!G.json) {
-		printf("%s", c->o->host);
-		if (address != NULL &&
-		    (c->o->all_addresses ||
-			(G.verbose > 0 && strcmp(address, c->o->host) != 0)))
-			printf("[%s]", address);
-		printf(" %u/%s %s", (unsigned)r->port, proto,
-		    state_names[r->st]);
-		if (timed)
-			printf(" %.2fms", r->latency_ms);
-		else
-			printf(" -");
-		if (why != NULL) {
-			/* a proxy's reply: the peer chose it */
-			fputs(" (", stdout);
-			text_put(stdout, why);
-			putchar(')');
-		}
-		if (r->tls != NULL) {
-			putchar(' ');
-			tls_text(stdout, r->tls, r->st != ST_TLS_ERROR);
-		}
-		putchar('\n');
-		return ferror(stdout) ? -1 : 0;
-	}
-	json_begin(&j, stdout);
-	json_str(&j, "host", c->o->host);
-	/* null when a proxy resolved HOST, or HOST did not resolve */
-	json_str(&j, "address", address);
-	json_uint(&j, "port", r->port);
-	json_str(&j, "proto", proto);
-	json_str(&j, "state", state_names[r->st]);
-	if (timed)
-		json_num(&j, "latency_ms", r->latency_ms, 2);
-	else
-		json_null(&j, "latency_ms");
-	if (why != NULL)
-		json_str(&j, "error", why);
-	if (r->st == ST_UNRESOLVED)
-		json_str(&j, "code", sock_eai_name(c->unresolved.code));
-	if (r->tls != NULL) {
-		json_obj(&j, "tls");
-		tls_json(&j, r->tls);
-		json_close(&j);
-	}
-	/* written whole into stdio's buffer; flushed per batch */
-	return json_end_buffered(&j);
+/* The callbacks said stop: every thread stops. */
+static int
+stop(struct checker *c)
+{
+	c->stopped = true;
+	if (c->pool != NULL)
+		pool_stop(c->pool);
+	return -1;
 }
 
 int
-check_print_ready(struct checker *c, bool all)
+check_deliver(struct checker *c)
 {
-	while (c->printed < c->n && (all || is_done(&c->r[c->printed]))) {
-		if (print_result(c, &c->r[c->printed]) == -1)
-			return -1;
-		c->printed++;
+	const struct check_opts *o = c->o;
+	size_t from = c->delivered;
+	struct check_result v;
+
+	if (c->stopped)
+		return -1;
+	while (c->delivered < c->n && is_done(&c->r[c->delivered])) {
+		view(c, &c->r[c->delivered], &v);
+		if (o->result(o->ctx, &v) == -1)
+			return stop(c);
+		c->delivered++;
 	}
+	if (c->delivered > from && o->flush != NULL && o->flush(o->ctx) == -1)
+		return stop(c);
 	return 0;
+}
+
+int
+check_deliver_while(struct checker *c, int every_ms)
+{
+	unsigned running;
+	int rc = 0;
+
+	do {
+		/* a thread that ends (or says so) wakes this one early */
+		running = pool_wait(c->pool, every_ms);
+		if (rc == 0 && c->stream && check_deliver(c) == -1)
+			rc = -1; /* the reader went away: all stop */
+		if (c->o->stop != NULL && *c->o->stop)
+			pool_stop(c->pool);
+	} while (running > 0);
+	return rc;
+}
+
+void
+check_fail(struct checker *c, const struct sock_err *e)
+{
+	if (!__atomic_exchange_n(&c->failed, true, __ATOMIC_ACQ_REL))
+		c->error = *e; /* read once the threads are joined */
+	if (c->pool != NULL)
+		pool_stop(c->pool);
+}
+
+void
+check_fail_oom(struct checker *c)
+{
+	struct sock_err e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = SOCK_ELOCAL;
+	snprintf(e.msg, sizeof(e.msg), "out of memory");
+	check_fail(c, &e);
+}
+
+bool
+check_stopping(struct checker *c)
+{
+	if (__atomic_load_n(&c->failed, __ATOMIC_ACQUIRE))
+		return true;
+	if (c->o->stop != NULL && *c->o->stop) {
+		if (c->pool != NULL)
+			pool_stop(c->pool);
+		return true;
+	}
+	return c->pool != NULL ? pool_stopped(c->pool) : c->stopped;
 }
 
 void
@@ -142,11 +194,11 @@ check_result_reset(struct checker *c, struct result *r)
 	r->tried = 0;
 	r->inflight = 0;
 	r->queued = false;
-	r->best = ST_PENDING;
+	r->best = CHECK_PENDING;
 	r->best_attempt = 0;
 	if (!c->o->all_addresses)
 		r->addr = NO_ADDR;
-	r->st = ST_PENDING;
+	r->st = CHECK_PENDING;
 }
 
 void
@@ -173,7 +225,7 @@ carry_open(struct result *x, struct result *old, size_t n)
 	size_t i;
 
 	for (i = 0; i < n && old[i].port == x->port; i++) {
-		if (old[i].st != ST_OPEN || old[i].addr != x->addr)
+		if (old[i].st != CHECK_OPEN || old[i].addr != x->addr)
 			continue;
 		*x = old[i];
 		old[i].reason = NULL;
@@ -192,22 +244,22 @@ check_layout(struct checker *c, bool resolved)
 
 	if (c->r != NULL && !each)
 		return 0; /* a result per port: as before */
-	r = calloc(c->nports * per, sizeof(*r));
+	r = calloc(c->o->nports * per, sizeof(*r));
 	if (r == NULL)
 		return -1;
-	for (i = 0; i < c->nports; i++) {
-		while (o < c->n && c->r[o].port < c->ports[i])
+	for (i = 0; i < c->o->nports; i++) {
+		while (o < c->n && c->r[o].port < c->o->ports[i])
 			o++;
 		for (k = 0; k < per; k++) {
 			x = &r[i * per + k];
-			x->port = c->ports[i];
+			x->port = c->o->ports[i];
 			x->addr = each ? c->cur[k] : NO_ADDR;
 			carry_open(x, c->r + o, c->n - o);
 		}
 	}
 	check_results_free(c);
 	c->r = r;
-	c->n = c->nports * per;
+	c->n = c->o->nports * per;
 	return 0;
 }
 
@@ -217,30 +269,21 @@ check_unresolved(struct checker *c)
 	size_t i;
 
 	for (i = 0; i < c->n; i++) {
-		if (c->r[i].st == ST_OPEN)
+		if (c->r[i].st == CHECK_OPEN)
 			continue;
 		check_result_reset(c, &c->r[i]);
-		c->r[i].st = ST_UNRESOLVED;
+		c->r[i].st = CHECK_UNRESOLVED;
 	}
 }
 
-int
-check_status(const struct checker *c)
+void
+check_tally(const struct checker *c, struct check_tally *t)
 {
-	bool unresolved = false, tls = false, failed = false;
 	size_t i;
 
-	for (i = 0; i < c->n; i++) {
-		if (c->r[i].st == ST_PENDING && c->status == EXIT_OK)
-			return EXIT_LOCAL;
-		unresolved |= c->r[i].st == ST_UNRESOLVED;
-		tls |= c->r[i].st == ST_TLS_ERROR;
-		failed |=
-		    c->o->udp ? c->r[i].st == ST_CLOSED : c->r[i].st != ST_OPEN;
-	}
-	if (unresolved || tls)
-		return unresolved ? EXIT_RESOLVE : EXIT_TLS;
-	if (c->status != EXIT_OK)
-		return c->status;
-	return failed ? EXIT_NET : EXIT_OK;
+	memset(t, 0, sizeof(*t));
+	t->results = c->n;
+	for (i = 0; i < c->n; i++)
+		t->state[c->r[i].st < CHECK_STATES ? c->r[i].st :
+						     CHECK_PENDING]++;
 }

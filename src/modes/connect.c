@@ -15,6 +15,8 @@
 #include "cli/options.h"
 #include "out/report.h"
 #include "check/check.h"
+#include "cli/parse.h"
+#include "out/results.h"
 #include "proxy/proxy.h"
 #include "stream/session.h"
 #include "out/tlsout.h"
@@ -50,14 +52,17 @@ zone_needed(const char *host)
 	    host, host);
 }
 
-/* connect -z: the checks of check.c.  Returns the exit status. */
+/* connect -z: the checks of check/, their results printed by
+   out/results.c.  Returns the exit status. */
 static int
 run_checks(const struct connect_opts *o, const struct target *t)
 {
+	struct results out = { .fp = stdout };
 	struct check_opts co = {
 		.host = t->host,
-		.ports = t->port,
 		.udp = o->udp,
+		.family = G.family,
+		.numeric = G.numeric,
 		.parallel = o->parallel,
 		.timeout_ms = G.timeout_ms >= 0 ? G.timeout_ms : 2000,
 		.wait_ms = o->wait_ms,
@@ -66,9 +71,15 @@ run_checks(const struct connect_opts *o, const struct target *t)
 		.source_port = o->source_port,
 		.so = &o->s.so,
 		.tls = o->s.tls.on ? &o->s.tls : NULL,
+		.result = results_print,
+		.flush = results_flush,
+		.note = results_note,
+		.ctx = &out,
 	};
 	const struct session *s = &o->s;
+	struct check_tally tally;
 	struct sock_addr src;
+	struct sock_err e;
 	int st;
 
 	if (s->unix_path != NULL || s->output_path != NULL ||
@@ -94,7 +105,17 @@ run_checks(const struct connect_opts *o, const struct target *t)
 		co.proxy = &o->proxy;
 		co.proxy_src = o->source || o->source_port ? &src : NULL;
 	}
-	return check_run(&co);
+	if (parse_ports(t->port, o->udp ? "udp" : "tcp", G.numeric, &co.ports,
+		&co.nports, &e) == -1)
+		return usage_err(&e);
+	if (o->s.tls.on && o->udp) {
+		free(co.ports);
+		return usage_error("--tls and -u exclude each other");
+	}
+	st = check_run(&co, &tally, &e);
+	free(co.ports);
+	return finish_stdout(
+	    st == -1 ? usage_err(&e) : results_status(&tally, o->udp));
 }
 
 /* The -s/-p source address.  Returns 0 or an exit status. */

@@ -1,10 +1,10 @@
 /* resolve: getaddrinfo (or getnameinfo with -r) for each NAME, all at
-   once in threads, printed in the order the NAMEs were given. */
+   once on a pool of threads (util/pool.c), printed in the order the
+   NAMEs were given. */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +13,13 @@
 #include "modes/modes.h"
 #include "cli/options.h"
 #include "out/report.h"
+#include "util/pool.h"
 
 #define RESOLVE_THREADS 32 /* lookups in flight at once */
+
+/* A query's state: a thread writes its answer in, or the -w deadline
+   marks it timed out, whichever comes first. */
+enum { QUERY_PENDING, QUERY_WRITING, QUERY_DONE };
 
 struct query {
 	const char *name;
@@ -23,21 +28,19 @@ struct query {
 	struct sock_err err;
 	int rc;
 	double elapsed_ms;
-	bool done;
+	int state; /* (atomic) */
 };
 
 struct job {
 	struct query *q;
-	size_t n, next;
+	size_t n;
 	const char *service;
-	int type, flags;
+	int family, type, flags;
 	bool reverse;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
 };
 
 static void
-lookup(struct job *j, struct query *q)
+lookup(const struct job *j, struct query *q)
 {
 	double t0 = sock_now_ms();
 
@@ -45,35 +48,39 @@ lookup(struct job *j, struct query *q)
 		q->rc = sock_reverse(q->name, q->hostname, sizeof(q->hostname),
 		    &q->err);
 	else
-		q->rc = sock_resolve(q->name, j->service, G.family, j->type,
+		q->rc = sock_resolve(q->name, j->service, j->family, j->type,
 		    j->flags, &q->ai, &q->err);
 	q->elapsed_ms = sock_now_ms() - t0;
 }
 
-static void *
-worker(void *arg)
+/* A pool thread (or this one): looks the names up, one at a time, each
+   into a copy, as the deadline may pass meanwhile. */
+static void
+lookups(struct pool *p, void *arg, unsigned index)
 {
 	struct job *j = arg;
 	struct query *q, r;
+	size_t i;
+	int pending;
 
-	for (;;) {
-		pthread_mutex_lock(&j->lock);
-		q = j->next < j->n ? &j->q[j->next++] : NULL;
-		if (q != NULL)
-			r = *q;
-		pthread_mutex_unlock(&j->lock);
-		if (q == NULL)
-			return NULL;
-		lookup(j, &r); /* into a copy: the deadline may pass */
-		pthread_mutex_lock(&j->lock);
-		if (q->done) {
-			sock_ai_free(&r.ai);
-		} else {
+	(void)index;
+	while (pool_take(p, 1, &i) == 1) {
+		q = &j->q[i];
+		memset(&r, 0, sizeof(r));
+		r.name = q->name;
+		lookup(j, &r);
+		pending = QUERY_PENDING;
+		if (__atomic_compare_exchange_n(&q->state, &pending,
+			QUERY_WRITING, false, __ATOMIC_ACQUIRE,
+			__ATOMIC_RELAXED)) {
+			r.state = QUERY_WRITING;
 			*q = r;
-			q->done = true;
+			__atomic_store_n(&q->state, QUERY_DONE,
+			    __ATOMIC_RELEASE);
+		} else {
+			sock_ai_free(&r.ai); /* timed out meanwhile */
 		}
-		pthread_cond_broadcast(&j->cond);
-		pthread_mutex_unlock(&j->lock);
+		pool_progress(p);
 	}
 }
 
@@ -205,120 +212,176 @@ check_args(struct job *j, char **names, int n)
 static void
 time_out(struct job *j, int64_t ms)
 {
+	struct query *q;
+	size_t i;
+	int pending;
+
+	for (i = 0; i < j->n; i++) {
+		q = &j->q[i];
+		pending = QUERY_PENDING;
+		if (!__atomic_compare_exchange_n(&q->state, &pending,
+			QUERY_DONE, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			continue; /* answered (or being written: soon done) */
+		q->rc = -1;
+		q->err.kind = SOCK_ERESOLVE;
+		q->err.code = EAI_AGAIN;
+		snprintf(q->err.msg, sizeof(q->err.msg),
+		    "timed out after %lld ms", (long long)ms);
+	}
+}
+
+/* The socket type named by -t.  Returns false for a name it does not
+   know. */
+static bool
+type_of(const char *name, int *type)
+{
+	if (strcmp(name, "stream") == 0)
+		*type = SOCK_STREAM;
+	else if (strcmp(name, "dgram") == 0)
+		*type = SOCK_DGRAM;
+	else if (strcmp(name, "any") == 0)
+		*type = 0;
+	else
+		return false;
+	return true;
+}
+
+/* The options of resolve into j.  Returns true to go on, or false to
+   end with *status (0 after --help). */
+static bool
+resolve_options(int argc, char **argv, struct job *j, int *status)
+{
+	char *arg;
+	int c;
+
+	while ((c = opt_next(M_RESOLVE, argc, argv, &arg)) != OPT_END) {
+		switch (c) {
+		case O_SERVICE:
+			j->service = arg;
+			break;
+		case 't':
+			if (!type_of(arg, &j->type)) {
+				*status =
+				    usage_error("bad type \"%s\": expected "
+						"stream, dgram or any",
+					arg);
+				return false;
+			}
+			break;
+		case O_PASSIVE:
+			j->flags |= SOCK_R_PASSIVE;
+			break;
+		case O_CANONICAL:
+			j->flags |= SOCK_R_CANON;
+			break;
+		case 'r':
+			j->reverse = true;
+			break;
+		default:
+			*status = opt_status(c);
+			return false;
+		}
+	}
+	if (G.numeric)
+		j->flags |= SOCK_R_NUMERIC;
+	return true;
+}
+
+/* Starts the lookups: without -w this thread takes its share too (one
+   NAME needs no other thread); with -w the threads do them all, and this
+   thread keeps the deadline.  Returns the pool, or NULL when out of
+   memory. */
+static struct pool *
+lookups_start(struct job *j)
+{
+	size_t want = j->n < RESOLVE_THREADS ? j->n : RESOLVE_THREADS;
+	struct pool *p = pool_new(j->n, false);
+
+	if (p == NULL)
+		return NULL;
+	if (G.timeout_ms < 0) {
+		pool_start(p, (unsigned)want - 1, 0, lookups, j);
+		lookups(p, j, 0);
+	} else if (pool_start(p, (unsigned)want, 0, lookups, j) == 0) {
+		lookups(p, j, 0); /* no thread: no deadline either */
+	}
+	return p;
+}
+
+/* Waits until query q is done, or the -w deadline end passes. */
+static void
+wait_query(struct pool *p, struct job *j, struct query *q, double end)
+{
+	double left;
+
+	while (__atomic_load_n(&q->state, __ATOMIC_ACQUIRE) != QUERY_DONE) {
+		left = end - sock_now_ms();
+		if (G.timeout_ms >= 0 && left <= 0)
+			time_out(j, G.timeout_ms);
+		else
+			pool_wait(p,
+			    G.timeout_ms < 0 ? -1 :
+				left > 60000 ? 60000 :
+					       (int)left + 1);
+	}
+}
+
+/* Prints the answers in argument order, each as soon as it and those
+   before are in.  Returns how many failed. */
+static int
+print_all(struct pool *p, struct job *j)
+{
+	double end = sock_now_ms() + (double)G.timeout_ms;
+	int failed = 0;
 	size_t i;
 
 	for (i = 0; i < j->n; i++) {
-		if (j->q[i].done)
-			continue;
-		j->q[i].rc = -1;
-		j->q[i].err.kind = SOCK_ERESOLVE;
-		j->q[i].err.code = EAI_AGAIN;
-		snprintf(j->q[i].err.msg, sizeof(j->q[i].err.msg),
-		    "timed out after %lld ms", (long long)ms);
-		j->q[i].done = true;
+		wait_query(p, j, &j->q[i], end);
+		if (j->q[i].rc == -1)
+			failed++;
+		if (print_query(j, &j->q[i]) == -1 || fflush(stdout) == EOF)
+			break;
 	}
+	return failed;
 }
 
 int
 mode_resolve(int argc, char **argv)
 {
-	pthread_t tid[RESOLVE_THREADS];
-	struct job j = { .type = SOCK_STREAM };
-	struct timespec until;
-	size_t i, nthreads, started = 0;
-	int c, status = EXIT_OK, failed = 0;
-	char *arg;
+	/* on the heap: with -w, threads may outlive this function */
+	struct job *j = calloc(1, sizeof(*j));
+	struct pool *p = NULL;
+	size_t i;
+	int status, failed;
 
-	while ((c = opt_next(M_RESOLVE, argc, argv, &arg)) != OPT_END) {
-		switch (c) {
-		case O_SERVICE:
-			j.service = arg;
-			break;
-		case 't':
-			if (strcmp(arg, "stream") == 0)
-				j.type = SOCK_STREAM;
-			else if (strcmp(arg, "dgram") == 0)
-				j.type = SOCK_DGRAM;
-			else if (strcmp(arg, "any") == 0)
-				j.type = 0;
-			else
-				return usage_error("bad type \"%s\": expected "
-						   "stream, dgram or any",
-				    arg);
-			break;
-		case O_PASSIVE:
-			j.flags |= SOCK_R_PASSIVE;
-			break;
-		case O_CANONICAL:
-			j.flags |= SOCK_R_CANON;
-			break;
-		case 'r':
-			j.reverse = true;
-			break;
-		default:
-			return opt_status(c);
-		}
-	}
-	if (G.numeric)
-		j.flags |= SOCK_R_NUMERIC;
-	if ((status = check_args(&j, argv + optind, argc - optind)) != 0)
+	if (j == NULL)
+		return fail(SOCK_ELOCAL, "out of memory");
+	j->type = SOCK_STREAM;
+	j->family = G.family;
+	if (!resolve_options(argc, argv, j, &status) ||
+	    (status = check_args(j, argv + optind, argc - optind)) != 0) {
+		free(j);
 		return status;
-	j.n = (size_t)(argc - optind);
-	j.q = calloc(j.n, sizeof(*j.q));
-	if (j.q == NULL) {
-		fail(SOCK_ELOCAL, "out of memory");
-		return EXIT_LOCAL;
 	}
-	for (i = 0; i < j.n; i++)
-		j.q[i].name = argv[optind + (int)i];
-	pthread_mutex_init(&j.lock, NULL);
-	pthread_cond_init(&j.cond, NULL);
-	nthreads = j.n < RESOLVE_THREADS ? j.n : RESOLVE_THREADS;
-	for (i = 1; i < nthreads; i++)
-		if (pthread_create(&tid[started], NULL, worker, &j) == 0)
-			started++;
-	if (G.timeout_ms >= 0) {
-		/* lookups go on in threads; the deadline is kept here */
-		if (pthread_create(&tid[started], NULL, worker, &j) == 0)
-			started++;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += (time_t)(G.timeout_ms / 1000);
-		until.tv_nsec += (long)(G.timeout_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-	} else {
-		worker(&j);
+	j->n = (size_t)(argc - optind);
+	j->q = calloc(j->n, sizeof(*j->q));
+	for (i = 0; j->q != NULL && i < j->n; i++)
+		j->q[i].name = argv[optind + (int)i];
+	if (j->q == NULL || (p = lookups_start(j)) == NULL) {
+		free(j->q);
+		free(j);
+		return fail(SOCK_ELOCAL, "out of memory");
 	}
-	/* print in argument order, each as soon as it and those before are in
-	 */
-	for (i = 0; i < j.n; i++) {
-		pthread_mutex_lock(&j.lock);
-		while (!j.q[i].done) {
-			if (G.timeout_ms < 0) {
-				pthread_cond_wait(&j.cond, &j.lock);
-			} else if (pthread_cond_timedwait(&j.cond, &j.lock,
-				       &until) == ETIMEDOUT) {
-				time_out(&j, G.timeout_ms);
-			}
-		}
-		pthread_mutex_unlock(&j.lock);
-		if (j.q[i].rc == -1)
-			failed++;
-		if (print_query(&j, &j.q[i]) == -1)
-			break;
-		if (fflush(stdout) == EOF)
-			break;
-	}
+	failed = print_all(p, j);
 	if (G.timeout_ms >= 0 && failed > 0) {
 		/* threads may still be inside getaddrinfo: do not wait */
+		pool_leave(p);
 		return finish_stdout(EXIT_RESOLVE);
 	}
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-	for (i = 0; i < j.n; i++)
-		sock_ai_free(&j.q[i].ai);
-	free(j.q);
+	pool_end(p);
+	for (i = 0; i < j->n; i++)
+		sock_ai_free(&j->q[i].ai);
+	free(j->q);
+	free(j);
 	return finish_stdout(failed ? EXIT_RESOLVE : EXIT_OK);
 }
