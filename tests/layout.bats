@@ -22,7 +22,7 @@ includes() {
 
 @test "stream/, check/, proxy/, tls/ and sock/ never include out/ or modes/" {
 	local d
-	for d in stream check proxy tls sock; do
+	for d in stream check proxy tls sock util; do
 		run bash -c "$(declare -f includes); includes $d | grep -E ': (out|modes)/'"
 		assert_output ""
 	done
@@ -31,6 +31,12 @@ includes() {
 @test "sock/ includes only libc, compat and itself" {
 	run bash -c "$(declare -f includes); includes sock |
 	    grep -v -E ': (sock/|config\.h$|compat\.h$)'"
+	assert_output ""
+}
+
+@test "util/ includes only libc" {
+	run bash -c "$(declare -f includes); includes util |
+	    grep -v -E ': (util/|config\.h$)'"
 	assert_output ""
 }
 
