@@ -1,5 +1,5 @@
 /* What an HTTP proxy answers to CONNECT: the response header, found
-   the way proxy.c finds it (peek what came, consume only up to the
+   the way http.c finds it (peek what came, consume only up to the
    header's end, look again from near the last end) and its status line
    read by proxy_http_reply().  The first byte is the size of each segment
    that arrives (1-256); the rest is the stream.  Checks: the end found
@@ -11,9 +11,9 @@
 
 #include "fuzz_proxy.h"
 
-#define HEAD_MAX 16384 /* as HTTP_HEAD_MAX in src/proxy/proxy.c */
+#define HEAD_MAX 16384 /* as HTTP_HEAD_MAX in src/proxy/http.c */
 
-/* The header's end as proxy.c's http_head() finds it, segment bytes
+/* The header's end as http.c's http_head() finds it, segment bytes
    at a time; 0 when the stream or the 16 KiB end first. */
 static size_t
 segmented_end(const char *s, size_t n, size_t segment)

@@ -1,5 +1,5 @@
 /* Shared by the fuzz targets of what a proxy answers (fuzz_socks4_reply,
-   fuzz_socks5_reply): a reply parser of src/proxy/reply.c fed as proxy.c
+   fuzz_socks5_reply): a reply parser of src/proxy/reply.c fed as io.c
    feeds it, exactly the bytes it asks for, each time from a heap copy of
    exactly that many bytes (so ASan sees a read past them). */
 #ifndef SOCKIT_FUZZ_PROXY_H
@@ -49,7 +49,7 @@ fuzz_reply_sane(const struct proxy_reply *r)
 		CHECK(n > 0, "a refusal without a reason");
 }
 
-/* Feeds d[0, n) to parse as proxy.c does; returns the bytes the reply
+/* Feeds d[0, n) to parse as io_reply() does; returns the bytes the reply
    took (0 when d ended first: the proxy closed).  Checks: every request
    for more asks for more than is there and no more than a reply can be;
    a verdict never changes with the same bytes, and no shorter prefix
