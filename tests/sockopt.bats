@@ -36,17 +36,10 @@ py_get() {
 	EOF
 }
 
-# A TCP listener of python3's on 127.0.0.1: sets PORT.  Connections are
-# completed by the kernel (the backlog); nobody accepts them.
+# A TCP listener on 127.0.0.1: sets PORT.  Connections are completed by
+# the kernel (the backlog); nobody accepts them.
 py_listener() {
-	python3 -c 'import socket, time
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(8)
-print("listening on 127.0.0.1", s.getsockname()[1], flush=True)
-time.sleep(60)' >"$BATS_TEST_TMPDIR/listener" 2>&1 3>&- &
-	bg_pids+=($!)
-	wait_for_listen "$BATS_TEST_TMPDIR/listener"
+	tcp_peer "$BATS_TEST_TMPDIR/listener" sleep 60
 }
 
 # The value column of NAME in sockopt's text output on stdin.
@@ -322,20 +315,8 @@ value_of() {
 }
 
 @test "--fd 3: a socket inherited from a python3 parent" {
-	run --separate-stderr python3 - "$SOCKIT" 3>&- <<-'EOF'
-	import os, socket, subprocess, sys
-	s = socket.socket()
-	s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
-	s.bind(("127.0.0.1", 0))
-	s.listen(1)
-	os.dup2(s.fileno(), 3)
-	print("rcvbuf", s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
-	sys.stdout.flush()
-	r = subprocess.run([sys.argv[1], "sockopt", "--fd", "3", "SO_TYPE",
-	    "SO_ACCEPTCONN", "SO_RCVBUF", "TCP_NODELAY=on"], pass_fds=(3,))
-	print("nodelay", s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
-	sys.exit(r.returncode)
-	EOF
+	run --separate-stderr python3 "$PEERS/pass_socket.py" fd3 "$SOCKIT" \
+	    sockopt --fd 3 SO_TYPE SO_ACCEPTCONN SO_RCVBUF TCP_NODELAY=on 3>&-
 	assert_success
 	local rcv
 	rcv=$(awk '$1 == "rcvbuf" { print $2 }' <<<"$output")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# udp-send against real receivers: python3, socat, nc (OpenBSD).
+# udp-send against real receivers: socat, nc (OpenBSD), and
+# tests/peers/udp_peer.py.
 
 load helpers
 load udp_helpers

@@ -1,6 +1,7 @@
-/* The TLS module: src/tls.c built as sockit-tls.so, linked with OpenSSL,
-   and loaded by src/tls/load.c only when a run asks for --tls, so every
-   other run starts without mapping and relocating libssl and libcrypto.
+/* The TLS module: src/tls/tls.c and src/tls/cert.c built as
+   sockit-tls.so, linked with OpenSSL, and loaded by src/tls/load.c only
+   when a run asks for --tls, so every other run starts without mapping
+   and relocating libssl and libcrypto.
    The module exports one symbol, a table of the functions of tls.h. */
 #ifndef SOCKIT_TLS_MODULE_H
 #define SOCKIT_TLS_MODULE_H

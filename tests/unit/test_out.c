@@ -47,7 +47,7 @@ finish(struct json *j)
 		return NULL;
 	}
 	if (nlines == sizeof(lines) / sizeof(lines[0])) {
-		fprintf(stderr, "test_json: too many lines kept\n");
+		fprintf(stderr, "test_out: too many lines kept\n");
 		exit(1);
 	}
 	lines[nlines++] = cap_buf;
@@ -60,7 +60,7 @@ static int
 jq(const char *line, const char *filter, char *out, size_t outcap,
     size_t *outlen)
 {
-	char path[] = "/tmp/test_json.XXXXXX", cmd[256];
+	char path[] = "/tmp/test_out.XXXXXX", cmd[256];
 	FILE *p;
 	size_t n = 0;
 	int fd, st;

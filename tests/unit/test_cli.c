@@ -1,5 +1,5 @@
-/* Unit tests of the command-line value parsers: port lists and address
-   blocks (src/cli/parse.c). */
+/* Unit tests of the command line (src/cli/): the value parsers of port
+   lists and address blocks (parse.c), the -O applier (args.c). */
 #include "config.h"
 
 #include <netinet/in.h>
@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/parse.h"
+#include "sock/sock.h"
 #include "tap.h"
 
 /* The ports as "22,80,8000" (the first and last few of long lists). */
@@ -270,6 +273,45 @@ test_cidr_bad(void)
 	}
 }
 
+/* The applier behind -O in every mode (src/cli/args.c), on a fresh TCP
+   socket. */
+static void
+test_sockopts(void)
+{
+	const struct sock_opt *o;
+	struct sockopts so = { .n = 0 };
+	struct sock_optval v;
+	struct sock_err e;
+	int fd;
+
+	fd = sock_socket(AF_INET, SOCK_STREAM, false, &e);
+	if (fd == -1) {
+		printf("Bail out! %s: %s\n", e.what, sock_strerror(&e));
+		exit(1);
+	}
+	ok(sockopts_add(&so, "TCP_NODELAY=on") == 0 &&
+		sockopts_add(&so, "SO_RCVBUF=64K") == 0 &&
+		sockopts_apply(&so, fd, NULL, &e) == 0,
+	    "sockopts_apply TCP_NODELAY=on SO_RCVBUF=64K succeeds");
+	o = sock_opt_find("TCP_NODELAY");
+	ok(sock_opt_get(fd, o, &v, &e) == 0 && v.i == 1,
+	    "and TCP_NODELAY reads back on");
+	o = sock_opt_find("SO_RCVBUF");
+	ok(sock_opt_get(fd, o, &v, &e) == 0 && v.i >= 65536,
+	    "and SO_RCVBUF at least 64K (%lld)", (long long)v.i);
+	so.n = 0;
+	memset(&e, 0, sizeof(e));
+	ok(sockopts_add(&so, "SO_BROADCAST=on") == 0 &&
+		sockopts_apply(&so, fd, NULL, &e) == -1 &&
+		e.kind == SOCK_EUSAGE &&
+		strstr(e.what, "SO_BROADCAST") != NULL &&
+		strstr(e.msg, "IPv4 TCP socket") != NULL,
+	    "sockopts_apply refuses SO_BROADCAST on TCP as a usage error "
+	    "(%s: %s)",
+	    e.what, e.msg);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -277,5 +319,6 @@ main(void)
 	test_ports_bad();
 	test_cidr();
 	test_cidr_bad();
+	test_sockopts();
 	return done();
 }

@@ -1,18 +1,75 @@
-/* Unit tests of the UDP part of the socket module: batches (sendmmsg,
-   recvmmsg), connected sockets and ICMP errors, binding, TTL, broadcast,
-   multicast arguments.  Loopback only; every wait is bounded. */
+/* UDP (src/sock/udp.c): datagrams and their time stamps, batches
+   (sendmmsg, recvmmsg), connected sockets and ICMP errors, binding, TTL,
+   broadcast, multicast arguments. */
 #include "config.h"
 
-#include <netinet/in.h>
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include "test_sock.h"
 
-#include "sock/sock.h"
-#include "addr.h"
-#include "tap.h"
+static void
+test_datagrams(void)
+{
+	struct sock_addr lo, name, sname, from;
+	struct sock_err e;
+	struct timespec stamp, now;
+	char big[2000], buf[64];
+	bool trunc = false;
+	ssize_t n;
+	double t0, dt;
+	int rfd, sfd;
+
+	lo = addr("127.0.0.1", 0);
+	rfd = sock_udp(AF_INET, &lo, false, &e);
+	ok(rfd >= 0 && sock_name(rfd, &name, &e) == 0 && name.port != 0,
+	    "sock_udp bound to 127.0.0.1 port 0");
+	if (rfd == -1)
+		return;
+	ok(sock_timestamps(rfd, &e) == 0, "sock_timestamps turns them on");
+	sfd = sock_udp(AF_INET, NULL, false, &e);
+	ok(sfd >= 0, "an unbound UDP socket to send from");
+	if (sfd == -1) {
+		close(rfd);
+		return;
+	}
+	n = sock_sendto(sfd, "hello", 5, &name, WAIT_MS, &e);
+	ok(n == 5, "sock_sendto sends the 5 bytes");
+	sock_name(sfd, &sname, &e);
+	memset(&stamp, 0, sizeof(stamp));
+	memset(&from, 0, sizeof(from));
+	trunc = true;
+	n = sock_recvfrom(rfd, buf, sizeof(buf), WAIT_MS, &from, &stamp, &trunc,
+	    &e);
+	clock_gettime(CLOCK_REALTIME, &now);
+	ok(n == 5 && memcmp(buf, "hello", 5) == 0,
+	    "sock_recvfrom gets the payload");
+	ok(n == 5 && from.family == AF_INET &&
+		strcmp(from.host, "127.0.0.1") == 0 && from.port == sname.port,
+	    "sock_recvfrom gives the sender's address and port");
+	ok(n == 5 && (stamp.tv_sec != 0 || stamp.tv_nsec != 0) &&
+		stamp.tv_sec <= now.tv_sec && stamp.tv_sec > now.tv_sec - 60,
+	    "the receive time stamp is set, and now-ish");
+	ok(n == 5 && !trunc, "a small datagram is not truncated");
+
+	memset(big, 'b', sizeof(big));
+	n = sock_sendto(sfd, big, sizeof(big), &name, WAIT_MS, &e);
+	ok(n == (ssize_t)sizeof(big), "a %zu-byte datagram is sent",
+	    sizeof(big));
+	trunc = false;
+	n = sock_recvfrom(rfd, buf, 10, WAIT_MS, &from, NULL, &trunc, &e);
+	ok(n == 10 && trunc,
+	    "a datagram longer than the buffer: 10 bytes stored, trunc set");
+
+	memset(&e, 0, sizeof(e));
+	t0 = sock_now_ms();
+	n = sock_recvfrom(rfd, buf, sizeof(buf), 100, &from, &stamp, &trunc,
+	    &e);
+	dt = sock_now_ms() - t0;
+	ok(n == -1 && e.kind == SOCK_ENET && e.code == ETIMEDOUT,
+	    "sock_recvfrom with nothing to read: ENET, ETIMEDOUT");
+	ok(dt >= 90 && dt < 1500,
+	    "sock_recvfrom gives up after its 100 ms timeout (%.0f ms)", dt);
+	close(sfd);
+	close(rfd);
+}
 
 /* A UDP socket bound to host port 0; *name is where it is bound. */
 static int
@@ -244,14 +301,14 @@ test_multicast(void)
 	close(fd);
 }
 
-int
-main(void)
+void
+test_udp(void)
 {
+	test_datagrams();
 	test_limits();
 	test_batches();
 	test_refused();
 	test_bind();
 	test_toggles();
 	test_multicast();
-	return done();
 }
