@@ -254,7 +254,8 @@ check_layout(struct checker *c, bool resolved)
 			x = &r[i * per + k];
 			x->port = c->o->ports[i];
 			x->addr = each ? c->cur[k] : NO_ADDR;
-			carry_open(x, c->r + o, c->n - o);
+			if (c->r != NULL) /* an earlier round's */
+				carry_open(x, c->r + o, c->n - o);
 		}
 	}
 	check_results_free(c);
