@@ -16,7 +16,7 @@
 #include "out/report.h"
 #include "check/check.h"
 #include "proxy/proxy.h"
-#include "stream/session.h"
+#include "modes/session.h"
 #include "out/tlsout.h"
 
 struct connect_opts {

@@ -18,7 +18,7 @@
 #include "cli/options.h"
 #include "cli/parse.h"
 #include "out/report.h"
-#include "stream/session.h"
+#include "modes/session.h"
 #include "out/tlsout.h"
 
 #define MAX_LISTEN 16

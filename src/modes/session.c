@@ -10,7 +10,7 @@
 
 #include "cli/options.h"
 #include "out/report.h"
-#include "stream/session.h"
+#include "modes/session.h"
 
 void
 session_init(struct session *s)
