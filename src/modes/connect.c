@@ -176,6 +176,15 @@ closed_hook(void *ctx, const struct conn *c, bool failed)
 	session_closed_event(c, false, true);
 }
 
+static int
+log_hook(void *ctx, const struct conn *c, char dir, const char *buf, size_t n,
+    struct sock_err *e)
+{
+	struct connect_opts *o = ctx;
+
+	return session_log_conn(&o->s, c, dir, buf, n, e);
+}
+
 /* Connects to t through --proxy, from src when not NULL.  Returns the
    descriptor, or -1 with *status set. */
 static int
@@ -398,6 +407,9 @@ mode_connect(int argc, char **argv)
 		return run_checks(&o, &t);
 	if ((status = session_files(&o.s)) != 0)
 		return status;
+	hooks.ctx = &o;
+	if (session_log_on(&o.s.log))
+		hooks.log = log_hook;
 	if (o.s.tls.on) {
 		/* before connecting: a bad --ca or --cert stops it early */
 		ctx = tls_ctx_new(&o.s.tls, &e);
@@ -412,7 +424,6 @@ mode_connect(int argc, char **argv)
 			    o.s.tls.sni	      ? o.s.tls.sni :
 				o.s.unix_path ? o.s.unix_path :
 						t.host);
-		hooks.ctx = &o;
 		hooks.tls_ready = tls_ready_hook;
 		if (G.timeout_ms >= 0)
 			o.s.ro.handshake_ms = G.timeout_ms;

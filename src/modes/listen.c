@@ -432,10 +432,28 @@ reap(struct server *sv, bool block)
 
 /* --tls with -e/-c: the child, started when the handshake is done. */
 struct tls_kid {
-	char **argv;
+	struct server *sv;
 	int fd; /* the child's end of the socketpair */
 	pid_t pid;
 };
+
+static int
+log_hook(void *ctx, const struct conn *c, char dir, const char *buf, size_t n,
+    struct sock_err *e)
+{
+	struct server *sv = ctx;
+
+	return session_log_conn(&sv->s, c, dir, buf, n, e);
+}
+
+static int
+exec_log_hook(void *ctx, const struct conn *c, char dir, const char *buf,
+    size_t n, struct sock_err *e)
+{
+	struct tls_kid *k = ctx;
+
+	return log_hook(k->sv, c, dir, buf, n, e);
+}
 
 static int
 exec_ready_hook(void *ctx, struct conn *c)
@@ -443,7 +461,7 @@ exec_ready_hook(void *ctx, struct conn *c)
 	struct tls_kid *k = ctx;
 
 	tls_ready_hook(NULL, c);
-	k->pid = exec_spawn(k->argv, k->fd);
+	k->pid = exec_spawn(k->sv->exec_argv, k->fd);
 	if (k->pid == -1)
 		sock_fail(&c->err, SOCK_ELOCAL, errno, "fork");
 	close(k->fd);
@@ -458,17 +476,20 @@ static struct relay *
 exec_relay_new(struct server *sv, struct tls_kid *k, int fd,
     const struct sock_addr *peer)
 {
-	struct relay_hooks hooks = { .ctx = k, .tls_ready = exec_ready_hook };
-	struct relay_opts ro = sv->s.ro;
+	struct relay_hooks hooks = { .ctx = k };
 	struct sock_err e;
 	struct relay *r;
 	struct tls *t = NULL;
 
 	/* with -k the other clients' helpers write the -o/-x files too */
-	ro.log_marks = sv->keep_open ? LOG_MARKS_SHARED : LOG_MARKS_NONE;
+	sv->s.log.marks = sv->keep_open ? LOG_MARKS_SHARED : LOG_MARKS_NONE;
+	if (session_log_on(&sv->s.log))
+		hooks.log = exec_log_hook;
 	if (sv->tls != NULL && (t = tls_new(sv->tls, fd, NULL, &e)) == NULL)
 		_exit(report(&e));
-	r = relay_new(&ro, t != NULL ? &hooks : NULL);
+	if (t != NULL)
+		hooks.tls_ready = exec_ready_hook;
+	r = relay_new(&sv->s.ro, &hooks);
 	if (r == NULL ||
 	    (t != NULL ? relay_add_tls(r, fd, peer, t, &e) :
 			 relay_add(r, fd, peer, &e)) == -1) {
@@ -476,7 +497,7 @@ exec_relay_new(struct server *sv, struct tls_kid *k, int fd,
 		_exit(EXIT_LOCAL);
 	}
 	if (t == NULL) {
-		k->pid = exec_spawn(k->argv, k->fd);
+		k->pid = exec_spawn(sv->exec_argv, k->fd);
 		if (k->pid == -1) {
 			fail_nonfatal(SOCK_ELOCAL, "fork: %s", strerror(errno));
 			_exit(EXIT_LOCAL);
@@ -496,7 +517,7 @@ exec_relay_new(struct server *sv, struct tls_kid *k, int fd,
 static void
 exec_relay(struct server *sv, int fd, const struct sock_addr *peer)
 {
-	struct tls_kid k = { sv->exec_argv, -1, -1 };
+	struct tls_kid k = { sv, -1, -1 };
 	char words[NI_MAXHOST + 8];
 	struct sock_err e;
 	struct relay *r;
@@ -544,8 +565,7 @@ static int
 spawn(struct server *sv, int fd, const struct sock_addr *peer)
 {
 	/* --tls and -o/-x need a relay between the socket and the child */
-	bool relayed = sv->tls != NULL || sv->s.ro.output_fd >= 0 ||
-	    sv->s.ro.hexdump_fd >= 0;
+	bool relayed = sv->tls != NULL || session_log_on(&sv->s.log);
 	pid_t pid = relayed ? fork() : exec_spawn(sv->exec_argv, fd);
 	int saved = errno;
 
@@ -780,6 +800,8 @@ mode_listen(int argc, char **argv)
 	/* ready: a port the kernel picked is always told */
 	for (i = 0; i < sv.nl; i++)
 		listening_event(sv.lfd[i], sv.port_zero);
+	if (session_log_on(&sv.s.log))
+		hooks.log = log_hook;
 	if (sv.tls != NULL) {
 		hooks.tls_wrap = tls_wrap_hook;
 		hooks.tls_ready = tls_ready_hook;
@@ -798,7 +820,7 @@ mode_listen(int argc, char **argv)
 	}
 	if (sv.keep_open) {
 		sv.s.ro.keep_open = true;
-		sv.s.ro.log_marks = LOG_MARKS_CHANGE;
+		sv.s.log.marks = LOG_MARKS_CHANGE;
 		sv.r = relay_new(&sv.s.ro, &hooks);
 		if (sv.r == NULL) {
 			status = EXIT_LOCAL;

@@ -19,7 +19,7 @@ session_init(struct session *s)
 	s->ro.quit_after_ms = -1;
 	s->ro.idle_ms = -1;
 	s->ro.handshake_ms = 10000;
-	s->ro.output_fd = s->ro.hexdump_fd = -1;
+	session_log_init(&s->log);
 	s->tls.min_days = -1;
 }
 
@@ -168,19 +168,19 @@ session_files(struct session *s)
 		return EXIT_USAGE;
 	}
 	if (s->output_path != NULL &&
-	    (st = log_open(s->output_path, false, &s->ro.output_fd,
-		 &s->ro.output_name)) != 0)
+	    (st = log_open(s->output_path, false, &s->log.output_fd,
+		 &s->log.output_name)) != 0)
 		return st;
 	if (s->hexdump_path != NULL &&
-	    (st = log_open(s->hexdump_path, true, &s->ro.hexdump_fd,
-		 &s->ro.hexdump_name)) != 0) {
+	    (st = log_open(s->hexdump_path, true, &s->log.hexdump_fd,
+		 &s->log.hexdump_name)) != 0) {
 		session_close(s);
 		return st;
 	}
 	/* one file for both would mix raw bytes and their dump */
-	if (s->ro.output_fd >= 0 && s->ro.hexdump_fd >= 0 &&
-	    fstat(s->ro.output_fd, &o) == 0 &&
-	    fstat(s->ro.hexdump_fd, &x) == 0 && o.st_dev == x.st_dev &&
+	if (s->log.output_fd >= 0 && s->log.hexdump_fd >= 0 &&
+	    fstat(s->log.output_fd, &o) == 0 &&
+	    fstat(s->log.hexdump_fd, &x) == 0 && o.st_dev == x.st_dev &&
 	    o.st_ino == x.st_ino) {
 		session_close(s);
 		usage_error("-o %s and -x %s are the same file: give two",
@@ -193,21 +193,28 @@ session_files(struct session *s)
 void
 session_close(struct session *s)
 {
-	if (s->ro.output_fd >= 0)
-		close(s->ro.output_fd);
-	if (s->ro.hexdump_fd > 2)
-		close(s->ro.hexdump_fd);
-	s->ro.output_fd = s->ro.hexdump_fd = -1;
+	if (s->log.output_fd >= 0)
+		close(s->log.output_fd);
+	if (s->log.hexdump_fd > 2)
+		close(s->log.hexdump_fd);
+	s->log.output_fd = s->log.hexdump_fd = -1;
+	session_log_free(&s->log);
 }
 
-const char *
-addr_words(const struct sock_addr *a, char *buf, size_t len)
+int
+session_log_conn(struct session *s, const struct conn *c, char dir,
+    const char *buf, size_t n, struct sock_err *e)
 {
-	if (a->family == AF_UNIX || a->family == 0)
-		snprintf(buf, len, "%s", a->host[0] ? a->host : "(unnamed)");
-	else
-		snprintf(buf, len, "%s %u", a->host, (unsigned)a->port);
-	return buf;
+	struct log_record rec = {
+		.dir = dir,
+		.client = c->log_id,
+		.peer = &c->peer,
+		.offset = dir == '>' ? c->bytes_out : c->bytes_in,
+		.buf = buf,
+		.n = n,
+	};
+
+	return session_log_write(&s->log, &rec, e);
 }
 
 void

@@ -5,12 +5,14 @@
 #define SOCKIT_SESSION_H
 
 #include "cli/args.h"
+#include "out/log.h"
 #include "stream/relay.h"
 #include "tls/tls.h"
 
 struct session {
 	struct relay_opts ro;
 	struct sockopts so;
+	struct session_log log;	  /* -o, -x */
 	const char *output_path;  /* -o */
 	const char *hexdump_path; /* -x */
 	const char *unix_path;	  /* -U */
@@ -30,9 +32,11 @@ int session_tls_check(const struct session *);
 int session_files(struct session *);
 /* Closes them. */
 void session_close(struct session *);
+/* The relay's log hook, for the session's -o/-x files: a record of what
+   moved to or from c. */
+int session_log_conn(struct session *, const struct conn *c, char dir,
+    const char *buf, size_t n, struct sock_err *e);
 /* The "closed" event of a connection (bytes null with exec children). */
 void session_closed_event(const struct conn *, bool with_peer, bool bytes);
-/* "HOST PORT" or the path of an address, for messages. */
-const char *addr_words(const struct sock_addr *, char *buf, size_t len);
 
 #endif

@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -64,11 +63,8 @@ struct relay {
 	char *obuf;
 	size_t olen, ooff;
 	/* -o, -x */
-	char *lbuf; /* one record, formatted */
-	size_t lcap;
-	unsigned long output_last, hexdump_last; /* see log_record() */
-	unsigned long log_ids;			 /* clients so far */
-	bool log_failed;			 /* a write failed: stop */
+	unsigned long log_ids; /* clients so far */
+	bool log_failed;       /* a write failed: stop */
 	struct sock_err log_err;
 	/* zero copy (one connection, nothing that must see the bytes) */
 	int zc_in;	    /* ZC_SPLICE (stdin a pipe), ZC_SENDFILE (a file) */
@@ -173,7 +169,6 @@ relay_new(const struct relay_opts *o, const struct relay_hooks *h)
 	if (h != NULL)
 		r->h = *h;
 	r->in_reg = r->out_reg = -1;
-	r->output_last = r->hexdump_last = ULONG_MAX; /* none yet */
 	r->ibuf = malloc(o->crlf ? 2 * RELAY_BUF : RELAY_BUF);
 	r->obuf = malloc(RELAY_BUF);
 	r->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -326,168 +321,15 @@ conn_fail_tls(struct conn *c, const struct sock_err *te)
 	c->dead = true;
 }
 
-/* -o and -x.  A record (what one read or send moved) is formatted in
-   lbuf and written with one write() where the file takes it whole, so
-   that a line is never cut by another writer of the file (stdout's
-   bytes, with 2>&1; the other -e helpers of a listen -k).  A write error
-   stops the relay (log_failed); the mode tells it. */
-#define HEX_LINE 96 /* "> 00000000  xx ... xx  |0123456789abcdef|\n" */
-
-/* Writes n bytes of buf to fd, waiting when it is non-blocking and full
-   (a stderr that another process made non-blocking): nothing is
-   dropped.  Returns 0, or -1 (errno). */
-static int
-log_write(int fd, const char *buf, size_t n)
-{
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, buf, n);
-		if (w > 0) {
-			buf += w;
-			n -= (size_t)w;
-		} else if (w == -1 &&
-		    (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			poll(&p, 1, -1);
-		} else if (w == 0 || errno != EINTR) {
-			if (w == 0)
-				errno = EIO;
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* "# HOST PORT\n" (or the path) of c at p; control bytes of a name the
-   peer chose are written \xHH.  Returns its length. */
-static size_t
-log_mark(char *p, const struct conn *c)
-{
-	const char *h = c->peer.host[0] ? c->peer.host : "(unnamed)";
-	size_t n = 0;
-
-	p[n++] = '#';
-	p[n++] = ' ';
-	for (; *h != '\0'; h++) {
-		if ((unsigned char)*h < 0x20 || *h == 0x7f)
-			n += (size_t)sprintf(p + n, "\\x%02x",
-			    (unsigned char)*h);
-		else
-			p[n++] = *h;
-	}
-	if (c->peer.family == AF_INET || c->peer.family == AF_INET6)
-		n += (size_t)sprintf(p + n, " %u", (unsigned)c->peer.port);
-	p[n++] = '\n';
-	return n;
-}
-
-/* The -x lines of n bytes at buf, from offset off, at p.  Returns their
-   length. */
-static size_t
-hex_lines(char *p, char dir, uint64_t off, const char *buf, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i, k, len = 0;
-
-	for (i = 0; i < n; i += 16) {
-		len += (size_t)sprintf(p + len, "%c %08llx ", dir,
-		    (unsigned long long)(off + i));
-		for (k = 0; k < 16; k++) {
-			p[len++] = ' ';
-			unsigned char b =
-			    i + k < n ? (unsigned char)buf[i + k] : 0;
-
-			p[len++] = i + k < n ? hex[b >> 4] : ' ';
-			p[len++] = i + k < n ? hex[b & 15] : ' ';
-			if (k == 7)
-				p[len++] = ' ';
-		}
-		memcpy(p + len, "  |", 3);
-		len += 3;
-		for (k = 0; k < 16 && i + k < n; k++)
-			p[len++] = isprint((unsigned char)buf[i + k]) ?
-			    buf[i + k] :
-			    '.';
-		p[len++] = '|';
-		p[len++] = '\n';
-	}
-	return len;
-}
-
-/* Writes one record of c to fd (-o: the bytes; -x: their dump), after
-   a "# HOST PORT" line when another client's record came last (*last:
-   the client, or for a shared file where it ended).  Returns 0, or -1
-   (errno). */
-static int
-log_record(struct relay *r, int fd, unsigned long *last, struct conn *c,
-    char dir, const char *buf, size_t n)
-{
-	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	size_t need = 4 * NI_MAXHOST + 16 + (dir ? (n / 16 + 1) * HEX_LINE : n),
-	       len = 0;
-	bool shared = r->o.log_marks == LOG_MARKS_SHARED, locked = false;
-	off_t at = -1;
-	char *nb;
-	int rc;
-
-	if (need > r->lcap) {
-		if ((nb = realloc(r->lbuf, need)) == NULL)
-			return -1;
-		r->lbuf = nb;
-		r->lcap = need;
-	}
-	if (shared) {
-		/* a lock between processes (fcntl locks are per process),
-		   then: did another write since our last record? */
-		locked = fcntl(fd, F_SETLKW, &lk) == 0;
-		at = lseek(fd, 0, SEEK_CUR);
-	}
-	if ((shared && (at == -1 || (unsigned long)at != *last)) ||
-	    (r->o.log_marks == LOG_MARKS_CHANGE && *last != c->log_id))
-		len = log_mark(r->lbuf, c);
-	if (dir) {
-		uint64_t *off = dir == '>' ? &c->hex_sent : &c->hex_recv;
-
-		len += hex_lines(r->lbuf + len, dir, *off, buf, n);
-		*off += n;
-	} else {
-		memcpy(r->lbuf + len, buf, n);
-		len += n;
-	}
-	rc = log_write(fd, r->lbuf, len);
-	if (shared) {
-		at = lseek(fd, 0, SEEK_CUR);
-		*last = at == -1 ? 0 : (unsigned long)at;
-	} else {
-		*last = c->log_id;
-	}
-	if (locked) {
-		lk.l_type = F_UNLCK;
-		fcntl(fd, F_SETLK, &lk);
-	}
-	return rc;
-}
-
-/* Copies what moved to or from c into the -o and -x files; a failure
+/* Hands what moved to or from c to the log hook (-o, -x); a failure
    stops the relay. */
 static void
 copy_out(struct relay *r, struct conn *c, char dir, const char *buf, size_t n)
 {
-	if (r->log_failed)
+	if (r->log_failed || r->h.log == NULL)
 		return;
-	if (r->o.output_fd >= 0 &&
-	    log_record(r, r->o.output_fd, &r->output_last, c, 0, buf, n) == -1)
-		sock_fail(&r->log_err, SOCK_ELOCAL, errno, "%s",
-		    r->o.output_name);
-	else if (r->o.hexdump_fd >= 0 &&
-	    log_record(r, r->o.hexdump_fd, &r->hexdump_last, c, dir, buf, n) ==
-		-1)
-		sock_fail(&r->log_err, SOCK_ELOCAL, errno, "%s",
-		    r->o.hexdump_name);
-	else
-		return;
-	r->log_failed = true;
+	if (r->h.log(r->h.ctx, c, dir, buf, n, &r->log_err) == -1)
+		r->log_failed = true;
 }
 
 /* Writes what obuf holds to stdout, as much as it takes now.  Returns 0,
@@ -868,8 +710,7 @@ zc_setup(struct relay *r)
 
 	r->zp[0] = r->zp[1] = -1;
 	if (r->o.keep_open || r->n != 1 || r->c[0]->tls != NULL || r->o.crlf ||
-	    r->o.output_fd >= 0 || r->o.hexdump_fd >= 0 ||
-	    (copy != NULL && strcmp(copy, "1") == 0))
+	    r->h.log != NULL || (copy != NULL && strcmp(copy, "1") == 0))
 		return;
 	if (!r->in_eof && fstat(0, &in) == 0) {
 		if (S_ISFIFO(in.st_mode)) {
@@ -1343,6 +1184,5 @@ relay_free(struct relay *r)
 		close(r->ep);
 	free(r->ibuf);
 	free(r->obuf);
-	free(r->lbuf);
 	free(r);
 }

@@ -21,19 +21,7 @@ struct relay_opts {
 	bool recv_only;	       /* never read stdin, never send */
 	int64_t quit_after_ms; /* -q: end this long after stdin EOF; -1 */
 	int64_t idle_ms;       /* --idle-timeout: -1 for none */
-	int output_fd;	       /* -o: a copy of both directions, or -1 */
-	int hexdump_fd;	       /* -x: a dump of both directions, or -1 */
-	const char *output_name, *hexdump_name; /* for messages */
-	int log_marks;	      /* LOG_MARKS_*: which records get a
-				 "# HOST PORT" line before them */
-	int64_t handshake_ms; /* --tls: handshake deadline, -1 for none */
-};
-
-enum {
-	LOG_MARKS_NONE,	  /* one connection */
-	LOG_MARKS_CHANGE, /* -k: when another client's came last */
-	LOG_MARKS_SHARED  /* -k -e: the files are shared with other
-			     processes: when another wrote since */
+	int64_t handshake_ms;  /* --tls: handshake deadline, -1 for none */
 };
 
 struct relay;
@@ -62,12 +50,11 @@ struct conn {
 	uint64_t bytes_in;  /* received from the peer */
 	uint64_t bytes_out; /* sent to the peer */
 	struct sock_addr peer;
-	struct sock_err err; /* why it ended, when it failed */
-	const char *reason;  /* the closed event's reason ("idle"), or NULL */
-	double wr_ms;	     /* when its socket last took stdin bytes, or
-				was handed a chunk (-k --idle-timeout) */
-	uint64_t hex_sent, hex_recv; /* -x offsets, per direction */
-	unsigned long log_id;	     /* which client a -o/-x record is of */
+	struct sock_err err;  /* why it ended, when it failed */
+	const char *reason;   /* the closed event's reason ("idle"), or NULL */
+	double wr_ms;	      /* when its socket last took stdin bytes, or
+				 was handed a chunk (-k --idle-timeout) */
+	unsigned long log_id; /* which client a -o/-x record is of */
 };
 
 /* Hooks of the mode that drives the relay.  Each may be NULL. */
@@ -87,6 +74,12 @@ struct relay_hooks {
 	/* A handshake finished (tls event).  Returns 0, or -1 with c->err
 	   filled to fail the connection. */
 	int (*tls_ready)(void *ctx, struct conn *c);
+	/* -o, -x: n bytes at buf moved: sent to c (dir '>') or received
+	   from it ('<'); c's bytes_out or bytes_in does not count them yet.
+	   Returns 0, or -1 with *e: the relay stops, once stdout has what
+	   came before.  When set, no zero-copy path is taken. */
+	int (*log)(void *ctx, const struct conn *c, char dir, const char *buf,
+	    size_t n, struct sock_err *e);
 };
 
 /* A relay over stdin (fd 0) and stdout (fd 1).  Returns NULL on out of
@@ -110,9 +103,8 @@ size_t relay_count(const struct relay *);
    done both ways) or, with keep_open, forever unless an error stops it.
    Returns 0, or -1 with *e: ENET for a reset, an idle timeout or a
    failed peer; ELOCAL for stdin/stdout errors (code EPIPE when stdout's
-   reader went away) and for a write error on the -o/-x file (what: its
-   name), which stops the relay at once, once stdout has what came
-   before. */
+   reader went away) and for the log hook's error, which stops the relay
+   at once, once stdout has what came before. */
 int relay_run(struct relay *, struct sock_err *e);
 /* Closes everything the relay holds and frees it; stdin and stdout get
    their file status flags back. */
