@@ -10,11 +10,9 @@
 #include "config.h"
 
 #include <sys/epoll.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -25,60 +23,10 @@
 #include <unistd.h>
 
 #include "stream/relay.h"
+#include "stream/internal.h"
 #include "out/report.h"
 
-#define RELAY_BUF	 (128 * 1024) /* one read, either way */
-#define RELAY_MAX_LISTEN 16
-#define RELAY_EVENTS	 256 /* ready descriptors taken per wait */
-
-struct relay {
-	struct relay_opts o;
-	struct relay_hooks h;
-	struct conn **c;
-	size_t n, cap;
-	int lfd[RELAY_MAX_LISTEN];
-	int l_reg[RELAY_MAX_LISTEN];
-	short l_re[RELAY_MAX_LISTEN];
-	size_t nl;
-	unsigned l_streak;   /* rounds in a row with a listener ready */
-	int ep;		     /* the epoll set */
-	int in_reg, out_reg; /* stdin's and stdout's events in it */
-	short in_re, out_re; /* what was ready this round */
-	bool had_conn;	     /* a connection was added */
-	double accept_pause; /* no accepting before this (EMFILE) */
-	/* stdin */
-	bool in_eof, in_tty, in_poll, in_restore;
-	bool in_hup;	  /* told a hang-up while not wanted */
-	bool in_quiet;	  /* told ready while not wanted */
-	bool in_dontwait; /* a socket shared with stderr: MSG_DONTWAIT */
-	char in_last;	  /* -C: the last byte of the previous chunk */
-	int in_flags;
-	double in_eof_at;
-	char *ibuf;
-	size_t ilen;
-	/* stdout */
-	bool out_closed, out_poll, out_restore;
-	bool out_dontwait; /* a socket shared with stderr: MSG_DONTWAIT */
-	int out_flags;
-	char *obuf;
-	size_t olen, ooff;
-	/* -o, -x */
-	unsigned long log_ids; /* clients so far */
-	bool log_failed;       /* a write failed: stop */
-	struct sock_err log_err;
-	/* zero copy (one connection, nothing that must see the bytes) */
-	int zc_in;	    /* ZC_SPLICE (stdin a pipe), ZC_SENDFILE (a file) */
-	int zc_out;	    /* ZC_SPLICE (stdout a pipe), ZC_PIPE (via zp) */
-	bool zin_wait_sock; /* stdin -> socket waits for the socket */
-	bool zout_wait_out; /* socket -> stdout waits for stdout */
-	int zp[2];	    /* the pipe in the middle for ZC_PIPE */
-	size_t zlen;	    /* bytes in it */
-};
-
-enum { ZC_NONE, ZC_SPLICE, ZC_SENDFILE, ZC_PIPE };
-
 static void chunk_done(struct relay *);
-#define ZC_CHUNK (1 << 20) /* at most per splice/sendfile call */
 
 #ifndef KCMP_FILE
 #define KCMP_FILE 0 /* <linux/kcmp.h> */
@@ -294,7 +242,7 @@ watch(struct relay *r, int fd, int *reg, int ev, short *re)
 /* Marks c failed with errno code; what is its peer's "HOST PORT" (or
    path), and reason, when not NULL, is told instead of strerror(code):
    callers print "what: sock_strerror()". */
-static void
+void
 conn_fail(struct conn *c, int code, const char *reason)
 {
 	if (c->peer.family == AF_UNIX || c->peer.family == 0)
@@ -695,164 +643,6 @@ accept_ready(struct relay *r, int lfd, int max)
 		/* after stdin EOF, new clients are half-closed at once */
 		maybe_shutdown(r, r->c[r->n - 1]);
 	}
-}
-
-/* Chooses the zero-copy paths: splice(2) from a stdin pipe and into a
-   stdout pipe, sendfile(2) from a stdin file, splice through a pipe of
-   our own into a stdout file or /dev/null.  Only for one connection and
-   when nothing must see the bytes (-C, -o, -x); SOCKIT_COPY=1 in the
-   environment forces the copying path (the tests run both). */
-static void
-zc_setup(struct relay *r)
-{
-	struct stat in, out;
-	const char *copy = getenv("SOCKIT_COPY");
-
-	r->zp[0] = r->zp[1] = -1;
-	if (r->o.keep_open || r->n != 1 || r->c[0]->tls != NULL || r->o.crlf ||
-	    r->h.log != NULL || (copy != NULL && strcmp(copy, "1") == 0))
-		return;
-	if (!r->in_eof && fstat(0, &in) == 0) {
-		if (S_ISFIFO(in.st_mode)) {
-			r->zc_in = ZC_SPLICE;
-			fcntl(0, F_SETPIPE_SZ, ZC_CHUNK);
-		} else if (S_ISREG(in.st_mode)) {
-			r->zc_in = ZC_SENDFILE;
-		}
-	}
-	if (r->o.send_only || fstat(1, &out) == -1)
-		return;
-	if (S_ISFIFO(out.st_mode)) {
-		r->zc_out = ZC_SPLICE;
-		fcntl(1, F_SETPIPE_SZ, ZC_CHUNK);
-	} else if ((S_ISREG(out.st_mode) && !(fcntl(1, F_GETFL) & O_APPEND)) ||
-	    (S_ISCHR(out.st_mode) && out.st_rdev == makedev(1, 3))) {
-		if (pipe2(r->zp, O_CLOEXEC | O_NONBLOCK) == 0) {
-			fcntl(r->zp[0], F_SETPIPE_SZ, ZC_CHUNK);
-			r->zc_out = ZC_PIPE;
-		}
-	}
-}
-
-/* An error of a zero-copy move: the connection's, or ours (-1, *e). */
-static int
-zc_error(struct conn *c, int err, const char *local, struct sock_err *e)
-{
-	if (err == EPIPE || err == ECONNRESET || err == ENOTCONN ||
-	    err == ETIMEDOUT || err == EHOSTUNREACH || err == ENETUNREACH) {
-		if (local == NULL || err != EPIPE) {
-			conn_fail(c, err, NULL);
-			return 0;
-		}
-	}
-	return sock_fail(e, SOCK_ELOCAL, err, "%s",
-	    local ? local : "read from stdin");
-}
-
-/* stdin -> socket without copying.  by_stdin: poll said stdin is
-   readable (else: the socket is writable).  Returns 0 or -1 (*e). */
-static int
-zc_move_in(struct relay *r, struct conn *c, bool by_stdin, struct sock_err *e)
-{
-	ssize_t n;
-	int k;
-
-	for (k = 0; k < 16 && !c->dead; k++) {
-		if (r->zc_in == ZC_SENDFILE)
-			n = sendfile(c->fd, 0, NULL, ZC_CHUNK);
-		else
-			n = splice(0, NULL, c->fd, NULL, ZC_CHUNK,
-			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		if (n > 0) {
-			c->bytes_out += (uint64_t)n;
-			c->last_ms = sock_now_ms();
-			continue;
-		}
-		if (n == 0) {
-			r->in_eof = true;
-			r->in_eof_at = sock_now_ms();
-			return 0;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN) {
-			/* the other side than the one poll told about */
-			r->zin_wait_sock = r->zc_in == ZC_SENDFILE || by_stdin;
-			return 0;
-		}
-		if (errno == EINVAL || errno == ENOSYS) {
-			r->zc_in = ZC_NONE; /* not for these: copy */
-			return 0;
-		}
-		return zc_error(c, errno, NULL, e);
-	}
-	r->zin_wait_sock = false;
-	return 0;
-}
-
-/* Empties the pipe in the middle into stdout.  Returns 0 or -1 (*e). */
-static int
-zc_drain(struct relay *r, struct sock_err *e)
-{
-	ssize_t n;
-
-	while (r->zlen > 0) {
-		n = splice(r->zp[0], NULL, 1, NULL, r->zlen, SPLICE_F_MOVE);
-		if (n > 0) {
-			r->zlen -= (size_t)n;
-			continue;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		return sock_fail(e, SOCK_ELOCAL, n == 0 ? EIO : errno,
-		    "write to stdout");
-	}
-	return 0;
-}
-
-/* socket -> stdout without copying.  by_sock: poll said the socket is
-   readable (else: stdout is writable).  Returns 0 or -1 (*e). */
-static int
-zc_move_out(struct relay *r, struct conn *c, bool by_sock, struct sock_err *e)
-{
-	int out = r->zc_out == ZC_PIPE ? r->zp[1] : 1;
-	ssize_t n;
-	int k;
-
-	for (k = 0; k < 16 && !c->dead && !c->rd_eof; k++) {
-		n = splice(c->fd, NULL, out, NULL, ZC_CHUNK,
-		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		if (n > 0) {
-			c->bytes_in += (uint64_t)n;
-			c->last_ms = sock_now_ms();
-			if (r->zc_out == ZC_PIPE) {
-				r->zlen += (size_t)n;
-				if (zc_drain(r, e) == -1)
-					return -1;
-			}
-			continue;
-		}
-		if (n == 0) {
-			c->rd_eof = true;
-			c->last_ms = sock_now_ms();
-			return 0;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN) {
-			r->zout_wait_out = r->zc_out == ZC_SPLICE && by_sock;
-			return 0;
-		}
-		if (errno == EINVAL || errno == ENOSYS) {
-			if (r->zc_out == ZC_PIPE && zc_drain(r, e) == -1)
-				return -1;
-			r->zc_out = ZC_NONE;
-			return 0;
-		}
-		return zc_error(c, errno, "write to stdout", e);
-	}
-	r->zout_wait_out = false;
-	return 0;
 }
 
 /* One step of c's handshake; when it is done, the mode is told and c
