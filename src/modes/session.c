@@ -1,4 +1,5 @@
-/* The stream session's options and events, shared by listen and connect. */
+/* The stream session's options and events, shared by listen and connect:
+   listening, accepted and refused (listen), connected (connect), closed. */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -19,6 +20,8 @@ session_init(struct session *s)
 	s->ro.quit_after_ms = -1;
 	s->ro.idle_ms = -1;
 	s->ro.handshake_ms = 10000;
+	s->ro.first_peer_ms = -1;
+	s->ro.stop = &stop_signal;
 	session_log_init(&s->log);
 	s->tls.min_days = -1;
 }
@@ -202,12 +205,12 @@ session_close(struct session *s)
 }
 
 int
-session_log_conn(struct session *s, const struct conn *c, char dir,
+session_log_peer(struct session *s, const struct endpoint *c, char dir,
     const char *buf, size_t n, struct sock_err *e)
 {
 	struct log_record rec = {
 		.dir = dir,
-		.client = c->log_id,
+		.client = c->id,
 		.peer = &c->peer,
 		.offset = dir == '>' ? c->bytes_out : c->bytes_in,
 		.buf = buf,
@@ -218,7 +221,99 @@ session_log_conn(struct session *s, const struct conn *c, char dir,
 }
 
 void
-session_closed_event(const struct conn *c, bool with_peer, bool bytes)
+session_connected_event(int fd, const struct sock_addr *peer, double ms,
+    const char *proxy)
+{
+	struct sock_addr local;
+	struct sock_err e;
+	struct event ev;
+	bool unix_ = peer->family == AF_UNIX;
+
+	if (!event_begin(&ev, "connected"))
+		return;
+	if (sock_name(fd, &local, &e) == -1)
+		memset(&local, 0, sizeof(local));
+	json_str(&ev.j, "address", peer->host);
+	if (unix_)
+		json_null(&ev.j, "port");
+	else
+		json_uint(&ev.j, "port", peer->port);
+	json_str(&ev.j, "local_address", unix_ ? NULL : local.host);
+	if (unix_)
+		json_null(&ev.j, "local_port");
+	else
+		json_uint(&ev.j, "local_port", local.port);
+	json_ms(&ev.j, "connect_ms", ms);
+	if (proxy != NULL)
+		json_str(&ev.j, "proxy", proxy);
+	if (proxy != NULL)
+		event_end(&ev,
+		    "connected through proxy %s (%s %u) from %s "
+		    "%u in %.2f ms",
+		    proxy, peer->host, (unsigned)peer->port, local.host,
+		    (unsigned)local.port, ms);
+	else if (unix_)
+		event_end(&ev, "connected to %s in %.2f ms", peer->host, ms);
+	else
+		event_end(&ev, "connected to %s %u from %s %u in %.2f ms",
+		    peer->host, (unsigned)peer->port, local.host,
+		    (unsigned)local.port, ms);
+}
+
+void
+session_listening_event(int fd, bool always)
+{
+	struct sock_addr a;
+	struct sock_err e;
+	struct event ev;
+	const char *proto;
+	bool shown;
+
+	if (sock_name(fd, &a, &e) == -1)
+		return;
+	proto = a.family == AF_UNIX ? "unix" : "tcp";
+	shown = always ? event_begin_always(&ev, "listening") :
+			 event_begin(&ev, "listening");
+	if (!shown)
+		return;
+	json_str(&ev.j, "address", a.host);
+	if (a.family == AF_UNIX)
+		json_null(&ev.j, "port");
+	else
+		json_uint(&ev.j, "port", a.port);
+	json_str(&ev.j, "proto", proto);
+	if (a.family == AF_UNIX)
+		event_end(&ev, "listening on %s", a.host);
+	else
+		event_end(&ev, "listening on %s %u", a.host, (unsigned)a.port);
+}
+
+void
+session_peer_event(const char *name, const struct sock_addr *peer,
+    const char *reason)
+{
+	char words[NI_MAXHOST + 8];
+	struct event ev;
+
+	if (!event_begin(&ev, name))
+		return;
+	json_str(&ev.j, "peer", peer->host[0] ? peer->host : NULL);
+	if (peer->family == AF_UNIX)
+		json_null(&ev.j, "peer_port");
+	else
+		json_uint(&ev.j, "peer_port", peer->port);
+	if (reason != NULL) {
+		json_str(&ev.j, "reason", reason);
+		event_end(&ev, "%s %s: %s", name,
+		    addr_words(peer, words, sizeof(words)), reason);
+	} else {
+		event_end(&ev, "%s %s", name,
+		    addr_words(peer, words, sizeof(words)));
+	}
+}
+
+void
+session_closed_event(const struct endpoint *c, bool with_peer, bool bytes)
 {
 	double ms = sock_now_ms() - c->start_ms;
 	char words[NI_MAXHOST + 8], why[32];
