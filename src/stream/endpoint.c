@@ -1,5 +1,6 @@
 /* A peer of the relay: its bytes in and out (plain or through its TLS
-   session), its handshake, half-close, failure, idle clock and end.
+   session), what it was ready for this round, its handshake, half-close,
+   failure, idle clock and end.
    A datagram peer (issue 19) is one more kind in peer_write() and
    peer_recv(): a chunk is one datagram. */
 #include "config.h"
@@ -215,7 +216,7 @@ recv_stream(struct relay *r, struct endpoint *p, char *buf, size_t len)
 
 /* Reads what p has, a chunk, and routes it.  Returns the bytes read (0:
    none, or its EOF, or it failed). */
-size_t
+static size_t
 peer_recv(struct relay *r, struct endpoint *p)
 {
 	struct chunk *c = chunk_new(r);
@@ -239,6 +240,60 @@ peer_recv(struct relay *r, struct endpoint *p)
 	return got;
 }
 
+/* While full reads go straight out, a few more this round (a round
+   walks every peer); after the peer's FIN (re), on to the EOF.  Returns
+   0, or -1 (*e). */
+static int
+read_peer(struct relay *r, struct endpoint *p, short re, struct sock_err *e)
+{
+	size_t got;
+	int k;
+
+	for (k = 0; k < 16; k++) {
+		if ((got = peer_recv(r, p)) == 0)
+			break;
+		if (local_flush(r, e) == -1)
+			return -1;
+		if (!queue_empty(&r->local.out) || p->dead || p->rd_eof ||
+		    r->halt != HALT_NONE ||
+		    (got < RELAY_BUF && !(re & POLLRDHUP)))
+			break;
+	}
+	return 0;
+}
+
+/* What peer p was ready for.  Returns 0, or -1 (*e). */
+int
+peer_dispatch(struct relay *r, struct endpoint *p, struct sock_err *e)
+{
+	short re = p->re;
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (p->tls != NULL && !p->hs && queue_empty(&r->local.out) &&
+	    tls_pending(p->tls))
+		re |= p->rd_ev;
+	if (re == 0)
+		return 0;
+	if (p->hs) {
+		peer_handshake(r, p);
+		return 0;
+	}
+	if (re & (p->wr_ev | POLLERR))
+		peer_send(r, p);
+	if ((re & (p->rd_ev | POLLHUP | POLLERR)) && !p->dead && !p->rd_eof &&
+	    !r->o.send_only && peer_may_read(r, p) && r->zc.out == ZC_NONE &&
+	    read_peer(r, p, re, e) == -1)
+		return -1;
+	if ((re & POLLERR) && !p->dead && r->o.send_only) {
+		getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		peer_fail(r, p, err ? err : ECONNRESET, NULL);
+	}
+	if (p->reg == 0 && (re & (POLLHUP | POLLERR)))
+		p->hup = true;
+	return 0;
+}
+
 /* Half-closes p once all of the local side has gone to it. */
 void
 peer_shutdown(struct relay *r, struct endpoint *p)
@@ -255,24 +310,6 @@ peer_shutdown(struct relay *r, struct endpoint *p)
 		shutdown(p->fd, SHUT_WR);
 	}
 	p->wr_shut = true;
-}
-
-/* true when p has nothing more to do. */
-bool
-peer_done(const struct relay *r, const struct endpoint *p)
-{
-	bool recv_done = p->rd_eof || r->o.send_only;
-
-	if (p->dead)
-		return true;
-	if (r->o.keep_open) {
-		/* a client's EOF ends its session; a --send-only client
-		   (never read) ends when all of stdin went to it */
-		return p->rd_eof || (r->o.send_only && p->wr_shut);
-	}
-	if (p->rd_eof && r->local.in_tty)
-		return true; /* a terminal: the peer's EOF ends it */
-	return recv_done && p->wr_shut;
 }
 
 /* One step of p's handshake; when it is done, the mode is told and p

@@ -101,11 +101,41 @@ struct relay {
 };
 
 /* relay.c */
+int relay_epoll_set(struct relay *, int fd, int *reg, int ev, short *re);
+
 /* Registers fd in the epoll set for ev (poll(2) bits; 0 still reports
    errors and hang-ups, as poll does), or takes it out (ev -1).  *reg is
    what it is registered for (-1: not in the set); a ready fd writes its
-   events to *re at the wait.  Returns 0, or -1 (errno). */
-int relay_set_watch(struct relay *, int fd, int *reg, int ev, short *re);
+   events to *re at the wait.  Returns 0, or -1 (errno).  Every round
+   asks it for every peer: what did not change costs no call. */
+static inline int
+relay_set_watch(struct relay *r, int fd, int *reg, int ev, short *re)
+{
+	return ev == *reg ? 0 : relay_epoll_set(r, fd, reg, ev, re);
+}
+
+static inline bool
+queue_empty(const struct queue *q)
+{
+	return q->head == NULL;
+}
+
+/* The lossless policy (queue.c): the local side is read when every peer
+   took its last chunk ... */
+static inline bool
+local_may_read(const struct relay *r)
+{
+	return r->owing == 0;
+}
+
+/* ... and a peer when the local side took its last.  (A broker's peer
+   never waits for the others.) */
+static inline bool
+peer_may_read(const struct relay *r, const struct endpoint *p)
+{
+	(void)p;
+	return queue_empty(&r->local.out);
+}
 
 /* accept.c */
 void accept_clients(struct relay *);
@@ -113,7 +143,6 @@ void accept_clients(struct relay *);
 /* queue.c */
 struct chunk *chunk_new(struct relay *);
 void chunk_put(struct relay *, struct chunk *);
-bool queue_empty(const struct queue *);
 size_t queue_bytes(const struct queue *);
 int queue_push(struct queue *, struct chunk *);
 void queue_consume(struct relay *, struct queue *, size_t n);
@@ -122,8 +151,6 @@ void peer_queue_consume(struct relay *, struct endpoint *, size_t n);
 void peer_queue_clear(struct relay *, struct endpoint *);
 size_t route_from_local(struct relay *, struct chunk *, double now);
 void route_from_peer(struct relay *, struct endpoint *, struct chunk *);
-bool local_may_read(const struct relay *);
-bool peer_may_read(const struct relay *, const struct endpoint *);
 void fanout_done(struct relay *);
 
 /* endpoint.c */
@@ -132,9 +159,8 @@ int peer_add(struct relay *, int fd, const struct sock_addr *peer,
 void peer_fail(struct relay *, struct endpoint *, int code, const char *reason);
 void peer_dead(struct relay *, struct endpoint *);
 void peer_send(struct relay *, struct endpoint *);
-size_t peer_recv(struct relay *, struct endpoint *);
+int peer_dispatch(struct relay *, struct endpoint *, struct sock_err *);
 void peer_shutdown(struct relay *, struct endpoint *);
-bool peer_done(const struct relay *, const struct endpoint *);
 void peer_handshake(struct relay *, struct endpoint *);
 double peer_idle_at(const struct relay *, const struct endpoint *);
 void peer_drop(struct relay *, size_t i);

@@ -6,9 +6,10 @@
 
    Where it goes is the routing rule: the local side's chunk to every
    peer, a peer's chunk to the local side.  When a side may be read is
-   the queue policy: lossless, the reader waits until every queue its
-   chunk goes to is empty (r->owing counts the peers' queues that are
-   not), so memory stays about two chunks whatever the sizes and speeds.
+   the queue policy (local_may_read(), peer_may_read() in internal.h):
+   lossless, the reader waits until every queue its chunk goes to is
+   empty (r->owing counts the peers' queues that are not), so memory
+   stays about two chunks whatever the sizes and speeds.
    A broker (SPEC "More of what ncat and nc do") adds one rule: a peer's
    chunk to every other peer too, and one policy: a peer's queue bounded
    by --max-queue (queue_bytes()), a full one drops its peer (reason
@@ -44,12 +45,6 @@ chunk_put(struct relay *r, struct chunk *c)
 		r->spare[r->nspare++] = c;
 	else
 		free(c);
-}
-
-bool
-queue_empty(const struct queue *q)
-{
-	return q->head == NULL;
 }
 
 /* The bytes queued and not yet written. */
@@ -203,20 +198,4 @@ route_from_peer(struct relay *r, struct endpoint *from, struct chunk *c)
 	   it, no allocation */
 	if (queue_push(&r->local.out, c) == -1)
 		peer_fail(r, from, ENOMEM, NULL);
-}
-
-/* The lossless policy: the local side is read when every peer took its
-   last chunk. */
-bool
-local_may_read(const struct relay *r)
-{
-	return r->owing == 0;
-}
-
-/* ... and a peer when the local side took its last. */
-bool
-peer_may_read(const struct relay *r, const struct endpoint *p)
-{
-	(void)p;
-	return queue_empty(&r->local.out);
 }

@@ -64,12 +64,10 @@ relay_count(const struct relay *r)
 }
 
 int
-relay_set_watch(struct relay *r, int fd, int *reg, int ev, short *re)
+relay_epoll_set(struct relay *r, int fd, int *reg, int ev, short *re)
 {
 	struct epoll_event ee = { .events = (uint32_t)ev, .data.ptr = re };
 
-	if (ev == *reg)
-		return 0;
 	if (ev < 0) {
 		epoll_ctl(r->ep, EPOLL_CTL_DEL, fd, NULL);
 		*reg = -1;
@@ -80,6 +78,24 @@ relay_set_watch(struct relay *r, int fd, int *reg, int ev, short *re)
 		return -1;
 	*reg = ev;
 	return 0;
+}
+
+/* The end rules of a peer: true when p has nothing more to do. */
+static bool
+peer_done(const struct relay *r, const struct endpoint *p)
+{
+	bool recv_done = p->rd_eof || r->o.send_only;
+
+	if (p->dead)
+		return true;
+	if (r->o.keep_open) {
+		/* a client's EOF ends its session; a --send-only client
+		   (never read) ends when all of stdin went to it */
+		return p->rd_eof || (r->o.send_only && p->wr_shut);
+	}
+	if (p->rd_eof && r->local.in_tty)
+		return true; /* a terminal: the peer's EOF ends it */
+	return recv_done && p->wr_shut;
 }
 
 /* Timers and finished peers.  Without -k the one peer is the session:
@@ -95,13 +111,14 @@ reap(struct relay *r, double now, struct sock_err *e)
 
 	for (i = 0; i < r->n; i++) {
 		p = r->peers[i];
-		peer_shutdown(r, p);
+		if (r->local.in_eof)
+			peer_shutdown(r, p);
 		if (p->hs && !p->dead && p->hs_end >= 0 && now >= p->hs_end) {
 			sock_failmsg(&p->err, SOCK_ETLS, "timed out",
 			    "TLS handshake");
 			peer_dead(r, p);
 		}
-		at = peer_idle_at(r, p);
+		at = r->o.idle_ms >= 0 ? peer_idle_at(r, p) : -1;
 		if (at >= 0 && now >= at) {
 			peer_fail(r, p, ETIMEDOUT, "idle timeout");
 			p->reason = "idle";
@@ -331,60 +348,6 @@ read_local(struct relay *r, struct sock_err *e)
 	return 0;
 }
 
-/* While full reads go straight out, a few more this round (a round
-   walks every peer); after the peer's FIN (re), on to the EOF.  Returns
-   0, or -1 (*e). */
-static int
-read_peer(struct relay *r, struct endpoint *p, short re, struct sock_err *e)
-{
-	size_t got;
-	int k;
-
-	for (k = 0; k < 16; k++) {
-		if ((got = peer_recv(r, p)) == 0)
-			break;
-		if (local_flush(r, e) == -1)
-			return -1;
-		if (!queue_empty(&r->local.out) || p->dead || p->rd_eof ||
-		    r->halt != HALT_NONE ||
-		    (got < RELAY_BUF && !(re & POLLRDHUP)))
-			break;
-	}
-	return 0;
-}
-
-/* What peer p was ready for.  Returns 0, or -1 (*e). */
-static int
-dispatch_peer(struct relay *r, struct endpoint *p, struct sock_err *e)
-{
-	short re = p->re;
-	int err = 0;
-	socklen_t len = sizeof(err);
-
-	if (p->tls != NULL && !p->hs && queue_empty(&r->local.out) &&
-	    tls_pending(p->tls))
-		re |= p->rd_ev;
-	if (re == 0)
-		return 0;
-	if (p->hs) {
-		peer_handshake(r, p);
-		return 0;
-	}
-	if (re & (p->wr_ev | POLLERR))
-		peer_send(r, p);
-	if ((re & (p->rd_ev | POLLHUP | POLLERR)) && !p->dead && !p->rd_eof &&
-	    !r->o.send_only && peer_may_read(r, p) && r->zc.out == ZC_NONE &&
-	    read_peer(r, p, re, e) == -1)
-		return -1;
-	if ((re & POLLERR) && !p->dead && r->o.send_only) {
-		getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-		peer_fail(r, p, err ? err : ECONNRESET, NULL);
-	}
-	if (p->reg == 0 && (re & (POLLHUP | POLLERR)))
-		p->hup = true;
-	return 0;
-}
-
 /* Moves what is ready: the local side's output first (it frees the way
    for more), the zero-copy path, the local side's input, the peers, the
    watched descriptors, then new clients.  Returns 0, or -1 (*e). */
@@ -404,7 +367,7 @@ dispatch(struct relay *r, struct sock_err *e)
 	    read_local(r, e) == -1)
 		return -1;
 	for (i = 0; i < r->n && r->halt == HALT_NONE; i++)
-		if (dispatch_peer(r, r->peers[i], e) == -1)
+		if (peer_dispatch(r, r->peers[i], e) == -1)
 			return -1;
 	for (i = 0; i < r->nw; i++) {
 		if (r->w_re[i] == 0 || r->h.watched == NULL)
