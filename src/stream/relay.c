@@ -271,7 +271,8 @@ wait_ms(struct relay *r, double now)
 		if (t >= 0 && (deadline < 0 || t < deadline))
 			deadline = t;
 	}
-	t = l->in_eof && r->o.quit_after_ms >= 0 ?
+	/* -q runs from a real EOF (not --recv-only's) */
+	t = l->in_eof && r->o.quit_after_ms >= 0 && !r->o.recv_only ?
 	    l->in_eof_at + (double)r->o.quit_after_ms :
 	    -1;
 	if (t >= 0 && (deadline < 0 || t < deadline))

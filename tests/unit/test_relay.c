@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "stream/internal.h"
@@ -398,6 +399,55 @@ test_quit_after(void)
 	close(nul);
 }
 
+/* The CPU time of thread t, in ms. */
+static double
+thread_cpu_ms(pthread_t t)
+{
+	struct timespec ts;
+	clockid_t clock;
+
+	if (pthread_getcpuclockid(t, &clock) != 0 ||
+	    clock_gettime(clock, &ts) == -1)
+		bail("thread clock");
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* --recv-only -q: the local side is never read (at its end from the
+   start), and the -q clock, which runs from a real EOF, does not make
+   the loop spin while the peer talks on. */
+static void
+test_recv_only_quit(void)
+{
+	struct relay_opts o = opts();
+	struct sock_err e;
+	struct run x;
+	int in[2], sv[2], nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	double cpu;
+
+	o.recv_only = true;
+	o.quit_after_ms = 5000;
+	pipe_(in);
+	pair(sv);
+	run_new(&x, in[0], nul, &o);
+	relay_add(x.r, sv[0], NULL, NULL, &e);
+	run_start(&x);
+	usleep(100 * 1000);
+	cpu = thread_cpu_ms(x.thread);
+	usleep(500 * 1000);
+	cpu = thread_cpu_ms(x.thread) - cpu;
+	ok(cpu < 100,
+	    "--recv-only -q 5s: the relay sleeps (%.0f ms of CPU "
+	    "in 500 ms)",
+	    cpu);
+	shutdown(sv[1], SHUT_WR);
+	run_join(&x);
+	ok(x.end == RELAY_DONE, "--recv-only: the peer's EOF ends it");
+	close(in[0]);
+	close(in[1]);
+	close(sv[1]);
+	close(nul);
+}
+
 /* A relay of one client (listen -w): nobody came in time. */
 static enum relay_accept
 never_hook(void *ctx, int lfd, struct relay_client *cl, struct sock_err *e)
@@ -566,6 +616,7 @@ main(void)
 	test_fanout(true);
 	test_fanout(false);
 	test_quit_after();
+	test_recv_only_quit();
 	test_first_peer();
 	test_zero_copy();
 	test_queues();
