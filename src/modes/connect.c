@@ -18,7 +18,7 @@
 #include "cli/parse.h"
 #include "out/results.h"
 #include "proxy/proxy.h"
-#include "stream/session.h"
+#include "modes/session.h"
 #include "out/tlsout.h"
 
 struct connect_opts {
@@ -150,51 +150,20 @@ source_addr(const struct connect_opts *o, struct sock_addr *src)
 }
 
 static void
-connected_event(int fd, const struct sock_addr *peer, double ms,
-    const struct proxy *proxy)
-{
-	struct sock_addr local;
-	struct sock_err e;
-	struct event ev;
-	bool unix_ = peer->family == AF_UNIX;
-
-	if (!event_begin(&ev, "connected"))
-		return;
-	if (sock_name(fd, &local, &e) == -1)
-		memset(&local, 0, sizeof(local));
-	json_str(&ev.j, "address", peer->host);
-	if (unix_)
-		json_null(&ev.j, "port");
-	else
-		json_uint(&ev.j, "port", peer->port);
-	json_str(&ev.j, "local_address", unix_ ? NULL : local.host);
-	if (unix_)
-		json_null(&ev.j, "local_port");
-	else
-		json_uint(&ev.j, "local_port", local.port);
-	json_ms(&ev.j, "connect_ms", ms);
-	if (proxy != NULL)
-		json_str(&ev.j, "proxy", proxy->shown);
-	if (proxy != NULL)
-		event_end(&ev,
-		    "connected through proxy %s (%s %u) from %s "
-		    "%u in %.2f ms",
-		    proxy->shown, peer->host, (unsigned)peer->port, local.host,
-		    (unsigned)local.port, ms);
-	else if (unix_)
-		event_end(&ev, "connected to %s in %.2f ms", peer->host, ms);
-	else
-		event_end(&ev, "connected to %s %u from %s %u in %.2f ms",
-		    peer->host, (unsigned)peer->port, local.host,
-		    (unsigned)local.port, ms);
-}
-
-static void
-closed_hook(void *ctx, const struct conn *c, bool failed)
+closed_hook(void *ctx, const struct endpoint *c, bool failed)
 {
 	(void)ctx;
 	(void)failed;
 	session_closed_event(c, false, true);
+}
+
+static int
+log_hook(void *ctx, const struct endpoint *c, char dir, const char *buf,
+    size_t n, struct sock_err *e)
+{
+	struct connect_opts *o = ctx;
+
+	return session_log_peer(&o->s, c, dir, buf, n, e);
 }
 
 /* Connects to t through --proxy, from src when not NULL.  Returns the
@@ -223,7 +192,7 @@ dial_proxy(const struct connect_opts *o, const struct target *t, uint16_t port,
 
 /* --tls: the handshake is done: the tls event, and --min-days. */
 static int
-tls_ready_hook(void *ctx, struct conn *c)
+tls_ready_hook(void *ctx, struct endpoint *c)
 {
 	const struct connect_opts *o = ctx;
 	struct tls_info in;
@@ -316,59 +285,49 @@ dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
 	return fd;
 }
 
-int
-mode_connect(int argc, char **argv)
+/* Reads connect's options into *o.  Returns 0, an exit status, or -1
+   when --help was printed. */
+static int
+parse_opts(struct connect_opts *o, int argc, char **argv)
 {
-	struct connect_opts o;
-	struct relay_hooks hooks = { .closed = closed_hook };
-	struct tls_ctx *ctx = NULL;
-	struct tls *tls = NULL;
-	struct sock_addr peer;
-	struct target t;
 	struct sock_err e;
-	struct relay *r;
 	uint64_t par;
-	double t0;
-	int c, rc, fd, status = EXIT_OK;
-	char *arg, words[NI_MAXHOST + 8];
+	int c, rc;
+	char *arg;
 
-	memset(&o, 0, sizeof(o));
-	session_init(&o.s);
-	o.wait_ms = -1;
-	o.parallel = 256;
 	while ((c = opt_next(M_CONNECT, argc, argv, &arg)) != OPT_END) {
-		if ((rc = session_opt(&o.s, c, arg)) == 1)
+		if ((rc = session_opt(&o->s, c, arg)) == 1)
 			continue;
 		if (rc == -1)
 			return EXIT_USAGE;
 		switch (c) {
 		case 's':
-			o.source = arg;
+			o->source = arg;
 			break;
 		case 'p':
-			o.source_port = arg;
+			o->source_port = arg;
 			break;
 		case 'z':
-			o.check = true;
+			o->check = true;
 			break;
 		case 'u':
-			o.udp = true;
+			o->udp = true;
 			break;
 		case O_WAIT:
-			if (sock_parse_dur(arg, &o.wait_ms, &e) == -1)
+			if (sock_parse_dur(arg, &o->wait_ms, &e) == -1)
 				return usage_err(&e);
 			break;
 		case O_PROXY:
-			if (proxy_parse(arg, &o.proxy, &e) == -1)
+			if (proxy_parse(arg, &o->proxy, &e) == -1)
 				return usage_err(&e);
 			proxy_scrub(arg); /* ps shows no password */
-			o.use_proxy = true;
+			o->use_proxy = true;
 			break;
 		case O_ALL_ADDRESSES:
-			o.all_addresses = true;
+			o->all_addresses = true;
 			break;
 		case O_SHUTDOWN:
-			o.shutdown = true;
+			o->shutdown = true;
 			break;
 		case O_PARALLEL:
 			if (sock_parse_uint(arg, 65535, &par, &e) == -1 ||
@@ -376,123 +335,162 @@ mode_connect(int argc, char **argv)
 				return usage_error("bad --parallel \"%s\": "
 						   "expected a number 1-65535",
 				    arg);
-			o.parallel = (unsigned)par;
+			o->parallel = (unsigned)par;
 			break;
 		default:
-			return opt_status(c);
+			return c == OPT_HELP ? -1 : opt_status(c);
 		}
 	}
-	if (!o.check &&
-	    (o.udp || o.wait_ms >= 0 || o.parallel != 256 || o.all_addresses))
+	return 0;
+}
+
+/* The target (HOST PORT, PORTS with -z, nothing with -U) and the
+   options that do not go together.  Returns 0 or an exit status. */
+static int
+parse_target(struct connect_opts *o, int argc, char **argv, struct target *t)
+{
+	struct sock_err e;
+	int status;
+
+	if (!o->check &&
+	    (o->udp || o->wait_ms >= 0 || o->parallel != 256 ||
+		o->all_addresses))
 		return usage_error("-u, --wait, --parallel and --all-addresses "
 				   "go with -z");
-	if (o.s.unix_path != NULL && o.use_proxy)
+	if (o->s.unix_path != NULL && o->use_proxy)
 		return usage_error("-U and --proxy do not go together");
-	if (o.shutdown && o.s.ro.no_shutdown)
+	if (o->shutdown && o->s.ro.no_shutdown)
 		return usage_error("--shutdown and --no-shutdown exclude each "
 				   "other");
-	if (o.s.unix_path != NULL) {
+	if (o->s.unix_path != NULL) {
 		if (optind < argc)
 			return usage_error("-U takes no HOST or PORT "
 					   "(\"%s\")",
 			    argv[optind]);
-		memset(&t, 0, sizeof(t));
-	} else if ((status = o.check ? target_parse_ports(argv + optind,
-					   argc - optind, &t) :
-				       target_parse(argv + optind,
-					   argc - optind, false, &t)) != 0) {
+		memset(t, 0, sizeof(*t));
+	} else if ((status = o->check ?
+			   target_parse_ports(argv + optind, argc - optind, t) :
+			   target_parse(argv + optind, argc - optind, false,
+			       t)) != 0) {
 		return status;
-	} else if (o.use_proxy && proxy_target_check(t.host, &e) == -1) {
+	} else if (o->use_proxy && proxy_target_check(t->host, &e) == -1) {
 		return usage_err(&e); /* before anything reaches the proxy */
 	}
-	if ((status = session_tls_check(&o.s)) != 0)
+	if ((status = session_tls_check(&o->s)) != 0)
 		return status;
-	if (!o.use_proxy && o.s.unix_path == NULL &&
-	    (status = zone_needed(t.host)) != 0)
+	if (!o->use_proxy && o->s.unix_path == NULL &&
+	    (status = zone_needed(t->host)) != 0)
 		return status;
 	/* a path is no name: "verified" must mean the name was checked too */
-	if (o.s.tls.on && o.s.unix_path != NULL && o.s.tls.sni == NULL &&
-	    !o.s.tls.insecure)
+	if (o->s.tls.on && o->s.unix_path != NULL && o->s.tls.sni == NULL &&
+	    !o->s.tls.insecure)
 		return usage_error("--tls with -U needs --sni NAME (the name "
 				   "the certificate must hold) or --insecure");
-	if (o.check)
-		return run_checks(&o, &t);
-	if ((status = session_files(&o.s)) != 0)
-		return status;
-	if (o.s.tls.on) {
-		/* before connecting: a bad --ca or --cert stops it early */
-		ctx = tls_ctx_new(&o.s.tls, &e);
-		if (ctx == NULL) {
-			session_close(&o.s);
-			return usage_err(&e);
-		}
-		if (o.s.tls.insecure)
-			diag(1,
-			    "--insecure: the certificate of %s is not "
-			    "verified",
-			    o.s.tls.sni	      ? o.s.tls.sni :
-				o.s.unix_path ? o.s.unix_path :
-						t.host);
-		hooks.ctx = &o;
-		hooks.tls_ready = tls_ready_hook;
-		if (G.timeout_ms >= 0)
-			o.s.ro.handshake_ms = G.timeout_ms;
-	}
-	t0 = sock_now_ms();
-	fd = dial(&o, &t, &peer, &status);
-	if (fd == -1) {
-		tls_ctx_free(ctx);
-		session_close(&o.s);
-		return status;
-	}
-	connected_event(fd, &peer, sock_now_ms() - t0,
-	    o.use_proxy ? &o.proxy : NULL);
-	if (o.use_proxy)
-		proxy_shutdown(&o);
-	if (sockopts_apply(&o.s.so, fd, &peer, &e) == -1 ||
+	return 0;
+}
+
+/* --tls: the context, before connecting (a bad --ca or --cert stops it
+   early).  Returns 0 or an exit status. */
+static int
+tls_setup(struct connect_opts *o, const struct target *t, struct tls_ctx **ctx)
+{
+	struct sock_err e;
+
+	*ctx = tls_ctx_new(&o->s.tls, &e);
+	if (*ctx == NULL)
+		return usage_err(&e);
+	if (o->s.tls.insecure)
+		diag(1, "--insecure: the certificate of %s is not verified",
+		    o->s.tls.sni       ? o->s.tls.sni :
+			o->s.unix_path ? o->s.unix_path :
+					 t->host);
+	if (G.timeout_ms >= 0)
+		o->s.ro.handshake_ms = G.timeout_ms;
+	return 0;
+}
+
+/* The session over fd, connected to peer: the relay between stdin/stdout
+   and it (through TLS with ctx).  fd is the relay's.  Returns the exit
+   status. */
+static int
+run_session(struct connect_opts *o, const struct target *t, int fd,
+    const struct sock_addr *peer, struct tls_ctx *ctx)
+{
+	struct relay_hooks hooks = { .ctx = o, .closed = closed_hook };
+	char words[sizeof(t->host) + sizeof(t->port) + 1];
+	struct tls *tls = NULL;
+	struct sock_err e;
+	struct relay *r;
+	enum relay_end end;
+
+	if (sockopts_apply(&o->s.so, fd, peer, &e) == -1 ||
 	    (ctx != NULL &&
-		(tls = tls_new(ctx, fd, o.s.unix_path ? NULL : t.host, &e)) ==
+		(tls = tls_new(ctx, fd, o->s.unix_path ? NULL : t->host, &e)) ==
 		    NULL)) {
 		close(fd);
-		tls_ctx_free(ctx);
-		session_close(&o.s);
 		return usage_err(&e);
 	}
+	if (session_log_on(&o->s.log))
+		hooks.log = log_hook;
+	if (tls != NULL)
+		hooks.tls_ready = tls_ready_hook;
 	signals_catch();
-	r = relay_new(&o.s.ro, &hooks);
-	if (r == NULL ||
-	    (tls != NULL ? relay_add_tls(r, fd, &peer, tls, &e) :
-			   relay_add(r, fd, &peer, &e)) == -1) {
+	r = relay_new(STDIN_FILENO, STDOUT_FILENO, &o->s.ro, &hooks);
+	if (r == NULL || relay_add(r, fd, peer, tls, &e) == -1) {
 		if (r == NULL)
 			tls_free(tls);
 		close(fd);
 		relay_free(r);
-		tls_ctx_free(ctx);
-		session_close(&o.s);
-		fail(SOCK_ELOCAL, "out of memory");
-		return EXIT_LOCAL;
+		return fail(SOCK_ELOCAL, "out of memory");
 	}
-	if (relay_run(r, &e) == -1) {
-		if (stop_signal != 0)
-			; /* the signal decides the status */
-		else if (e.kind == SOCK_ETLS && o.s.unix_path == NULL)
-			fail(e.kind, "%s with %s %s: %s", e.what, t.host,
-			    t.port, sock_strerror(&e));
-		else if (e.kind == SOCK_ETLS)
-			fail(e.kind, "%s with %s: %s", e.what, o.s.unix_path,
-			    sock_strerror(&e));
-		else if (e.kind == SOCK_ENET && o.s.unix_path == NULL)
-			fail(e.kind, "%s %s: %s", t.host, t.port,
-			    sock_strerror(&e));
-		else if (e.kind == SOCK_ENET)
-			fail(e.kind, "%s: %s",
-			    addr_words(&peer, words, sizeof(words)),
-			    sock_strerror(&e));
-		else if (!(e.kind == SOCK_ELOCAL && e.code == EPIPE))
-			report(&e);
-		status = exit_status(e.kind);
-	}
+	end = relay_run(r, &e);
 	relay_free(r);
+	if (end == RELAY_DONE)
+		return EXIT_OK;
+	if (end == RELAY_STOPPED) /* the signal decides the status */
+		return exit_status(e.kind);
+	if (o->s.unix_path != NULL)
+		snprintf(words, sizeof(words), "%s", o->s.unix_path);
+	else
+		snprintf(words, sizeof(words), "%s %s", t->host, t->port);
+	return report_session_end(&e, words, SESSION_ALL);
+}
+
+int
+mode_connect(int argc, char **argv)
+{
+	struct connect_opts o;
+	struct tls_ctx *ctx = NULL;
+	struct sock_addr peer;
+	struct target t;
+	double t0;
+	int fd, status;
+
+	memset(&o, 0, sizeof(o));
+	session_init(&o.s);
+	o.wait_ms = -1;
+	o.parallel = 256;
+	if ((status = parse_opts(&o, argc, argv)) != 0)
+		return status == -1 ? EXIT_OK : status;
+	if ((status = parse_target(&o, argc, argv, &t)) != 0)
+		return status;
+	if (o.check)
+		return run_checks(&o, &t);
+	if ((status = session_files(&o.s)) != 0)
+		return status;
+	if (o.s.tls.on && (status = tls_setup(&o, &t, &ctx)) != 0) {
+		session_close(&o.s);
+		return status;
+	}
+	t0 = sock_now_ms();
+	fd = dial(&o, &t, &peer, &status);
+	if (fd != -1) {
+		session_connected_event(fd, &peer, sock_now_ms() - t0,
+		    o.use_proxy ? o.proxy.shown : NULL);
+		if (o.use_proxy)
+			proxy_shutdown(&o);
+		status = run_session(&o, &t, fd, &peer, ctx);
+	}
 	tls_ctx_free(ctx);
 	session_close(&o.s);
 	return status;

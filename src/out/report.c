@@ -312,6 +312,31 @@ report_nonfatal(const struct sock_err *e)
 }
 
 int
+report_session_end(const struct sock_err *e, const char *peer,
+    enum session_scope scope)
+{
+	bool all = scope == SESSION_ALL, many = scope == SESSION_ONE_OF_MANY;
+
+	if (e->kind == SOCK_ELOCAL && e->code == EPIPE)
+		; /* the reader went away: no message */
+	else if (e->kind == SOCK_ETLS && all)
+		fail(e->kind, "%s with %s: %s", e->what, peer,
+		    sock_strerror(e));
+	else if (e->kind == SOCK_ETLS && many)
+		diag(1, "%s with %s: %s", e->what, peer, sock_strerror(e));
+	else if (e->kind == SOCK_ETLS)
+		fail_nonfatal(e->kind, "%s with %s: %s", e->what, peer,
+		    sock_strerror(e));
+	else if (e->kind == SOCK_ENET && all)
+		fail(e->kind, "%s: %s", peer, sock_strerror(e));
+	else if (e->kind == SOCK_ENET)
+		diag(many ? 1 : 0, "%s: %s", peer, sock_strerror(e));
+	else
+		sock_err_out(e, all);
+	return exit_status(e->kind);
+}
+
+int
 usage_error(const char *fmt, ...)
 {
 	va_list ap;

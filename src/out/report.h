@@ -68,6 +68,20 @@ int write_whole(int fd, const void *buf, size_t n);
 int finish_stdout(int status);
 /* The exit status of a sock_err kind. */
 int exit_status(enum sock_kind);
+/* Whose stream session ended, for report_session_end(). */
+enum session_scope {
+	SESSION_ALL,   /* sockit's own (connect, listen): an error ends it */
+	SESSION_CHILD, /* an -e child's relay, listen without -k */
+	SESSION_ONE_OF_MANY /* one client of listen -k (or its -e child) */
+};
+/* Tells how a stream session with peer (its words: "HOST PORT", a path)
+   ended with e, once for every mode: nothing when stdout's reader went
+   away (EPIPE: the status says it); a TLS failure as "WHAT with PEER:
+   why", a network one as "PEER: why", the rest as report().  An error
+   with SESSION_ALL, a message (-v with SESSION_ONE_OF_MANY) or a
+   non-fatal error otherwise.  Returns e's exit status. */
+int report_session_end(const struct sock_err *e, const char *peer,
+    enum session_scope scope);
 
 #endif
 

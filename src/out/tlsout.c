@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "out/report.h"
-#include "stream/session.h"
+#include "out/log.h"
 #include "out/tlsout.h"
 
 void

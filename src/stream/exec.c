@@ -1,6 +1,7 @@
 /* -e/-c: each client gets its own child with the socket as stdin/stdout.
    The command line is split here and exec'd directly: no shell is
-   involved unless the user asked for one with -c. */
+   involved unless the user asked for one with -c.  Nothing here prints:
+   the mode tells what failed. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,10 +12,9 @@
 #include <unistd.h>
 
 #include "stream/exec.h"
-#include "out/report.h"
 
 char **
-exec_split(const char *cmd)
+exec_split(const char *cmd, char *open_quote)
 {
 	size_t n = 0, len = strlen(cmd);
 	char **v, *buf, *w;
@@ -22,11 +22,10 @@ exec_split(const char *cmd)
 	char quote;
 
 	/* at most len/2+1 words; the words fit in len+1 bytes after v */
+	*open_quote = '\0';
 	v = malloc((len / 2 + 2) * sizeof(*v) + len + 1);
-	if (v == NULL) {
-		fail(SOCK_ELOCAL, "out of memory");
+	if (v == NULL)
 		return NULL;
-	}
 	buf = (char *)(v + len / 2 + 2);
 	w = buf;
 	for (;;) {
@@ -42,10 +41,8 @@ exec_split(const char *cmd)
 					*w++ = *p++;
 				if (*p == '\0') {
 					free(v);
-					usage_error(
-					    "unterminated %c in command "
-					    "\"%s\"",
-					    quote, cmd);
+					*open_quote = quote;
+					errno = EINVAL;
 					return NULL;
 				}
 				p++;
@@ -58,7 +55,7 @@ exec_split(const char *cmd)
 	v[n] = NULL;
 	if (n == 0) {
 		free(v);
-		usage_error("empty command");
+		errno = EINVAL;
 		return NULL;
 	}
 	return v;
@@ -108,9 +105,10 @@ close_from(int lo)
 }
 
 pid_t
-exec_spawn(char *const *argv, int fd)
+exec_spawn(char *const *argv, int fd, void (*report)(const struct sock_err *))
 {
 	pid_t pid = fork();
+	struct sock_err e;
 	int saved;
 
 	if (pid != 0)
@@ -125,6 +123,7 @@ exec_spawn(char *const *argv, int fd)
 	close_from(3); /* nothing of ours, nor of our parent, leaks */
 	execvp(argv[0], argv);
 	saved = errno;
-	fail_nonfatal(SOCK_ELOCAL, "exec %s: %s", argv[0], strerror(saved));
+	sock_fail(&e, SOCK_ELOCAL, saved, "exec %s", argv[0]);
+	report(&e);
 	_exit(saved == ENOENT ? 127 : 126);
 }

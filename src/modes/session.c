@@ -1,4 +1,5 @@
-/* The stream session's options and events, shared by listen and connect. */
+/* The stream session's options and events, shared by listen and connect:
+   listening, accepted and refused (listen), connected (connect), closed. */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -10,7 +11,7 @@
 
 #include "cli/options.h"
 #include "out/report.h"
-#include "stream/session.h"
+#include "modes/session.h"
 
 void
 session_init(struct session *s)
@@ -19,7 +20,9 @@ session_init(struct session *s)
 	s->ro.quit_after_ms = -1;
 	s->ro.idle_ms = -1;
 	s->ro.handshake_ms = 10000;
-	s->ro.output_fd = s->ro.hexdump_fd = -1;
+	s->ro.first_peer_ms = -1;
+	s->ro.stop = &stop_signal;
+	session_log_init(&s->log);
 	s->tls.min_days = -1;
 }
 
@@ -168,19 +171,19 @@ session_files(struct session *s)
 		return EXIT_USAGE;
 	}
 	if (s->output_path != NULL &&
-	    (st = log_open(s->output_path, false, &s->ro.output_fd,
-		 &s->ro.output_name)) != 0)
+	    (st = log_open(s->output_path, false, &s->log.output_fd,
+		 &s->log.output_name)) != 0)
 		return st;
 	if (s->hexdump_path != NULL &&
-	    (st = log_open(s->hexdump_path, true, &s->ro.hexdump_fd,
-		 &s->ro.hexdump_name)) != 0) {
+	    (st = log_open(s->hexdump_path, true, &s->log.hexdump_fd,
+		 &s->log.hexdump_name)) != 0) {
 		session_close(s);
 		return st;
 	}
 	/* one file for both would mix raw bytes and their dump */
-	if (s->ro.output_fd >= 0 && s->ro.hexdump_fd >= 0 &&
-	    fstat(s->ro.output_fd, &o) == 0 &&
-	    fstat(s->ro.hexdump_fd, &x) == 0 && o.st_dev == x.st_dev &&
+	if (s->log.output_fd >= 0 && s->log.hexdump_fd >= 0 &&
+	    fstat(s->log.output_fd, &o) == 0 &&
+	    fstat(s->log.hexdump_fd, &x) == 0 && o.st_dev == x.st_dev &&
 	    o.st_ino == x.st_ino) {
 		session_close(s);
 		usage_error("-o %s and -x %s are the same file: give two",
@@ -193,25 +196,124 @@ session_files(struct session *s)
 void
 session_close(struct session *s)
 {
-	if (s->ro.output_fd >= 0)
-		close(s->ro.output_fd);
-	if (s->ro.hexdump_fd > 2)
-		close(s->ro.hexdump_fd);
-	s->ro.output_fd = s->ro.hexdump_fd = -1;
+	if (s->log.output_fd >= 0)
+		close(s->log.output_fd);
+	if (s->log.hexdump_fd > 2)
+		close(s->log.hexdump_fd);
+	s->log.output_fd = s->log.hexdump_fd = -1;
+	session_log_free(&s->log);
 }
 
-const char *
-addr_words(const struct sock_addr *a, char *buf, size_t len)
+int
+session_log_peer(struct session *s, const struct endpoint *c, char dir,
+    const char *buf, size_t n, struct sock_err *e)
 {
-	if (a->family == AF_UNIX || a->family == 0)
-		snprintf(buf, len, "%s", a->host[0] ? a->host : "(unnamed)");
-	else
-		snprintf(buf, len, "%s %u", a->host, (unsigned)a->port);
-	return buf;
+	struct log_record rec = {
+		.dir = dir,
+		.client = c->id,
+		.peer = &c->peer,
+		.offset = dir == '>' ? c->bytes_out : c->bytes_in,
+		.buf = buf,
+		.n = n,
+	};
+
+	return session_log_write(&s->log, &rec, e);
 }
 
 void
-session_closed_event(const struct conn *c, bool with_peer, bool bytes)
+session_connected_event(int fd, const struct sock_addr *peer, double ms,
+    const char *proxy)
+{
+	struct sock_addr local;
+	struct sock_err e;
+	struct event ev;
+	bool unix_ = peer->family == AF_UNIX;
+
+	if (!event_begin(&ev, "connected"))
+		return;
+	if (sock_name(fd, &local, &e) == -1)
+		memset(&local, 0, sizeof(local));
+	json_str(&ev.j, "address", peer->host);
+	if (unix_)
+		json_null(&ev.j, "port");
+	else
+		json_uint(&ev.j, "port", peer->port);
+	json_str(&ev.j, "local_address", unix_ ? NULL : local.host);
+	if (unix_)
+		json_null(&ev.j, "local_port");
+	else
+		json_uint(&ev.j, "local_port", local.port);
+	json_ms(&ev.j, "connect_ms", ms);
+	if (proxy != NULL)
+		json_str(&ev.j, "proxy", proxy);
+	if (proxy != NULL)
+		event_end(&ev,
+		    "connected through proxy %s (%s %u) from %s "
+		    "%u in %.2f ms",
+		    proxy, peer->host, (unsigned)peer->port, local.host,
+		    (unsigned)local.port, ms);
+	else if (unix_)
+		event_end(&ev, "connected to %s in %.2f ms", peer->host, ms);
+	else
+		event_end(&ev, "connected to %s %u from %s %u in %.2f ms",
+		    peer->host, (unsigned)peer->port, local.host,
+		    (unsigned)local.port, ms);
+}
+
+void
+session_listening_event(int fd, bool always)
+{
+	struct sock_addr a;
+	struct sock_err e;
+	struct event ev;
+	const char *proto;
+	bool shown;
+
+	if (sock_name(fd, &a, &e) == -1)
+		return;
+	proto = a.family == AF_UNIX ? "unix" : "tcp";
+	shown = always ? event_begin_always(&ev, "listening") :
+			 event_begin(&ev, "listening");
+	if (!shown)
+		return;
+	json_str(&ev.j, "address", a.host);
+	if (a.family == AF_UNIX)
+		json_null(&ev.j, "port");
+	else
+		json_uint(&ev.j, "port", a.port);
+	json_str(&ev.j, "proto", proto);
+	if (a.family == AF_UNIX)
+		event_end(&ev, "listening on %s", a.host);
+	else
+		event_end(&ev, "listening on %s %u", a.host, (unsigned)a.port);
+}
+
+void
+session_peer_event(const char *name, const struct sock_addr *peer,
+    const char *reason)
+{
+	char words[NI_MAXHOST + 8];
+	struct event ev;
+
+	if (!event_begin(&ev, name))
+		return;
+	json_str(&ev.j, "peer", peer->host[0] ? peer->host : NULL);
+	if (peer->family == AF_UNIX)
+		json_null(&ev.j, "peer_port");
+	else
+		json_uint(&ev.j, "peer_port", peer->port);
+	if (reason != NULL) {
+		json_str(&ev.j, "reason", reason);
+		event_end(&ev, "%s %s: %s", name,
+		    addr_words(peer, words, sizeof(words)), reason);
+	} else {
+		event_end(&ev, "%s %s", name,
+		    addr_words(peer, words, sizeof(words)));
+	}
+}
+
+void
+session_closed_event(const struct endpoint *c, bool with_peer, bool bytes)
 {
 	double ms = sock_now_ms() - c->start_ms;
 	char words[NI_MAXHOST + 8], why[32];

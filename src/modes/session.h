@@ -5,12 +5,14 @@
 #define SOCKIT_SESSION_H
 
 #include "cli/args.h"
+#include "out/log.h"
 #include "stream/relay.h"
 #include "tls/tls.h"
 
 struct session {
 	struct relay_opts ro;
 	struct sockopts so;
+	struct session_log log;	  /* -o, -x */
 	const char *output_path;  /* -o */
 	const char *hexdump_path; /* -x */
 	const char *unix_path;	  /* -U */
@@ -30,9 +32,21 @@ int session_tls_check(const struct session *);
 int session_files(struct session *);
 /* Closes them. */
 void session_close(struct session *);
+/* The relay's log hook, for the session's -o/-x files: a record of what
+   moved to or from peer c. */
+int session_log_peer(struct session *, const struct endpoint *c, char dir,
+    const char *buf, size_t n, struct sock_err *e);
+/* The "listening" event of listener fd; always: even without -v. */
+void session_listening_event(int fd, bool always);
+/* The "accepted" or "refused" (name) event of peer, reason when not
+   NULL. */
+void session_peer_event(const char *name, const struct sock_addr *peer,
+    const char *reason);
+/* The "connected" event of fd to peer, after ms; through proxy (its
+   shown URL) when not NULL. */
+void session_connected_event(int fd, const struct sock_addr *peer, double ms,
+    const char *proxy);
 /* The "closed" event of a connection (bytes null with exec children). */
-void session_closed_event(const struct conn *, bool with_peer, bool bytes);
-/* "HOST PORT" or the path of an address, for messages. */
-const char *addr_words(const struct sock_addr *, char *buf, size_t len);
+void session_closed_event(const struct endpoint *, bool with_peer, bool bytes);
 
 #endif

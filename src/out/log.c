@@ -1,0 +1,199 @@
+/* -o and -x.  A record (what one read or send moved) is formatted in
+   one buffer and written with one write() where the file takes it whole,
+   so that a line is never cut by another writer of the file (stdout's
+   bytes, with 2>&1; the other -e helpers of a listen -k).  A write error
+   is handed back: the relay stops, the mode tells it. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "out/log.h"
+
+#define HEX_LINE 96 /* "> 00000000  xx ... xx  |0123456789abcdef|\n" */
+
+void
+session_log_init(struct session_log *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->output_fd = l->hexdump_fd = -1;
+	l->output_last = l->hexdump_last = (unsigned long)-1; /* none yet */
+}
+
+bool
+session_log_on(const struct session_log *l)
+{
+	return l->output_fd >= 0 || l->hexdump_fd >= 0;
+}
+
+void
+session_log_free(struct session_log *l)
+{
+	free(l->buf);
+	l->buf = NULL;
+	l->cap = 0;
+}
+
+const char *
+addr_words(const struct sock_addr *a, char *buf, size_t len)
+{
+	if (a->family == AF_UNIX || a->family == 0)
+		snprintf(buf, len, "%s", a->host[0] ? a->host : "(unnamed)");
+	else
+		snprintf(buf, len, "%s %u", a->host, (unsigned)a->port);
+	return buf;
+}
+
+/* Writes n bytes of buf to fd, waiting when it is non-blocking and full
+   (a stderr that another process made non-blocking): nothing is
+   dropped.  Returns 0, or -1 (errno). */
+static int
+log_write(int fd, const char *buf, size_t n)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, buf, n);
+		if (w > 0) {
+			buf += w;
+			n -= (size_t)w;
+		} else if (w == -1 &&
+		    (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			poll(&p, 1, -1);
+		} else if (w == 0 || errno != EINTR) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* "# HOST PORT\n" (or the path) of peer at p; control bytes of a name
+   the peer chose are written \xHH.  Returns its length. */
+static size_t
+log_mark(char *p, const struct sock_addr *peer)
+{
+	const char *h = peer->host[0] ? peer->host : "(unnamed)";
+	size_t n = 0;
+
+	p[n++] = '#';
+	p[n++] = ' ';
+	for (; *h != '\0'; h++) {
+		if ((unsigned char)*h < 0x20 || *h == 0x7f)
+			n += (size_t)sprintf(p + n, "\\x%02x",
+			    (unsigned char)*h);
+		else
+			p[n++] = *h;
+	}
+	if (peer->family == AF_INET || peer->family == AF_INET6)
+		n += (size_t)sprintf(p + n, " %u", (unsigned)peer->port);
+	p[n++] = '\n';
+	return n;
+}
+
+/* The -x lines of n bytes at buf, from offset off, at p.  Returns their
+   length. */
+static size_t
+hex_lines(char *p, char dir, uint64_t off, const char *buf, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, k, len = 0;
+
+	for (i = 0; i < n; i += 16) {
+		len += (size_t)sprintf(p + len, "%c %08llx ", dir,
+		    (unsigned long long)(off + i));
+		for (k = 0; k < 16; k++) {
+			p[len++] = ' ';
+			unsigned char b =
+			    i + k < n ? (unsigned char)buf[i + k] : 0;
+
+			p[len++] = i + k < n ? hex[b >> 4] : ' ';
+			p[len++] = i + k < n ? hex[b & 15] : ' ';
+			if (k == 7)
+				p[len++] = ' ';
+		}
+		memcpy(p + len, "  |", 3);
+		len += 3;
+		for (k = 0; k < 16 && i + k < n; k++)
+			p[len++] = isprint((unsigned char)buf[i + k]) ?
+			    buf[i + k] :
+			    '.';
+		p[len++] = '|';
+		p[len++] = '\n';
+	}
+	return len;
+}
+
+/* Writes record rec to fd (-o: the bytes; hex: their dump), after a "#
+   HOST PORT" line when another client's record came last (*last: the
+   client, or for a shared file where it ended).  Returns 0, or -1
+   (errno). */
+static int
+log_one(struct session_log *l, int fd, unsigned long *last,
+    const struct log_record *rec, bool hex)
+{
+	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	size_t need = 4 * NI_MAXHOST + 16 +
+	    (hex ? (rec->n / 16 + 1) * HEX_LINE : rec->n),
+	       len = 0;
+	bool shared = l->marks == LOG_MARKS_SHARED, locked = false;
+	off_t at = -1;
+	char *nb;
+	int rc;
+
+	if (need > l->cap) {
+		if ((nb = realloc(l->buf, need)) == NULL)
+			return -1;
+		l->buf = nb;
+		l->cap = need;
+	}
+	if (shared) {
+		/* a lock between processes (fcntl locks are per process),
+		   then: did another write since our last record? */
+		locked = fcntl(fd, F_SETLKW, &lk) == 0;
+		at = lseek(fd, 0, SEEK_CUR);
+	}
+	if ((shared && (at == -1 || (unsigned long)at != *last)) ||
+	    (l->marks == LOG_MARKS_CHANGE && *last != rec->client))
+		len = log_mark(l->buf, rec->peer);
+	if (hex) {
+		len += hex_lines(l->buf + len, rec->dir, rec->offset, rec->buf,
+		    rec->n);
+	} else {
+		memcpy(l->buf + len, rec->buf, rec->n);
+		len += rec->n;
+	}
+	rc = log_write(fd, l->buf, len);
+	if (shared) {
+		at = lseek(fd, 0, SEEK_CUR);
+		*last = at == -1 ? 0 : (unsigned long)at;
+	} else {
+		*last = rec->client;
+	}
+	if (locked) {
+		lk.l_type = F_UNLCK;
+		fcntl(fd, F_SETLK, &lk);
+	}
+	return rc;
+}
+
+int
+session_log_write(struct session_log *l, const struct log_record *rec,
+    struct sock_err *e)
+{
+	if (l->output_fd >= 0 &&
+	    log_one(l, l->output_fd, &l->output_last, rec, false) == -1)
+		return sock_fail(e, SOCK_ELOCAL, errno, "%s", l->output_name);
+	if (l->hexdump_fd >= 0 &&
+	    log_one(l, l->hexdump_fd, &l->hexdump_last, rec, true) == -1)
+		return sock_fail(e, SOCK_ELOCAL, errno, "%s", l->hexdump_name);
+	return 0;
+}
