@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/args.h"
+#include "cli/parse.h"
 #include "compat.h"
 #include "out/report.h"
 
@@ -17,7 +18,7 @@ target_parse(char **args, int n, bool host_optional, struct target *t)
 	if (n == 0)
 		return usage_error(
 		    host_optional ? "no PORT given" : "no HOST and PORT given");
-	split = sock_split_hostport(args[0], t->host, sizeof(t->host), t->port,
+	split = parse_hostport(args[0], t->host, sizeof(t->host), t->port,
 	    sizeof(t->port), &e);
 	if (split == -1)
 		return usage_err(&e);
@@ -55,7 +56,7 @@ target_parse_ports(char **args, int n, struct target *t)
 
 	/* HOST:PORT is one argument, HOST PORT two; more are ports */
 	if (n > 0 &&
-	    sock_split_hostport(args[0], t->host, sizeof(t->host), t->port,
+	    parse_hostport(args[0], t->host, sizeof(t->host), t->port,
 		sizeof(t->port), &e) == 1)
 		first = 1;
 	if ((status = target_parse(args, n < first ? n : first, false, t)) != 0)

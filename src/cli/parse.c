@@ -1,4 +1,5 @@
-/* Parsers of command-line values: port lists and address blocks. */
+/* Parsers of command-line values: HOST:PORT, port lists and address
+   blocks. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -8,6 +9,59 @@
 #include <string.h>
 
 #include "cli/parse.h"
+#include "compat.h"
+
+int
+parse_hostport(const char *arg, char *host, size_t hostlen, char *port,
+    size_t portlen, struct sock_err *e)
+{
+	const char *colon, *close;
+	size_t n;
+
+	port[0] = '\0';
+	if (arg[0] == '[') {
+		close = strchr(arg, ']');
+		if (close == NULL)
+			return sock_failmsg(e, SOCK_EUSAGE, "missing ']'",
+			    "address \"%s\"", arg);
+		n = (size_t)(close - arg - 1);
+		if (n == 0 || n >= hostlen)
+			return sock_failmsg(e, SOCK_EUSAGE, "bad host",
+			    "address \"%s\"", arg);
+		if (close[1] == '\0') {
+			memcpy(host, arg + 1, n);
+			host[n] = '\0';
+			return 0;
+		}
+		if (close[1] != ':' || close[2] == '\0')
+			return sock_failmsg(e, SOCK_EUSAGE,
+			    "expected [ADDRESS]:PORT", "address \"%s\"", arg);
+		if (strlcpy(port, close + 2, portlen) >= portlen)
+			return sock_failmsg(e, SOCK_EUSAGE, "port too long",
+			    "address \"%s\"", arg);
+		memcpy(host, arg + 1, n);
+		host[n] = '\0';
+		return 1;
+	}
+	colon = strchr(arg, ':');
+	if (colon == NULL || strchr(colon + 1, ':') != NULL) {
+		/* a name, an IPv4 address, or a bare IPv6 address */
+		if (strlcpy(host, arg, hostlen) >= hostlen)
+			return sock_failmsg(e, SOCK_EUSAGE, "host too long",
+			    "host \"%.64s...\"", arg);
+		return 0;
+	}
+	n = (size_t)(colon - arg);
+	if (n == 0 || colon[1] == '\0')
+		return sock_failmsg(e, SOCK_EUSAGE, "expected HOST:PORT",
+		    "address \"%s\"", arg);
+	if (n >= hostlen || strlcpy(port, colon + 1, portlen) >= portlen)
+		return sock_failmsg(e, SOCK_EUSAGE, "too long",
+		    "address \"%.64s\"", arg);
+	memcpy(host, arg, n);
+	host[n] = '\0';
+	return 1;
+}
 
 /* One port of a list: a number 1-65535 or a service name. */
 static int

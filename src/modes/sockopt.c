@@ -14,6 +14,7 @@
 #include "out/json.h"
 #include "modes/modes.h"
 #include "cli/options.h"
+#include "cli/parse.h"
 #include "out/report.h"
 
 enum target {
@@ -261,8 +262,8 @@ listen_addr(const struct cfg *c, struct sock_addr *a)
 	uint16_t p;
 	int split;
 
-	split = sock_split_hostport(c->arg, host, sizeof(host), port,
-	    sizeof(port), &e);
+	split =
+	    parse_hostport(c->arg, host, sizeof(host), port, sizeof(port), &e);
 	if (split == -1)
 		return usage_err(&e);
 	if (split == 0) { /* a lone PORT */
@@ -475,8 +476,8 @@ mode_sockopt(int argc, char **argv)
 	npos = argc - optind;
 	if (c.target == T_CONNECT) {
 		/* HOST, or HOST:PORT; else the first positional is the PORT */
-		switch (sock_split_hostport(c.arg, c.host, sizeof(c.host),
-		    c.port, sizeof(c.port), &e)) {
+		switch (parse_hostport(c.arg, c.host, sizeof(c.host), c.port,
+		    sizeof(c.port), &e)) {
 		case -1:
 			return usage_err(&e);
 		case 0:

@@ -15,6 +15,7 @@
 #include "out/dgram.h"
 #include "modes/modes.h"
 #include "cli/options.h"
+#include "cli/parse.h"
 #include "out/report.h"
 
 #define REPLY_WAIT_MS 2000 /* --reply without -w */
@@ -443,7 +444,7 @@ mode_udp_send(int argc, char **argv)
 	n = argc - optind;
 	/* HOST PORT or HOST:PORT, then the MESSAGE words */
 	used = n > 0 &&
-		sock_split_hostport(argv[optind], host, sizeof(host), port,
+		parse_hostport(argv[optind], host, sizeof(host), port,
 		    sizeof(port), &e) == 1 ?
 	    1 :
 	    2;
