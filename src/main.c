@@ -10,7 +10,33 @@
 #include <string.h>
 
 #include "cli/options.h"
+#include "modes/modes.h"
 #include "out/report.h"
+
+/* The run function of each mode of the mode table. */
+static const struct {
+	unsigned bit;
+	int (*run)(int argc, char **argv);
+} runs[] = {
+	{ M_LISTEN, mode_listen },
+	{ M_CONNECT, mode_connect },
+	{ M_UDPSEND, mode_udp_send },
+	{ M_UDPRECV, mode_udp_recv },
+	{ M_SOCKOPT, mode_sockopt },
+	{ M_RESOLVE, mode_resolve },
+};
+
+/* Runs mode m.  Returns its exit status. */
+static int
+run_mode(const struct mode *m, int argc, char **argv)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++)
+		if (runs[i].bit == m->bit)
+			return runs[i].run(argc, argv);
+	return usage_error("unknown mode \"%s\"", m->name);
+}
 
 /* true when word is a global option that takes the next argument as its
    value ("-w 2s", "--timeout 2s", "-jw 2s"). */
@@ -159,7 +185,7 @@ main(int argc, char **argv)
 	/* the mode sees "sockit" and every other word, options in place */
 	memmove(&argv[at], &argv[at + 1], (size_t)(argc - at) * sizeof(*argv));
 	argc--;
-	status = m->run(argc, argv);
+	status = run_mode(m, argc, argv);
 	signals_finish(); /* a caught SIGINT/SIGTERM ends us by it */
 	return status;
 }

@@ -6,7 +6,6 @@
 #include <stddef.h>
 
 #include "cli/options.h"
-#include "modes/modes.h"
 
 const struct opt opts[] = {
 	/* udp-send */
@@ -155,32 +154,31 @@ const struct opt opts[] = {
 };
 
 const struct mode modes[] = {
-	{ "listen", M_LISTEN, mode_listen, "[OPTIONS] [ADDRESS] PORT",
+	{ "listen", M_LISTEN, "[OPTIONS] [ADDRESS] PORT",
 	    "TCP/Unix server: relay stdin/stdout with clients",
 	    "ADDRESS defaults to all interfaces (dual-stack).  PORT 0 picks a "
 	    "free port.\nWith LISTEN_FDS/LISTEN_PID (systemd), serves the "
 	    "inherited sockets." },
-	{ "connect", M_CONNECT, mode_connect, "[OPTIONS] HOST PORT[,PORTS]",
+	{ "connect", M_CONNECT, "[OPTIONS] HOST PORT[,PORTS]",
 	    "TCP/Unix client: relay stdin/stdout, or check ports (-z)",
 	    "HOST PORT may be one argument: HOST:PORT or [V6ADDR]:PORT.\n"
 	    "Every address of HOST is tried (IPv6 and IPv4 raced).  With -z, "
 	    "-w bounds\neach check (default 2s); exit 0 when every port is "
 	    "open.  With -z, ports may\nalso be separate arguments: "
 	    "HOST 22 80 443." },
-	{ "udp-send", M_UDPSEND, mode_udp_send,
-	    "[OPTIONS] HOST PORT [MESSAGE...]",
+	{ "udp-send", M_UDPSEND, "[OPTIONS] HOST PORT [MESSAGE...]",
 	    "send datagrams (MESSAGE, or stdin)",
 	    "MESSAGE words are joined by single spaces into one datagram.\n"
 	    "Without MESSAGE, all of stdin is one datagram; with --lines, stdin is\n"
 	    "read to its end first, then each line is sent.  A payload over the\n"
 	    "limit (65507 bytes over IPv4, 65527 over IPv6) is exit 2, and\n"
 	    "nothing is sent." },
-	{ "udp-recv", M_UDPRECV, mode_udp_recv, "[OPTIONS] [ADDRESS] PORT",
+	{ "udp-recv", M_UDPRECV, "[OPTIONS] [ADDRESS] PORT",
 	    "receive datagrams, print them",
 	    "Writes each payload to stdout as it arrives; with --json, one\n"
 	    "object per datagram.  --echo never sends back more bytes than it\n"
 	    "received.  Exit 1 when -w passes before any datagram." },
-	{ "sockopt", M_SOCKOPT, mode_sockopt, "[OPTIONS] [NAME[=VALUE]...]",
+	{ "sockopt", M_SOCKOPT, "[OPTIONS] [NAME[=VALUE]...]",
 	    "show/set socket options on a socket",
 	    "Sets each NAME=VALUE in order, then prints every NAME given (all\n"
 	    "readable options of the socket when none is).  NAME is case-\n"
@@ -188,9 +186,9 @@ const struct mode modes[] = {
 	    "(K, M, G), on/off, a DUR for timeouts, off or a DUR for SO_LINGER,\n"
 	    "a DSCP name (ef, af41) for IP_TOS.  A fresh socket is IPv4 unless\n"
 	    "-6.  Exit 2 for a bad NAME or VALUE, 4 when the kernel refuses one." },
-	{ "resolve", M_RESOLVE, mode_resolve, "[OPTIONS] NAME...",
+	{ "resolve", M_RESOLVE, "[OPTIONS] NAME...",
 	    "name and service resolution (getaddrinfo)",
 	    "Exit 3 when any NAME fails to resolve; the others are still "
 	    "printed." },
-	{ NULL, 0, NULL, NULL, NULL, NULL }
+	{ NULL, 0, NULL, NULL, NULL }
 };

@@ -74,10 +74,11 @@ struct opt {
 	const char *help;
 };
 
+/* A mode as the command line knows it; main.c maps it to its run
+   function (only main.c includes modes/). */
 struct mode {
 	const char *name;
 	unsigned bit;
-	int (*run)(int argc, char **argv);
 	const char *args; /* "[OPTIONS] NAME..." */
 	const char *summary;
 	const char *more; /* lines after the options in --help, or NULL */
