@@ -111,7 +111,7 @@ getent_set() {
 @test "-t with a bad type is exit 2" {
 	run --separate-stderr "$SOCKIT" resolve -t seqpacket localhost
 	assert_failure 2
-	[[ $stderr == *'bad type "seqpacket"'* ]]
+	[[ $stderr == *'bad --type "seqpacket": expected stream, dgram or any'* ]]
 	[ -z "$output" ]
 }
 

@@ -338,7 +338,7 @@ value_of() {
 	[[ $stderr == *"fd 97: Bad file descriptor"* ]]
 	run --separate-stderr "$SOCKIT" sockopt --fd x
 	assert_failure 2
-	[[ $stderr == *'bad fd "x"'* ]]
+	[[ $stderr == *'bad --fd "x": expected a number 0-2147483647'* ]]
 	run --separate-stderr "$SOCKIT" sockopt --fd 0 --udp
 	assert_failure 2
 }

@@ -192,7 +192,7 @@ opt_unknown(unsigned mode, const char *name)
 int
 opt_bad(unsigned mode, int c, const char *word)
 {
-	const struct opt *o = optopt ? opt_row(mode, optopt) : NULL;
+	const struct opt *o = optopt ? opt_find(mode, optopt) : NULL;
 	char name[64];
 
 	if (optopt != 0 && optopt < 256 && strncmp(word, "--", 2) != 0)

@@ -7,8 +7,6 @@
 #include "cli/options.h"
 
 /* options.c */
-/* The row of val for mode, or NULL. */
-const struct opt *opt_row(unsigned mode, int val);
 /* true for a row of the global options (M_GLOBAL). */
 bool is_global(const struct opt *);
 

@@ -17,6 +17,13 @@
 int parse_hostport(const char *arg, char *host, size_t hostlen, char *port,
     size_t portlen, struct sock_err *);
 
+/* HOST, HOST:PORT or [V6]:PORT, split (parse_hostport()). */
+struct hostport {
+	char host[NI_MAXHOST];
+	char port[64];
+	bool has_port; /* a PORT was split off */
+};
+
 /* PORTS: "22", "20-25", "22,80,8000-8100", service names; into a sorted
    list without duplicates (*ports, free it).  Port 0, a port past 65535,
    a reversed range and an empty item are refused, naming the item.

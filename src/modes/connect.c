@@ -290,22 +290,21 @@ dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
 static int
 parse_opts(struct connect_opts *o, int argc, char **argv)
 {
+	struct opt_value v;
 	struct sock_err e;
-	uint64_t par;
 	int c, rc;
-	char *arg;
 
-	while ((c = opt_next(M_CONNECT, argc, argv, &arg)) != OPT_END) {
-		if ((rc = session_opt(&o->s, c, arg)) == 1)
+	while ((c = opt_next(M_CONNECT, argc, argv, &v)) != OPT_END) {
+		if ((rc = session_opt(&o->s, c, &v)) == 1)
 			continue;
 		if (rc == -1)
 			return EXIT_USAGE;
 		switch (c) {
 		case 's':
-			o->source = arg;
+			o->source = v.text;
 			break;
 		case 'p':
-			o->source_port = arg;
+			o->source_port = v.text;
 			break;
 		case 'z':
 			o->check = true;
@@ -314,13 +313,12 @@ parse_opts(struct connect_opts *o, int argc, char **argv)
 			o->udp = true;
 			break;
 		case O_WAIT:
-			if (sock_parse_dur(arg, &o->wait_ms, &e) == -1)
-				return usage_err(&e);
+			o->wait_ms = v.ms;
 			break;
 		case O_PROXY:
-			if (proxy_parse(arg, &o->proxy, &e) == -1)
+			if (proxy_parse(v.text, &o->proxy, &e) == -1)
 				return usage_err(&e);
-			proxy_scrub(arg); /* ps shows no password */
+			proxy_scrub(v.text); /* ps shows no password */
 			o->use_proxy = true;
 			break;
 		case O_ALL_ADDRESSES:
@@ -330,12 +328,7 @@ parse_opts(struct connect_opts *o, int argc, char **argv)
 			o->shutdown = true;
 			break;
 		case O_PARALLEL:
-			if (sock_parse_uint(arg, 65535, &par, &e) == -1 ||
-			    par == 0)
-				return usage_error("bad --parallel \"%s\": "
-						   "expected a number 1-65535",
-				    arg);
-			o->parallel = (unsigned)par;
+			o->parallel = (unsigned)v.n;
 			break;
 		default:
 			return c == OPT_HELP ? -1 : opt_status(c);

@@ -347,13 +347,11 @@ exec_opt(struct server *sv, int c, char *arg)
 static int
 parse_opts(struct server *sv, int argc, char **argv)
 {
-	struct sock_err e;
-	uint64_t v;
+	struct opt_value v;
 	int c, rc;
-	char *arg;
 
-	while ((c = opt_next(M_LISTEN, argc, argv, &arg)) != OPT_END) {
-		if ((rc = session_opt(&sv->s, c, arg)) == 1)
+	while ((c = opt_next(M_LISTEN, argc, argv, &v)) != OPT_END) {
+		if ((rc = session_opt(&sv->s, c, &v)) == 1)
 			continue;
 		if (rc == -1)
 			return EXIT_USAGE;
@@ -363,34 +361,23 @@ parse_opts(struct server *sv, int argc, char **argv)
 			break;
 		case 'e':
 		case 'c':
-			if ((rc = exec_opt(sv, c, arg)) != 0)
+			if ((rc = exec_opt(sv, c, v.text)) != 0)
 				return rc;
 			break;
 		case 'm':
-			if (sock_parse_uint(arg, 1000000, &v, &e) == -1 ||
-			    v == 0)
-				return usage_error(
-				    "bad --max-conns \"%s\": "
-				    "expected a number 1-1000000",
-				    arg);
-			sv->max_conns = v;
+			sv->max_conns = v.n;
 			break;
 		case O_BACKLOG:
-			if (sock_parse_uint(arg, 65535, &v, &e) == -1 || v == 0)
-				return usage_error("bad --backlog \"%s\": "
-						   "expected a number 1-65535",
-				    arg);
-			sv->backlog = (int)v;
+			sv->backlog = (int)v.n;
 			break;
 		case O_ALLOW:
 		case O_DENY:
 			if ((c == O_ALLOW ? sv->nallow : sv->ndeny) >= MAX_CIDR)
 				return usage_error("too many --allow/--deny");
-			if (parse_cidr(arg,
-				c == O_ALLOW ? &sv->allow[sv->nallow++] :
-					       &sv->deny[sv->ndeny++],
-				&e) == -1)
-				return usage_err(&e);
+			if (c == O_ALLOW)
+				sv->allow[sv->nallow++] = v.cidr;
+			else
+				sv->deny[sv->ndeny++] = v.cidr;
 			break;
 		default:
 			return c == OPT_HELP ? -1 : opt_status(c);

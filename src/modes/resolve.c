@@ -230,43 +230,23 @@ time_out(struct job *j, int64_t ms)
 	}
 }
 
-/* The socket type named by -t.  Returns false for a name it does not
-   know. */
-static bool
-type_of(const char *name, int *type)
-{
-	if (strcmp(name, "stream") == 0)
-		*type = SOCK_STREAM;
-	else if (strcmp(name, "dgram") == 0)
-		*type = SOCK_DGRAM;
-	else if (strcmp(name, "any") == 0)
-		*type = 0;
-	else
-		return false;
-	return true;
-}
-
 /* The options of resolve into j.  Returns true to go on, or false to
    end with *status (0 after --help). */
 static bool
 resolve_options(int argc, char **argv, struct job *j, int *status)
 {
-	char *arg;
+	/* -t's words, in the order of its row */
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, 0 };
+	struct opt_value v;
 	int c;
 
-	while ((c = opt_next(M_RESOLVE, argc, argv, &arg)) != OPT_END) {
+	while ((c = opt_next(M_RESOLVE, argc, argv, &v)) != OPT_END) {
 		switch (c) {
 		case O_SERVICE:
-			j->service = arg;
+			j->service = v.text;
 			break;
 		case 't':
-			if (!type_of(arg, &j->type)) {
-				*status =
-				    usage_error("bad type \"%s\": expected "
-						"stream, dgram or any",
-					arg);
-				return false;
-			}
+			j->type = types[v.choice];
 			break;
 		case O_PASSIVE:
 			j->flags |= SOCK_R_PASSIVE;

@@ -26,7 +26,8 @@ enum target {
 
 struct cfg {
 	enum target target;
-	const char *arg;       /* the argument of --connect, --listen, --fd */
+	const char *arg;       /* the argument of --connect, --listen */
+	int fd;		       /* --fd */
 	char host[NI_MAXHOST]; /* --connect: HOST */
 	char port[64];	       /* --connect: PORT */
 	int type;	       /* SOCK_STREAM or SOCK_DGRAM */
@@ -295,19 +296,13 @@ open_socket(const struct cfg *c, int *status)
 {
 	struct sock_addr a, peer;
 	struct sock_err e;
-	uint64_t n;
 	uint16_t p;
 	int fd = -1, family, timeout;
 
 	*status = EXIT_OK;
 	switch (c->target) {
 	case T_FD:
-		if (sock_parse_uint(c->arg, INT_MAX, &n, &e) == -1) {
-			*status =
-			    usage_error("bad fd \"%s\": not a number", c->arg);
-			return -1;
-		}
-		return (int)n;
+		return c->fd;
 	case T_FRESH:
 		family = c->unix_	  ? AF_UNIX :
 		    G.family == AF_UNSPEC ? AF_INET :
@@ -434,11 +429,12 @@ mode_sockopt(int argc, char **argv)
 	struct cfg c = { .target = T_FRESH, .type = SOCK_STREAM };
 	struct item *items;
 	struct sock_err e;
-	char **pos, *arg;
+	struct opt_value v;
+	char **pos;
 	int ch, npos, fd, status;
 	size_t i;
 
-	while ((ch = opt_next(M_SOCKOPT, argc, argv, &arg)) != OPT_END) {
+	while ((ch = opt_next(M_SOCKOPT, argc, argv, &v)) != OPT_END) {
 		switch (ch) {
 		case O_TCP:
 			c.tcp = true;
@@ -451,15 +447,15 @@ mode_sockopt(int argc, char **argv)
 			break;
 		case O_CONNECT:
 			c.target = T_CONNECT;
-			c.arg = arg;
+			c.arg = v.text;
 			break;
 		case O_LISTEN:
 			c.target = T_LISTEN;
-			c.arg = arg;
+			c.arg = v.text;
 			break;
 		case O_FD:
 			c.target = T_FD;
-			c.arg = arg;
+			c.fd = (int)v.n;
 			break;
 		case O_LIST:
 			c.list = true;

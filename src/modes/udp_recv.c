@@ -223,22 +223,14 @@ receive(const struct recv *r, int fd)
 static int
 options(struct recv *r, int argc, char **argv)
 {
+	struct opt_value v;
 	struct sock_err e;
-	uint64_t v;
-	char *arg;
 	int c, rc;
 
-	while ((c = opt_next(M_UDPRECV, argc, argv, &arg)) != OPT_END) {
+	while ((c = opt_next(M_UDPRECV, argc, argv, &v)) != OPT_END) {
 		switch (c) {
 		case O_COUNT:
-			if (sock_parse_uint(arg, UINT64_MAX, &v, &e) == -1)
-				return usage_error("bad count \"%s\": %s", arg,
-				    sock_strerror(&e));
-			if (v == 0)
-				return usage_error("bad count \"%s\": must be "
-						   "at least 1",
-				    arg);
-			r->count = v;
+			r->count = v.n;
 			break;
 		case O_ECHO:
 			r->echo = true;
@@ -247,13 +239,13 @@ options(struct recv *r, int argc, char **argv)
 			r->lines = true;
 			break;
 		case O_JOIN:
-			r->join = arg;
+			r->join = v.text;
 			break;
 		case O_INTERFACE:
-			r->ifname = arg;
+			r->ifname = v.text;
 			break;
 		case 'O':
-			if ((rc = sockopts_add(&r->so, arg)) != 0)
+			if ((rc = sockopts_add(&r->so, v.text)) != 0)
 				return rc;
 			break;
 		default: /* --help (-1), or a usage error */

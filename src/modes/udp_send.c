@@ -20,7 +20,6 @@
 
 #define REPLY_WAIT_MS 2000 /* --reply without -w */
 #define SEND_BATCH    1024 /* datagrams per sendmmsg */
-#define COUNT_MAX     (UINT64_C(1) << 48)
 
 /* One datagram to send: a piece of the payload buffer. */
 struct piece {
@@ -370,12 +369,10 @@ reply(struct send *s)
 static int
 options(struct send *s, int argc, char **argv)
 {
-	struct sock_err e;
-	uint64_t v;
-	char *arg;
+	struct opt_value v;
 	int c, rc;
 
-	while ((c = opt_next(M_UDPSEND, argc, argv, &arg)) != OPT_END) {
+	while ((c = opt_next(M_UDPSEND, argc, argv, &v)) != OPT_END) {
 		switch (c) {
 		case 'l':
 			s->lines = true;
@@ -384,39 +381,28 @@ options(struct send *s, int argc, char **argv)
 			s->empty = true;
 			break;
 		case O_COUNT:
-			if (sock_parse_uint(arg, COUNT_MAX, &v, &e) == -1)
-				return usage_error("bad count \"%s\": %s", arg,
-				    sock_strerror(&e));
-			if (v == 0)
-				return usage_error("bad count \"%s\": must be "
-						   "at least 1",
-				    arg);
-			s->count = v;
+			s->count = v.n;
 			break;
 		case O_INTERVAL:
-			if (sock_parse_dur(arg, &s->interval_ms, &e) == -1)
-				return usage_err(&e);
+			s->interval_ms = v.ms;
 			break;
 		case 'b':
 			s->broadcast = true;
 			break;
 		case O_TTL:
-			if (sock_parse_uint(arg, 255, &v, &e) == -1)
-				return usage_error("bad TTL \"%s\": %s", arg,
-				    sock_strerror(&e));
-			s->ttl = (int64_t)v;
+			s->ttl = (int64_t)v.n;
 			break;
 		case 's':
-			s->source = arg;
+			s->source = v.text;
 			break;
 		case 'p':
-			s->source_port = arg;
+			s->source_port = v.text;
 			break;
 		case O_REPLY:
 			s->reply = true;
 			break;
 		case 'O':
-			if ((rc = sockopts_add(&s->so, arg)) != 0)
+			if ((rc = sockopts_add(&s->so, v.text)) != 0)
 				return rc;
 			break;
 		default: /* --help (-1), or a usage error */
