@@ -13,6 +13,7 @@
 
 #include "modes/modes.h"
 #include "cli/options.h"
+#include "cli/target.h"
 #include "out/report.h"
 #include "check/check.h"
 #include "cli/parse.h"

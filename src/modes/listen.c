@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/options.h"
+#include "cli/target.h"
 #include "modes/listen.h"
 #include "modes/modes.h"
 #include "out/report.h"

@@ -14,6 +14,7 @@
 #include "out/dgram.h"
 #include "modes/modes.h"
 #include "cli/options.h"
+#include "cli/target.h"
 #include "out/report.h"
 
 #define RECV_BATCH   64		 /* datagrams per recvmmsg */

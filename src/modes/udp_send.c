@@ -15,6 +15,7 @@
 #include "out/dgram.h"
 #include "modes/modes.h"
 #include "cli/options.h"
+#include "cli/target.h"
 #include "cli/parse.h"
 #include "out/report.h"
 
