@@ -247,6 +247,7 @@ inherited_listeners(struct server *sv, bool *taken)
 static int
 open_listeners(struct server *sv, char **args, int nargs)
 {
+	struct target_how how = target_how(SOCK_STREAM, true);
 	struct sock_addr a;
 	struct target t;
 	struct sock_err e;
@@ -274,10 +275,9 @@ open_listeners(struct server *sv, char **args, int nargs)
 		    sock_file_id(sv->s.unix_path, &sv->unix_file) == 0;
 		return 0;
 	}
-	if ((status = target_parse(args, nargs, true, &t)) != 0)
+	if ((status = target_parse(args, nargs, true, &t)) != 0 ||
+	    (status = target_port(t.port, &how, &port)) != 0)
 		return status;
-	if (sock_parse_port(t.port, "tcp", G.numeric, &port, &e) == -1)
-		return usage_err(&e);
 	sv->port_zero = port == 0;
 	if (t.host[0] == '\0') {
 		/* all interfaces: dual-stack "::", else 0.0.0.0 */
@@ -294,19 +294,11 @@ open_listeners(struct server *sv, char **args, int nargs)
 		sv->lfd[sv->nl++] = fd;
 		return 0;
 	}
-	if (sock_resolve(t.host, NULL, G.family, SOCK_STREAM,
-		SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
-		&e) == -1) {
-		fail(SOCK_ERESOLVE, "%s: %s", t.host, sock_strerror(&e));
-		return EXIT_RESOLVE;
-	}
+	if ((status = target_resolve(t.host, port, &how, &ai)) != 0)
+		return status;
 	fd = -1;
-	for (i = 0; i < ai.n && fd == -1; i++) {
-		ai.v[i].port = port;
-		if (sock_addr_ip(&a, ai.v[i].host, port, ai.v[i].family, &e) ==
-		    0)
-			fd = sock_listen_v6(&a, true, v6only, sv->backlog, &e);
-	}
+	for (i = 0; i < ai.n && fd == -1; i++)
+		fd = sock_listen_v6(&ai.v[i], true, v6only, sv->backlog, &e);
 	sock_ai_free(&ai);
 	if (fd == -1)
 		return report(&e);

@@ -14,10 +14,10 @@
 #include "out/json.h"
 #include "modes/modes.h"
 #include "cli/options.h"
-#include "cli/parse.h"
+#include "cli/target.h"
 #include "out/report.h"
 
-enum target {
+enum sockopt_target {
 	T_FRESH,   /* a new unconnected socket */
 	T_CONNECT, /* --connect HOST [PORT] */
 	T_LISTEN,  /* --listen [ADDR:]PORT */
@@ -25,11 +25,10 @@ enum target {
 };
 
 struct cfg {
-	enum target target;
+	enum sockopt_target target;
 	const char *arg;       /* the argument of --connect, --listen */
+	struct hostport where; /* ... split: HOST, PORT */
 	int fd;		       /* --fd */
-	char host[NI_MAXHOST]; /* --connect: HOST */
-	char port[64];	       /* --connect: PORT */
 	int type;	       /* SOCK_STREAM or SOCK_DGRAM */
 	bool unix_;	       /* --unix */
 	bool tcp;	       /* --tcp given */
@@ -251,41 +250,26 @@ print_outs(const struct out *outs, size_t n)
 	return finish_stdout(EXIT_OK);
 }
 
-/* The local address of --listen [ADDR:]PORT.  Returns 0, or an exit
-   status after printing the error. */
+/* The addresses of --listen [ADDR:]PORT (a lone word is the PORT: the
+   -4/-6 wildcard, else 0.0.0.0) or --connect HOST PORT.  Returns 0 with
+   *ai, or an exit status after printing the error. */
 static int
-listen_addr(const struct cfg *c, struct sock_addr *a)
+where_addrs(const struct cfg *c, struct sock_ai *ai)
 {
-	char host[NI_MAXHOST], port[64];
-	const char *proto = c->type == SOCK_DGRAM ? "udp" : "tcp";
-	struct sock_ai ai;
-	struct sock_err e;
+	struct target_how how = target_how(c->type, c->target == T_LISTEN);
+	const struct hostport *w = &c->where;
 	uint16_t p;
-	int split;
+	int status;
 
-	split =
-	    parse_hostport(c->arg, host, sizeof(host), port, sizeof(port), &e);
-	if (split == -1)
-		return usage_err(&e);
-	if (split == 0) { /* a lone PORT */
-		snprintf(port, sizeof(port), "%s", c->arg);
-		host[0] = '\0';
-	}
-	if (sock_parse_port(port, proto, G.numeric, &p, &e) == -1)
-		return usage_err(&e);
-	if (host[0] == '\0') {
-		sock_addr_any(a, G.family == AF_UNSPEC ? AF_INET : G.family, p);
-		return 0;
-	}
-	if (sock_addr_ip(a, host, p, G.family, &e) == 0)
-		return 0;
-	if (G.numeric)
-		return usage_err(&e);
-	if (sock_resolve(host, port, G.family, c->type, SOCK_R_PASSIVE, &ai,
-		&e) == -1)
-		return report(&e);
-	*a = ai.v[0];
-	sock_ai_free(&ai);
+	if ((status = target_port(w->has_port ? w->port : c->arg, &how, &p)) !=
+	    0)
+		return status;
+	if (w->has_port)
+		return target_resolve(w->host, p, &how, ai);
+	if ((ai->v = calloc(1, sizeof(*ai->v))) == NULL)
+		return fail(SOCK_ELOCAL, "out of memory");
+	ai->n = 1;
+	sock_addr_any(&ai->v[0], G.family == AF_UNSPEC ? AF_INET : G.family, p);
 	return 0;
 }
 
@@ -296,7 +280,7 @@ open_socket(const struct cfg *c, int *status)
 {
 	struct sock_addr a, peer;
 	struct sock_err e;
-	uint16_t p;
+	struct sock_ai ai;
 	int fd = -1, family, timeout;
 
 	*status = EXIT_OK;
@@ -310,8 +294,10 @@ open_socket(const struct cfg *c, int *status)
 		fd = sock_socket(family, c->type, false, &e);
 		break;
 	case T_LISTEN:
-		if ((*status = listen_addr(c, &a)) != EXIT_OK)
+		if ((*status = where_addrs(c, &ai)) != EXIT_OK)
 			return -1;
+		a = ai.v[0];
+		sock_ai_free(&ai);
 		if (c->type == SOCK_DGRAM)
 			fd = sock_udp(a.family, &a, true, &e);
 		else
@@ -320,15 +306,14 @@ open_socket(const struct cfg *c, int *status)
 			diag(1, "listening on %s %u", a.host, (unsigned)a.port);
 		break;
 	case T_CONNECT:
-		if (sock_parse_port(c->port, "tcp", G.numeric, &p, &e) == -1) {
-			*status = usage_err(&e);
+		if ((*status = where_addrs(c, &ai)) != EXIT_OK)
 			return -1;
-		}
 		timeout = G.timeout_ms < 0 ? -1 :
 		    G.timeout_ms > INT_MAX ? INT_MAX :
 					     (int)G.timeout_ms;
-		fd = sock_connect_host(c->host, c->port, G.family,
-		    G.numeric ? SOCK_R_NUMERIC : 0, NULL, timeout, &peer, &e);
+		sock_ai_interleave(&ai);
+		fd = sock_connect_list(ai.v, ai.n, NULL, timeout, &peer, &e);
+		sock_ai_free(&ai);
 		if (fd >= 0)
 			diag(1, "connected to %s %u", peer.host,
 			    (unsigned)peer.port);
@@ -428,7 +413,6 @@ mode_sockopt(int argc, char **argv)
 {
 	struct cfg c = { .target = T_FRESH, .type = SOCK_STREAM };
 	struct item *items;
-	struct sock_err e;
 	struct opt_value v;
 	char **pos;
 	int ch, npos, fd, status;
@@ -446,12 +430,10 @@ mode_sockopt(int argc, char **argv)
 			c.unix_ = true;
 			break;
 		case O_CONNECT:
-			c.target = T_CONNECT;
-			c.arg = v.text;
-			break;
 		case O_LISTEN:
-			c.target = T_LISTEN;
+			c.target = ch == O_CONNECT ? T_CONNECT : T_LISTEN;
 			c.arg = v.text;
+			c.where = v.hostport;
 			break;
 		case O_FD:
 			c.target = T_FD;
@@ -470,22 +452,15 @@ mode_sockopt(int argc, char **argv)
 		return status;
 	pos = argv + optind;
 	npos = argc - optind;
-	if (c.target == T_CONNECT) {
-		/* HOST, or HOST:PORT; else the first positional is the PORT */
-		switch (parse_hostport(c.arg, c.host, sizeof(c.host), c.port,
-		    sizeof(c.port), &e)) {
-		case -1:
-			return usage_err(&e);
-		case 0:
-			if (npos == 0)
-				return usage_error("no PORT given after "
-						   "--connect %s",
-				    c.arg);
-			snprintf(c.port, sizeof(c.port), "%s", pos[0]);
-			pos++;
-			npos--;
-			break;
-		}
+	/* --connect HOST:PORT, or HOST and the first positional is the PORT */
+	if (c.target == T_CONNECT && !c.where.has_port) {
+		if (npos == 0)
+			return usage_error("no PORT given after --connect %s",
+			    c.arg);
+		snprintf(c.where.port, sizeof(c.where.port), "%s", pos[0]);
+		c.where.has_port = true;
+		pos++;
+		npos--;
 	}
 	items = calloc((size_t)npos + 1, sizeof(*items));
 	if (items == NULL) {

@@ -36,30 +36,20 @@ struct recv {
 static int
 local_address(const struct recv *r, const struct target *t, struct sock_addr *a)
 {
+	struct target_how how = target_how(SOCK_DGRAM, true);
 	struct sock_ai ai;
-	struct sock_err e;
 	uint16_t port;
-	char serv[8];
-	int family = G.family;
+	int status;
 
-	if (sock_parse_port(t->port, "udp", G.numeric, &port, &e) == -1)
-		return usage_err(&e);
+	if ((status = target_port(t->port, &how, &port)) != 0)
+		return status;
 	if (t->host[0] == '\0') {
-		if (r->join != NULL)
-			family = r->group.family;
-		sock_addr_any(a, family, port);
+		sock_addr_any(a, r->join != NULL ? r->group.family : how.family,
+		    port);
 		return 0;
 	}
-	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
-	if (sock_resolve(t->host, serv, family, SOCK_DGRAM,
-		SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERIC : 0), &ai,
-		&e) == -1)
-		return report(&e);
-	if (ai.n == 0) {
-		sock_ai_free(&ai);
-		fail(SOCK_ERESOLVE, "%s: no address", t->host);
-		return EXIT_RESOLVE;
-	}
+	if ((status = target_resolve(t->host, port, &how, &ai)) != 0)
+		return status;
 	*a = ai.v[0];
 	sock_ai_free(&ai);
 	return 0;

@@ -16,7 +16,6 @@
 #include "modes/modes.h"
 #include "cli/options.h"
 #include "cli/target.h"
-#include "cli/parse.h"
 #include "out/report.h"
 
 #define REPLY_WAIT_MS 2000 /* --reply without -w */
@@ -33,7 +32,7 @@ struct send {
 	uint64_t count;
 	int64_t interval_ms; /* 0: none */
 	int64_t ttl;	     /* -1: the kernel's */
-	const char *source, *source_port;
+	struct source src;   /* -s, -p */
 	struct sockopts so;
 	struct sock_addr to; /* the destination */
 	size_t max;	     /* the largest payload for to's family */
@@ -183,50 +182,53 @@ payload(struct send *s, char **words, int n)
 	return 0;
 }
 
+/* The first record of ai of family, else the first. */
+static const struct sock_addr *
+of_family(const struct sock_ai *ai, int family)
+{
+	size_t i;
+
+	for (i = 0; i < ai->n; i++)
+		if (ai->v[i].family == family)
+			return &ai->v[i];
+	return &ai->v[0];
+}
+
 /* The destination: the first address HOST resolves to, of the family of
-   -4/-6, else of -s's, else the resolver's first.  Also checks -s and -p.
+   -4/-6, else of -s's when it has one family only, else the resolver's
+   first; and the source of its family (-s, or -p alone: the wildcard).
    Returns 0, or an exit status after printing. */
 static int
 destination(struct send *s, const struct target *t, struct sock_addr *src,
     bool *bind_src)
 {
-	struct sock_ai ai;
-	struct sock_err e;
-	uint16_t port, sport = 0;
-	char serv[8];
-	int family = G.family;
+	struct target_how how = target_how(SOCK_DGRAM, false);
+	struct sock_ai ai, from;
+	uint16_t port;
+	size_t i;
+	int status;
 
-	if (sock_parse_port(t->port, "udp", G.numeric, &port, &e) == -1)
-		return usage_err(&e);
-	if (s->source_port != NULL &&
-	    sock_parse_port(s->source_port, "udp", G.numeric, &sport, &e) == -1)
-		return usage_err(&e);
-	if (s->source != NULL) {
-		if (sock_addr_ip(src, s->source, sport, family, &e) == -1)
-			return usage_error("bad source address \"%s\": not a "
-					   "numeric %saddress",
-			    s->source,
-			    family == AF_INET	   ? "IPv4 " :
-				family == AF_INET6 ? "IPv6 " :
-						     "");
-		family = src->family;
-	}
-	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
-	if (sock_resolve(t->host, serv, family, SOCK_DGRAM,
-		G.numeric ? SOCK_R_NUMERIC : 0, &ai, &e) == -1)
-		return report(&e);
-	if (ai.n == 0) {
-		sock_ai_free(&ai);
-		fail(SOCK_ERESOLVE, "%s: no address", t->host);
-		return EXIT_RESOLVE;
+	if ((status = target_port(t->port, &how, &port)) != 0 ||
+	    (status = target_source(&s->src, &how, &from)) != 0)
+		return status;
+	for (i = 0; i < from.n && from.v[i].family == from.v[0].family; i++)
+		;
+	if (from.n > 0 && i == from.n && from.v[0].family != AF_UNSPEC)
+		how.family = from.v[0].family;
+	if ((status = target_resolve(t->host, port, &how, &ai)) != 0) {
+		sock_ai_free(&from);
+		return status;
 	}
 	s->to = ai.v[0];
 	sock_ai_free(&ai);
 	sock_addr_unmap(&s->to);
 	s->max = sock_udp_max(s->to.family);
-	if (s->source == NULL && s->source_port != NULL)
-		sock_addr_any(src, s->to.family, sport);
-	*bind_src = s->source != NULL || s->source_port != NULL;
+	*bind_src = from.n > 0;
+	if (*bind_src)
+		*src = *of_family(&from, s->to.family);
+	if (*bind_src && src->family == AF_UNSPEC)
+		sock_addr_any(src, s->to.family, s->src.port);
+	sock_ai_free(&from);
 	return 0;
 }
 
@@ -394,10 +396,11 @@ options(struct send *s, int argc, char **argv)
 			s->ttl = (int64_t)v.n;
 			break;
 		case 's':
-			s->source = v.text;
+			s->src.host = v.text;
 			break;
 		case 'p':
-			s->source_port = v.text;
+			s->src.port_text = v.text;
+			s->src.port = v.port;
 			break;
 		case O_REPLY:
 			s->reply = true;
@@ -421,8 +424,6 @@ mode_udp_send(int argc, char **argv)
 	struct send s = { .count = 1, .ttl = -1, .fd = -1 };
 	struct sock_addr src;
 	struct target t;
-	char host[NI_MAXHOST], port[64];
-	struct sock_err e;
 	bool bind_src = false;
 	int rc, n, used;
 
@@ -430,13 +431,7 @@ mode_udp_send(int argc, char **argv)
 		return rc == -1 ? EXIT_OK : rc;
 	n = argc - optind;
 	/* HOST PORT or HOST:PORT, then the MESSAGE words */
-	used = n > 0 &&
-		parse_hostport(argv[optind], host, sizeof(host), port,
-		    sizeof(port), &e) == 1 ?
-	    1 :
-	    2;
-	if ((rc = target_parse(argv + optind, n < used ? n : used, false,
-		 &t)) != 0)
+	if ((rc = target_parse_lead(argv + optind, n, &t, &used)) != 0)
 		return rc;
 	if (s.lines && n > used)
 		return usage_error("--lines reads stdin: no MESSAGE expected");
