@@ -26,6 +26,18 @@ getent_set() {
 	[ "$output" = "::1 ::1" ]
 }
 
+@test "redesign cli 4: -4 and -6 count wherever they stand: -4 ::1 and -6 127.0.0.1 resolve to nothing" {
+	local args
+	for args in "resolve -4 ::1" "-4 resolve ::1" "resolve ::1 -4" \
+	    "resolve -6 127.0.0.1" "-6 resolve 127.0.0.1"; do
+		run --separate-stderr "$SOCKIT" $args
+		assert_failure 3
+		[ -z "$output" ] || fail "$args: $output"
+		[[ $stderr == *"(EAI_ADDRFAMILY)"* || $stderr == *"(EAI_NONAME)"* ]] ||
+		    fail "$args: $stderr"
+	done
+}
+
 @test "several names: each printed, in the order given" {
 	run --separate-stderr "$SOCKIT" resolve 127.0.0.2 localhost 127.0.0.1
 	assert_success

@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +23,8 @@ enum sockopt_target {
 	T_FD	   /* --fd N */
 };
 
-struct cfg {
+/* sockopt's options (parse_opts()). */
+struct sockopt_opts {
 	enum sockopt_target target;
 	const char *arg;       /* the argument of --connect, --listen */
 	struct hostport where; /* ... split: HOST, PORT */
@@ -250,38 +250,36 @@ print_outs(const struct out *outs, size_t n)
 	return finish_stdout(EXIT_OK);
 }
 
-/* The addresses of --listen [ADDR:]PORT (a lone word is the PORT: the
-   -4/-6 wildcard, else 0.0.0.0) or --connect HOST PORT.  Returns 0 with
+/* The addresses of --listen [ADDR:]PORT (a lone word is the PORT: all
+   interfaces, IPv4 unless -6) or --connect HOST PORT.  Returns 0 with
    *ai, or an exit status after printing the error. */
 static int
-where_addrs(const struct cfg *c, struct sock_ai *ai)
+where_addrs(const struct sockopt_opts *c, struct sock_ai *ai)
 {
 	struct target_how how = target_how(c->type, c->target == T_LISTEN);
 	const struct hostport *w = &c->where;
 	uint16_t p;
 	int status;
 
-	if ((status = target_port(w->has_port ? w->port : c->arg, &how, &p)) !=
-	    0)
+	if (!w->has_port && how.family == AF_UNSPEC)
+		how.family = AF_INET;
+	if ((status = target_port(w->has_port ? w->port : c->arg, &how, &p)))
 		return status;
-	if (w->has_port)
-		return target_resolve(w->host, p, &how, ai);
-	if ((ai->v = calloc(1, sizeof(*ai->v))) == NULL)
-		return fail(SOCK_ELOCAL, "out of memory");
-	ai->n = 1;
-	sock_addr_any(&ai->v[0], G.family == AF_UNSPEC ? AF_INET : G.family, p);
-	return 0;
+	return target_resolve(w->has_port ? w->host :
+		how.family == AF_INET	  ? "0.0.0.0" :
+					    "::",
+	    p, &how, ai);
 }
 
 /* Opens (or takes) the socket.  Returns the descriptor, or -1 with
  *status set after printing the error. */
 static int
-open_socket(const struct cfg *c, int *status)
+open_socket(const struct sockopt_opts *c, int *status)
 {
 	struct sock_addr a, peer;
 	struct sock_err e;
 	struct sock_ai ai;
-	int fd = -1, family, timeout;
+	int fd = -1, family;
 
 	*status = EXIT_OK;
 	switch (c->target) {
@@ -308,11 +306,9 @@ open_socket(const struct cfg *c, int *status)
 	case T_CONNECT:
 		if ((*status = where_addrs(c, &ai)) != EXIT_OK)
 			return -1;
-		timeout = G.timeout_ms < 0 ? -1 :
-		    G.timeout_ms > INT_MAX ? INT_MAX :
-					     (int)G.timeout_ms;
 		sock_ai_interleave(&ai);
-		fd = sock_connect_list(ai.v, ai.n, NULL, timeout, &peer, &e);
+		fd = sock_connect_list(ai.v, ai.n, NULL, G.timeout_ms, &peer,
+		    &e);
 		sock_ai_free(&ai);
 		if (fd >= 0)
 			diag(1, "connected to %s %u", peer.host,
@@ -326,7 +322,7 @@ open_socket(const struct cfg *c, int *status)
 
 /* Checks the options that do not go together.  Returns 0 or EXIT_USAGE. */
 static int
-check_cfg(const struct cfg *c)
+check_opts(const struct sockopt_opts *c)
 {
 	if (c->target == T_FD && (c->tcp || c->unix_ || c->type == SOCK_DGRAM))
 		return usage_error("--fd takes the socket as it is: no --tcp, "
@@ -408,75 +404,95 @@ run(int fd, struct item *items, size_t nitems)
 	return status;
 }
 
-int
-mode_sockopt(int argc, char **argv)
+/* Reads sockopt's options into *o.  Returns 0, -1 after --help, or an
+   exit status after printing. */
+static int
+parse_opts(struct sockopt_opts *o, int argc, char **argv)
 {
-	struct cfg c = { .target = T_FRESH, .type = SOCK_STREAM };
-	struct item *items;
 	struct opt_value v;
-	char **pos;
-	int ch, npos, fd, status;
-	size_t i;
+	int c;
 
-	while ((ch = opt_next(M_SOCKOPT, argc, argv, &v)) != OPT_END) {
-		switch (ch) {
+	while ((c = opt_next(M_SOCKOPT, argc, argv, &v)) != OPT_END) {
+		switch (c) {
 		case O_TCP:
-			c.tcp = true;
+			o->tcp = true;
 			break;
 		case 'u':
-			c.type = SOCK_DGRAM;
+			o->type = SOCK_DGRAM;
 			break;
 		case O_UNIX:
-			c.unix_ = true;
+			o->unix_ = true;
 			break;
 		case O_CONNECT:
 		case O_LISTEN:
-			c.target = ch == O_CONNECT ? T_CONNECT : T_LISTEN;
-			c.arg = v.text;
-			c.where = v.hostport;
+			o->target = c == O_CONNECT ? T_CONNECT : T_LISTEN;
+			o->arg = v.text;
+			o->where = v.hostport;
 			break;
 		case O_FD:
-			c.target = T_FD;
-			c.fd = (int)v.n;
+			o->target = T_FD;
+			o->fd = (int)v.n;
 			break;
 		case O_LIST:
-			c.list = true;
+			o->list = true;
 			break;
 		default:
-			return opt_status(ch);
+			return c == OPT_HELP ? -1 : opt_status(c);
 		}
 	}
-	if (c.list)
-		return list_table();
-	if ((status = check_cfg(&c)) != 0)
-		return status;
-	pos = argv + optind;
-	npos = argc - optind;
-	/* --connect HOST:PORT, or HOST and the first positional is the PORT */
-	if (c.target == T_CONNECT && !c.where.has_port) {
+	return 0;
+}
+
+/* The positionals: --connect's PORT when its HOST came alone, then the
+   NAME[=VALUE] items, into *items (free it) and *n.  Returns 0, or an
+   exit status after printing. */
+static int
+parse_items(struct sockopt_opts *o, char **pos, int npos, struct item **items,
+    size_t *n)
+{
+	int i, status;
+
+	if (o->target == T_CONNECT && !o->where.has_port) {
 		if (npos == 0)
 			return usage_error("no PORT given after --connect %s",
-			    c.arg);
-		snprintf(c.where.port, sizeof(c.where.port), "%s", pos[0]);
-		c.where.has_port = true;
+			    o->arg);
+		snprintf(o->where.port, sizeof(o->where.port), "%s", pos[0]);
+		o->where.has_port = true;
 		pos++;
 		npos--;
 	}
-	items = calloc((size_t)npos + 1, sizeof(*items));
-	if (items == NULL) {
-		fail(SOCK_ELOCAL, "out of memory");
-		return EXIT_LOCAL;
+	*n = (size_t)npos;
+	*items = calloc(*n + 1, sizeof(**items));
+	if (*items == NULL)
+		return fail(SOCK_ELOCAL, "out of memory");
+	for (i = 0; i < npos; i++)
+		if ((status = parse_item(pos[i], &(*items)[i])) != EXIT_OK)
+			return status;
+	return 0;
+}
+
+int
+mode_sockopt(int argc, char **argv)
+{
+	struct sockopt_opts o = { .target = T_FRESH, .type = SOCK_STREAM };
+	struct item *items = NULL;
+	size_t n = 0;
+	int fd, status;
+
+	if ((status = parse_opts(&o, argc, argv)) != 0)
+		return status == -1 ? EXIT_OK : status;
+	if (o.list)
+		return list_table();
+	if ((status = check_opts(&o)) == 0 &&
+	    (status = parse_items(&o, argv + optind, argc - optind, &items,
+		 &n)) == 0) {
+		fd = open_socket(&o, &status);
+		if (fd >= 0) {
+			status = run(fd, items, n);
+			if (o.target != T_FD)
+				close(fd);
+		}
 	}
-	for (i = 0; (int)i < npos; i++)
-		if ((status = parse_item(pos[i], &items[i])) != EXIT_OK)
-			goto out;
-	fd = open_socket(&c, &status);
-	if (fd >= 0) {
-		status = run(fd, items, (size_t)npos);
-		if (c.target != T_FD)
-			close(fd);
-	}
-out:
 	free(items);
 	return status;
 }

@@ -21,7 +21,8 @@
 #define DGRAM_ROOM   (65536 + 1) /* more than any datagram: a cut shows */
 #define ECHO_WAIT_MS 1000	 /* for room to send an echo */
 
-struct recv {
+/* udp-recv's options (parse_opts()). */
+struct udp_recv_opts {
 	uint64_t count; /* 0: no limit */
 	bool echo;
 	bool lines; /* text: end each datagram with a newline */
@@ -34,7 +35,8 @@ struct recv {
    wildcard, dual-stack unless -4 (or an IPv4 --join group).  Returns 0,
    or an exit status after printing. */
 static int
-local_address(const struct recv *r, const struct target *t, struct sock_addr *a)
+local_address(const struct udp_recv_opts *r, const struct target *t,
+    struct sock_addr *a)
 {
 	struct target_how how = target_how(SOCK_DGRAM, true);
 	struct sock_ai ai;
@@ -60,7 +62,7 @@ local_address(const struct recv *r, const struct target *t, struct sock_addr *a)
 /* The bound socket, with -O options, timestamps and the group joined.
    Returns the descriptor, or -1 with *status set after printing. */
 static int
-open_socket(const struct recv *r, struct sock_addr *a, bool wildcard,
+open_socket(const struct udp_recv_opts *r, struct sock_addr *a, bool wildcard,
     int *status)
 {
 	struct sock_err e;
@@ -140,7 +142,7 @@ ends_line(const struct sock_dgram *d)
 /* Receives until --count datagrams came or -w passed with none.  Returns
    the exit status. */
 static int
-receive(const struct recv *r, int fd)
+receive(const struct udp_recv_opts *r, int fd)
 {
 	struct sock_dgram *d;
 	struct sock_addr from;
@@ -209,10 +211,10 @@ receive(const struct recv *r, int fd)
 	return status;
 }
 
-/* Parses the options.  Returns 0, -1 after --help, or an exit status
-   after printing. */
+/* Reads udp-recv's options into *r.  Returns 0, -1 after --help, or an exit
+   status after printing. */
 static int
-options(struct recv *r, int argc, char **argv)
+parse_opts(struct udp_recv_opts *r, int argc, char **argv)
 {
 	struct opt_value v;
 	struct sock_err e;
@@ -260,12 +262,12 @@ options(struct recv *r, int argc, char **argv)
 int
 mode_udp_recv(int argc, char **argv)
 {
-	struct recv r = { .count = 0 };
+	struct udp_recv_opts r = { .count = 0 };
 	struct sock_addr a;
 	struct target t;
 	int rc, fd;
 
-	if ((rc = options(&r, argc, argv)) != 0)
+	if ((rc = parse_opts(&r, argc, argv)) != 0)
 		return rc == -1 ? EXIT_OK : rc;
 	if ((rc = target_parse(argv + optind, argc - optind, true, &t)) != 0)
 		return rc;
