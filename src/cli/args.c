@@ -10,14 +10,8 @@
 int
 sockopts_add(struct sockopts *so, const char *spec)
 {
-	const struct sock_opt *o;
-	struct sock_optval v;
-	struct sock_err e;
-
 	if (so->n >= sizeof(so->spec) / sizeof(so->spec[0]))
 		return usage_error("too many -O options");
-	if (sock_opt_check(spec, &o, &v, &e) == -1)
-		return usage_err(&e);
 	so->spec[so->n++] = spec;
 	return 0;
 }

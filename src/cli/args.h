@@ -7,12 +7,14 @@
 
 #include "sock/sock.h"
 
-/* -O NAME=VALUE options, checked when given and applied to each socket. */
+/* -O NAME=VALUE options, checked when given (the option table's
+   OPT_SOCKOPT) and applied to each socket. */
 struct sockopts {
 	const char *spec[32];
 	size_t n;
 };
-/* Checks and keeps spec.  Returns 0, or EXIT_USAGE after printing. */
+/* Keeps spec (opt_next() checked it).  Returns 0, or EXIT_USAGE after
+   printing. */
 int sockopts_add(struct sockopts *, const char *spec);
 /* Sets every option on fd, in order, and nothing else (SPEC: sockit
    sets no option the user did not ask for).  peer: the connected peer or
