@@ -1,6 +1,6 @@
 /* Unit tests of the command line (src/cli/): the value parsers of
    HOST:PORT, port lists and address blocks (parse.c), the -O applier
-   (args.c). */
+   (args.c); the option table in cli/options.c. */
 #include "config.h"
 
 #include <netinet/in.h>
@@ -14,6 +14,7 @@
 #include "cli/parse.h"
 #include "sock/sock.h"
 #include "tap.h"
+#include "cli/test_cli.h"
 
 /* The ports as "22,80,8000" (the first and last few of long lists). */
 static const char *
@@ -377,5 +378,6 @@ main(void)
 	test_cidr();
 	test_cidr_bad();
 	test_sockopts();
+	test_options();
 	return done();
 }
