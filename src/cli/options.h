@@ -1,5 +1,6 @@
 /* The option table and the mode table: the single source of getopt's
-   strings, of each mode's --help, and of `sockit --list-options`. */
+   strings, of each mode's --help, of `sockit --list-options`, and of how
+   each option's value is parsed and checked. */
 #ifndef SOCKIT_OPTIONS_H
 #define SOCKIT_OPTIONS_H
 
@@ -155,9 +156,10 @@ int opt_next(unsigned mode, int argc, char **argv, struct opt_value *v);
 int opt_status(int c);
 /* Parses text as the value of row o in mode into *v: -n (numeric)
    refuses service names; a PORT of udp-send and udp-recv is a UDP
-   service.  Returns 0, or -1 with *e (EUSAGE) whose what names the
-   option and the value, `--backlog "x"`, for usage_err()'s "bad WHAT:
-   why" (OPT_SOCKOPT: the socket module's, naming the socket option). */
+   service, connect's a TCP one or else a UDP one (-z -u).  Returns 0, or -1
+   with *e (EUSAGE) whose what names the option and the value, `--backlog "x"`,
+   for usage_err()'s "bad WHAT: why" (OPT_SOCKOPT: the socket module's, naming
+   the socket option). */
 int opt_parse_value(const struct opt *o, unsigned mode, bool numeric,
     char *text, struct opt_value *v, struct sock_err *e);
 /* The row of option val (a letter or O_*) in mode, or NULL. */

@@ -51,6 +51,25 @@ parse_choice(const struct opt *o, const char *text, int *choice,
 	return sock_failmsg(e, SOCK_EUSAGE, list, "choice");
 }
 
+/* PORT: a number, or a service of the mode's protocol: UDP for udp-send
+   and udp-recv; TCP for connect, else UDP (-z -u).  Returns 0, or -1
+   (EUSAGE). */
+static int
+parse_port(unsigned mode, bool numeric, const char *text, uint16_t *port,
+    struct sock_err *e)
+{
+	struct sock_err udp_err;
+
+	if (mode & (M_UDPSEND | M_UDPRECV))
+		return sock_parse_port(text, "udp", numeric, port, e);
+	if (sock_parse_port(text, "tcp", numeric, port, e) == 0)
+		return 0;
+	if ((mode & M_CONNECT) &&
+	    sock_parse_port(text, "udp", numeric, port, &udp_err) == 0)
+		return 0;
+	return -1;
+}
+
 /* HOST, HOST:PORT or [V6]:PORT.  Returns 0, or -1 (EUSAGE). */
 static int
 parse_split(const char *text, struct hostport *hp, struct sock_err *e)
@@ -66,7 +85,6 @@ int
 opt_parse_value(const struct opt *o, unsigned mode, bool numeric, char *text,
     struct opt_value *v, struct sock_err *e)
 {
-	const bool udp = (mode & (M_UDPSEND | M_UDPRECV)) != 0;
 	const struct sock_opt *so;
 	struct sock_optval sv;
 	char why[sizeof(e->msg)];
@@ -81,8 +99,7 @@ opt_parse_value(const struct opt *o, unsigned mode, bool numeric, char *text,
 		rc = parse_range(o, text, &v->n, e);
 		break;
 	case OPT_PORT:
-		rc = sock_parse_port(text, udp ? "udp" : "tcp", numeric,
-		    &v->port, e);
+		rc = parse_port(mode, numeric, text, &v->port, e);
 		break;
 	case OPT_CIDR:
 		rc = parse_cidr(text, &v->cidr, e);

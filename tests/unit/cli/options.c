@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <netdb.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,11 @@ test_port(const struct opt *o)
 	    "%s takes 0 and 65535", name);
 	ok(parse(o, false, "domain", &v, msg, sizeof(msg)) == 0 && v.port == 53,
 	    "%s takes a service name (domain: 53)", name);
+	if (getservbyname("babel", "udp") != NULL &&
+	    getservbyname("babel", "tcp") == NULL)
+		ok(parse(o, false, "babel", &v, msg, sizeof(msg)) == 0 &&
+			v.port == 6696,
+		    "%s takes a UDP-only service (babel: 6696)", name);
 	refuses(o, false, "65536", "out of range 0-65535");
 	refuses(o, false, "no-such-service", "unknown service");
 	refuses(o, true, "domain", "service names are not looked up with -n");
