@@ -46,7 +46,7 @@ static int
 parse(const struct opt *o, bool numeric, const char *text, struct opt_value *v,
     char *msg, size_t len)
 {
-	char copy[256];
+	static char copy[256]; /* v->text points into it */
 	struct sock_err e;
 	int rc;
 
