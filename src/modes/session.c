@@ -26,26 +26,10 @@ session_init(struct session *s)
 	s->tls.min_days = -1;
 }
 
-/* A DUR option's value.  Returns 0 or -1 after a usage error. */
-static int
-dur_opt(const char *arg, int64_t *ms)
-{
-	struct sock_err e;
-
-	if (sock_parse_dur(arg, ms, &e) == -1) {
-		usage_err(&e);
-		return -1;
-	}
-	return 0;
-}
-
 /* The TLS options, as session_opt(). */
 static int
-tls_opt(struct session *s, int c, const char *arg)
+tls_opt(struct session *s, int c, const struct opt_value *v)
 {
-	struct sock_err e;
-	uint64_t v;
-
 	switch (c) {
 	case O_TLS:
 		if (!tls_available()) {
@@ -56,37 +40,31 @@ tls_opt(struct session *s, int c, const char *arg)
 		s->tls.on = true;
 		return 1;
 	case O_CA:
-		s->tls.ca = arg;
+		s->tls.ca = v->text;
 		return 1;
 	case O_CERT:
-		s->tls.cert = arg;
+		s->tls.cert = v->text;
 		return 1;
 	case O_KEY:
-		s->tls.key = arg;
+		s->tls.key = v->text;
 		return 1;
 	case O_ALPN:
-		s->tls.alpn = arg;
+		s->tls.alpn = v->text;
 		return 1;
 	case O_SNI:
 		/* an empty name would verify nothing: --sni "$UNSET" */
-		if (arg[0] == '\0') {
+		if (v->text[0] == '\0') {
 			usage_error("bad --sni \"\": an empty name; give the "
 				    "name the certificate must hold");
 			return -1;
 		}
-		s->tls.sni = arg;
+		s->tls.sni = v->text;
 		return 1;
 	case O_INSECURE:
 		s->tls.insecure = true;
 		return 1;
 	case O_MIN_DAYS:
-		if (sock_parse_uint(arg, 100000, &v, &e) == -1) {
-			usage_error("bad --min-days \"%s\": expected a number "
-				    "0-100000",
-			    arg);
-			return -1;
-		}
-		s->tls.min_days = (int64_t)v;
+		s->tls.min_days = (int64_t)v->n;
 		return 1;
 	}
 	return 0;
@@ -108,7 +86,7 @@ session_tls_check(const struct session *s)
 }
 
 int
-session_opt(struct session *s, int c, const char *arg)
+session_opt(struct session *s, int c, const struct opt_value *v)
 {
 	switch (c) {
 	case 'C':
@@ -118,9 +96,11 @@ session_opt(struct session *s, int c, const char *arg)
 		s->ro.no_shutdown = true;
 		return 1;
 	case 'q':
-		return dur_opt(arg, &s->ro.quit_after_ms) == -1 ? -1 : 1;
+		s->ro.quit_after_ms = v->ms;
+		return 1;
 	case O_IDLE_TIMEOUT:
-		return dur_opt(arg, &s->ro.idle_ms) == -1 ? -1 : 1;
+		s->ro.idle_ms = v->ms;
+		return 1;
 	case O_SEND_ONLY:
 		s->ro.send_only = true;
 		return 1;
@@ -128,18 +108,18 @@ session_opt(struct session *s, int c, const char *arg)
 		s->ro.recv_only = true;
 		return 1;
 	case 'o':
-		s->output_path = arg;
+		s->output_path = v->text;
 		return 1;
 	case 'x':
-		s->hexdump_path = arg;
+		s->hexdump_path = v->text;
 		return 1;
 	case 'U':
-		s->unix_path = arg;
+		s->unix_path = v->text;
 		return 1;
 	case 'O':
-		return sockopts_add(&s->so, arg) != 0 ? -1 : 1;
+		return sockopts_add(&s->so, v->text) != 0 ? -1 : 1;
 	}
-	return tls_opt(s, c, arg);
+	return tls_opt(s, c, v);
 }
 
 /* Opens the log file path (-o/-x; "-" is stderr when dash says so) into

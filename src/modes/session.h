@@ -5,6 +5,7 @@
 #define SOCKIT_SESSION_H
 
 #include "cli/args.h"
+#include "cli/options.h"
 #include "out/log.h"
 #include "stream/relay.h"
 #include "tls/tls.h"
@@ -24,7 +25,7 @@ void session_init(struct session *);
 /* Takes option c (with its argument) when it is a session option.
    Returns 1 when taken, 0 when not a session option, or -1 after a
    usage error was printed. */
-int session_opt(struct session *, int c, const char *arg);
+int session_opt(struct session *, int c, const struct opt_value *v);
 /* Checks the TLS options: they go with --tls.  Returns 0, or EXIT_USAGE
    after printing. */
 int session_tls_check(const struct session *);
