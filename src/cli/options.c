@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/globals.h"
 #include "modes/modes.h"
 #include "cli/options.h"
 #include "out/report.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "cli/options.h"
 #include "modes/listen.h"
 #include "modes/modes.h"

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "modes/listen.h"
 #include "out/report.h"
 #include "stream/exec.h"

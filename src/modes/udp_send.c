@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "cli/args.h"
 #include "out/dgram.h"
 #include "modes/modes.h"

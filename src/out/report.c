@@ -10,13 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "out/report.h"
-
-struct globals G = {
-	.mode = NULL,
-	.family = AF_UNSPEC,
-	.timeout_ms = -1,
-};
 
 volatile sig_atomic_t stop_signal;
 

@@ -1,4 +1,4 @@
-/* Global options, diagnostics and errors: the one place that prints them. */
+/* Diagnostics and errors: the one place that prints them. */
 #ifndef SOCKIT_REPORT_H
 #define SOCKIT_REPORT_H
 
@@ -18,18 +18,6 @@ enum {
 	EXIT_LOCAL = 4,	  /* bind, permission, I/O on stdin/stdout */
 	EXIT_TLS = 5	  /* TLS handshake or verification */
 };
-
-/* The global options, valid in every mode. */
-struct globals {
-	const char *mode;   /* the mode word, for messages */
-	int family;	    /* AF_UNSPEC, or AF_INET with -4, AF_INET6 -6 */
-	bool json;	    /* -j */
-	int verbose;	    /* -v, repeatable */
-	bool quiet;	    /* --quiet */
-	int64_t timeout_ms; /* -w, -1 when not given */
-	bool numeric;	    /* -n */
-};
-extern struct globals G;
 
 #define PRINTF(a, b) __attribute__((format(printf, a, b)))
 
