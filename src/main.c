@@ -12,6 +12,7 @@
 #include "cli/globals.h"
 #include "cli/options.h"
 #include "out/report.h"
+#include "out/signals.h"
 
 /* true when word is a global option that takes the next argument as its
    value ("-w 2s", "--timeout 2s", "-jw 2s"). */

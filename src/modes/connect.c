@@ -15,6 +15,7 @@
 #include "modes/modes.h"
 #include "cli/options.h"
 #include "out/report.h"
+#include "out/signals.h"
 #include "check/check.h"
 #include "cli/parse.h"
 #include "out/results.h"

@@ -15,6 +15,7 @@
 #include "modes/listen.h"
 #include "modes/modes.h"
 #include "out/report.h"
+#include "out/signals.h"
 #include "out/tlsout.h"
 #include "stream/exec.h"
 

@@ -17,6 +17,7 @@
 #include "cli/globals.h"
 #include "modes/listen.h"
 #include "out/report.h"
+#include "out/signals.h"
 #include "stream/exec.h"
 
 static int sigchld_pipe[2] = { -1, -1 };

@@ -11,6 +11,7 @@
 
 #include "cli/options.h"
 #include "out/report.h"
+#include "out/signals.h"
 #include "modes/session.h"
 
 void

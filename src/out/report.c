@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,38 +11,6 @@
 
 #include "cli/globals.h"
 #include "out/report.h"
-
-volatile sig_atomic_t stop_signal;
-
-static void
-on_stop(int sig)
-{
-	stop_signal = sig;
-}
-
-void
-signals_catch(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0; /* no SA_RESTART: poll(2) returns EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-void
-signals_finish(void)
-{
-	int sig = stop_signal;
-
-	if (sig == 0)
-		return;
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 int
 write_whole(int fd, const void *buf, size_t n)

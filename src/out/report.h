@@ -2,7 +2,6 @@
 #ifndef SOCKIT_REPORT_H
 #define SOCKIT_REPORT_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,14 +71,6 @@ int report_session_end(const struct sock_err *e, const char *peer,
     enum session_scope scope);
 
 #endif
-
-/* SIGINT and SIGTERM: after signals_catch(), they set stop_signal and
-   interrupt poll(2) instead of killing the process, so a mode can end
-   its sessions (and report them) before signals_finish() dies by it. */
-extern volatile sig_atomic_t stop_signal;
-void signals_catch(void);
-/* Re-raises a caught signal with its default action; returns otherwise. */
-void signals_finish(void);
 
 /* Events (-v or --json): a text line or a JSON object on stderr.
 	struct event ev;
