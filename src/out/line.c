@@ -1,0 +1,153 @@
+/* Lines on stderr, each written with one write(2): a text line with its
+   control characters escaped, or a JSON object; and the builder of an
+   event's line.  The only code that writes to stderr. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/globals.h"
+#include "out/report.h"
+
+/* The bytes of the control character at s (n bytes left): 1 for C0, DEL
+   or a lone byte 0x80-0x9f that is not UTF-8, 2 for C1 as UTF-8; 0 when
+   s is not one.  *len: the bytes of what is at s. */
+static size_t
+control_at(const unsigned char *s, size_t n, size_t *len)
+{
+	size_t k = utf8_len(s, n);
+
+	*len = k == 0 ? 1 : k;
+	if (k == 0)
+		return s[0] >= 0x80 && s[0] <= 0x9f ? 1 : 0;
+	if (k == 1)
+		return s[0] < 0x20 || s[0] == 0x7f ? 1 : 0;
+	return k == 2 && s[0] == 0xc2 && s[1] <= 0x9f ? 2 : 0;
+}
+
+/* Escapes the n bytes of s into out (room for 4 * n bytes): each byte of
+   a control character as \xHH.  Returns the length written. */
+static size_t
+escape(char *out, const char *in, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0, len, i;
+
+	while (n > 0) {
+		if (control_at(s, n, &len) == 0) {
+			memcpy(out + o, s, len);
+			o += len;
+		} else {
+			for (i = 0; i < len; i++)
+				o += (size_t)sprintf(out + o, "\\x%02x", s[i]);
+		}
+		s += len;
+		n -= len;
+	}
+	return o;
+}
+
+void
+text_put(FILE *fp, const char *s)
+{
+	size_t n = strlen(s);
+	char small[256], *out = n <= sizeof(small) / 4 ? small : malloc(4 * n);
+
+	if (out == NULL) {
+		fputs("(out of memory)", fp);
+		return;
+	}
+	fwrite(out, 1, escape(out, s, n), fp);
+	if (out != small)
+		free(out);
+}
+
+char *
+text_format(const char *fmt, va_list ap)
+{
+	va_list again;
+	char *s;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, again);
+	va_end(again);
+	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+		return NULL;
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+int
+stderr_text(const char *prefix, const char *text, const char *after)
+{
+	size_t n = strlen(text), plen = strlen(prefix), alen = strlen(after);
+	size_t len;
+	char *line = malloc(plen + 4 * n + 1 + alen);
+	int rc;
+
+	if (line == NULL)
+		return -1;
+	memcpy(line, prefix, plen);
+	len = plen + escape(line + plen, text, n);
+	line[len++] = '\n';
+	memcpy(line + len, after, alen);
+	rc = write_whole(STDERR_FILENO, line, len + alen);
+	free(line);
+	return rc;
+}
+
+int
+stderr_json(struct json *j)
+{
+	size_t n;
+	const char *line = json_line(j, &n);
+	int rc = line == NULL ? -1 : write_whole(STDERR_FILENO, line, n);
+
+	json_abort(j);
+	return rc;
+}
+
+static bool
+event_open(struct event *ev, const char *name, bool shown)
+{
+	ev->json = G.json;
+	if (!shown || G.quiet)
+		return false;
+	json_begin(&ev->j, stderr);
+	json_str(&ev->j, "event", name);
+	return true;
+}
+
+bool
+event_begin(struct event *ev, const char *name)
+{
+	return event_open(ev, name, G.json || G.verbose > 0);
+}
+
+bool
+event_begin_always(struct event *ev, const char *name)
+{
+	return event_open(ev, name, true);
+}
+
+int
+event_end(struct event *ev, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	int rc;
+
+	if (ev->json)
+		return stderr_json(&ev->j);
+	json_abort(&ev->j);
+	va_start(ap, fmt);
+	text = text_format(fmt, ap);
+	va_end(ap);
+	rc = text == NULL ? -1 : stderr_text("", text, "");
+	free(text);
+	return rc;
+}
