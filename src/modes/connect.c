@@ -14,6 +14,7 @@
 #include "cli/globals.h"
 #include "modes/modes.h"
 #include "cli/options.h"
+#include "out/events.h"
 #include "out/report.h"
 #include "out/signals.h"
 #include "check/check.h"

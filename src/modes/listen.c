@@ -14,6 +14,7 @@
 #include "cli/options.h"
 #include "modes/listen.h"
 #include "modes/modes.h"
+#include "out/events.h"
 #include "out/report.h"
 #include "out/signals.h"
 #include "out/tlsout.h"

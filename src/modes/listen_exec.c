@@ -16,6 +16,7 @@
 
 #include "cli/globals.h"
 #include "modes/listen.h"
+#include "out/events.h"
 #include "out/report.h"
 #include "out/signals.h"
 #include "stream/exec.h"

@@ -63,34 +63,3 @@ tls_text(FILE *fp, const struct tls_info *in, bool why)
 		text_put(fp, in->verify_error);
 	}
 }
-
-void
-tls_event(const struct tls_info *in, const struct sock_addr *peer)
-{
-	char words[NI_MAXHOST + 8], *text = NULL;
-	size_t len = 0;
-	struct event ev;
-	FILE *mem;
-
-	if (!event_begin(&ev, "tls"))
-		return;
-	if (peer != NULL) {
-		json_str(&ev.j, "peer", peer->host[0] ? peer->host : NULL);
-		if (peer->family == AF_UNIX)
-			json_null(&ev.j, "peer_port");
-		else
-			json_uint(&ev.j, "peer_port", peer->port);
-	}
-	tls_json(&ev.j, in);
-	mem = open_memstream(&text, &len);
-	if (mem != NULL) {
-		tls_text(mem, in, true);
-		fclose(mem);
-	}
-	if (peer != NULL)
-		event_end(&ev, "tls %s: %s",
-		    addr_words(peer, words, sizeof(words)), text ? text : "");
-	else
-		event_end(&ev, "tls %s", text ? text : "");
-	free(text);
-}
