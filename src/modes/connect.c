@@ -157,7 +157,7 @@ closed_hook(void *ctx, const struct endpoint *c, bool failed)
 {
 	(void)ctx;
 	(void)failed;
-	session_closed_event(c, false, true);
+	session_closed(c, false, true);
 }
 
 static int
@@ -201,7 +201,7 @@ tls_ready_hook(void *ctx, struct endpoint *c)
 	struct tls_info in;
 
 	tls_info(c->tls, &in);
-	tls_event(&in, NULL);
+	event_tls(&in, NULL);
 	if (o->s.tls.min_days >= 0 && in.have_cert &&
 	    in.days_left < o->s.tls.min_days) {
 		char why[96];
@@ -488,7 +488,7 @@ mode_connect(int argc, char **argv)
 	t0 = sock_now_ms();
 	fd = dial(&o, &t, &peer, &status);
 	if (fd != -1) {
-		session_connected_event(fd, &peer, sock_now_ms() - t0,
+		session_connected(fd, &peer, sock_now_ms() - t0,
 		    o.use_proxy ? o.proxy.shown : NULL);
 		if (o.use_proxy)
 			proxy_shutdown(&o);

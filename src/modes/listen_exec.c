@@ -69,7 +69,7 @@ reap(struct server *sv, bool block)
 		for (i = 0; i < sv->nkids; i++) {
 			if (sv->kids[i].pid != pid)
 				continue;
-			session_closed_event(&sv->kids[i].c, true, false);
+			session_closed(&sv->kids[i].c, true, false);
 			sv->kids[i] = sv->kids[--sv->nkids];
 			break;
 		}

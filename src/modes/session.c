@@ -1,5 +1,5 @@
-/* The stream session's options and events, shared by listen and connect:
-   listening, accepted and refused (listen), connected (connect), closed. */
+/* The stream session's options, shared by listen and connect, and the
+   facts of its connected and closed events. */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/options.h"
+#include "out/events.h"
 #include "out/report.h"
 #include "out/signals.h"
 #include "modes/session.h"
@@ -219,4 +220,38 @@ session_log_peer(struct session *s, const struct endpoint *c, char dir,
 	};
 
 	return session_log_write(&s->log, &rec, e);
+}
+
+void
+session_connected(int fd, const struct sock_addr *peer, double ms,
+    const char *proxy)
+{
+	struct event_connected ev = { .peer = peer,
+		.connect_ms = ms,
+		.proxy = proxy };
+	struct sock_addr local;
+	struct sock_err e;
+
+	if (sock_name(fd, &local, &e) == 0)
+		ev.local = &local;
+	event_connected(&ev);
+}
+
+void
+session_closed(const struct endpoint *c, bool with_peer, bool counted)
+{
+	struct event_closed ev = { .peer = with_peer ? &c->peer : NULL,
+		.counted = counted,
+		.bytes_in = c->bytes_in,
+		.bytes_out = c->bytes_out,
+		.duration_ms = sock_now_ms() - c->start_ms,
+		.reason = c->reason };
+	char words[NI_MAXHOST + 8];
+
+	if (c->truncated) /* --tls: EOF, but say so */
+		diag(1, "%s closed the connection without TLS close_notify",
+		    c->peer.host[0] ?
+			addr_words(&c->peer, words, sizeof(words)) :
+			"the peer");
+	event_closed(&ev);
 }

@@ -1,5 +1,7 @@
-/* The events of SPEC.md on stderr (with -v or --json): one function per
-   event. */
+/* The events of SPEC.md on stderr, one function per event, each field
+   written once for both forms (out/line.c).  Where the text says a field
+   at another place than JSON lists it, the field is written twice: once
+   as words only (key NULL), once as a member only (before NULL). */
 #include "config.h"
 
 #include <stdio.h>
@@ -8,178 +10,266 @@
 
 #include "cli/globals.h"
 #include "out/events.h"
+#include "out/line.h"
 #include "out/log.h"
 #include "out/report.h"
 #include "out/tlsout.h"
 
-void
-session_connected_event(int fd, const struct sock_addr *peer, double ms,
-    const char *proxy)
-{
-	struct sock_addr local;
-	struct sock_err e;
-	struct event ev;
-	bool unix_ = peer->family == AF_UNIX;
-
-	if (!event_begin(&ev, "connected"))
-		return;
-	if (sock_name(fd, &local, &e) == -1)
-		memset(&local, 0, sizeof(local));
-	json_str(&ev.j, "address", peer->host);
-	if (unix_)
-		json_null(&ev.j, "port");
-	else
-		json_uint(&ev.j, "port", peer->port);
-	json_str(&ev.j, "local_address", unix_ ? NULL : local.host);
-	if (unix_)
-		json_null(&ev.j, "local_port");
-	else
-		json_uint(&ev.j, "local_port", local.port);
-	json_ms(&ev.j, "connect_ms", ms);
-	if (proxy != NULL)
-		json_str(&ev.j, "proxy", proxy);
-	if (proxy != NULL)
-		event_end(&ev,
-		    "connected through proxy %s (%s %u) from %s "
-		    "%u in %.2f ms",
-		    proxy, peer->host, (unsigned)peer->port, local.host,
-		    (unsigned)local.port, ms);
-	else if (unix_)
-		event_end(&ev, "connected to %s in %.2f ms", peer->host, ms);
-	else
-		event_end(&ev, "connected to %s %u from %s %u in %.2f ms",
-		    peer->host, (unsigned)peer->port, local.host,
-		    (unsigned)local.port, ms);
-}
-
-void
-session_listening_event(int fd, bool always)
-{
-	struct sock_addr a;
-	struct sock_err e;
-	struct event ev;
-	const char *proto;
-	bool shown;
-
-	if (sock_name(fd, &a, &e) == -1)
-		return;
-	proto = a.family == AF_UNIX ? "unix" : "tcp";
-	shown = always ? event_begin_always(&ev, "listening") :
-			 event_begin(&ev, "listening");
-	if (!shown)
-		return;
-	json_str(&ev.j, "address", a.host);
-	if (a.family == AF_UNIX)
-		json_null(&ev.j, "port");
-	else
-		json_uint(&ev.j, "port", a.port);
-	json_str(&ev.j, "proto", proto);
-	if (a.family == AF_UNIX)
-		event_end(&ev, "listening on %s", a.host);
-	else
-		event_end(&ev, "listening on %s %u", a.host, (unsigned)a.port);
-}
-
-void
-session_peer_event(const char *name, const struct sock_addr *peer,
-    const char *reason)
+/* The members key and port_key of address a (the host null for an
+   unnamed Unix client, the port null for a Unix one), and in text its
+   words ("HOST PORT", the path) after before. */
+static void
+line_address(struct line *l, const char *key, const char *port_key,
+    const char *before, const struct sock_addr *a)
 {
 	char words[NI_MAXHOST + 8];
-	struct event ev;
 
-	if (!event_begin(&ev, name))
-		return;
-	json_str(&ev.j, "peer", peer->host[0] ? peer->host : NULL);
-	if (peer->family == AF_UNIX)
-		json_null(&ev.j, "peer_port");
+	line_str(l, key, NULL, a->host[0] ? a->host : NULL);
+	if (a->family == AF_UNIX)
+		line_null(l, port_key);
 	else
-		json_uint(&ev.j, "peer_port", peer->port);
-	if (reason != NULL) {
-		json_str(&ev.j, "reason", reason);
-		event_end(&ev, "%s %s: %s", name,
-		    addr_words(peer, words, sizeof(words)), reason);
-	} else {
-		event_end(&ev, "%s %s", name,
-		    addr_words(peer, words, sizeof(words)));
-	}
+		line_uint(l, port_key, NULL, a->port);
+	line_str(l, NULL, before, addr_words(a, words, sizeof(words)));
 }
 
-void
-session_closed_event(const struct endpoint *c, bool with_peer, bool bytes)
+int
+event_listening(const struct sock_addr *a, const char *proto, bool always)
 {
-	double ms = sock_now_ms() - c->start_ms;
-	char words[NI_MAXHOST + 8], why[32];
-	struct event ev;
+	struct line l;
 
-	if (c->truncated) /* --tls: EOF, but say so */
-		diag(1, "%s closed the connection without TLS close_notify",
-		    c->peer.host[0] ?
-			addr_words(&c->peer, words, sizeof(words)) :
-			"the peer");
-	if (!event_begin(&ev, "closed"))
-		return;
-	if (with_peer) {
-		/* null for an unnamed Unix client, as in "accepted" */
-		json_str(&ev.j, "peer", c->peer.host[0] ? c->peer.host : NULL);
-		if (c->peer.family == AF_UNIX)
-			json_null(&ev.j, "peer_port");
-		else
-			json_uint(&ev.j, "peer_port", c->peer.port);
-	}
-	if (bytes) {
-		json_uint(&ev.j, "bytes_in", c->bytes_in);
-		json_uint(&ev.j, "bytes_out", c->bytes_out);
-	} else {
-		json_null(&ev.j, "bytes_in");
-		json_null(&ev.j, "bytes_out");
-	}
-	json_ms(&ev.j, "duration_ms", ms);
-	if (c->reason != NULL)
-		json_str(&ev.j, "reason", c->reason);
-	why[0] = '\0';
-	if (c->reason != NULL)
-		snprintf(why, sizeof(why), " (%s)", c->reason);
-	if (!bytes)
-		event_end(&ev, "closed %s after %.2f ms%s",
-		    addr_words(&c->peer, words, sizeof(words)), ms, why);
-	else if (with_peer)
-		event_end(&ev, "closed %s: %llu bytes in, %llu out, %.2f ms%s",
-		    addr_words(&c->peer, words, sizeof(words)),
-		    (unsigned long long)c->bytes_in,
-		    (unsigned long long)c->bytes_out, ms, why);
+	if (!line_begin(&l, "listening", always))
+		return 0;
+	line_str(&l, "address", "listening on ", a->host);
+	if (a->family == AF_UNIX)
+		line_null(&l, "port");
 	else
-		event_end(&ev, "closed: %llu bytes in, %llu out, %.2f ms%s",
-		    (unsigned long long)c->bytes_in,
-		    (unsigned long long)c->bytes_out, ms, why);
+		line_uint(&l, "port", " ", a->port);
+	line_str(&l, "proto", NULL, proto);
+	return line_end(&l);
 }
 
-void
-tls_event(const struct tls_info *in, const struct sock_addr *peer)
+/* The event name about peer (and client, reason when not NULL). */
+static int
+peer_event(const char *name, const struct sock_addr *peer,
+    const struct sock_addr *client, const char *reason)
 {
-	char words[NI_MAXHOST + 8], *text = NULL;
-	size_t len = 0;
-	struct event ev;
-	FILE *mem;
+	struct line l;
 
-	if (!event_begin(&ev, "tls"))
-		return;
+	if (!line_begin(&l, name, false))
+		return 0;
+	line_text(&l, "%s", name);
+	line_address(&l, "peer", "peer_port", " ", peer);
+	if (client != NULL)
+		line_address(&l, "client", "client_port", " for ", client);
+	if (reason != NULL)
+		line_str(&l, "reason", ": ", reason);
+	return line_end(&l);
+}
+
+int
+event_accepted(const struct sock_addr *peer, const struct sock_addr *client)
+{
+	return peer_event("accepted", peer, client, NULL);
+}
+
+int
+event_refused(const struct sock_addr *peer, const char *reason)
+{
+	return peer_event("refused", peer, NULL, reason);
+}
+
+int
+event_peer(const struct sock_addr *peer)
+{
+	return peer_event("peer", peer, NULL, NULL);
+}
+
+int
+event_expired(const struct sock_addr *peer)
+{
+	return peer_event("expired", peer, NULL, NULL);
+}
+
+int
+event_connected(const struct event_connected *c)
+{
+	static const struct sock_addr unknown; /* "" and 0, as before */
+	const struct sock_addr *peer = c->peer;
+	const struct sock_addr *local = c->local ? c->local : &unknown;
+	bool path = peer->family == AF_UNIX;
+	struct line l;
+
+	if (!line_begin(&l, "connected", false))
+		return 0;
+	if (c->proxy != NULL) /* the URL first in text, last in JSON */
+		line_str(&l, NULL, "connected through proxy ", c->proxy);
+	line_str(&l, "address", c->proxy ? " (" : "connected to ", peer->host);
+	if (path)
+		line_null(&l, "port");
+	else
+		line_uint(&l, "port", " ", peer->port);
+	line_text(&l, "%s", c->proxy ? ")" : "");
+	line_str(&l, "local_address", path ? NULL : " from ",
+	    path ? NULL : local->host);
+	if (path)
+		line_null(&l, "local_port");
+	else
+		line_uint(&l, "local_port", " ", local->port);
+	line_ms(&l, "connect_ms", " in ", c->connect_ms);
+	line_text(&l, " ms");
+	if (c->proxy != NULL)
+		line_str(&l, "proxy", NULL, c->proxy);
+	if (c->proto != NULL)
+		line_str(&l, "proto", NULL, c->proto);
+	return line_end(&l);
+}
+
+int
+event_closed(const struct event_closed *c)
+{
+	struct line l;
+
+	if (!line_begin(&l, "closed", false))
+		return 0;
+	line_text(&l, "closed");
+	if (c->peer != NULL)
+		line_address(&l, "peer", "peer_port", " ", c->peer);
+	if (c->datagrams) {
+		line_uint(&l, "datagrams_in", ": ", c->datagrams_in);
+		line_uint(&l, "datagrams_out", " datagrams in, ",
+		    c->datagrams_out);
+	}
+	if (c->counted) {
+		line_uint(&l, "bytes_in", c->datagrams ? " out, " : ": ",
+		    c->bytes_in);
+		line_uint(&l, "bytes_out", " bytes in, ", c->bytes_out);
+		line_ms(&l, "duration_ms", " out, ", c->duration_ms);
+	} else {
+		line_null(&l, "bytes_in");
+		line_null(&l, "bytes_out");
+		line_ms(&l, "duration_ms", " after ", c->duration_ms);
+	}
+	line_text(&l, " ms");
+	if (c->reason != NULL) {
+		line_str(&l, "reason", " (", c->reason);
+		line_text(&l, ")");
+	}
+	return line_end(&l);
+}
+
+int
+event_certificate(const char *subject, const char *fingerprint)
+{
+	struct line l;
+
+	if (!line_begin(&l, "certificate", true))
+		return 0;
+	line_str(&l, "subject", NULL, subject);
+	line_str(&l, "fingerprint_sha256", "certificate sha256 ", fingerprint);
+	return line_end(&l);
+}
+
+int
+event_tls(const struct tls_info *in, const struct sock_addr *peer)
+{
+	struct line l;
+
+	if (!line_begin(&l, "tls", false))
+		return 0;
+	line_text(&l, "tls");
 	if (peer != NULL) {
-		json_str(&ev.j, "peer", peer->host[0] ? peer->host : NULL);
-		if (peer->family == AF_UNIX)
-			json_null(&ev.j, "peer_port");
+		line_address(&l, "peer", "peer_port", " ", peer);
+		line_text(&l, ":");
+	}
+	/* the facts are many fields, written by tlsout.c in each form */
+	if (l.json) {
+		tls_json(&l.j, in);
+	} else {
+		line_text(&l, " ");
+		tls_text(l.text, in, true);
+	}
+	return line_end(&l);
+}
+
+int
+event_sent(const struct sock_addr *to, size_t bytes)
+{
+	struct line l;
+
+	if (!line_begin(&l, "sent", false))
+		return 0;
+	line_uint(&l, NULL, "sent ", bytes); /* the count first in text */
+	line_str(&l, "address", " bytes to ", to->host);
+	line_uint(&l, "port", " ", to->port);
+	line_uint(&l, "bytes", NULL, bytes);
+	return line_end(&l);
+}
+
+/* "sockit: MODE: " (or "sockit: " before the mode is known) into buf. */
+static const char *
+line_prefix(char *buf, size_t len)
+{
+	snprintf(buf, len, "sockit: %s%s", G.mode != NULL ? G.mode : "",
+	    G.mode != NULL ? ": " : "");
+	return buf;
+}
+
+/* The "kind" word of an error event. */
+static const char *
+kind_name(enum sock_kind kind)
+{
+	switch (kind) {
+	case SOCK_ENET:
+		return "network";
+	case SOCK_EUSAGE:
+		return "usage";
+	case SOCK_ERESOLVE:
+		return "resolve";
+	case SOCK_ETLS:
+		return "tls";
+	case SOCK_OK:
+	case SOCK_ELOCAL:
+		break;
+	}
+	return "local";
+}
+
+int
+event_error(enum sock_kind kind, bool fatal, const char *message)
+{
+	char prefix[64], after[80] = "";
+	struct json j;
+
+	if (G.json) {
+		json_begin(&j, stderr);
+		json_str(&j, "event", "error");
+		json_str(&j, "mode", G.mode);
+		json_str(&j, "kind", kind_name(kind));
+		json_str(&j, "message", message);
+		if (fatal)
+			json_int(&j, "exit", exit_status(kind));
 		else
-			json_uint(&ev.j, "peer_port", peer->port);
+			json_null(&j, "exit");
+		return stderr_json(&j);
 	}
-	tls_json(&ev.j, in);
-	mem = open_memstream(&text, &len);
-	if (mem != NULL) {
-		tls_text(mem, in, true);
-		fclose(mem);
+	if (kind == SOCK_EUSAGE && fatal)
+		snprintf(after, sizeof(after), "Try 'sockit %s%s--help'.\n",
+		    G.mode != NULL ? G.mode : "", G.mode != NULL ? " " : "");
+	return stderr_text(line_prefix(prefix, sizeof(prefix)), message, after);
+}
+
+int
+event_diagnostic(const char *message)
+{
+	char prefix[64];
+	struct json j;
+
+	if (G.json) {
+		json_begin(&j, stderr);
+		json_str(&j, "event", "diagnostic");
+		json_str(&j, "mode", G.mode);
+		json_str(&j, "message", message);
+		return stderr_json(&j);
 	}
-	if (peer != NULL)
-		event_end(&ev, "tls %s: %s",
-		    addr_words(peer, words, sizeof(words)), text ? text : "");
-	else
-		event_end(&ev, "tls %s", text ? text : "");
-	free(text);
+	return stderr_text(line_prefix(prefix, sizeof(prefix)), message, "");
 }

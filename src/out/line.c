@@ -111,43 +111,78 @@ stderr_json(struct json *j)
 	return rc;
 }
 
-static bool
-event_open(struct event *ev, const char *name, bool shown)
+bool
+line_begin(struct line *l, const char *event, bool always)
 {
-	ev->json = G.json;
-	if (!shown || G.quiet)
+	memset(l, 0, sizeof(*l));
+	l->json = G.json;
+	if (G.quiet || !(always || G.json || G.verbose > 0))
 		return false;
-	json_begin(&ev->j, stderr);
-	json_str(&ev->j, "event", name);
-	return true;
+	if (l->json) {
+		json_begin(&l->j, stderr);
+		json_str(&l->j, "event", event);
+		return true;
+	}
+	l->text = open_memstream(&l->buf, &l->len);
+	return l->text != NULL;
 }
 
-bool
-event_begin(struct event *ev, const char *name)
+void
+line_text(struct line *l, const char *fmt, ...)
 {
-	return event_open(ev, name, G.json || G.verbose > 0);
+	va_list ap;
+
+	if (l->json)
+		return;
+	va_start(ap, fmt);
+	vfprintf(l->text, fmt, ap);
+	va_end(ap);
 }
 
-bool
-event_begin_always(struct event *ev, const char *name)
+void
+line_str(struct line *l, const char *key, const char *before, const char *value)
 {
-	return event_open(ev, name, true);
+	if (l->json && key != NULL)
+		json_str(&l->j, key, value);
+	else if (!l->json && before != NULL)
+		fprintf(l->text, "%s%s", before, value != NULL ? value : "");
+}
+
+void
+line_uint(struct line *l, const char *key, const char *before,
+    unsigned long long value)
+{
+	if (l->json && key != NULL)
+		json_uint(&l->j, key, value);
+	else if (!l->json && before != NULL)
+		fprintf(l->text, "%s%llu", before, value);
+}
+
+void
+line_ms(struct line *l, const char *key, const char *before, double ms)
+{
+	if (l->json && key != NULL)
+		json_ms(&l->j, key, ms);
+	else if (!l->json && before != NULL)
+		fprintf(l->text, "%s%.2f", before, ms);
+}
+
+void
+line_null(struct line *l, const char *key)
+{
+	if (l->json)
+		json_null(&l->j, key);
 }
 
 int
-event_end(struct event *ev, const char *fmt, ...)
+line_end(struct line *l)
 {
-	va_list ap;
-	char *text;
-	int rc;
+	int rc = -1;
 
-	if (ev->json)
-		return stderr_json(&ev->j);
-	json_abort(&ev->j);
-	va_start(ap, fmt);
-	text = text_format(fmt, ap);
-	va_end(ap);
-	rc = text == NULL ? -1 : stderr_text("", text, "");
-	free(text);
+	if (l->json)
+		return stderr_json(&l->j);
+	if (fclose(l->text) == 0 && l->buf != NULL)
+		rc = stderr_text("", l->buf, "");
+	free(l->buf);
 	return rc;
 }

@@ -25,23 +25,42 @@ int stderr_text(const char *prefix, const char *text, const char *after);
    drops it.  Returns 0, or -1 when stderr failed. */
 int stderr_json(struct json *j);
 
-/* Events (-v or --json): a text line or a JSON object on stderr.
-	struct event ev;
-	if (event_begin(&ev, "listening")) {
-		json_str(&ev.j, "address", host); ...
-		event_end(&ev, "listening on %s %u", host, port);
+/* An event's line, built one field at a time: each call writes its field
+   in the form asked, the JSON member with --json, else its words in the
+   text line (iproute2's json_print habit), so a field is named once:
+	struct line l;
+	if (line_begin(&l, "listening", always)) {
+		line_str(&l, "address", "listening on ", host);
+		line_uint(&l, "port", " ", port);
+		line_str(&l, "proto", NULL, "tcp");
+		line_end(&l);
 	}
-   The JSON members are written only in JSON mode; the text only in text
-   mode.  always: shown even without -v (not with --quiet). */
-struct event {
-	struct json j;
-	bool json;
+   key: the JSON member, or NULL for words only in text; before: the text
+   written before the value, or NULL for a member only in JSON. */
+struct line {
+	bool json;     /* --json: j, else the text */
+	struct json j; /* the JSON object */
+	FILE *text;    /* the text line, into buf */
+	char *buf;
+	size_t len;
 };
-bool event_begin(struct event *, const char *name);
-bool event_begin_always(struct event *, const char *name);
-/* Writes the event: the JSON object, or the text line (control
-   characters escaped), each with one write(2).  Returns 0, or -1 when
-   stderr failed. */
-int event_end(struct event *, const char *fmt, ...) PRINTF(2, 3);
+/* Starts the line of event: with -v or --json, or always (a port the
+   kernel picked); never with --quiet.  Returns false when it is not
+   shown (nothing to end then). */
+bool line_begin(struct line *, const char *event, bool always);
+/* Words only in text. */
+void line_text(struct line *, const char *fmt, ...) PRINTF(2, 3);
+/* A string (NULL: null in JSON, nothing in text). */
+void line_str(struct line *, const char *key, const char *before,
+    const char *value);
+void line_uint(struct line *, const char *key, const char *before,
+    unsigned long long value);
+/* Milliseconds: %.3f in JSON, %.2f in text. */
+void line_ms(struct line *, const char *key, const char *before, double ms);
+/* null, only in JSON. */
+void line_null(struct line *, const char *key);
+/* Writes the line to stderr with one write(2) (the text's control
+   characters escaped).  Returns 0, or -1 when stderr failed. */
+int line_end(struct line *);
 
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/globals.h"
+#include "out/events.h"
 #include "out/report.h"
 
 int
@@ -36,70 +37,14 @@ write_whole(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-/* "sockit: MODE: " (or "sockit: " before the mode is known) into buf. */
-static const char *
-line_prefix(char *buf, size_t len)
-{
-	snprintf(buf, len, "sockit: %s%s", G.mode != NULL ? G.mode : "",
-	    G.mode != NULL ? ": " : "");
-	return buf;
-}
-
-static const char *
-kind_name(enum sock_kind kind)
-{
-	switch (kind) {
-	case SOCK_ENET:
-		return "network";
-	case SOCK_EUSAGE:
-		return "usage";
-	case SOCK_ERESOLVE:
-		return "resolve";
-	case SOCK_ETLS:
-		return "tls";
-	case SOCK_OK:
-	case SOCK_ELOCAL:
-		break;
-	}
-	return "local";
-}
-
-/* Prints msg (NULL: memory ran out) as the error of kind: the text
-   line(s), or the error event, whose "exit" is null unless fatal. */
-static void
-error_out(enum sock_kind kind, bool fatal, const char *msg)
-{
-	char prefix[64], after[80] = "";
-	struct json j;
-
-	if (msg == NULL)
-		msg = "out of memory";
-	if (G.json) {
-		json_begin(&j, stderr);
-		json_str(&j, "event", "error");
-		json_str(&j, "mode", G.mode);
-		json_str(&j, "kind", kind_name(kind));
-		json_str(&j, "message", msg);
-		if (fatal)
-			json_int(&j, "exit", exit_status(kind));
-		else
-			json_null(&j, "exit");
-		stderr_json(&j);
-		return;
-	}
-	if (kind == SOCK_EUSAGE && fatal)
-		snprintf(after, sizeof(after), "Try 'sockit %s%s--help'.\n",
-		    G.mode != NULL ? G.mode : "", G.mode != NULL ? " " : "");
-	stderr_text(line_prefix(prefix, sizeof(prefix)), msg, after);
-}
-
-/* error_out() of a formatted message. */
+/* The error event of a formatted message (NULL when memory ran out),
+   whose "exit" is null unless fatal. */
 static void PRINTF(3, 0)
     verror(enum sock_kind kind, bool fatal, const char *fmt, va_list ap)
 {
 	char *msg = text_format(fmt, ap);
 
-	error_out(kind, fatal, msg);
+	event_error(kind, fatal, msg != NULL ? msg : "out of memory");
 	free(msg);
 }
 
@@ -218,26 +163,16 @@ usage_err(const struct sock_err *e)
 void
 diag(int level, const char *fmt, ...)
 {
-	struct json j;
 	va_list ap;
-	char *msg, prefix[64];
+	char *msg;
 
 	if (G.quiet || G.verbose < level)
 		return;
 	va_start(ap, fmt);
 	msg = text_format(fmt, ap);
 	va_end(ap);
-	if (msg == NULL)
-		return;
-	if (G.json) {
-		json_begin(&j, stderr);
-		json_str(&j, "event", "diagnostic");
-		json_str(&j, "mode", G.mode);
-		json_str(&j, "message", msg);
-		stderr_json(&j);
-	} else {
-		stderr_text(line_prefix(prefix, sizeof(prefix)), msg, "");
-	}
+	if (msg != NULL)
+		event_diagnostic(msg);
 	free(msg);
 }
 
