@@ -170,7 +170,7 @@ event_certificate(const char *subject, const char *fingerprint)
 }
 
 int
-event_tls(const struct tls_info *in, const struct sock_addr *peer)
+event_tls(const struct tls_info *info, const struct sock_addr *peer)
 {
 	struct line l;
 
@@ -183,10 +183,10 @@ event_tls(const struct tls_info *in, const struct sock_addr *peer)
 	}
 	/* the facts are many fields, written by tlsout.c in each form */
 	if (l.json) {
-		tls_json(&l.j, in);
+		tls_json(&l.j, info);
 	} else {
 		line_text(&l, " ");
-		tls_text(l.text, in, true);
+		tls_text(l.text, info, true);
 	}
 	return line_end(&l);
 }

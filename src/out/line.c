@@ -34,20 +34,21 @@ static size_t
 escape(char *out, const char *in, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)in;
-	size_t o = 0, len, i;
+	size_t written = 0, len, i;
 
 	while (n > 0) {
 		if (control_at(s, n, &len) == 0) {
-			memcpy(out + o, s, len);
-			o += len;
+			memcpy(out + written, s, len);
+			written += len;
 		} else {
 			for (i = 0; i < len; i++)
-				o += (size_t)sprintf(out + o, "\\x%02x", s[i]);
+				written += (size_t)sprintf(out + written,
+				    "\\x%02x", s[i]);
 		}
 		s += len;
 		n -= len;
 	}
-	return o;
+	return written;
 }
 
 void

@@ -17,20 +17,20 @@
 int
 write_whole(int fd, const void *buf, size_t n)
 {
-	const char *p = buf;
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	ssize_t w;
+	const char *rest = buf;
+	struct pollfd writable = { .fd = fd, .events = POLLOUT };
+	ssize_t written;
 
 	while (n > 0) {
-		w = write(fd, p, n);
-		if (w > 0) {
-			p += w;
-			n -= (size_t)w;
-		} else if (w == -1 &&
+		written = write(fd, rest, n);
+		if (written > 0) {
+			rest += written;
+			n -= (size_t)written;
+		} else if (written == -1 &&
 		    (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+			if (poll(&writable, 1, -1) == -1 && errno != EINTR)
 				return -1;
-		} else if (w == 0 || errno != EINTR) {
+		} else if (written == 0 || errno != EINTR) {
 			return -1;
 		}
 	}
