@@ -8,13 +8,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "out/log.h"
+#include "out/report.h"
 
 #define HEX_LINE 96 /* "> 00000000  xx ... xx  |0123456789abcdef|\n" */
 
@@ -48,32 +48,6 @@ addr_words(const struct sock_addr *a, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s %u", a->host, (unsigned)a->port);
 	return buf;
-}
-
-/* Writes n bytes of buf to fd, waiting when it is non-blocking and full
-   (a stderr that another process made non-blocking): nothing is
-   dropped.  Returns 0, or -1 (errno). */
-static int
-log_write(int fd, const char *buf, size_t n)
-{
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, buf, n);
-		if (w > 0) {
-			buf += w;
-			n -= (size_t)w;
-		} else if (w == -1 &&
-		    (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			poll(&p, 1, -1);
-		} else if (w == 0 || errno != EINTR) {
-			if (w == 0)
-				errno = EIO;
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* "# HOST PORT\n" (or the path) of peer at out; control bytes of a name
@@ -171,7 +145,9 @@ log_one(struct session_log *l, int fd, unsigned long *last,
 		memcpy(l->buf + len, rec->buf, rec->n);
 		len += rec->n;
 	}
-	rc = log_write(fd, l->buf, len);
+	/* a stderr that another process made non-blocking waits: nothing
+	   is dropped */
+	rc = write_whole(fd, l->buf, len);
 	if (shared) {
 		at = lseek(fd, 0, SEEK_CUR);
 		*last = at == -1 ? 0 : (unsigned long)at;

@@ -31,6 +31,8 @@ write_whole(int fd, const void *buf, size_t n)
 			if (poll(&writable, 1, -1) == -1 && errno != EINTR)
 				return -1;
 		} else if (written == 0 || errno != EINTR) {
+			if (written == 0)
+				errno = EIO;
 			return -1;
 		}
 	}

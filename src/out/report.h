@@ -43,7 +43,8 @@ void report_nonfatal(const struct sock_err *);
 void diag(int level, const char *fmt, ...) PRINTF(2, 3);
 /* Writes the n bytes to fd whole, with one write(2) when the descriptor
    takes them: partial writes go on, EAGAIN (a non-blocking description
-   shared with stdout) waits in poll(2).  Returns 0, or -1 (errno). */
+   shared with stdout or another process's) waits in poll(2).  Returns 0,
+   or -1 (errno). */
 int write_whole(int fd, const void *buf, size_t n);
 /* Flushes stdout at the end of a mode.  Returns status, or EXIT_LOCAL
    when stdout could not be written (quietly when the reader went away). */
