@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "out/json.h"
-#include "tap.h"
+#include "../tap.h"
 
 /* Every line written, checked with jq at the end. */
 static char *lines[256];
