@@ -1,10 +1,9 @@
-/* Diagnostics and errors: the one place that prints them. */
+/* Errors and diagnostics: their words, and the exit status of an error
+   kind (out/events.c writes them: the error and diagnostic events). */
 #ifndef SOCKIT_REPORT_H
 #define SOCKIT_REPORT_H
 
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
+#include <stddef.h>
 
 #include "out/line.h"
 #include "sock/sock.h"

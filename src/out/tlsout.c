@@ -3,11 +3,8 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "out/report.h"
-#include "out/log.h"
+#include "out/line.h"
 #include "out/tlsout.h"
 
 void
