@@ -172,7 +172,10 @@ event_certificate(const char *subject, const char *fingerprint)
 int
 event_tls(const struct tls_info *info, const struct sock_addr *peer)
 {
+	char *text = NULL;
+	size_t len = 0;
 	struct line l;
+	FILE *facts;
 
 	if (!line_begin(&l, "tls", false))
 		return 0;
@@ -182,12 +185,14 @@ event_tls(const struct tls_info *info, const struct sock_addr *peer)
 		line_text(&l, ":");
 	}
 	/* the facts are many fields, written by tlsout.c in each form */
-	if (l.json) {
+	if (l.json)
 		tls_json(&l.j, info);
-	} else {
-		line_text(&l, " ");
-		tls_text(l.text, info, true);
+	else if ((facts = open_memstream(&text, &len)) != NULL) {
+		tls_text(facts, info, true);
+		fclose(facts);
 	}
+	line_text(&l, " %s", text != NULL ? text : "");
+	free(text);
 	return line_end(&l);
 }
 

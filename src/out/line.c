@@ -115,17 +115,67 @@ stderr_json(struct json *j)
 bool
 line_begin(struct line *l, const char *event, bool always)
 {
-	memset(l, 0, sizeof(*l));
 	l->json = G.json;
+	l->text = l->small;
+	l->text[0] = '\0';
+	l->len = 0;
+	l->cap = sizeof(l->small);
+	l->failed = false;
 	if (G.quiet || !(always || G.json || G.verbose > 0))
 		return false;
 	if (l->json) {
 		json_begin(&l->j, stderr);
 		json_str(&l->j, "event", event);
-		return true;
 	}
-	l->text = open_memstream(&l->buf, &l->len);
-	return l->text != NULL;
+	return true;
+}
+
+/* Adds formatted words to the text line, in small while they fit (most
+   lines do: no allocation), then in a buffer grown to fit. */
+static void text_add(struct line *, const char *, va_list) PRINTF(2, 0);
+static void
+text_add(struct line *l, const char *fmt, va_list ap)
+{
+	size_t room = l->cap - l->len, cap;
+	va_list again;
+	char *grown;
+	int n;
+
+	if (l->failed)
+		return;
+	va_copy(again, ap);
+	n = vsnprintf(l->text + l->len, room, fmt, again);
+	va_end(again);
+	if (n >= 0 && (size_t)n >= room) {
+		cap = 2 * (l->len + (size_t)n + 1);
+		grown =
+		    l->text == l->small ? malloc(cap) : realloc(l->text, cap);
+		if (grown == NULL) {
+			l->failed = true;
+			return;
+		}
+		if (l->text == l->small)
+			memcpy(grown, l->small, l->len);
+		l->text = grown;
+		l->cap = cap;
+		vsnprintf(l->text + l->len, cap - l->len, fmt, ap);
+	}
+	if (n < 0)
+		l->failed = true;
+	else
+		l->len += (size_t)n;
+}
+
+/* text_add() of its arguments. */
+static void text_words(struct line *, const char *, ...) PRINTF(2, 3);
+static void
+text_words(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	text_add(l, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -136,7 +186,7 @@ line_text(struct line *l, const char *fmt, ...)
 	if (l->json)
 		return;
 	va_start(ap, fmt);
-	vfprintf(l->text, fmt, ap);
+	text_add(l, fmt, ap);
 	va_end(ap);
 }
 
@@ -146,7 +196,7 @@ line_str(struct line *l, const char *key, const char *before, const char *value)
 	if (l->json && key != NULL)
 		json_str(&l->j, key, value);
 	else if (!l->json && before != NULL)
-		fprintf(l->text, "%s%s", before, value != NULL ? value : "");
+		text_words(l, "%s%s", before, value != NULL ? value : "");
 }
 
 void
@@ -156,7 +206,7 @@ line_uint(struct line *l, const char *key, const char *before,
 	if (l->json && key != NULL)
 		json_uint(&l->j, key, value);
 	else if (!l->json && before != NULL)
-		fprintf(l->text, "%s%llu", before, value);
+		text_words(l, "%s%llu", before, value);
 }
 
 void
@@ -165,7 +215,7 @@ line_ms(struct line *l, const char *key, const char *before, double ms)
 	if (l->json && key != NULL)
 		json_ms(&l->j, key, ms);
 	else if (!l->json && before != NULL)
-		fprintf(l->text, "%s%.2f", before, ms);
+		text_words(l, "%s%.2f", before, ms);
 }
 
 void
@@ -178,12 +228,12 @@ line_null(struct line *l, const char *key)
 int
 line_end(struct line *l)
 {
-	int rc = -1;
+	int rc;
 
 	if (l->json)
 		return stderr_json(&l->j);
-	if (fclose(l->text) == 0 && l->buf != NULL)
-		rc = stderr_text("", l->buf, "");
-	free(l->buf);
+	rc = l->failed ? -1 : stderr_text("", l->text, "");
+	if (l->text != l->small)
+		free(l->text);
 	return rc;
 }

@@ -40,9 +40,10 @@ int stderr_json(struct json *j);
 struct line {
 	bool json;     /* --json: j, else the text */
 	struct json j; /* the JSON object */
-	FILE *text;    /* the text line, into buf */
-	char *buf;
-	size_t len;
+	char *text;    /* the text line: small, or malloc'd when longer */
+	size_t len, cap;
+	bool failed; /* memory ran out */
+	char small[256];
 };
 /* Starts the line of event: with -v or --json, or always (a port the
    kernel picked); never with --quiet.  Returns false when it is not
