@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/globals.h"
 #include "cli/options.h"
 #include "modes/modes.h"
 #include "out/report.h"
+#include "out/signals.h"
 
 /* The run function of each mode of the mode table. */
 static const struct {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/globals.h"
 #include "cli/internal.h"
 #include "cli/options.h"
 #include "out/report.h"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/globals.h"
 #include "cli/parse.h"
 #include "cli/target.h"
 #include "compat.h"

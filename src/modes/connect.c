@@ -11,10 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "modes/modes.h"
 #include "cli/options.h"
 #include "cli/target.h"
+#include "out/events.h"
 #include "out/report.h"
+#include "out/signals.h"
 #include "check/check.h"
 #include "cli/parse.h"
 #include "out/results.h"
@@ -142,7 +145,7 @@ closed_hook(void *ctx, const struct endpoint *c, bool failed)
 {
 	(void)ctx;
 	(void)failed;
-	session_closed_event(c, false, true);
+	session_closed(c, false, true);
 }
 
 static int
@@ -186,7 +189,7 @@ tls_ready_hook(void *ctx, struct endpoint *c)
 	struct tls_info in;
 
 	tls_info(c->tls, &in);
-	tls_event(&in, NULL);
+	event_tls(&in, NULL);
 	if (o->s.tls.min_days >= 0 && in.have_cert &&
 	    in.days_left < o->s.tls.min_days) {
 		char why[96];
@@ -459,7 +462,7 @@ mode_connect(int argc, char **argv)
 	t0 = sock_now_ms();
 	fd = dial(&o, &t, &peer, &status);
 	if (fd != -1) {
-		session_connected_event(fd, &peer, sock_now_ms() - t0,
+		session_connected(fd, &peer, sock_now_ms() - t0,
 		    o.use_proxy ? o.proxy.shown : NULL);
 		if (o.use_proxy)
 			proxy_shutdown(&o);

@@ -10,11 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "cli/options.h"
 #include "cli/target.h"
 #include "modes/listen.h"
 #include "modes/modes.h"
+#include "out/events.h"
 #include "out/report.h"
+#include "out/signals.h"
 #include "out/tlsout.h"
 #include "stream/exec.h"
 
@@ -95,7 +98,7 @@ take_client(struct server *sv, int lfd, int *fd, struct sock_addr *peer,
 		/* closed at once; a reset tells the client plainly */
 		setsockopt(*fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
 		close(*fd);
-		session_peer_event("refused", peer, why);
+		event_refused(peer, why);
 		return RELAY_ACCEPT_REFUSED;
 	}
 	if (sockopts_apply(&sv->o.s.so, *fd, peer, e) == -1) {
@@ -103,7 +106,7 @@ take_client(struct server *sv, int lfd, int *fd, struct sock_addr *peer,
 		report_nonfatal(e);
 		return RELAY_ACCEPT_REFUSED;
 	}
-	session_peer_event("accepted", peer, NULL);
+	event_accepted(peer, NULL);
 	return RELAY_ACCEPT_PEER;
 }
 
@@ -139,7 +142,7 @@ closed_hook(void *ctx, const struct endpoint *p, bool failed)
 		report_session_end(&p->err,
 		    addr_words(&p->peer, words, sizeof(words)),
 		    SESSION_ONE_OF_MANY);
-	session_closed_event(p, true, true);
+	session_closed(p, true, true);
 }
 
 int
@@ -149,7 +152,7 @@ tls_ready_hook(void *ctx, struct endpoint *p)
 
 	(void)ctx;
 	tls_info(p->tls, &in);
-	tls_event(&in, &p->peer);
+	event_tls(&in, &p->peer);
 	return 0;
 }
 
@@ -172,7 +175,6 @@ tls_setup(struct server *sv)
 	char host[256];
 	struct sock_addr a;
 	struct sock_err e;
-	struct event ev;
 	char fp[100];
 	size_t n = 0;
 	bool any = true;
@@ -201,11 +203,7 @@ tls_setup(struct server *sv)
 	}
 	if (tls_ctx_selfsigned(sv->tls, names, n, fp, sizeof(fp), &e) == -1)
 		return report(&e);
-	if (event_begin_always(&ev, "certificate")) {
-		json_str(&ev.j, "subject", names[0]);
-		json_str(&ev.j, "fingerprint_sha256", fp);
-		event_end(&ev, "certificate sha256 %s", fp);
-	}
+	event_certificate(names[0], fp);
 	return 0;
 }
 
@@ -431,6 +429,7 @@ int
 mode_listen(int argc, char **argv)
 {
 	struct server sv;
+	struct sock_addr bound;
 	struct sock_err e;
 	size_t i;
 	int status;
@@ -457,7 +456,10 @@ mode_listen(int argc, char **argv)
 		goto out;
 	/* ready: a port the kernel picked is always told */
 	for (i = 0; i < sv.nl; i++)
-		session_listening_event(sv.lfd[i], sv.port_zero);
+		if (sock_name(sv.lfd[i], &bound, &e) == 0)
+			event_listening(&bound,
+			    bound.family == AF_UNIX ? "unix" : "tcp",
+			    sv.port_zero);
 	status = sv.o.exec_argv != NULL ? serve_exec(&sv) : serve(&sv);
 out:
 	relay_free(sv.r);

@@ -14,8 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "modes/listen.h"
+#include "out/events.h"
 #include "out/report.h"
+#include "out/signals.h"
 #include "stream/exec.h"
 
 static int sigchld_pipe[2] = { -1, -1 };
@@ -66,7 +69,7 @@ reap(struct server *sv, bool block)
 		for (i = 0; i < sv->nkids; i++) {
 			if (sv->kids[i].pid != pid)
 				continue;
-			session_closed_event(&sv->kids[i].c, true, false);
+			session_closed(&sv->kids[i].c, true, false);
 			sv->kids[i] = sv->kids[--sv->nkids];
 			break;
 		}

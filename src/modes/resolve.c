@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/globals.h"
 #include "out/json.h"
 #include "modes/modes.h"
 #include "cli/options.h"

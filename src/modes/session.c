@@ -1,5 +1,5 @@
-/* The stream session's options and events, shared by listen and connect:
-   listening, accepted and refused (listen), connected (connect), closed. */
+/* The stream session's options, shared by listen and connect, and the
+   facts of its connected and closed events. */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "cli/options.h"
+#include "out/events.h"
 #include "out/report.h"
+#include "out/signals.h"
 #include "modes/session.h"
 
 void
@@ -201,142 +203,35 @@ session_log_peer(struct session *s, const struct endpoint *c, char dir,
 }
 
 void
-session_connected_event(int fd, const struct sock_addr *peer, double ms,
+session_connected(int fd, const struct sock_addr *peer, double ms,
     const char *proxy)
 {
+	struct event_connected ev = { .peer = peer,
+		.connect_ms = ms,
+		.proxy = proxy };
 	struct sock_addr local;
 	struct sock_err e;
-	struct event ev;
-	bool unix_ = peer->family == AF_UNIX;
 
-	if (!event_begin(&ev, "connected"))
-		return;
-	if (sock_name(fd, &local, &e) == -1)
-		memset(&local, 0, sizeof(local));
-	json_str(&ev.j, "address", peer->host);
-	if (unix_)
-		json_null(&ev.j, "port");
-	else
-		json_uint(&ev.j, "port", peer->port);
-	json_str(&ev.j, "local_address", unix_ ? NULL : local.host);
-	if (unix_)
-		json_null(&ev.j, "local_port");
-	else
-		json_uint(&ev.j, "local_port", local.port);
-	json_ms(&ev.j, "connect_ms", ms);
-	if (proxy != NULL)
-		json_str(&ev.j, "proxy", proxy);
-	if (proxy != NULL)
-		event_end(&ev,
-		    "connected through proxy %s (%s %u) from %s "
-		    "%u in %.2f ms",
-		    proxy, peer->host, (unsigned)peer->port, local.host,
-		    (unsigned)local.port, ms);
-	else if (unix_)
-		event_end(&ev, "connected to %s in %.2f ms", peer->host, ms);
-	else
-		event_end(&ev, "connected to %s %u from %s %u in %.2f ms",
-		    peer->host, (unsigned)peer->port, local.host,
-		    (unsigned)local.port, ms);
+	if (sock_name(fd, &local, &e) == 0)
+		ev.local = &local;
+	event_connected(&ev);
 }
 
 void
-session_listening_event(int fd, bool always)
+session_closed(const struct endpoint *c, bool with_peer, bool counted)
 {
-	struct sock_addr a;
-	struct sock_err e;
-	struct event ev;
-	const char *proto;
-	bool shown;
-
-	if (sock_name(fd, &a, &e) == -1)
-		return;
-	proto = a.family == AF_UNIX ? "unix" : "tcp";
-	shown = always ? event_begin_always(&ev, "listening") :
-			 event_begin(&ev, "listening");
-	if (!shown)
-		return;
-	json_str(&ev.j, "address", a.host);
-	if (a.family == AF_UNIX)
-		json_null(&ev.j, "port");
-	else
-		json_uint(&ev.j, "port", a.port);
-	json_str(&ev.j, "proto", proto);
-	if (a.family == AF_UNIX)
-		event_end(&ev, "listening on %s", a.host);
-	else
-		event_end(&ev, "listening on %s %u", a.host, (unsigned)a.port);
-}
-
-void
-session_peer_event(const char *name, const struct sock_addr *peer,
-    const char *reason)
-{
+	struct event_closed ev = { .peer = with_peer ? &c->peer : NULL,
+		.counted = counted,
+		.bytes_in = c->bytes_in,
+		.bytes_out = c->bytes_out,
+		.duration_ms = sock_now_ms() - c->start_ms,
+		.reason = c->reason };
 	char words[NI_MAXHOST + 8];
-	struct event ev;
-
-	if (!event_begin(&ev, name))
-		return;
-	json_str(&ev.j, "peer", peer->host[0] ? peer->host : NULL);
-	if (peer->family == AF_UNIX)
-		json_null(&ev.j, "peer_port");
-	else
-		json_uint(&ev.j, "peer_port", peer->port);
-	if (reason != NULL) {
-		json_str(&ev.j, "reason", reason);
-		event_end(&ev, "%s %s: %s", name,
-		    addr_words(peer, words, sizeof(words)), reason);
-	} else {
-		event_end(&ev, "%s %s", name,
-		    addr_words(peer, words, sizeof(words)));
-	}
-}
-
-void
-session_closed_event(const struct endpoint *c, bool with_peer, bool bytes)
-{
-	double ms = sock_now_ms() - c->start_ms;
-	char words[NI_MAXHOST + 8], why[32];
-	struct event ev;
 
 	if (c->truncated) /* --tls: EOF, but say so */
 		diag(1, "%s closed the connection without TLS close_notify",
 		    c->peer.host[0] ?
 			addr_words(&c->peer, words, sizeof(words)) :
 			"the peer");
-	if (!event_begin(&ev, "closed"))
-		return;
-	if (with_peer) {
-		/* null for an unnamed Unix client, as in "accepted" */
-		json_str(&ev.j, "peer", c->peer.host[0] ? c->peer.host : NULL);
-		if (c->peer.family == AF_UNIX)
-			json_null(&ev.j, "peer_port");
-		else
-			json_uint(&ev.j, "peer_port", c->peer.port);
-	}
-	if (bytes) {
-		json_uint(&ev.j, "bytes_in", c->bytes_in);
-		json_uint(&ev.j, "bytes_out", c->bytes_out);
-	} else {
-		json_null(&ev.j, "bytes_in");
-		json_null(&ev.j, "bytes_out");
-	}
-	json_ms(&ev.j, "duration_ms", ms);
-	if (c->reason != NULL)
-		json_str(&ev.j, "reason", c->reason);
-	why[0] = '\0';
-	if (c->reason != NULL)
-		snprintf(why, sizeof(why), " (%s)", c->reason);
-	if (!bytes)
-		event_end(&ev, "closed %s after %.2f ms%s",
-		    addr_words(&c->peer, words, sizeof(words)), ms, why);
-	else if (with_peer)
-		event_end(&ev, "closed %s: %llu bytes in, %llu out, %.2f ms%s",
-		    addr_words(&c->peer, words, sizeof(words)),
-		    (unsigned long long)c->bytes_in,
-		    (unsigned long long)c->bytes_out, ms, why);
-	else
-		event_end(&ev, "closed: %llu bytes in, %llu out, %.2f ms%s",
-		    (unsigned long long)c->bytes_in,
-		    (unsigned long long)c->bytes_out, ms, why);
+	event_closed(&ev);
 }

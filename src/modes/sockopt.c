@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "out/json.h"
 #include "modes/modes.h"
 #include "cli/options.h"

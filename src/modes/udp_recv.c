@@ -10,11 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "cli/args.h"
 #include "out/dgram.h"
 #include "modes/modes.h"
 #include "cli/options.h"
 #include "cli/target.h"
+#include "out/events.h"
 #include "out/report.h"
 
 #define RECV_BATCH   64		 /* datagrams per recvmmsg */
@@ -94,27 +96,6 @@ open_socket(const struct udp_recv_opts *r, struct sock_addr *a, bool wildcard,
 		return -1;
 	}
 	return fd;
-}
-
-/* The `listening` event: always for port 0 (unless --quiet), else with
-   -v or --json.  Returns 0, or -1 when stderr failed. */
-static int
-event_listening(int fd, bool port0)
-{
-	struct sock_addr name;
-	struct sock_err e;
-	struct event ev;
-
-	if (sock_name(fd, &name, &e) == -1)
-		return 0;
-	if (!(port0 ? event_begin_always(&ev, "listening") :
-		      event_begin(&ev, "listening")))
-		return 0;
-	json_str(&ev.j, "address", name.host);
-	json_uint(&ev.j, "port", name.port);
-	json_str(&ev.j, "proto", "udp");
-	return event_end(&ev, "listening on %s %u", name.host,
-	    (unsigned)name.port);
 }
 
 /* Sends d back to its sender: never more bytes than came. */
@@ -263,7 +244,8 @@ int
 mode_udp_recv(int argc, char **argv)
 {
 	struct udp_recv_opts r = { .count = 0 };
-	struct sock_addr a;
+	struct sock_addr a, bound;
+	struct sock_err e;
 	struct target t;
 	int rc, fd;
 
@@ -275,7 +257,9 @@ mode_udp_recv(int argc, char **argv)
 		return rc;
 	if ((fd = open_socket(&r, &a, t.host[0] == '\0', &rc)) == -1)
 		return rc;
-	if (event_listening(fd, a.port == 0) == -1) {
+	/* the bound address: a port the kernel picked is always told */
+	if (sock_name(fd, &bound, &e) == 0 &&
+	    event_listening(&bound, "udp", a.port == 0) == -1) {
 		close(fd);
 		return EXIT_LOCAL;
 	}

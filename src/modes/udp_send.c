@@ -11,11 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "cli/args.h"
 #include "out/dgram.h"
 #include "modes/modes.h"
 #include "cli/options.h"
 #include "cli/target.h"
+#include "out/events.h"
 #include "out/report.h"
 
 #define REPLY_WAIT_MS 2000 /* --reply without -w */
@@ -277,22 +279,6 @@ net_error(const struct send *s, struct sock_err *e)
 	return report(e);
 }
 
-/* The `sent` event of one datagram.  Returns 0, or -1 when stderr
-   failed. */
-static int
-event_sent(const struct send *s, size_t bytes)
-{
-	struct event ev;
-
-	if (!event_begin(&ev, "sent"))
-		return 0;
-	json_str(&ev.j, "address", s->to.host);
-	json_uint(&ev.j, "port", s->to.port);
-	json_uint(&ev.j, "bytes", bytes);
-	return event_end(&ev, "sent %zu bytes to %s %u", bytes, s->to.host,
-	    (unsigned)s->to.port);
-}
-
 static void
 sleep_ms(int64_t ms)
 {
@@ -327,7 +313,7 @@ send_all(struct send *s)
 		if (k == -1)
 			return net_error(s, &e);
 		for (i = 0; i < (uint64_t)k; i++)
-			if (event_sent(s, iov[i].iov_len) == -1)
+			if (event_sent(&s->to, iov[i].iov_len) == -1)
 				return EXIT_LOCAL;
 		done += (uint64_t)k;
 		if (s->o.interval_ms > 0 && done < total)
