@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "cli/globals.h"
 #include "cli/options.h"
 #include "out/report.h"
 #include "../tap.h"
