@@ -19,9 +19,10 @@ main(int argc, char **argv)
 	a.sin_port = htons((unsigned short)atoi(argv[1]));
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	l = socket(AF_INET, SOCK_STREAM, 0);
-	if (l == -1 || setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &on,
-	    sizeof(on)) == -1 || bind(l, (struct sockaddr *)&a,
-	    sizeof(a)) == -1 || listen(l, 128) == -1)
+	if (l == -1 ||
+	    setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    bind(l, (struct sockaddr *)&a, sizeof(a)) == -1 ||
+	    listen(l, 128) == -1)
 		return 1;
 	for (;;) {
 		c = accept(l, NULL, NULL);

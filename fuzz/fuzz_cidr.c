@@ -9,7 +9,7 @@
 #include <netinet/in.h>
 
 #include "fuzz.h"
-#include "parse.h"
+#include "cli/parse.h"
 
 static void
 addr_of(struct sock_addr *a, int family, const unsigned char *bytes)

@@ -1,11 +1,11 @@
 /* -e CMD: exec_split().  Checks: without quotes the words are those of a
    split at blanks; with them, the words hold no more bytes than CMD and
-   no quote that grouped.  A usage error prints to stderr, as it does in
-   sockit; it goes to /dev/null here (sanitizer reports do not use the
-   stdio stream). */
+   no quote that grouped.  (exec_split() prints nothing; stderr goes to
+   /dev/null all the same: sanitizer reports do not use the stdio
+   stream.) */
 #include "config.h"
 
-#include "exec.h"
+#include "stream/exec.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -25,8 +25,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *cmd = fuzz_str(data, size), *dup, *w, *save = NULL;
-	char **v = exec_split(cmd);
+	char *cmd = fuzz_str(data, size), *dup, *w, *save = NULL, quote;
+	char **v = exec_split(cmd, &quote);
 	size_t n, total = 0;
 
 	if (v == NULL) {

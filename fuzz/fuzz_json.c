@@ -1,4 +1,4 @@
-/* The JSON Lines writer (src/json.c): random bytes as a key, a string
+/* The JSON Lines writer (src/out/json.c): random bytes as a key, a string
    value (json_strn, json_str), base64 (json_base64), numbers and nested
    arrays.  The line is read back by the strict RFC 8259 parser below.
    Checks: the output is one line holding one JSON object; every string
@@ -11,7 +11,7 @@
 #include <math.h>
 
 #include "fuzz.h"
-#include "json.h"
+#include "out/json.h"
 
 /* Decoded strings of one line, in order. */
 struct strs {

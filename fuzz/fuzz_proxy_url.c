@@ -1,4 +1,4 @@
-/* The proxy URL with its credentials (src/proxy_url.c): proxy_parse_with()
+/* The proxy URL with its credentials (src/proxy/url.c): proxy_parse_with()
    with the user name and password of the environment, proxy_redact(),
    proxy_scrub() as done on argv, and proxy_target_check() on the same
    bytes as a target host.  The input is URL, then optionally NUL and
@@ -12,7 +12,7 @@
 #include "config.h"
 
 #include "fuzz.h"
-#include "proxy.h"
+#include "proxy/proxy.h"
 
 /* true when s holds no control byte. */
 static bool

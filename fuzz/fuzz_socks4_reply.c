@@ -1,5 +1,5 @@
 /* What a SOCKS4 or SOCKS4a proxy sends: the 8-byte reply (VN CD DSTPORT
-   DSTIP), read by src/proxy_reply.c as proxy.c reads it.  Checks
+   DSTIP), read by src/proxy/reply.c as io.c reads it.  Checks
    (fuzz_proxy.h): 8 bytes are asked for, no verdict comes early or
    changes; only code 90 of version 0 or 4 is granted, and a refusal at
    the target (91) is ECONNREFUSED. */

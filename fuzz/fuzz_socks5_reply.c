@@ -1,7 +1,7 @@
 /* What a SOCKS5 proxy sends (RFC 1928, RFC 1929): the method choice,
    the authentication status when it asked for username/password, and
    the CONNECT reply with its BND.ADDR (an IPv4 or IPv6 address, or a
-   name of 0-255 bytes), each read by src/proxy_reply.c as proxy.c reads
+   name of 0-255 bytes), each read by src/proxy/reply.c as io.c reads
    them.  The first byte's bit 0 says whether we offered username/password;
    the rest is the stream from the proxy.  Checks (fuzz_proxy.h): more is
    asked only for bytes a reply can hold, a verdict never comes early or

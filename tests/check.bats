@@ -11,29 +11,14 @@ teardown() {
 	kill_bg
 }
 
-# open_ports N [ADDR]: starts a python3 process holding N listening sockets
-# on ADDR (127.0.0.1) and sets OPEN to their ports (sorted, space-separated).
+# open_ports N [ADDR]: starts a process holding N listening sockets on
+# ADDR (127.0.0.1) and sets OPEN to their ports (sorted, space-separated).
 # Scans of ranges use 127.0.0.2, where no other test's server listens, so
 # that a scan never takes a one-shot server's only client away.
 open_ports() {
-	local out=$BATS_TEST_TMPDIR/open.$RANDOM
-	python3 -c '
-import socket, sys, time
-ss = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket()
-    s.bind((sys.argv[2], 0))
-    s.listen(64)
-    ss.append(s)
-print(" ".join(str(p) for p in sorted(s.getsockname()[1] for s in ss)), flush=True)
-time.sleep(60)
-' "$1" "${2:-127.0.0.1}" >"$out" 3>&- &
-	bg_pids+=($!)
-	for ((i = 0; i < 50; i++)); do
-		[[ -s $out ]] && break
-		sleep 0.1
-	done
-	OPEN=$(cat "$out")
+	tcp_peer "$BATS_TEST_TMPDIR/open.$RANDOM" --host "${2:-127.0.0.1}" \
+	    --listeners "$1" --backlog 64 sleep 60 || return 1
+	OPEN=${PORTS:-$PORT}
 	[[ -n $OPEN ]]
 }
 
@@ -144,6 +129,18 @@ dual_hosts() {
 	[[ $stderr == *'"65536"'* ]]
 }
 
+@test "redesign check: an -O the socket refuses stops -z at once: one error, exit 2, no result" {
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z -O SO_BROADCAST=1 127.0.0.1 1-3
+	assert_failure 2
+	[ -z "$output" ]
+	[ "$(grep -c 'SO_BROADCAST: not valid for an IPv4 TCP socket' <<<"$stderr")" -eq 1 ]
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z -j -O SO_BROADCAST=1 127.0.0.1 1-300
+	assert_failure 2
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	echo "$stderr" | jq -ce '.event == "error" and .kind == "usage" and .exit == 2'
+}
+
 @test "a name that does not resolve is exit 3" {
 	run --separate-stderr "$SOCKIT" connect -z x.invalid 80
 	assert_failure 3
@@ -173,24 +170,8 @@ dual_hosts() {
 
 @test "a port that does not answer is 'timeout' with latency '-' after -w" {
 	# a listener that never accepts, its queue filled: SYNs are dropped
-	out=$BATS_TEST_TMPDIR/bl
-	python3 -c '
-import socket, time
-l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(0)
-p = l.getsockname()[1]
-fill = []
-for _ in range(8):
-    c = socket.socket(); c.setblocking(False)
-    try: c.connect(("127.0.0.1", p))
-    except BlockingIOError: pass
-    fill.append(c)
-time.sleep(0.3)
-print(p, flush=True)
-time.sleep(60)
-' >"$out" 3>&- &
-	bg_pids+=($!)
-	for ((i = 0; i < 50; i++)); do [[ -s $out ]] && break; sleep 0.1; done
-	p=$(cat "$out")
+	tcp_peer "$BATS_TEST_TMPDIR/bl" --backlog 0 --fill 8 sleep 60
+	p=$PORT
 	start=$(date +%s%N)
 	run --separate-stderr timeout 10 "$SOCKIT" connect -z -w 400ms 127.0.0.1 "$p"
 	ms=$((($(date +%s%N) - start) / 1000000))
@@ -203,10 +184,8 @@ time.sleep(60)
 
 @test "--wait succeeds when the listener comes up a second later" {
 	p=$(closed_port)
-	(sleep 1; exec python3 -c '
-import socket, sys, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(30)' "$p") 3>&- &
+	(sleep 1; exec python3 "$PEERS/tcp_peer.py" --port "$p" sleep 30) \
+	    2>"$BATS_TEST_TMPDIR/later" 3>&- &
 	bg_pids+=($!)
 	start=$(date +%s%N)
 	run --separate-stderr timeout 20 "$SOCKIT" connect -z --wait 10s -v 127.0.0.1 "$p"
@@ -289,15 +268,9 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(30)' "$p") 3>&-
 }
 
 @test "-z -u: a UDP listener is open_filtered, a closed UDP port is closed" {
-	out=$BATS_TEST_TMPDIR/udp
-	python3 -c '
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1], flush=True); time.sleep(60)' >"$out" 3>&- &
-	bg_pids+=($!)
-	for ((i = 0; i < 50; i++)); do [[ -s $out ]] && break; sleep 0.1; done
-	u=$(cat "$out")
-	c=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	udp_peer "$BATS_TEST_TMPDIR/udp" hold 60
+	u=$PORT
+	c=$(python3 "$PEERS/udp_peer.py" free-port)
 	run --separate-stderr timeout 10 "$SOCKIT" connect -z -u -w 500ms 127.0.0.1 "$u,$c"
 	assert_failure 1
 	[[ $output == *"$u/udp open_filtered -"* ]]
@@ -306,30 +279,27 @@ print(s.getsockname()[1], flush=True); time.sleep(60)' >"$out" 3>&- &
 	assert_success
 }
 
+@test "redesign cli 1: -z -u -p takes a UDP service name (babel: 6696/udp only)" {
+	grep -Eq '^babel[[:space:]]+6696/udp' /etc/services
+	run grep -Eq '^babel[[:space:]]+[0-9]+/tcp' /etc/services
+	assert_failure
+	c=$(python3 "$PEERS/udp_peer.py" free-port)
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z -u -w 500ms -p babel 127.0.0.1 "$c"
+	assert_failure 1
+	[[ $output == *"$c/udp closed "* ]] || fail "$output $stderr"
+}
+
 @test "-z -u: a UDP service that answers is open" {
-	out=$BATS_TEST_TMPDIR/echo
-	python3 -c '
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1], flush=True)
-while True:
-    d, a = s.recvfrom(2048); s.sendto(b"x", a)' >"$out" 3>&- &
-	bg_pids+=($!)
-	for ((i = 0; i < 50; i++)); do [[ -s $out ]] && break; sleep 0.1; done
-	run --separate-stderr timeout 10 "$SOCKIT" connect -zu -w 1s -j 127.0.0.1 "$(cat "$out")"
+	# answers every datagram with "x"
+	udp_peer "$BATS_TEST_TMPDIR/echo" echo 0 x
+	run --separate-stderr timeout 10 "$SOCKIT" connect -zu -w 1s -j 127.0.0.1 "$PORT"
 	assert_success
 	echo "$output" | jq -e '.state == "open" and .proto == "udp"'
 }
 
 @test "IPv6: checks ::1" {
-	out=$BATS_TEST_TMPDIR/v6
-	python3 -c '
-import socket, time
-s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); s.listen(8)
-print(s.getsockname()[1], flush=True); time.sleep(60)' >"$out" 3>&- &
-	bg_pids+=($!)
-	for ((i = 0; i < 50; i++)); do [[ -s $out ]] && break; sleep 0.1; done
-	p=$(cat "$out")
+	tcp_peer "$BATS_TEST_TMPDIR/v6" --host ::1 sleep 60
+	p=$PORT
 	run --separate-stderr "$SOCKIT" connect -z -j ::1 "$p"
 	assert_success
 	echo "$output" | jq -e '.address == "::1" and .state == "open"'
@@ -352,18 +322,11 @@ print(s.getsockname()[1], flush=True); time.sleep(60)' >"$out" 3>&- &
 
 @test "a check sends no data: the server reads EOF at once" {
 	out=$BATS_TEST_TMPDIR/srv
-	python3 -c '
-import socket, time
-l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(8)
-print(l.getsockname()[1], flush=True)
-c, _ = l.accept(); c.settimeout(5)
-print("got", len(c.recv(100)), flush=True)' >"$out" 3>&- &
-	bg_pids+=($!)
-	for ((i = 0; i < 50; i++)); do [[ -s $out ]] && break; sleep 0.1; done
-	run --separate-stderr "$SOCKIT" connect -z 127.0.0.1 "$(head -1 "$out")"
+	tcp_peer "$out.log" accept recv 100 print-count >"$out"
+	run --separate-stderr "$SOCKIT" connect -z 127.0.0.1 "$PORT"
 	assert_success
-	for ((i = 0; i < 50; i++)); do grep -q got "$out" && break; sleep 0.1; done
-	grep -qx 'got 0' "$out"
+	for ((i = 0; i < 50; i++)); do grep -q received "$out" && break; sleep 0.1; done
+	grep -qx 'received 0 bytes' "$out"
 }
 
 @test "first hour 2: -z tries every address: a server on 127.0.0.1 only is open at dual.test (::1, 127.0.0.1)" {
@@ -403,24 +366,9 @@ print("got", len(c.recv(100)), flush=True)' >"$out" 3>&- &
 @test "first hour 2: an address that does not answer is joined by the next after 250 ms: open long before -w" {
 	dual_hosts
 	# ::1 PORT never answers (a full queue), 127.0.0.1 PORT accepts
-	out=$BATS_TEST_TMPDIR/stalled
-	python3 -c '
-import socket, time
-l = socket.socket(socket.AF_INET6); l.bind(("::1", 0)); l.listen(0)
-p = l.getsockname()[1]
-fill = []
-for _ in range(8):
-    c = socket.socket(socket.AF_INET6); c.setblocking(False)
-    try: c.connect(("::1", p))
-    except BlockingIOError: pass
-    fill.append(c)
-v4 = socket.socket(); v4.bind(("127.0.0.1", p)); v4.listen(8)
-time.sleep(0.3)
-print(p, flush=True)
-time.sleep(60)' >"$out" 3>&- &
-	bg_pids+=($!)
-	for ((i = 0; i < 50; i++)); do [[ -s $out ]] && break; sleep 0.1; done
-	p=$(cat "$out")
+	tcp_peer "$BATS_TEST_TMPDIR/stalled" --host ::1 --backlog 0 --fill 8 \
+	    --also 127.0.0.1 sleep 60
+	p=$PORT
 	start=$(date +%s%N)
 	run --separate-stderr in_hosts "$HOSTS" timeout 20 "$SOCKIT" connect -z -j -w 10s dual.test "$p"
 	ms=$((($(date +%s%N) - start) / 1000000))
@@ -506,24 +454,9 @@ time.sleep(60)' >"$out" 3>&- &
 # stalled_port ADDR: starts a listener on ADDR whose queue is full (it
 # never accepts), so that a check of it waits for -w; sets STALLED.
 stalled_port() {
-	local out=$BATS_TEST_TMPDIR/stalled.$RANDOM
-	python3 -c '
-import socket, sys, time
-l = socket.socket(); l.bind((sys.argv[1], 0)); l.listen(0)
-p = l.getsockname()[1]
-fill = []
-for _ in range(8):
-    c = socket.socket(); c.setblocking(False)
-    try: c.connect((sys.argv[1], p))
-    except BlockingIOError: pass
-    fill.append(c)
-time.sleep(0.3)
-print(p, flush=True)
-time.sleep(60)
-' "$1" >"$out" 3>&- &
-	bg_pids+=($!)
-	for ((i = 0; i < 50; i++)); do [[ -s $out ]] && break; sleep 0.1; done
-	STALLED=$(cat "$out")
+	tcp_peer "$BATS_TEST_TMPDIR/stalled.$RANDOM" --host "$1" --backlog 0 \
+	    --fill 8 sleep 60 || return 1
+	STALLED=$PORT
 	[[ -n $STALLED ]]
 }
 
@@ -536,20 +469,19 @@ time.sleep(60)
 	# one the kernel picks are open, every other port is closed
 	run timeout 120 unshare -n bash -c '
 		ip link set lo up || exit 9
-		python3 -c "
-import socket, sys, time
-ss = []
-for p in (1, 2, 80, 65535, 0):
-    s = socket.socket(); s.bind((\"127.0.0.1\", p)); s.listen(64); ss.append(s)
-print(\" \".join(str(s.getsockname()[1]) for s in ss), flush=True)
-time.sleep(100)" >"$2/open" 3>&- &
+		python3 "$3" --backlog 64 --port 1 --port 2 --port 80 \
+		    --port 65535 --port 0 sleep 100 2>"$2/open.log" 3>&- &
 		py=$!
-		for ((i = 0; i < 50; i++)); do [[ -s $2/open ]] && break; sleep 0.1; done
+		for ((i = 0; i < 50; i++)); do
+			grep -qs "^listening" "$2/open.log" && break
+			sleep 0.1
+		done
+		sed -n "s/^ports //p" "$2/open.log" >"$2/open"
 		"$1" connect -z -n 127.0.0.1 1-65535 >"$2/threads"; echo $? >"$2/threads.rc"
 		"$1" connect -z -n --parallel 1 127.0.0.1 1-65535 >"$2/one"; echo $? >"$2/one.rc"
 		"$1" connect -z -n --parallel 3 127.0.0.1 1-3000 >"$2/three"; echo $? >"$2/three.rc"
 		"$1" connect -z -n -j 127.0.0.1 1-65535 >"$2/json"; echo $? >"$2/json.rc"
-		kill $py' bash "$SOCKIT" "$d"
+		kill $py' bash "$SOCKIT" "$d" "$PEERS/tcp_peer.py"
 	assert_success
 	read -r -a open <"$d/open"
 	[ "${#open[@]}" -eq 5 ]
@@ -567,30 +499,15 @@ time.sleep(100)" >"$2/open" 3>&- &
 	true
 }
 
-# open_range N ADDR: starts a python3 process listening on N consecutive
-# ports of ADDR (below the ephemeral range, where nothing else binds them)
-# and sets LO and HI to the first and the last.
+# open_range N ADDR: starts a process listening on N consecutive ports of
+# ADDR (below the ephemeral range, where nothing else binds them) and sets
+# LO and HI to the first and the last.
 open_range() {
-	local out=$BATS_TEST_TMPDIR/range.$RANDOM
-	python3 -c '
-import random, socket, sys, time
-n, addr = int(sys.argv[1]), sys.argv[2]
-for _ in range(50):
-    lo = random.randrange(10000, 30000 - n)
-    ss = []
-    try:
-        for p in range(lo, lo + n):
-            s = socket.socket(); ss.append(s); s.bind((addr, p)); s.listen(8)
-    except OSError:
-        for s in ss: s.close()
-        continue
-    print(lo, lo + n - 1, flush=True)
-    time.sleep(60)
-    break
-' "$1" "$2" >"$out" 3>&- &
-	bg_pids+=($!)
-	for ((i = 0; i < 50; i++)); do [[ -s $out ]] && break; sleep 0.1; done
-	read -r LO HI <"$out"
+	local ports
+	tcp_peer "$BATS_TEST_TMPDIR/range.$RANDOM" --host "$2" \
+	    --listeners "$1" --consecutive sleep 60 || return 1
+	read -r -a ports <<<"$PORTS"
+	LO=${ports[0]} HI=${ports[-1]}
 	[[ -n $HI ]]
 }
 
@@ -671,14 +588,8 @@ for _ in range(50):
 }
 
 @test "threads: -u over 300 ports: the UDP listener is open_filtered, in order, the rest answered" {
-	out=$BATS_TEST_TMPDIR/udp
-	python3 -c '
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.2", 0))
-print(s.getsockname()[1], flush=True); time.sleep(60)' >"$out" 3>&- &
-	bg_pids+=($!)
-	for ((i = 0; i < 50; i++)); do [[ -s $out ]] && break; sleep 0.1; done
-	u=$(cat "$out")
+	udp_peer "$BATS_TEST_TMPDIR/udp" --host 127.0.0.2 hold 60
+	u=$PORT
 	lo=$((u > 150 ? u - 150 : 1))
 	run --separate-stderr timeout 30 "$SOCKIT" connect -z -u -n -w 500ms 127.0.0.2 "$lo-$((lo + 299))"
 	assert_failure 1

@@ -192,15 +192,8 @@ ms_since() {
 	# hold ADDR PORT: a listener whose accept queue is full (SYNs to it
 	# are dropped: connect hangs), until killed
 	hold() {
-		python3 -c 'import socket, sys, time
-f = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
-s = socket.socket(f); s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(0)
-held = []
-for i in range(3):
-    c = socket.socket(f); c.setblocking(False)
-    c.connect_ex((sys.argv[1], int(sys.argv[2]))); held.append(c)
-time.sleep(60)' "$1" "$2" 3>&- &
-		bg_pids+=($!)
+		tcp_peer "$T/hold.$2" --host "$1" --port "$2" --backlog 0 \
+		    --fill 3 sleep 60
 	}
 	# elapsed CMD...: runs CMD with dual.test in /etc/hosts; prints its
 	# exit status and how many ms it took
@@ -280,21 +273,6 @@ time.sleep(60)' "$1" "$2" 3>&- &
 	[ "$(jq -c .data got.sockit-lines | paste -sd' ')" = '"a" "b" "c"' ]
 }
 
-# A SOCKS4 server (none is packaged): grants every CONNECT, logs the
-# request on stdout, and sends "through socks4" itself.
-FAKE_SOCKS4='while True:
-    c, a = srv.accept()
-    h = b""
-    while len(h) < 8:
-        h += c.recv(8 - len(h))
-    user = b""
-    while not user.endswith(b"\0"):
-        user += c.recv(1)
-    print("socks4 connect to port %d" % (h[2] * 256 + h[3]), flush=True)
-    c.sendall(bytes([0, 90, 0, 0, 0, 0, 0, 0]) + b"through socks4\n")
-    c.close()
-'
-
 @test "first hour 10: README proxies: SOCKS4 and HTTP for all; SOCKS5 for nc, ncat and sockit, not socat" {
 	local tp got
 	# the target greets every client
@@ -307,7 +285,9 @@ FAKE_SOCKS4='while True:
 	    </dev/null 3>&- &
 	bg_pids+=($!)
 	wait_tcp "$tp"
-	py_server "$T/s4.log" "$FAKE_SOCKS4" >"$T/s4.out"
+	# a SOCKS4 server (none is packaged): grants every CONNECT, logs the
+	# request on stdout, and sends "through socks4" itself
+	fake_proxy "$T/s4.log" socks4 >"$T/s4.out"
 	s4=$PORT
 	# through PROXY: each client keeps stdin open 1 s (no half-close)
 	through() {
@@ -327,5 +307,5 @@ FAKE_SOCKS4='while True:
 	[ "$(through "$SOCKIT" connect --proxy socks5://127.0.0.1:"$MS_PORT" 127.0.0.1 "$NPORT")" = "hello from target" ]
 	[ "$(through "$SOCKIT" connect --proxy http://127.0.0.1:"$tp" 127.0.0.1 "$NPORT")" = "hello from target" ]
 	[ "$(through "$SOCKIT" connect --proxy socks4://127.0.0.1:"$s4" 127.0.0.1 "$NPORT")" = "through socks4" ]
-	[ "$(grep -c "socks4 connect to port $NPORT" "$T/s4.out")" -eq 4 ]
+	[ "$(grep -c "^vn=4 cd=1 port=$NPORT " "$T/s4.out")" -eq 4 ]
 }

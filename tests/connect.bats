@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # connect: the stream session against real peers (ncat, socat, OpenBSD nc,
-# python3 -m http.server, small python3 servers), its options and events.
+# python3 -m http.server, tests/peers/tcp_peer.py), its options and events.
 
 load helpers
 
@@ -30,18 +30,11 @@ wait_bg() {
 	wait "${bg_pids[-1]}"
 }
 
-# A python3 server that accepts one client, sends "hello\n", then reads to
-# EOF and prints what came (for -s/-p, -o, -x ...).
-HELLO_SERVER='c, a = srv.accept()
-c.sendall(b"hello\n")
-got = b""
-while True:
-	d = c.recv(65536)
-	if not d:
-		break
-	got += d
-sys.stdout.write(got.decode())
-'
+# hello_server: a server that accepts one client, sends "hello\n", then
+# prints what the client sends until EOF (for -s/-p, -o, -x ...).
+hello_server() {
+	tcp_peer "$T/srv" accept send 'hello\n' copy
+}
 
 # ---- integrity: 100 MB each way -------------------------------------------
 
@@ -149,15 +142,7 @@ sys.stdout.write(got.decode())
 }
 
 @test "stdin EOF half-closes: the peer sees EOF and its reply still comes" {
-	py_server "$T/srv" 'c, a = srv.accept()
-got = b""
-while True:
-	d = c.recv(65536)
-	if not d:
-		break
-	got += d
-c.sendall(b"got " + got)
-'
+	tcp_peer "$T/srv" accept read send 'got ' echo
 	run --separate-stderr timeout 5 "$SOCKIT" connect 127.0.0.1 "$PORT" \
 	    <<<"ping"
 	assert_success
@@ -166,20 +151,7 @@ c.sendall(b"got " + got)
 }
 
 @test "--no-shutdown keeps the sending side open after stdin EOF" {
-	py_server "$T/srv" 'c, a = srv.accept()
-c.settimeout(0.7)
-got = b""
-try:
-	while True:
-		d = c.recv(65536)
-		if not d:
-			print("eof")
-			break
-		got += d
-except socket.timeout:
-	print("no eof")
-print(got.decode().strip())
-' >"$T/seen"
+	tcp_peer "$T/srv" accept read-idle 0.7 print-eof print >"$T/seen"
 	run --separate-stderr timeout 5 "$SOCKIT" connect --no-shutdown \
 	    -q 1.5s 127.0.0.1 "$PORT" <<<"ping"
 	assert_success
@@ -190,10 +162,7 @@ print(got.decode().strip())
 }
 
 @test "-q ends the session after stdin EOF with exit 0 while the peer stays open" {
-	py_server "$T/srv" 'c, a = srv.accept()
-c.sendall(b"hi\n")
-time.sleep(20)
-'
+	tcp_peer "$T/srv" accept send 'hi\n' sleep 20
 	start=$SECONDS
 	run --separate-stderr timeout 5 "$SOCKIT" connect -q 300ms \
 	    127.0.0.1 "$PORT" </dev/null
@@ -204,16 +173,7 @@ time.sleep(20)
 }
 
 @test "after the peer's EOF, what stdin still brings is sent" {
-	py_server "$T/srv" 'c, a = srv.accept()
-c.shutdown(socket.SHUT_WR)
-got = b""
-while True:
-	d = c.recv(65536)
-	if not d:
-		break
-	got += d
-sys.stdout.write(got.decode())
-' >"$T/seen"
+	tcp_peer "$T/srv" accept shutdown copy >"$T/seen"
 	run --separate-stderr timeout 5 sh -c \
 	    '{ echo a; sleep 0.5; echo b; } | "$0" connect 127.0.0.1 "$1"' \
 	    "$SOCKIT" "$PORT"
@@ -225,13 +185,7 @@ sys.stdout.write(got.decode())
 }
 
 @test "a peer reset is exit 1 naming HOST PORT and the reset" {
-	py_server "$T/srv" 'c, a = srv.accept()
-import struct
-# SO_LINGER on, 0 s: close() sends a reset
-c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-c.close()
-time.sleep(20)
-'
+	tcp_peer "$T/srv" accept reset sleep 20
 	run --separate-stderr timeout 5 "$SOCKIT" connect 127.0.0.1 "$PORT" \
 	    </dev/null
 	assert_failure 1
@@ -297,16 +251,8 @@ time.sleep(20)
 }
 
 @test "first hour 4: -j: a peer reset ends with an error event, kind network, exit 1, after the events" {
-	python3 -c 'import socket, struct, sys
-srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
-print(srv.getsockname()[1], flush=True)
-c, a = srv.accept()
-c.recv(1)
-c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-c.close()' >"$T/port" 3>&- &
-	bg_pids+=("$!")
-	for ((i = 0; i < 50; i++)); do [[ -s $T/port ]] && break; sleep 0.1; done
-	port=$(<"$T/port")
+	tcp_peer "$T/srv" --backlog 1 accept recv 1 reset
+	port=$PORT
 	run --separate-stderr timeout 5 "$SOCKIT" connect -j 127.0.0.1 \
 	    "$port" < <(echo x; sleep 3)
 	assert_failure 1
@@ -350,24 +296,7 @@ c.close()' >"$T/port" 3>&- &
 
 @test "-w 300ms to a peer that never answers the SYN is exit 1 within 2 s" {
 	# backlog 0 and a queued filler: the kernel drops further SYNs
-	python3 -c 'import socket, sys, time
-srv = socket.socket()
-srv.bind(("127.0.0.1", 0))
-srv.listen(0)
-port = srv.getsockname()[1]
-fill = []
-for i in range(3):
-	c = socket.socket()
-	c.setblocking(False)
-	c.connect_ex(("127.0.0.1", port))
-	fill.append(c)
-time.sleep(0.2)
-sys.stderr.write("listening on 127.0.0.1 %d\n" % port)
-sys.stderr.flush()
-time.sleep(20)
-' 2>"$T/srv" 3>&- &
-	bg_pids+=("$!")
-	wait_for_listen "$T/srv"
+	tcp_peer "$T/srv" --backlog 0 --fill 3 sleep 20
 	start=$(date +%s%N)
 	run --separate-stderr timeout 5 "$SOCKIT" connect -w 300ms \
 	    127.0.0.1 "$PORT" </dev/null
@@ -379,9 +308,7 @@ time.sleep(20)
 }
 
 @test "--idle-timeout 300ms against a silent peer is exit 1 within 3 s" {
-	py_server "$T/srv" 'c, a = srv.accept()
-time.sleep(20)
-'
+	tcp_peer "$T/srv" accept sleep 20
 	run --separate-stderr timeout 3 "$SOCKIT" connect --idle-timeout 300ms \
 	    127.0.0.1 "$PORT" </dev/null
 	assert_failure 1
@@ -406,7 +333,7 @@ time.sleep(20)
 }
 
 @test "-o FILE holds both directions" {
-	py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+	hello_server >/dev/null
 	run --separate-stderr timeout 5 "$SOCKIT" connect -o "$T/copy" \
 	    127.0.0.1 "$PORT" <<<"ping"
 	assert_success
@@ -417,7 +344,7 @@ time.sleep(20)
 }
 
 @test "-x FILE dumps sent data on '>' lines and received data on '<' lines" {
-	py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+	hello_server >/dev/null
 	run --separate-stderr timeout 5 "$SOCKIT" connect -x "$T/dump" \
 	    127.0.0.1 "$PORT" <<<"ping"
 	assert_success
@@ -464,7 +391,7 @@ time.sleep(20)
 
 @test "audit 8: a write error on -o or -x FILE is exit 4 naming FILE; stdout keeps what came" {
 	for opt in -o -x; do
-		py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+		hello_server >/dev/null
 		run --separate-stderr timeout 5 "$SOCKIT" connect "$opt" \
 		    /dev/full 127.0.0.1 "$PORT" </dev/null
 		assert_failure 4
@@ -489,18 +416,8 @@ time.sleep(20)
 }
 
 @test "--send-only ignores the peer's data and ends at stdin EOF" {
-	py_server "$T/srv" 'c, a = srv.accept()
-c.sendall(b"junk\n" * 1000)
-got = b""
-while True:
-	d = c.recv(65536)
-	if not d:
-		break
-	got += d
-sys.stdout.write(got.decode())
-sys.stdout.flush()
-time.sleep(20)
-' >"$T/seen"
+	tcp_peer "$T/srv" accept send-times 1000 'junk\n' copy sleep 20 \
+	    >"$T/seen"
 	run --separate-stderr timeout 3 "$SOCKIT" connect --send-only \
 	    127.0.0.1 "$PORT" <<<"data"
 	assert_success
@@ -510,20 +427,8 @@ time.sleep(20)
 }
 
 @test "--recv-only never sends stdin and prints what the peer sends" {
-	py_server "$T/srv" 'c, a = srv.accept()
-c.sendall(b"from server\n")
-c.settimeout(0.5)
-got = b""
-try:
-	while True:
-		d = c.recv(65536)
-		if not d:
-			break
-		got += d
-except socket.timeout:
-	pass
-print("received %d bytes" % len(got))
-' >"$T/seen"
+	tcp_peer "$T/srv" accept send 'from server\n' read-idle 0.5 print-count \
+	    >"$T/seen"
 	run --separate-stderr timeout 5 "$SOCKIT" connect --recv-only \
 	    127.0.0.1 "$PORT" <<<"secret"
 	assert_success
@@ -534,9 +439,7 @@ print("received %d bytes" % len(got))
 }
 
 @test "-s and -p set the source address and port the peer sees" {
-	py_server "$T/srv" 'c, a = srv.accept()
-print("%s %d" % a)
-' >"$T/seen"
+	tcp_peer "$T/srv" accept print-peer >"$T/seen"
 	sport=$(free_port)
 	run --separate-stderr timeout 5 "$SOCKIT" connect -s 127.0.0.1 \
 	    -p "$sport" 127.0.0.1 "$PORT" </dev/null
@@ -548,7 +451,7 @@ print("%s %d" % a)
 }
 
 @test "-O SO_RCVBUF=256K is accepted" {
-	py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+	hello_server >/dev/null
 	run --separate-stderr timeout 5 "$SOCKIT" connect -O SO_RCVBUF=256K \
 	    127.0.0.1 "$PORT" </dev/null
 	assert_success
@@ -565,13 +468,7 @@ print("%s %d" % a)
 }
 
 @test "a reader that closes stdout early ends connect with exit 4 and no message" {
-	py_server "$T/srv" 'c, a = srv.accept()
-try:
-	while True:
-		c.sendall(b"x" * 65536)
-except OSError:
-	pass
-'
+	tcp_peer "$T/srv" accept flood x
 	run --separate-stderr timeout 5 bash -c \
 	    '"$0" connect 127.0.0.1 "$1" </dev/null | head -c1 >/dev/null
 	    exit "${PIPESTATUS[0]}"' "$SOCKIT" "$PORT"
@@ -583,7 +480,7 @@ except OSError:
 # ---- address forms ---------------------------------------------------------
 
 @test "HOST:PORT as one argument connects" {
-	py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+	hello_server >/dev/null
 	run --separate-stderr timeout 5 "$SOCKIT" connect "127.0.0.1:$PORT" \
 	    </dev/null
 	assert_success
@@ -694,7 +591,7 @@ except OSError:
 # ---- events ----------------------------------------------------------------
 
 @test "-j: connected and closed events are JSON on stderr, stdout is the peer's bytes" {
-	py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+	hello_server >/dev/null
 	run --separate-stderr timeout 5 "$SOCKIT" connect -j 127.0.0.1 \
 	    "$PORT" <<<"ping"
 	assert_success
@@ -713,7 +610,7 @@ except OSError:
 }
 
 @test "first hour 10: every text line on stderr (events, diagnostics, errors) is one write()" {
-	py_server "$T/srv" "$HELLO_SERVER" >/dev/null
+	hello_server >/dev/null
 	# LeakSanitizer cannot run under ptrace (a sanitizer build)
 	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 	run --separate-stderr timeout 10 strace -f -s 4096 -e trace=write \

@@ -15,23 +15,14 @@ teardown() {
 
 @test "peer reset in the middle of a transfer: exit 1, no hang" {
 	# reads a little, then closes with SO_LINGER 0 (a reset)
-	py_server "$T/srv" '
-import struct
-c, _ = srv.accept()
-c.recv(65536)
-c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-c.close()
-time.sleep(5)'
+	tcp_peer "$T/srv" accept recv 65536 reset sleep 5
 	run --separate-stderr timeout 10 "$SOCKIT" connect 127.0.0.1 "$PORT" < <(head -c 50M /dev/zero)
 	assert_failure 1
 	[[ $stderr == *"127.0.0.1 $PORT: "*"reset by peer"* || $stderr == *"Broken pipe"* ]]
 }
 
 @test "stdout to /dev/full: exit 4 naming the reason" {
-	py_server "$T/srv" '
-c, _ = srv.accept()
-c.sendall(b"x" * 100000)
-c.close()'
+	tcp_peer "$T/srv" accept send-times 100000 x close
 	run --separate-stderr bash -c 'timeout 10 "$0" connect 127.0.0.1 "$1" </dev/null >/dev/full' \
 	    "$SOCKIT" "$PORT"
 	assert_failure 4
@@ -47,11 +38,7 @@ c.close()'
 }
 
 @test "stdout closed early (| head -c1): prompt exit 4, no message" {
-	py_server "$T/srv" '
-c, _ = srv.accept()
-try:
-    while True: c.sendall(b"y" * 65536)
-except OSError: pass'
+	tcp_peer "$T/srv" accept flood y
 	start=$(date +%s%N)
 	run bash -c 'timeout 10 "$0" connect 127.0.0.1 "$1" </dev/null 2>"$2" | head -c1 >/dev/null; exit "${PIPESTATUS[0]}"' \
 	    "$SOCKIT" "$PORT" "$T/err"
@@ -62,9 +49,7 @@ except OSError: pass'
 }
 
 @test "stdout closed early with a silent peer: still ends (exit 4)" {
-	py_server "$T/srv" '
-c, _ = srv.accept()
-time.sleep(30)'
+	tcp_peer "$T/srv" accept sleep 30
 	# the reader goes away without sockit writing anything
 	run bash -c '{ sleep 30 | timeout 10 "$0" connect 127.0.0.1 "$1" 2>"$2"; echo "st=$?" >"$3"; } | true' \
 	    "$SOCKIT" "$PORT" "$T/err" "$T/st"
@@ -73,19 +58,14 @@ time.sleep(30)'
 }
 
 @test "stdin that errors (a directory): exit 4 with the reason" {
-	py_server "$T/srv" '
-c, _ = srv.accept()
-time.sleep(5)'
+	tcp_peer "$T/srv" accept sleep 5
 	run --separate-stderr timeout 10 "$SOCKIT" connect 127.0.0.1 "$PORT" </
 	assert_failure 4
 	[[ $stderr == *"read from stdin: Is a directory"* ]]
 }
 
 @test "SIGTERM during a transfer: prompt exit, closed event still emitted" {
-	py_server "$T/srv" '
-c, _ = srv.accept()
-while c.recv(65536): pass
-time.sleep(5)'
+	tcp_peer "$T/srv" accept drain sleep 5
 	{ timeout 20 "$SOCKIT" connect -j 127.0.0.1 "$PORT" < <(cat /dev/zero) 2>"$T/ev" & } 3>&-
 	pid=$!
 	bg_pids+=($pid)
@@ -120,22 +100,7 @@ time.sleep(5)'
 	SERVER_PID=$!
 	bg_pids+=($SERVER_PID)
 	wait_for_listen "$T/l"
-	run timeout 60 python3 -c '
-import socket, sys, threading
-port = int(sys.argv[1]); ok = []
-def client(i):
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
-    s.sendall(b"hello %d\n" % i); s.shutdown(socket.SHUT_WR)
-    data = b""
-    while True:
-        d = s.recv(100)
-        if not d: break
-        data += d
-    if data == b"hello %d\n" % i: ok.append(i)
-ts = [threading.Thread(target=client, args=(i,)) for i in range(200)]
-for t in ts: t.start()
-for t in ts: t.join()
-print(len(ok))' "$PORT"
+	run timeout 60 python3 "$PEERS/tcp_clients.py" echo "$PORT" 200
 	assert_success
 	[ "$output" = 200 ]
 	kill -0 "$SERVER_PID"	# still serving
@@ -147,15 +112,7 @@ print(len(ok))' "$PORT"
 	SERVER_PID=$!
 	bg_pids+=($SERVER_PID)
 	wait_for_listen "$T/l"
-	run timeout 60 python3 -c '
-import socket, sys, threading, time
-port = int(sys.argv[1])
-def client(i):
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
-    s.sendall(b"line %03d\n" % i); time.sleep(0.2); s.close()
-ts = [threading.Thread(target=client, args=(i,)) for i in range(200)]
-for t in ts: t.start()
-for t in ts: t.join()' "$PORT"
+	run timeout 60 python3 "$PEERS/tcp_clients.py" lines "$PORT" 200
 	assert_success
 	for ((n = 0; n < 50; n++)); do
 		[ "$(wc -l <"$T/out")" -ge 200 ] && break
@@ -172,17 +129,13 @@ for t in ts: t.join()' "$PORT"
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0 \
 	    sockit_listen "$T/l" -k 127.0.0.1 0 <>"$T/in" >/dev/null
 	conns() {
-		python3 -c '
-import socket, sys
-for i in range(int(sys.argv[2])):
-    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-    s.sendall(b"x"); s.shutdown(socket.SHUT_WR); s.recv(1); s.close()' "$PORT" "$1"
+		python3 "$PEERS/tcp_clients.py" sequential "$PORT" "$1"
 	}
 	conns 500
 	sleep 0.2
 	fds0=$(ls /proc/"$SERVER_PID"/fd | wc -l)
 	rss0=$(awk '/VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
-	timeout 120 bash -c "$(declare -f conns); PORT=$PORT; conns 10000"
+	timeout 120 bash -c "$(declare -f conns); PEERS=$PEERS PORT=$PORT; conns 10000"
 	sleep 0.2
 	fds1=$(ls /proc/"$SERVER_PID"/fd | wc -l)
 	rss1=$(awk '/VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
@@ -193,12 +146,7 @@ for i in range(int(sys.argv[2])):
 
 @test "-e children are all reaped (no zombies) after 50 clients" {
 	sockit_listen "$T/l" -k -e cat 127.0.0.1 0
-	timeout 60 python3 -c '
-import socket, sys
-for i in range(50):
-    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-    s.sendall(b"x"); s.shutdown(socket.SHUT_WR)
-    assert s.recv(10) == b"x"; s.close()' "$PORT"
+	timeout 60 python3 "$PEERS/tcp_clients.py" sequential "$PORT" 50 x
 	for ((n = 0; n < 50; n++)); do
 		[ -z "$(ps --ppid "$SERVER_PID" -o stat= | grep Z)" ] &&
 		    [ -z "$(ps --ppid "$SERVER_PID" -o pid=)" ] && break
@@ -210,26 +158,7 @@ for i in range(50):
 @test "slowloris: idle clients are cut by --idle-timeout while an active one flows" {
 	mkfifo "$T/in"
 	sockit_listen "$T/l" -k -v --idle-timeout 500ms 127.0.0.1 0 <>"$T/in" >"$T/out"
-	run timeout 30 python3 -c '
-import socket, sys, time
-port = int(sys.argv[1])
-idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(5)]
-for s in idle: s.sendall(b"G")          # a byte, then nothing
-active = socket.create_connection(("127.0.0.1", port))
-for i in range(20):                      # 2 s of steady traffic
-    active.sendall(b"tick %02d\n" % i); time.sleep(0.1)
-active.setblocking(False)                # not closed by the server?
-try:
-    alive = active.recv(1) != b""
-except BlockingIOError:
-    alive = True
-cut = 0
-for s in idle:
-    s.settimeout(2)
-    try:
-        if s.recv(1) == b"": cut += 1
-    except ConnectionResetError: cut += 1
-print(cut, alive)' "$PORT"
+	run timeout 30 python3 "$PEERS/tcp_clients.py" slowloris "$PORT"
 	assert_success
 	[ "$output" = "5 True" ]
 	[ "$(grep -o 'tick [0-9][0-9]' "$T/out" | wc -l)" -eq 20 ]
@@ -237,22 +166,7 @@ print(cut, alive)' "$PORT"
 
 @test "-m is enforced under 100 concurrent connection attempts" {
 	sockit_listen "$T/l" -k -m 10 -e 'sleep 1' -v 127.0.0.1 0
-	run timeout 30 python3 -c '
-import socket, sys, threading, time
-port = int(sys.argv[1]); res = []
-def client():
-    # served clients stay ~1 s (the child sleeps); refused ones end at once
-    t0 = time.time()
-    try:
-        s = socket.create_connection(("127.0.0.1", port), timeout=10)
-        s.recv(1)
-    except OSError:
-        pass
-    res.append(time.time() - t0 > 0.5)
-ts = [threading.Thread(target=client) for _ in range(100)]
-for t in ts: t.start()
-for t in ts: t.join()
-print(sum(res))' "$PORT"
+	run timeout 30 python3 "$PEERS/tcp_clients.py" max-conns "$PORT" 100
 	assert_success
 	[ "$output" -le 10 ]
 	[ "$output" -ge 1 ]
@@ -265,15 +179,7 @@ print(sum(res))' "$PORT"
 	sockit_listen "$T/l" 127.0.0.1 0 <"$T/a" >"$T/b.got"
 	# the client's reader sleeps now and then: backpressure all the way
 	timeout 120 "$SOCKIT" connect 127.0.0.1 "$PORT" <"$T/b" |
-	    python3 -c '
-import sys, time
-n = 0
-out = open(sys.argv[1], "wb")
-while True:
-    d = sys.stdin.buffer.read(1 << 20)
-    if not d: break
-    out.write(d); n += 1
-    if n % 128 == 0: time.sleep(0.1)' "$T/a.got"
+	    python3 "$PEERS/slow_reader.py" "$T/a.got"
 	wait "$SERVER_PID"
 	[ "$(sha256sum <"$T/a")" = "$(sha256sum <"$T/a.got")" ]
 	[ "$(sha256sum <"$T/b")" = "$(sha256sum <"$T/b.got")" ]
@@ -335,14 +241,7 @@ while True:
 	"$SOCKIT" udp-recv --echo 127.0.0.1 0 >/dev/null 2>"$T/l" 3>&- &
 	bg_pids+=($!)
 	wait_for_listen "$T/l"
-	run timeout 10 python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
-for n in (0, 1, 100, 1400, 65507):
-    s.sendto(b"q" * n, ("127.0.0.1", int(sys.argv[1])))
-    d = s.recv(70000)
-    assert len(d) <= n, (n, len(d))
-print("ok")' "$PORT"
+	run timeout 10 python3 "$PEERS/udp_peer.py" sizes 127.0.0.1 "$PORT"
 	assert_success
 	[ "$output" = ok ]
 }

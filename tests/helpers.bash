@@ -146,21 +146,48 @@ sockit_listen() {
 	export ADDR PORT SERVER_PID
 }
 
-# py_server LOG CODE: runs python3 in the background with `srv`, a TCP
-# socket listening on 127.0.0.1 (a free port; backlog 8), then CODE
-# (modules os, socket, sys, time imported; stdout as the caller redirects
-# it); adds it to bg_pids and sets PORT from the "listening on 127.0.0.1
-# PORT" line it writes to LOG (with its stderr).
-py_server() {
-	local log=$1 code=$2
-	python3 -c 'import os, socket, sys, time
-srv = socket.socket()
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", 0))
-srv.listen(8)
-sys.stderr.write("listening on 127.0.0.1 %d\n" % srv.getsockname()[1])
-sys.stderr.flush()
-'"$code" 2>"$log" 3>&- &
+# The peers of tests/peers/: small python3 programs for the other end
+# where no real program does the job.  Each says how it is used at its top.
+PEERS=$TOP_SRCDIR/tests/peers
+
+# tcp_peer LOG [OPTION...] [STEP...]: tests/peers/tcp_peer.py in the
+# background (stdout as the caller redirects it, stderr to LOG); adds it
+# to bg_pids and sets PEER_PID; waits for its "listening on ADDR PORT"
+# line and sets ADDR and PORT, PORTS (the ports of several listeners) and
+# CLOSED (the ports of --closed).
+tcp_peer() {
+	local log=$1
+	shift
+	python3 "$PEERS/tcp_peer.py" "$@" 2>"$log" 3>&- &
+	PEER_PID=$!
+	bg_pids+=("$PEER_PID")
+	wait_for_listen "$log" || return 1
+	PORTS=$(sed -n 's/^ports //p' "$log")
+	CLOSED=$(sed -n 's/^closed //p' "$log")
+}
+
+# udp_peer LOG [--host ADDR] MODE [ARG...]: a server of
+# tests/peers/udp_peer.py (recv, echo, hold) in the background, stderr to
+# LOG; adds it to bg_pids, sets PEER_PID, waits for its "listening on"
+# line and sets PORT (not ADDR: the UDP tests keep sockit's there).
+udp_peer() {
+	local log=$1
+	shift
+	python3 "$PEERS/udp_peer.py" "$@" 2>"$log" 3>&- &
+	PEER_PID=$!
+	bg_pids+=("$PEER_PID")
+	wait_grep "$log" '^listening on ' >/dev/null || return 1
+	PORT=$(awk '/^listening on /{print $4; exit}' "$log")
+}
+
+# fake_proxy LOG KIND [ANSWER...]: tests/peers/fake_proxy.py (a SOCKS5,
+# SOCKS4 or HTTP proxy that answers as told) in the background, the
+# requests it gets on stdout as the caller redirects it, stderr to LOG;
+# adds it to bg_pids and sets PORT.
+fake_proxy() {
+	local log=$1
+	shift
+	python3 "$PEERS/fake_proxy.py" "$@" 2>"$log" 3>&- &
 	bg_pids+=("$!")
 	wait_for_listen "$log"
 }

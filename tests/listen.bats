@@ -590,8 +590,7 @@ tail_of_big() {
 }
 
 @test "-U replaces a stale socket file" {
-	python3 -c 'import socket, sys
-socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/sock"
+	python3 "$PEERS/unix_peer.py" stale "$T/sock"
 	[ -S "$T/sock" ]
 	unix_listen "$T/log" -U "$T/sock" <<<"fresh" >"$T/out"
 	run --separate-stderr timeout 5 socat -t 5 - UNIX-CONNECT:"$T/sock" \
@@ -726,14 +725,11 @@ socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/sock"
 }
 
 @test "audit 11: a Unix client's abstract name with ESC and BEL is escaped in text; JSON carries it" {
-	client='import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.bind(b"\0x\x1b[31mred\x07")
-s.connect(sys.argv[1])
-s.shutdown(socket.SHUT_WR)
-s.recv(100)'
+	# the client's abstract name
+	name='\0x\x1b[31mred\x07'
 	unix_listen "$T/log" -U "$T/sock" </dev/null >/dev/null
-	run --separate-stderr timeout 5 python3 -c "$client" "$T/sock"
+	run --separate-stderr timeout 5 python3 "$PEERS/unix_peer.py" \
+	    connect "$T/sock" "$name"
 	assert_success
 	server_done
 	cat "$T/log"
@@ -745,7 +741,8 @@ s.recv(100)'
 	SERVER_PID=$!
 	bg_pids+=("$SERVER_PID")
 	wait_grep "$T/log" '"event":"listening"'
-	run --separate-stderr timeout 5 python3 -c "$client" "$T/sock2"
+	run --separate-stderr timeout 5 python3 "$PEERS/unix_peer.py" \
+	    connect "$T/sock2" "$name"
 	assert_success
 	server_done
 	grep -qF '"peer":"@x\u001b[31mred\u0007"' "$T/log"
@@ -756,21 +753,8 @@ s.recv(100)'
 # ---- inherited sockets -----------------------------------------------------
 
 @test "LISTEN_FDS/LISTEN_PID: listen serves the inherited socket" {
-	python3 -c 'import os, socket, sys
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(8)
-sys.stderr.write("listening on 127.0.0.1 %d\n" % s.getsockname()[1])
-sys.stderr.flush()
-pid = os.fork()
-if pid == 0:
-	os.dup2(s.fileno(), 3)
-	os.set_inheritable(3, True)	# dup2(3, 3) keeps FD_CLOEXEC
-	env = dict(os.environ, LISTEN_FDS="1", LISTEN_PID=str(os.getpid()))
-	os.execve(sys.argv[1], [sys.argv[1], "listen"], env)
-_, st = os.waitpid(pid, 0)
-sys.exit(os.waitstatus_to_exitcode(st))
-' "$SOCKIT" <<<"from sockit" >"$T/out" 2>"$T/log" 3>&- &
+	python3 "$PEERS/pass_socket.py" listen-fds "$SOCKIT" listen \
+	    <<<"from sockit" >"$T/out" 2>"$T/log" 3>&- &
 	SERVER_PID=$!
 	bg_pids+=("$SERVER_PID")
 	wait_for_listen "$T/log"
@@ -824,7 +808,7 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	    127.0.0.1 0 </dev/null
 	assert_failure 2
 	[ -z "$output" ]
-	[[ $stderr == "sockit: listen: bad duration \"10000000h\": too large (at most 8760h)"* ]]
+	[[ $stderr == "sockit: listen: bad --timeout \"10000000h\": too large (at most 8760h)"* ]]
 }
 
 @test "port 70000 is a usage error (exit 2)" {
@@ -983,26 +967,7 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	# cookies, and under load some fail and are reset (SyncookiesFailed)
 	sockit_listen "$T/log" -k --backlog 512 127.0.0.1 0 <>"$T/in" >"$T/out"
 	# each sends its number, half-closes and waits for the server's EOF
-	run timeout 60 python3 -c '
-import select, socket, sys, time
-port, n = int(sys.argv[1]), 500
-ep = select.epoll()
-socks, state = {}, {}
-for i in range(n):
-    s = socket.socket(); s.setblocking(False)
-    s.connect_ex(("127.0.0.1", port))
-    socks[s.fileno()], state[s.fileno()] = (s, i), 0
-    ep.register(s.fileno(), select.EPOLLOUT)
-served, t0 = 0, time.monotonic()
-while socks and time.monotonic() - t0 < 30:
-    for fd, ev in ep.poll(0.1):
-        s, i = socks[fd]
-        if state[fd] == 0:
-            s.send(b"%d\n" % i); s.shutdown(socket.SHUT_WR)
-            state[fd] = 1; ep.modify(fd, select.EPOLLIN)
-        elif s.recv(64) == b"":
-            served += 1; ep.unregister(fd); socks.pop(fd); s.close()
-print(served)' "$PORT"
+	run timeout 60 python3 "$PEERS/tcp_clients.py" burst "$PORT" 500
 	assert_success
 	assert_output 500
 	wait_grep "$T/out" '.' 500

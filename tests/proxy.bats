@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # connect --proxy and connect -z --proxy: against real proxies (microsocks
 # for SOCKS5 with and without authentication, tinyproxy and ncat for HTTP
-# CONNECT) and small python3 fake proxies that capture what sockit sends
-# (socks5h names, SOCKS4/4a requests, HTTP headers) and answer as told
-# (reply codes, a header split across reads, 403, silence).
+# CONNECT) and fake proxies (tests/peers/fake_proxy.py) that capture what
+# sockit sends (socks5h names, SOCKS4/4a requests, HTTP headers) and
+# answer as told (reply codes, a header split across reads, 403, silence).
 
 load helpers
 
@@ -55,21 +55,14 @@ ncat_proxy_start() {
 	wait_tcp "$NP_PORT"
 }
 
-# sink_start: a python3 server writing what one client sends to $T/got
-# until EOF (it never half-closes first: tinyproxy and microsocks end
-# the whole tunnel at the first EOF from either side; the client gives
-# --shutdown for it to see EOF); sets SINK_PORT and SINK_PID.
+# sink_start: a server writing what one client sends to $T/got until EOF
+# (it never half-closes first: tinyproxy and microsocks end the whole
+# tunnel at the first EOF from either side; the client gives --shutdown
+# for it to see EOF); sets SINK_PORT and SINK_PID.
 sink_start() {
-	py_server "$T/sink.log" 'c, a = srv.accept()
-while True:
-    d = c.recv(65536)
-    if not d:
-        break
-    sys.stdout.buffer.write(d)
-sys.stdout.flush()
-' >"$T/got"
+	tcp_peer "$T/sink.log" accept copy >"$T/got"
 	SINK_PORT=$PORT
-	SINK_PID=${bg_pids[-1]}
+	SINK_PID=$PEER_PID
 }
 
 # source_start: ncat -l sending $BIG to one client; sets SRC_PORT.  (The
@@ -81,138 +74,15 @@ source_start() {
 	wait_tcp "$SRC_PORT"
 }
 
-# hold_ports [NCLOSED]: a python3 process holding a listening socket
-# (backlog 64) and NCLOSED (default 1) sockets bound but not listening on
-# 127.0.0.1, so that the closed ports refuse and belong to no other test;
-# sets OPEN and CLOSED (the closed ports, space-separated).
+# hold_ports [NCLOSED]: a process holding a listening socket (backlog 64)
+# and NCLOSED (default 1) sockets bound but not listening on 127.0.0.1,
+# so that the closed ports refuse and belong to no other test; sets OPEN
+# and CLOSED (the closed ports, space-separated).
 hold_ports() {
-	local out=$T/ports.$RANDOM i
-	python3 -c '
-import socket, sys, time
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(64)
-held = []
-for _ in range(int(sys.argv[1])):
-    h = socket.socket()
-    h.bind(("127.0.0.1", 0))
-    held.append(h)
-print(s.getsockname()[1], " ".join(str(h.getsockname()[1]) for h in held), flush=True)
-time.sleep(60)
-' "${1:-1}" >"$out" 3>&- &
-	bg_pids+=($!)
-	for ((i = 0; i < 50; i++)); do
-		[[ -s $out ]] && break
-		sleep 0.1
-	done
-	read -r OPEN CLOSED <"$out"
-	[[ -n $OPEN && -n $CLOSED ]]
+	tcp_peer "$T/ports.$RANDOM" --backlog 64 --closed "${1:-1}" sleep 60 &&
+	    OPEN=$PORT &&
+	    [[ -n $OPEN && -n $CLOSED ]]
 }
-
-# Python fake proxies, run by py_server after a line setting their
-# parameters.  rd(c, n) reads exactly n bytes.  A connection that breaks
-# off (another test probing a "free" port that happens to be ours) is
-# dropped without using up an answer.
-PY_RD='import struct
-def rd(c, n):
-    b = b""
-    while len(b) < n:
-        d = c.recv(n - len(b))
-        if not d:
-            raise EOFError
-        b += d
-    return b
-def serve(codes, one):
-    for code in codes:
-        while True:
-            c, a = srv.accept()
-            try:
-                one(c, code)
-                break
-            except (EOFError, OSError, ValueError, IndexError):
-                c.close()
-'
-
-# SOCKS5 without authentication: one connection per item of `codes`; logs
-# the request (ATYP, host, port) on stdout, answers the code (None: no
-# answer at all), and after a success sends "through socks5".
-FAKE_SOCKS5=$PY_RD'
-def one(c, code):
-    v, n = rd(c, 2)
-    if v != 5:
-        raise ValueError
-    rd(c, n)
-    c.sendall(b"\x05\x00")
-    ver, cmd, rsv, atyp = rd(c, 4)
-    if atyp == 1:
-        host = socket.inet_ntop(socket.AF_INET, rd(c, 4))
-    elif atyp == 4:
-        host = socket.inet_ntop(socket.AF_INET6, rd(c, 16))
-    else:
-        host = rd(c, rd(c, 1)[0]).decode()
-    port = struct.unpack(">H", rd(c, 2))[0]
-    print("cmd=%d atyp=%d host=%s port=%d" % (cmd, atyp, host, port), flush=True)
-    if code is None:
-        time.sleep(30)
-    c.sendall(bytes([5, code, 0, 1, 0, 0, 0, 0, 0, 0]))
-    if code == 0:
-        c.sendall(b"through socks5\n")
-    c.close()
-serve(codes, one)
-'
-
-# SOCKS4/4a: one connection per item of `codes`; logs the request and
-# answers the code; after 90 (granted) sends "through socks4".
-FAKE_SOCKS4=$PY_RD'
-def cstr(c):
-    b = b""
-    while True:
-        x = rd(c, 1)
-        if x == b"\0":
-            return b.decode()
-        b += x
-def one(c, code):
-    h = rd(c, 8)
-    if h[0] != 4:
-        raise ValueError
-    ip = socket.inet_ntoa(h[4:8])
-    user = cstr(c)
-    name = cstr(c) if ip.startswith("0.0.0.") and ip != "0.0.0.0" else "-"
-    print("vn=%d cd=%d port=%d ip=%s user=%s name=%s" % (h[0], h[1],
-        struct.unpack(">H", h[2:4])[0], ip, user, name), flush=True)
-    c.sendall(bytes([0, code, 0, 0, 0, 0, 0, 0]))
-    if code == 90:
-        c.sendall(b"through socks4\n")
-    c.close()
-serve(codes, one)
-'
-
-# HTTP: one connection; logs the request header on stdout, then sends the
-# items of `chunks` 200 ms apart and closes.
-FAKE_HTTP='while True:
-    c, a = srv.accept()
-    req = b""
-    while b"\r\n\r\n" not in req:
-        d = c.recv(4096)
-        if not d:
-            break
-        req += d
-    if req.startswith(b"CONNECT "):
-        break
-    c.close()
-sys.stdout.write(req.decode())
-sys.stdout.flush()
-for i, ch in enumerate(chunks):
-    if i:
-        time.sleep(0.2)
-    c.sendall(ch)
-c.close()
-'
-
-# A proxy that accepts and never answers.
-SILENT='c, a = srv.accept()
-time.sleep(30)
-'
 
 # ---- data through real proxies ----------------------------------------------
 
@@ -380,8 +250,7 @@ web_start() {
 # ---- what is sent -----------------------------------------------------------
 
 @test "socks5h sends the name: one only the proxy knows, never resolved here" {
-	py_server "$T/fake.log" "codes = [0]
-$FAKE_SOCKS5" >"$T/req"
+	fake_proxy "$T/fake.log" socks5 0 >"$T/req"
 	run --separate-stderr timeout 10 "$SOCKIT" connect \
 	    --proxy "socks5h://127.0.0.1:$PORT" only-the-proxy.invalid 4242 \
 	    </dev/null
@@ -392,8 +261,7 @@ $FAKE_SOCKS5" >"$T/req"
 }
 
 @test "socks5 resolves here: localhost goes out as 127.0.0.1, a name only the proxy knows fails (exit 3)" {
-	py_server "$T/fake.log" "codes = [0]
-$FAKE_SOCKS5" >"$T/req"
+	fake_proxy "$T/fake.log" socks5 0 >"$T/req"
 	run --separate-stderr timeout 10 "$SOCKIT" connect \
 	    --proxy "socks5://127.0.0.1:$PORT" localhost 4242 </dev/null
 	assert_success
@@ -408,8 +276,7 @@ $FAKE_SOCKS5" >"$T/req"
 }
 
 @test "socks5h sends an IPv6 literal as an address (ATYP 4)" {
-	py_server "$T/fake.log" "codes = [0]
-$FAKE_SOCKS5" >"$T/req"
+	fake_proxy "$T/fake.log" socks5 0 >"$T/req"
 	run --separate-stderr timeout 10 "$SOCKIT" connect \
 	    --proxy "socks5h://127.0.0.1:$PORT" '[2001:db8::7]:443' </dev/null
 	assert_success
@@ -424,8 +291,7 @@ $FAKE_SOCKS5" >"$T/req"
 	    "host unreachable" "connection refused" "TTL expired"
 	    "command not supported" "address type not supported"
 	    "unknown SOCKS5 reply code 42")
-	py_server "$T/fake.log" "codes = [1, 2, 3, 4, 5, 6, 7, 8, 42]
-$FAKE_SOCKS5" >"$T/req"
+	fake_proxy "$T/fake.log" socks5 1 2 3 4 5 6 7 8 42 >"$T/req"
 	for k in "${!codes[@]}"; do
 		run --separate-stderr timeout 10 "$SOCKIT" connect \
 		    --proxy "socks5h://127.0.0.1:$PORT" example.test 80 \
@@ -438,8 +304,7 @@ $FAKE_SOCKS5" >"$T/req"
 }
 
 @test "socks4 sends the IPv4 address and the user id; data flows" {
-	py_server "$T/fake.log" "codes = [90]
-$FAKE_SOCKS4" >"$T/req"
+	fake_proxy "$T/fake.log" socks4 90 >"$T/req"
 	run --separate-stderr timeout 10 "$SOCKIT" connect \
 	    --proxy "socks4://me@127.0.0.1:$PORT" localhost 4242 </dev/null
 	assert_success
@@ -449,8 +314,7 @@ $FAKE_SOCKS4" >"$T/req"
 }
 
 @test "socks4a sends the name for the proxy to resolve" {
-	py_server "$T/fake.log" "codes = [90]
-$FAKE_SOCKS4" >"$T/req"
+	fake_proxy "$T/fake.log" socks4 90 >"$T/req"
 	run --separate-stderr timeout 10 "$SOCKIT" connect \
 	    --proxy "socks4a://127.0.0.1:$PORT" only-the-proxy.invalid 4242 \
 	    </dev/null
@@ -461,8 +325,7 @@ $FAKE_SOCKS4" >"$T/req"
 }
 
 @test "socks4 rejection (91) is exit 1 with the reason" {
-	py_server "$T/fake.log" "codes = [91]
-$FAKE_SOCKS4" >"$T/req"
+	fake_proxy "$T/fake.log" socks4 91 >"$T/req"
 	run --separate-stderr timeout 10 "$SOCKIT" connect \
 	    --proxy "socks4://127.0.0.1:$PORT" 127.0.0.1 9 </dev/null
 	assert_failure 1
@@ -470,8 +333,8 @@ $FAKE_SOCKS4" >"$T/req"
 }
 
 @test "http: CONNECT with Host and percent-decoded basic auth" {
-	py_server "$T/fake.log" 'chunks = [b"HTTP/1.1 200 Connection established\r\n\r\nhi\n"]
-'"$FAKE_HTTP" >"$T/req"
+	fake_proxy "$T/fake.log" http \
+	    'HTTP/1.1 200 Connection established\r\n\r\nhi\n' >"$T/req"
 	run --separate-stderr timeout 10 "$SOCKIT" connect \
 	    --proxy "http://al%40ice:p%3Aw%25d@127.0.0.1:$PORT" \
 	    example.test 443 </dev/null
@@ -484,9 +347,9 @@ $FAKE_SOCKS4" >"$T/req"
 }
 
 @test "http: a response header split across reads; the bytes after it are the target's" {
-	py_server "$T/fake.log" 'chunks = [b"HTTP/1.1 200 Connection established\r\n",
-    b"Proxy-Agent: fake\r\nX-A: 1\r\n\r", b"\nbanner after the header\n"]
-'"$FAKE_HTTP" >"$T/req"
+	fake_proxy "$T/fake.log" http 'HTTP/1.1 200 Connection established\r\n' \
+	    'Proxy-Agent: fake\r\nX-A: 1\r\n\r' '\nbanner after the header\n' \
+	    >"$T/req"
 	run --separate-stderr timeout 10 "$SOCKIT" connect \
 	    --proxy "http://127.0.0.1:$PORT" '[::1]:22' </dev/null
 	assert_success
@@ -499,8 +362,8 @@ $FAKE_SOCKS4" >"$T/req"
 }
 
 @test "http: a body-less 200 and the target's first bytes in one segment" {
-	py_server "$T/fake.log" 'chunks = [b"HTTP/1.0 200 OK\r\n\r\nSSH-2.0-fake\r\n"]
-'"$FAKE_HTTP" >"$T/req"
+	fake_proxy "$T/fake.log" http 'HTTP/1.0 200 OK\r\n\r\nSSH-2.0-fake\r\n' \
+	    >"$T/req"
 	run --separate-stderr timeout 10 "$SOCKIT" connect \
 	    --proxy "http://127.0.0.1:$PORT" example.test 22 </dev/null
 	assert_success
@@ -508,8 +371,8 @@ $FAKE_SOCKS4" >"$T/req"
 }
 
 @test "http 403 (fake proxy) is exit 1 with the status line" {
-	py_server "$T/fake.log" 'chunks = [b"HTTP/1.1 403 Forbidden\r\nContent-Length: 9\r\n\r\nforbidden"]
-'"$FAKE_HTTP" >"$T/req"
+	fake_proxy "$T/fake.log" http \
+	    'HTTP/1.1 403 Forbidden\r\nContent-Length: 9\r\n\r\nforbidden' >"$T/req"
 	run --separate-stderr timeout 10 "$SOCKIT" connect \
 	    --proxy "http://127.0.0.1:$PORT" example.test 25 </dev/null
 	assert_failure 1
@@ -518,15 +381,13 @@ $FAKE_SOCKS4" >"$T/req"
 }
 
 @test "audit 11: control characters in a proxy's status line are escaped in the error and in -z text" {
-	py_server "$T/fake.log" 'chunks = [b"HTTP/1.1 403 \x1b[31mNo\x07\r\n\r\n"]
-'"$FAKE_HTTP" >"$T/req"
+	fake_proxy "$T/fake.log" http 'HTTP/1.1 403 \x1b[31mNo\x07\r\n\r\n' >"$T/req"
 	run --separate-stderr timeout 10 "$SOCKIT" connect \
 	    --proxy "http://127.0.0.1:$PORT" example.test 25 </dev/null
 	assert_failure 1
 	assert_equal "$stderr" "sockit: connect: proxy 127.0.0.1:$PORT refused example.test:25: HTTP/1.1 403 \\x1b[31mNo\\x07"
 	kill_bg
-	py_server "$T/fake2.log" 'chunks = [b"HTTP/1.1 403 \x1b[31mNo\x07\r\n\r\n"]
-'"$FAKE_HTTP" >"$T/req2"
+	fake_proxy "$T/fake2.log" http 'HTTP/1.1 403 \x1b[31mNo\x07\r\n\r\n' >"$T/req2"
 	run --separate-stderr timeout 10 "$SOCKIT" connect -z \
 	    --proxy "http://127.0.0.1:$PORT" example.test 25
 	assert_failure 1
@@ -544,8 +405,7 @@ $FAKE_SOCKS4" >"$T/req"
 }
 
 @test "a reply that is not HTTP is exit 1 saying so" {
-	py_server "$T/fake.log" 'chunks = [b"SSH-2.0-OpenSSH\r\n\r\n"]
-'"$FAKE_HTTP" >"$T/req"
+	fake_proxy "$T/fake.log" http 'SSH-2.0-OpenSSH\r\n\r\n' >"$T/req"
 	run --separate-stderr timeout 10 "$SOCKIT" connect \
 	    --proxy "http://127.0.0.1:$PORT" example.test 25 </dev/null
 	assert_failure 1
@@ -665,7 +525,8 @@ $FAKE_SOCKS4" >"$T/req"
 }
 
 @test "-w bounds the handshake: a silent proxy is exit 1 in time" {
-	py_server "$T/fake.log" "$SILENT"
+	# a proxy that accepts and never answers
+	tcp_peer "$T/fake.log" accept sleep 30
 	SECONDS=0
 	run --separate-stderr timeout 10 "$SOCKIT" connect -w 500ms \
 	    --proxy "socks5://127.0.0.1:$PORT" 127.0.0.1 80 </dev/null
@@ -749,9 +610,7 @@ $FAKE_SOCKS4" >"$T/req"
 # PS to what ps shows.
 cmdline_while_stalled() {
 	local pid
-	py_server "$T/stall.log" 'c, a = srv.accept()
-print("accepted", flush=True)
-time.sleep(30)' >"$T/accepted"
+	tcp_peer "$T/stall.log" accept say accepted sleep 30 >"$T/accepted"
 	"$SOCKIT" connect -w 20s "${@//PROXY/127.0.0.1:$PORT}" example.test 80 \
 	    </dev/null >/dev/null 2>"$T/err" 3>&- &
 	pid=$!
@@ -890,8 +749,7 @@ time.sleep(30)' >"$T/accepted"
 }
 
 @test "-z through a proxy: a rule's refusal is 'error' with the reason; no answer is 'timeout'" {
-	py_server "$T/fake.log" "codes = [2, None]
-$FAKE_SOCKS5" >"$T/req"
+	fake_proxy "$T/fake.log" socks5 2 none >"$T/req"
 	run --separate-stderr timeout 10 "$SOCKIT" connect -z --parallel 1 \
 	    -w 500ms --json --proxy "socks5h://127.0.0.1:$PORT" example.test 80,81
 	assert_failure 1

@@ -36,17 +36,10 @@ py_get() {
 	EOF
 }
 
-# A TCP listener of python3's on 127.0.0.1: sets PORT.  Connections are
-# completed by the kernel (the backlog); nobody accepts them.
+# A TCP listener on 127.0.0.1: sets PORT.  Connections are completed by
+# the kernel (the backlog); nobody accepts them.
 py_listener() {
-	python3 -c 'import socket, time
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(8)
-print("listening on 127.0.0.1", s.getsockname()[1], flush=True)
-time.sleep(60)' >"$BATS_TEST_TMPDIR/listener" 2>&1 3>&- &
-	bg_pids+=($!)
-	wait_for_listen "$BATS_TEST_TMPDIR/listener"
+	tcp_peer "$BATS_TEST_TMPDIR/listener" sleep 60
 }
 
 # The value column of NAME in sockopt's text output on stdin.
@@ -321,21 +314,20 @@ value_of() {
 	assert_line --index 1 --regexp '^SO_TYPE +SOCK_DGRAM$'
 }
 
+@test "redesign cli 3: -n --listen NAME fails as -n NAME does in every mode: exit 3, the resolver's reason" {
+	local m
+	for m in "sockopt --listen localhost:0" "sockopt --connect localhost 9" \
+	    "listen localhost 0" "udp-recv localhost 0" "udp-send localhost 9 x" \
+	    "connect localhost 9"; do
+		run --separate-stderr timeout 20 "$SOCKIT" -n $m </dev/null
+		assert_failure 3
+		[[ $stderr == "sockit: ${m%% *}: localhost: "* ]] || fail "$m: $stderr"
+	done
+}
+
 @test "--fd 3: a socket inherited from a python3 parent" {
-	run --separate-stderr python3 - "$SOCKIT" 3>&- <<-'EOF'
-	import os, socket, subprocess, sys
-	s = socket.socket()
-	s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
-	s.bind(("127.0.0.1", 0))
-	s.listen(1)
-	os.dup2(s.fileno(), 3)
-	print("rcvbuf", s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
-	sys.stdout.flush()
-	r = subprocess.run([sys.argv[1], "sockopt", "--fd", "3", "SO_TYPE",
-	    "SO_ACCEPTCONN", "SO_RCVBUF", "TCP_NODELAY=on"], pass_fds=(3,))
-	print("nodelay", s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
-	sys.exit(r.returncode)
-	EOF
+	run --separate-stderr python3 "$PEERS/pass_socket.py" fd3 "$SOCKIT" \
+	    sockopt --fd 3 SO_TYPE SO_ACCEPTCONN SO_RCVBUF TCP_NODELAY=on 3>&-
 	assert_success
 	local rcv
 	rcv=$(awk '$1 == "rcvbuf" { print $2 }' <<<"$output")
@@ -357,7 +349,7 @@ value_of() {
 	[[ $stderr == *"fd 97: Bad file descriptor"* ]]
 	run --separate-stderr "$SOCKIT" sockopt --fd x
 	assert_failure 2
-	[[ $stderr == *'bad fd "x"'* ]]
+	[[ $stderr == *'bad --fd "x": expected a number 0-2147483647'* ]]
 	run --separate-stderr "$SOCKIT" sockopt --fd 0 --udp
 	assert_failure 2
 }

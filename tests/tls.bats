@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # --tls in connect, listen and connect -z, against real peers: openssl
-# s_server and s_client, curl, python3's ssl module, and sockit itself.
+# s_server and s_client, curl, python3's ssl module (tests/peers/tls_peer.py),
+# and sockit itself.
 # A throwaway CA and its certificates are made in setup_file.  Built
 # without TLS (./configure --without-tls), only the exit-2 test runs.
 
@@ -66,32 +67,13 @@ s_server() {
 	wait_tcp "$PORT"
 }
 
-# A python3 TLS server: one client; "echo" reads to the client's
-# close_notify, then answers "got N bytes" and closes cleanly; "drop"
-# sends "bye" and closes TCP without close_notify.
-PY_TLS='import socket, ssl, sys
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(sys.argv[1], sys.argv[2])
-srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
-sys.stderr.write("listening on 127.0.0.1 %d\n" % srv.getsockname()[1])
-sys.stderr.flush()
-c = ctx.wrap_socket(srv.accept()[0], server_side=True)
-if sys.argv[3] == "drop":
-	# after the client'"'"'s close_notify, TCP FIN without one of ours
-	c.sendall(b"bye\n"); c.recv(1); c.close(); sys.exit(0)
-got = 0
-while True:
-	d = c.recv(65536)
-	if not d:
-		break
-	got += len(d)
-c.sendall(b"got %d bytes\n" % got)
-c.unwrap(); c.close()
-'
-
+# py_tls MODE: a python3 TLS server (tests/peers/tls_peer.py) for one
+# client; "echo" reads to the client's close_notify, then answers "got N
+# bytes" and closes cleanly; "drop" sends "bye" and closes TCP without
+# close_notify.  Sets PORT.
 py_tls() {
-	timeout 20 python3 -c "$PY_TLS" "$D/server.pem" "$D/server.key" "$1" \
-	    2>"$T/py.err" 3>&- &
+	timeout 20 python3 "$PEERS/tls_peer.py" "$D/server.pem" "$D/server.key" \
+	    "$1" 2>"$T/py.err" 3>&- &
 	bg_pids+=("$!")
 	wait_for_listen "$T/py.err"
 }
@@ -480,19 +462,8 @@ tls_unix_server() {
 @test "connect -z --tls: ports are checked concurrently" {
 	# three servers that accept but never answer the handshake: each
 	# check times out after -w 1s, all three within about 1 s
-	PORT=
-	timeout 20 python3 -c 'import socket, sys, time
-ss = []
-for _ in range(3):
-	s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8); ss.append(s)
-sys.stderr.write("listening on 127.0.0.1 %s\n" %
-    ",".join(str(s.getsockname()[1]) for s in ss))
-sys.stderr.flush()
-c = [s.accept()[0] for s in ss]
-time.sleep(10)' 2>"$T/tarpit" 3>&- &
-	bg_pids+=("$!")
-	wait_grep "$T/tarpit" '^listening on'
-	ports=$(awk '{print $4}' "$T/tarpit")
+	tcp_peer "$T/tarpit" --listeners 3 accept sleep 10
+	ports=$(tr ' ' , <<<"$PORTS")
 	start=$(date +%s%N)
 	run --separate-stderr timeout 10 "$SOCKIT" connect -z -w 1s --tls \
 	    --insecure 127.0.0.1 "$ports"
@@ -552,14 +523,7 @@ time.sleep(10)' 2>"$T/tarpit" 3>&- &
 	microsocks_start
 	mp=$MS_PORT
 	# accepts and never says a word
-	timeout 20 python3 -c 'import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
-sys.stderr.write("listening on 127.0.0.1 %d\n" % s.getsockname()[1])
-sys.stderr.flush()
-c = [s.accept()[0] for i in range(2)]
-time.sleep(15)' 2>"$T/tarpit" 3>&- &
-	bg_pids+=("$!")
-	wait_for_listen "$T/tarpit"
+	tcp_peer "$T/tarpit" accept accept sleep 15
 	start=$(date +%s%N)
 	run --separate-stderr timeout 10 "$SOCKIT" connect -z -w 1s --tls --insecure \
 	    --proxy "socks5://127.0.0.1:$mp" 127.0.0.1 "$PORT"

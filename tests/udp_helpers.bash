@@ -1,6 +1,6 @@
-# Peers for the UDP tests (tests/udp_*.bats): python3 receivers, senders
-# and echo servers on loopback.  Each binds port 0 itself and writes the
-# port to a file, so no port is guessed.  Load after helpers.
+# Peers for the UDP tests (tests/udp_*.bats): receivers, senders and echo
+# servers on loopback (tests/peers/udp_peer.py).  Each binds port 0 itself
+# and says which, so no port is guessed.  Load after helpers.
 
 # wait_file FILE: waits (at most 5 s) until FILE exists and is not empty.
 wait_file() {
@@ -28,11 +28,7 @@ wait_pid() {
 # bound to now (bound to port 0, then closed), for peers that need a port
 # number up front (socat, nc) and for a closed port.
 free_udp_port() {
-	python3 -c 'import socket, sys
-h = sys.argv[1]
-s = socket.socket(socket.AF_INET6 if ":" in h else socket.AF_INET,
-    socket.SOCK_DGRAM)
-s.bind((h, 0)); print(s.getsockname()[1])' "${1:-127.0.0.1}"
+	python3 "$PEERS/udp_peer.py" --host "${1:-127.0.0.1}" free-port
 }
 
 # wait_udp_bound PORT: waits (at most 5 s) until something is bound to
@@ -47,91 +43,31 @@ wait_udp_bound() {
 	return 1
 }
 
-# py_recv DIR [N] [HOST] [SECS]: a python3 receiver in the background,
-# bound to HOST (127.0.0.1) port 0; writes DIR/port, then one line per
+# py_recv DIR [N] [HOST] [SECS]: a receiver (tests/peers/udp_peer.py recv)
+# in the background, bound to HOST (127.0.0.1) port 0; writes one line per
 # datagram to DIR/dgrams: "HEX ADDRESS PORT TTL" (HEX "-" when empty).
-# Ends after N datagrams (0: no limit) or SECS (3) seconds.  Sets PORT.
+# Ends after N datagrams (0: no limit) or SECS (3) seconds.  Sets PORT
+# and PYPID.
 py_recv() {
 	local dir=$1 n=${2:-0} host=${3:-127.0.0.1} secs=${4:-3}
 	: >"$dir/dgrams"
-	python3 - "$dir" "$n" "$host" "$secs" 3>&- <<-'PY' &
-	import socket, sys, time
-	d, n, host, secs = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
-	v6 = ":" in host
-	s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
-	s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-	if v6:
-	    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
-	else:
-	    s.setsockopt(socket.IPPROTO_IP, 12, 1)  # IP_RECVTTL
-	s.bind((host, 0))
-	with open(d + "/port.tmp", "w") as f:
-	    f.write("%d\n" % s.getsockname()[1])
-	import os
-	os.rename(d + "/port.tmp", d + "/port")
-	end = time.time() + secs
-	got = 0
-	with open(d + "/dgrams", "w") as out:
-	    while n == 0 or got < n:
-	        left = end - time.time()
-	        if left <= 0:
-	            break
-	        s.settimeout(left)
-	        try:
-	            data, anc, _, a = s.recvmsg(70000, 256)
-	        except socket.timeout:
-	            break
-	        ttl = "-"
-	        for lvl, typ, val in anc:
-	            ttl = str(int.from_bytes(val[:4], sys.byteorder))
-	        out.write("%s %s %d %s\n" % (data.hex() or "-", a[0], a[1], ttl))
-	        out.flush()
-	        got += 1
-	PY
-	bg_pids+=($!)
-	PYPID=$!
-	wait_file "$dir/port" || return 1
-	PORT=$(<"$dir/port")
+	udp_peer "$dir/recv.log" --host "$host" recv "$dir" "$n" "$secs" &&
+	    PYPID=$PEER_PID
 }
 
-# py_echo DIR [HOST] [SECS]: a python3 echo server in the background,
-# bound to HOST (127.0.0.1) port 0, answering each datagram with itself
-# for SECS (5) seconds; writes DIR/port and sets PORT.
+# py_echo DIR [HOST] [SECS]: an echo server (tests/peers/udp_peer.py echo)
+# in the background, bound to HOST (127.0.0.1) port 0, answering each
+# datagram with itself for SECS (5) seconds; its stderr in DIR/echo.log.
+# Sets PORT.
 py_echo() {
 	local dir=$1 host=${2:-127.0.0.1} secs=${3:-5}
-	python3 - "$dir" "$host" "$secs" 3>&- <<-'PY' &
-	import os, socket, sys, time
-	d, host, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
-	s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
-	s.bind((host, 0))
-	with open(d + "/port.tmp", "w") as f:
-	    f.write("%d\n" % s.getsockname()[1])
-	os.rename(d + "/port.tmp", d + "/port")
-	end = time.time() + secs
-	while time.time() < end:
-	    s.settimeout(max(end - time.time(), 0.01))
-	    try:
-	        data, a = s.recvfrom(70000)
-	    except socket.timeout:
-	        break
-	    s.sendto(data, a)
-	PY
-	bg_pids+=($!)
-	wait_file "$dir/port" || return 1
-	PORT=$(<"$dir/port")
+	udp_peer "$dir/echo.log" --host "$host" echo "$secs"
 }
 
 # py_send HOST PORT HEX...: sends each HEX string as one datagram from one
-# python3 socket; prints that socket's port.
+# socket (tests/peers/udp_peer.py send); prints that socket's port.
 py_send() {
-	python3 - "$@" <<-'PY'
-	import socket, sys
-	host, port = sys.argv[1], int(sys.argv[2])
-	s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
-	for h in sys.argv[3:]:
-	    s.sendto(bytes.fromhex(h), (host, port))
-	print(s.getsockname()[1])
-	PY
+	python3 "$PEERS/udp_peer.py" send "$@"
 }
 
 # hex_of: the bytes of stdin in hex ("-" when empty), as py_recv writes.

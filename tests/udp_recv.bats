@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# udp-recv against real senders: socat, python3, sockit udp-send.
+# udp-recv against real senders: socat, sockit udp-send, and
+# tests/peers/udp_peer.py.
 
 load helpers
 load udp_helpers
@@ -140,11 +141,7 @@ send_four() {
 
 @test "--echo answers a python3 client with its own datagram" {
 	start_recv "$D/out" "$D/err" --echo --count 1 -w 5s 127.0.0.1 0
-	run python3 -c 'import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(5)
-s.sendto(b"ping 123", ("127.0.0.1", int(sys.argv[1])))
-print(s.recvfrom(100)[0].decode())' "$PORT"
+	run python3 "$PEERS/udp_peer.py" ask 127.0.0.1 "$PORT" "ping 123"
 	assert_success
 	assert_output "ping 123"
 	wait_pid "$RPID"

@@ -17,8 +17,8 @@
 #include "sock/sock.h"
 
 int
-sock_addr_from_sa(struct sock_addr *a, const struct sockaddr *sa,
-    socklen_t len, struct sock_err *e)
+sock_addr_from_sa(struct sock_addr *a, const struct sockaddr *sa, socklen_t len,
+    struct sock_err *e)
 {
 	memset(a, 0, sizeof(*a));
 	if (len > sizeof(a->ss))
@@ -197,8 +197,8 @@ sock_addr_equal(const struct sock_addr *a, const struct sock_addr *b)
 }
 
 int
-sock_parse_port(const char *s, const char *proto, bool numeric,
-    uint16_t *port, struct sock_err *e)
+sock_parse_port(const char *s, const char *proto, bool numeric, uint16_t *port,
+    struct sock_err *e)
 {
 	struct servent *se;
 	char *end;
@@ -228,56 +228,4 @@ sock_parse_port(const char *s, const char *proto, bool numeric,
 		    "port \"%s\"", s);
 	*port = ntohs((uint16_t)se->s_port);
 	return 0;
-}
-
-int
-sock_split_hostport(const char *arg, char *host, size_t hostlen, char *port,
-    size_t portlen, struct sock_err *e)
-{
-	const char *colon, *close;
-	size_t n;
-
-	port[0] = '\0';
-	if (arg[0] == '[') {
-		close = strchr(arg, ']');
-		if (close == NULL)
-			return sock_failmsg(e, SOCK_EUSAGE, "missing ']'",
-			    "address \"%s\"", arg);
-		n = (size_t)(close - arg - 1);
-		if (n == 0 || n >= hostlen)
-			return sock_failmsg(e, SOCK_EUSAGE, "bad host",
-			    "address \"%s\"", arg);
-		if (close[1] == '\0') {
-			memcpy(host, arg + 1, n);
-			host[n] = '\0';
-			return 0;
-		}
-		if (close[1] != ':' || close[2] == '\0')
-			return sock_failmsg(e, SOCK_EUSAGE,
-			    "expected [ADDRESS]:PORT", "address \"%s\"", arg);
-		if (strlcpy(port, close + 2, portlen) >= portlen)
-			return sock_failmsg(e, SOCK_EUSAGE, "port too long",
-			    "address \"%s\"", arg);
-		memcpy(host, arg + 1, n);
-		host[n] = '\0';
-		return 1;
-	}
-	colon = strchr(arg, ':');
-	if (colon == NULL || strchr(colon + 1, ':') != NULL) {
-		/* a name, an IPv4 address, or a bare IPv6 address */
-		if (strlcpy(host, arg, hostlen) >= hostlen)
-			return sock_failmsg(e, SOCK_EUSAGE, "host too long",
-			    "host \"%.64s...\"", arg);
-		return 0;
-	}
-	n = (size_t)(colon - arg);
-	if (n == 0 || colon[1] == '\0')
-		return sock_failmsg(e, SOCK_EUSAGE, "expected HOST:PORT",
-		    "address \"%s\"", arg);
-	if (n >= hostlen || strlcpy(port, colon + 1, portlen) >= portlen)
-		return sock_failmsg(e, SOCK_EUSAGE, "too long",
-		    "address \"%.64s\"", arg);
-	memcpy(host, arg, n);
-	host[n] = '\0';
-	return 1;
 }

@@ -9,6 +9,9 @@
 
 #include "sock/sock.h"
 
+static int sock_vfail(struct sock_err *, enum sock_kind, int, const char *,
+    const char *, va_list) SOCK_FORMAT(5, 0);
+
 static int
 sock_vfail(struct sock_err *e, enum sock_kind kind, int code, const char *msg,
     const char *fmt, va_list ap)

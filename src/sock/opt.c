@@ -2,7 +2,6 @@
    sockopt --list. */
 #include "config.h"
 
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -15,139 +14,6 @@
 
 #include "compat.h"
 #include "sock/sock.h"
-
-#define ST (SOF_STREAM)
-#define DG (SOF_DGRAM)
-#define ANY (SOF_STREAM | SOF_DGRAM | SOF_UNIX)
-#define IP (SOF_STREAM | SOF_DGRAM)
-
-const struct sock_opt sock_opts[] = {
-	{ "SO_ACCEPTCONN", "SOL_SOCKET", SOL_SOCKET, SO_ACCEPTCONN, SOT_BOOL,
-	    ANY | SOF_RO, "socket is listening" },
-	{ "SO_BROADCAST", "SOL_SOCKET", SOL_SOCKET, SO_BROADCAST, SOT_BOOL,
-	    DG, "may send to broadcast addresses" },
-	{ "SO_DEBUG", "SOL_SOCKET", SOL_SOCKET, SO_DEBUG, SOT_BOOL, ANY,
-	    "kernel socket debugging (needs CAP_NET_ADMIN)" },
-	{ "SO_ERROR", "SOL_SOCKET", SOL_SOCKET, SO_ERROR, SOT_INT,
-	    ANY | SOF_RO, "pending socket error (read clears it)" },
-	{ "SO_KEEPALIVE", "SOL_SOCKET", SOL_SOCKET, SO_KEEPALIVE, SOT_BOOL, ST,
-	    "send TCP keepalive probes" },
-	{ "SO_LINGER", "SOL_SOCKET", SOL_SOCKET, SO_LINGER, SOT_LINGER, ST,
-	    "close waits for unsent data: off or DUR" },
-	{ "SO_OOBINLINE", "SOL_SOCKET", SOL_SOCKET, SO_OOBINLINE, SOT_BOOL, ST,
-	    "urgent data inline" },
-	{ "SO_RCVBUF", "SOL_SOCKET", SOL_SOCKET, SO_RCVBUF, SOT_SIZE, ANY,
-	    "receive buffer size (the kernel doubles it)" },
-	{ "SO_RCVLOWAT", "SOL_SOCKET", SOL_SOCKET, SO_RCVLOWAT, SOT_SIZE, ANY,
-	    "minimum bytes for a read to return" },
-	{ "SO_RCVTIMEO", "SOL_SOCKET", SOL_SOCKET, SO_RCVTIMEO, SOT_TIMEVAL,
-	    ANY, "receive timeout (DUR, 0 = none)" },
-	{ "SO_REUSEADDR", "SOL_SOCKET", SOL_SOCKET, SO_REUSEADDR, SOT_BOOL, IP,
-	    "allow binding an address in TIME_WAIT" },
-#ifdef SO_REUSEPORT
-	{ "SO_REUSEPORT", "SOL_SOCKET", SOL_SOCKET, SO_REUSEPORT, SOT_BOOL, IP,
-	    "several sockets may bind the same port" },
-#endif
-	{ "SO_SNDBUF", "SOL_SOCKET", SOL_SOCKET, SO_SNDBUF, SOT_SIZE, ANY,
-	    "send buffer size (the kernel doubles it)" },
-	{ "SO_SNDLOWAT", "SOL_SOCKET", SOL_SOCKET, SO_SNDLOWAT, SOT_SIZE,
-	    ANY | SOF_RO, "minimum bytes for a send" },
-	{ "SO_SNDTIMEO", "SOL_SOCKET", SOL_SOCKET, SO_SNDTIMEO, SOT_TIMEVAL,
-	    ANY, "send timeout (DUR, 0 = none)" },
-	{ "SO_TYPE", "SOL_SOCKET", SOL_SOCKET, SO_TYPE, SOT_SOCKTYPE,
-	    ANY | SOF_RO, "socket type" },
-#ifdef SO_PRIORITY
-	{ "SO_PRIORITY", "SOL_SOCKET", SOL_SOCKET, SO_PRIORITY, SOT_INT, ANY,
-	    "queueing priority of sent packets (0-6 unprivileged)" },
-#endif
-#ifdef SO_MARK
-	{ "SO_MARK", "SOL_SOCKET", SOL_SOCKET, SO_MARK, SOT_INT, IP,
-	    "firewall mark (needs CAP_NET_ADMIN)" },
-#endif
-#ifdef SO_BINDTODEVICE
-	{ "SO_BINDTODEVICE", "SOL_SOCKET", SOL_SOCKET, SO_BINDTODEVICE,
-	    SOT_STRING, IP, "bind to a network interface" },
-#endif
-	{ "TCP_NODELAY", "IPPROTO_TCP", IPPROTO_TCP, TCP_NODELAY, SOT_BOOL, ST,
-	    "send at once, no Nagle" },
-#ifdef TCP_QUICKACK
-	{ "TCP_QUICKACK", "IPPROTO_TCP", IPPROTO_TCP, TCP_QUICKACK, SOT_BOOL,
-	    ST, "acknowledge at once, no delayed ACK" },
-#endif
-#ifdef TCP_CORK
-	{ "TCP_CORK", "IPPROTO_TCP", IPPROTO_TCP, TCP_CORK, SOT_BOOL, ST,
-	    "hold partial frames until uncorked" },
-#endif
-#ifdef TCP_KEEPIDLE
-	{ "TCP_KEEPIDLE", "IPPROTO_TCP", IPPROTO_TCP, TCP_KEEPIDLE, SOT_SECS,
-	    ST, "idle time before keepalive probes (DUR)" },
-#endif
-#ifdef TCP_KEEPINTVL
-	{ "TCP_KEEPINTVL", "IPPROTO_TCP", IPPROTO_TCP, TCP_KEEPINTVL, SOT_SECS,
-	    ST, "time between keepalive probes (DUR)" },
-#endif
-#ifdef TCP_KEEPCNT
-	{ "TCP_KEEPCNT", "IPPROTO_TCP", IPPROTO_TCP, TCP_KEEPCNT, SOT_INT, ST,
-	    "keepalive probes before the connection drops" },
-#endif
-	{ "TCP_MAXSEG", "IPPROTO_TCP", IPPROTO_TCP, TCP_MAXSEG, SOT_INT, ST,
-	    "maximum segment size" },
-#ifdef TCP_SYNCNT
-	{ "TCP_SYNCNT", "IPPROTO_TCP", IPPROTO_TCP, TCP_SYNCNT, SOT_INT, ST,
-	    "SYN retransmits before connect gives up" },
-#endif
-#ifdef TCP_DEFER_ACCEPT
-	{ "TCP_DEFER_ACCEPT", "IPPROTO_TCP", IPPROTO_TCP, TCP_DEFER_ACCEPT,
-	    SOT_SECS, ST, "wake accept only when data arrives (DUR)" },
-#endif
-#ifdef TCP_FASTOPEN
-	{ "TCP_FASTOPEN", "IPPROTO_TCP", IPPROTO_TCP, TCP_FASTOPEN, SOT_INT, ST,
-	    "TCP Fast Open queue length (listeners)" },
-#endif
-#ifdef TCP_USER_TIMEOUT
-	{ "TCP_USER_TIMEOUT", "IPPROTO_TCP", IPPROTO_TCP, TCP_USER_TIMEOUT,
-	    SOT_MSECS, ST, "unacknowledged data timeout (DUR, 0 = kernel's)" },
-#endif
-#ifdef TCP_CONGESTION
-	{ "TCP_CONGESTION", "IPPROTO_TCP", IPPROTO_TCP, TCP_CONGESTION,
-	    SOT_STRING, ST, "congestion control algorithm" },
-#endif
-#ifdef TCP_INFO
-	{ "TCP_INFO", "IPPROTO_TCP", IPPROTO_TCP, TCP_INFO, SOT_TCPINFO,
-	    ST | SOF_RO, "connection state and statistics" },
-#endif
-	{ "IP_TOS", "IPPROTO_IP", IPPROTO_IP, IP_TOS, SOT_TOS, IP | SOF_INET,
-	    "type of service: a number or a DSCP name (ef, af41, cs1)" },
-	{ "IP_TTL", "IPPROTO_IP", IPPROTO_IP, IP_TTL, SOT_INT, IP | SOF_INET,
-	    "time to live of unicast packets" },
-#ifdef IP_MTU
-	{ "IP_MTU", "IPPROTO_IP", IPPROTO_IP, IP_MTU, SOT_INT,
-	    IP | SOF_INET | SOF_RO, "path MTU (connected sockets)" },
-#endif
-#ifdef IP_FREEBIND
-	{ "IP_FREEBIND", "IPPROTO_IP", IPPROTO_IP, IP_FREEBIND, SOT_BOOL,
-	    IP | SOF_INET, "may bind an address not (yet) configured" },
-#endif
-	{ "IP_MULTICAST_TTL", "IPPROTO_IP", IPPROTO_IP, IP_MULTICAST_TTL,
-	    SOT_INT, DG | SOF_INET, "time to live of multicast packets" },
-	{ "IP_MULTICAST_LOOP", "IPPROTO_IP", IPPROTO_IP, IP_MULTICAST_LOOP,
-	    SOT_BOOL, DG | SOF_INET, "multicast sent is looped back" },
-	{ "IPV6_V6ONLY", "IPPROTO_IPV6", IPPROTO_IPV6, IPV6_V6ONLY, SOT_BOOL,
-	    IP | SOF_INET6, "IPv6 only, no v4-mapped addresses" },
-	{ "IPV6_UNICAST_HOPS", "IPPROTO_IPV6", IPPROTO_IPV6, IPV6_UNICAST_HOPS,
-	    SOT_INT, IP | SOF_INET6, "hop limit of unicast packets" },
-#ifdef IPV6_TCLASS
-	{ "IPV6_TCLASS", "IPPROTO_IPV6", IPPROTO_IPV6, IPV6_TCLASS, SOT_TOS,
-	    IP | SOF_INET6, "traffic class: a number or a DSCP name" },
-#endif
-	{ "IPV6_MULTICAST_HOPS", "IPPROTO_IPV6", IPPROTO_IPV6,
-	    IPV6_MULTICAST_HOPS, SOT_INT, DG | SOF_INET6,
-	    "hop limit of multicast packets" },
-	{ "IPV6_MULTICAST_LOOP", "IPPROTO_IPV6", IPPROTO_IPV6,
-	    IPV6_MULTICAST_LOOP, SOT_BOOL, DG | SOF_INET6,
-	    "multicast sent is looped back" },
-};
-const size_t sock_nopts = sizeof(sock_opts) / sizeof(sock_opts[0]);
 
 const struct sock_opt *
 sock_opt_find(const char *name)
@@ -164,7 +30,7 @@ sock_opt_find(const char *name)
 		base = strchr(sock_opts[i].name, '_') + 1;
 		if (strncmp(sock_opts[i].name, "IPV6_", 5) == 0 ||
 		    strncmp(sock_opts[i].name, "IP_", 3) == 0)
-			continue;	/* IP_TTL vs IPV6_...: keep them whole */
+			continue; /* IP_TTL vs IPV6_...: keep them whole */
 		if (strcasecmp(base, name) != 0)
 			continue;
 		if (hit != NULL)
@@ -182,13 +48,29 @@ tos_name(const char *s, int64_t *v)
 		const char *name;
 		int dscp;
 	} names[] = {
-		{ "cs0", 0 }, { "cs1", 8 }, { "cs2", 16 }, { "cs3", 24 },
-		{ "cs4", 32 }, { "cs5", 40 }, { "cs6", 48 }, { "cs7", 56 },
-		{ "af11", 10 }, { "af12", 12 }, { "af13", 14 },
-		{ "af21", 18 }, { "af22", 20 }, { "af23", 22 },
-		{ "af31", 26 }, { "af32", 28 }, { "af33", 30 },
-		{ "af41", 34 }, { "af42", 36 }, { "af43", 38 },
-		{ "ef", 46 }, { "va", 44 }, { "le", 1 },
+		{ "cs0", 0 },
+		{ "cs1", 8 },
+		{ "cs2", 16 },
+		{ "cs3", 24 },
+		{ "cs4", 32 },
+		{ "cs5", 40 },
+		{ "cs6", 48 },
+		{ "cs7", 56 },
+		{ "af11", 10 },
+		{ "af12", 12 },
+		{ "af13", 14 },
+		{ "af21", 18 },
+		{ "af22", 20 },
+		{ "af23", 22 },
+		{ "af31", 26 },
+		{ "af32", 28 },
+		{ "af33", 30 },
+		{ "af41", 34 },
+		{ "af42", 36 },
+		{ "af43", 38 },
+		{ "ef", 46 },
+		{ "va", 44 },
+		{ "le", 1 },
 	};
 	size_t i;
 
@@ -285,8 +167,7 @@ cc_unknown(const char *name, struct sock_err *e)
 	FILE *fp;
 	size_t n;
 
-	fp = fopen("/proc/sys/net/ipv4/tcp_available_congestion_control",
-	    "re");
+	fp = fopen("/proc/sys/net/ipv4/tcp_available_congestion_control", "re");
 	if (fp != NULL) {
 		if (fgets(avail, sizeof(avail), fp) == NULL)
 			avail[0] = '\0';
@@ -298,10 +179,13 @@ cc_unknown(const char *name, struct sock_err *e)
 		strlcpy(cut, " ...", sizeof(avail) - (size_t)(cut - avail));
 	avail[strcspn(avail, "\n")] = '\0';
 	if (avail[0] != '\0')
-		snprintf(msg, sizeof(msg), "not an available congestion "
-		    "control (available: %s)", avail);
+		snprintf(msg, sizeof(msg),
+		    "not an available congestion "
+		    "control (available: %s)",
+		    avail);
 	else
-		snprintf(msg, sizeof(msg), "not an available congestion "
+		snprintf(msg, sizeof(msg),
+		    "not an available congestion "
 		    "control");
 	sock_failmsg(e, SOCK_EUSAGE, msg, "set TCP_CONGESTION=%s", name);
 	e->code = ENOENT;
@@ -395,10 +279,11 @@ sock_opt_get(int fd, const struct sock_opt *o, struct sock_optval *v,
 		v->ms = o->type == SOT_SECS ? (int64_t)i * 1000 : i;
 		if (o->type == SOT_SOCKTYPE)
 			snprintf(v->str, sizeof(v->str), "%s",
-			    i == SOCK_STREAM ? "SOCK_STREAM" :
-			    i == SOCK_DGRAM ? "SOCK_DGRAM" :
-			    i == SOCK_SEQPACKET ? "SOCK_SEQPACKET" :
-			    i == SOCK_RAW ? "SOCK_RAW" : "SOCK_?");
+			    i == SOCK_STREAM	    ? "SOCK_STREAM" :
+				i == SOCK_DGRAM	    ? "SOCK_DGRAM" :
+				i == SOCK_SEQPACKET ? "SOCK_SEQPACKET" :
+				i == SOCK_RAW	    ? "SOCK_RAW" :
+						      "SOCK_?");
 		return 0;
 	}
 	return sock_fail(e, SOCK_ELOCAL, errno, "get %s", o->name);
@@ -524,12 +409,13 @@ sock_opt_sockets(const struct sock_opt *o, char *buf, size_t len)
 {
 	unsigned fam = o->flags & (SOF_INET | SOF_INET6);
 
-	snprintf(buf, len, "%s%s%s%s%s%s",
-	    o->flags & SOF_STREAM ? "tcp" : "",
+	snprintf(buf, len, "%s%s%s%s%s%s", o->flags & SOF_STREAM ? "tcp" : "",
 	    (o->flags & SOF_STREAM) && (o->flags & SOF_DGRAM) ? "," : "",
 	    o->flags & SOF_DGRAM ? "udp" : "",
 	    o->flags & SOF_UNIX ? ",unix" : "",
-	    fam == SOF_INET ? "/IPv4" : fam == SOF_INET6 ? "/IPv6" : "",
+	    fam == SOF_INET	 ? "/IPv4" :
+		fam == SOF_INET6 ? "/IPv6" :
+				   "",
 	    "");
 	return buf;
 }
@@ -548,62 +434,12 @@ sock_opt_applies(const struct sock_opt *o, int family, int type)
 	case AF_INET:
 		return fam == 0 || (fam & SOF_INET) != 0;
 	case AF_INET6:
-		return true;	/* SOF_INET: the IPv4 side of dual-stack */
+		return true; /* SOF_INET: the IPv4 side of dual-stack */
 	case AF_UNIX:
 		return (o->flags & SOF_UNIX) != 0;
 	default:
 		return o->level == SOL_SOCKET && (o->flags & SOF_UNIX) != 0;
 	}
-}
-
-int
-sock_fd_kind(int fd, int *family, int *type, struct sock_err *e)
-{
-	struct sockaddr_storage ss;
-	struct stat st;
-	socklen_t len;
-
-	if (fstat(fd, &st) == -1)
-		return sock_fail(e, SOCK_EUSAGE, errno, "fd %d", fd);
-	if (!S_ISSOCK(st.st_mode))
-		return sock_failmsg(e, SOCK_EUSAGE, "not a socket", "fd %d",
-		    fd);
-	len = sizeof(*type);
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, type, &len) == -1)
-		return sock_fail(e, SOCK_ELOCAL, errno, "fd %d: get SO_TYPE",
-		    fd);
-#ifdef SO_DOMAIN
-	len = sizeof(*family);
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, family, &len) == 0)
-		return 0;
-#endif
-	len = sizeof(ss);
-	memset(&ss, 0, sizeof(ss));
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
-		return sock_fail(e, SOCK_ELOCAL, errno, "fd %d: getsockname",
-		    fd);
-	*family = ss.ss_family;
-	return 0;
-}
-
-const char *
-sock_kind_str(int family, int type, char *buf, size_t len)
-{
-	const char *t = type == SOCK_STREAM ? "stream" :
-	    type == SOCK_DGRAM ? "datagram" :
-	    type == SOCK_SEQPACKET ? "seqpacket" :
-	    type == SOCK_RAW ? "raw" : "other";
-
-	if (family == AF_INET || family == AF_INET6)
-		snprintf(buf, len, "%s %s socket",
-		    family == AF_INET ? "IPv4" : "IPv6",
-		    type == SOCK_STREAM ? "TCP" : type == SOCK_DGRAM ? "UDP" :
-		    t);
-	else if (family == AF_UNIX)
-		snprintf(buf, len, "Unix %s socket", t);
-	else
-		snprintf(buf, len, "family %d %s socket", family, t);
-	return buf;
 }
 
 int

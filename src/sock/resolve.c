@@ -13,7 +13,7 @@
 
 /* An EAI_* failure; EAI_SYSTEM carries errno's reason. */
 static int SOCK_FORMAT(3, 4)
-sock_eai(struct sock_err *e, int rc, const char *fmt, ...)
+    sock_eai(struct sock_err *e, int rc, const char *fmt, ...)
 {
 	int saved = errno;
 	va_list ap;
@@ -66,7 +66,7 @@ sock_resolve(const char *host, const char *serv, int family, int type,
 		    sizeof(out->canonical));
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if (sock_addr_from_sa(&out->v[out->n], ai->ai_addr,
-		    ai->ai_addrlen, e) == -1)
+			ai->ai_addrlen, e) == -1)
 			continue;
 		out->v[out->n].socktype = ai->ai_socktype;
 		out->n++;
@@ -100,7 +100,7 @@ sock_ai_interleave(struct sock_ai *ai)
 		return;
 	v = malloc(ai->n * sizeof(*v));
 	if (v == NULL)
-		return;	/* the resolver's order stays: still correct */
+		return; /* the resolver's order stays: still correct */
 	/* a walks the first family, b the other; take turns */
 	while (k < ai->n) {
 		while (a < ai->n && ai->v[a].family != first)

@@ -26,18 +26,18 @@
 /* What failed, which decides the exit status (see report.c). */
 enum sock_kind {
 	SOCK_OK = 0,
-	SOCK_ENET,	/* connect, send, recv, reset, timeout */
-	SOCK_EUSAGE,	/* syntax of an address, port, value, option name */
-	SOCK_ERESOLVE,	/* getaddrinfo/getnameinfo */
-	SOCK_ELOCAL,	/* bind, listen, setsockopt refused, permissions, fds */
-	SOCK_ETLS	/* TLS handshake or verification */
+	SOCK_ENET,     /* connect, send, recv, reset, timeout */
+	SOCK_EUSAGE,   /* syntax of an address, port, value, option name */
+	SOCK_ERESOLVE, /* getaddrinfo/getnameinfo */
+	SOCK_ELOCAL,   /* bind, listen, setsockopt refused, permissions, fds */
+	SOCK_ETLS      /* TLS handshake or verification */
 };
 
 struct sock_err {
 	enum sock_kind kind;
-	int code;		/* errno, or EAI_* for SOCK_ERESOLVE; 0: see msg */
-	char what[256];		/* "connect to 127.0.0.1 port 9" */
-	char msg[160];		/* a reason of our own, when code is 0 */
+	int code;	/* errno, or EAI_* for SOCK_ERESOLVE; 0: see msg */
+	char what[256]; /* "connect to 127.0.0.1 port 9" */
+	char msg[160];	/* a reason of our own, when code is 0 */
 };
 
 /* Fills *e and returns -1.  what is a printf format. */
@@ -53,18 +53,18 @@ const char *sock_eai_name(int code);
 
 /* An address record. */
 struct sock_addr {
-	char host[NI_MAXHOST];	/* numeric host, or the Unix path (@ abstract) */
+	char host[NI_MAXHOST]; /* numeric host, or the Unix path (@ abstract) */
 	uint16_t port;
-	int family;		/* AF_INET, AF_INET6, AF_UNIX */
-	int socktype;		/* SOCK_STREAM, SOCK_DGRAM, ... (0: unknown) */
+	int family;   /* AF_INET, AF_INET6, AF_UNIX */
+	int socktype; /* SOCK_STREAM, SOCK_DGRAM, ... (0: unknown) */
 	socklen_t len;
 	struct sockaddr_storage ss;
 };
 
 /* Fills a record from a sockaddr.  Returns 0, or -1 for a family it
    does not know. */
-int sock_addr_from_sa(struct sock_addr *, const struct sockaddr *,
-    socklen_t, struct sock_err *);
+int sock_addr_from_sa(struct sock_addr *, const struct sockaddr *, socklen_t,
+    struct sock_err *);
 /* A numeric IPv4 or IPv6 host and a port.  Returns 0, or -1 (EUSAGE)
    when host is not a numeric address of the family (AF_UNSPEC: either). */
 int sock_addr_ip(struct sock_addr *, const char *host, uint16_t port,
@@ -88,12 +88,6 @@ bool sock_addr_equal(const struct sock_addr *a, const struct sock_addr *b);
    With numeric, a name is refused.  Returns 0, or -1 (EUSAGE). */
 int sock_parse_port(const char *s, const char *proto, bool numeric,
     uint16_t *port, struct sock_err *);
-/* Splits "HOST:PORT" or "[V6]:PORT" when arg is in that form (bracketed,
-   or exactly one ':'), else copies arg as the host and leaves *port empty.
-   Brackets around a lone host ("[::1]") are removed.  Returns 1 when a
-   port was split off, 0 when not, -1 (EUSAGE) for a malformed argument. */
-int sock_split_hostport(const char *arg, char *host, size_t hostlen,
-    char *port, size_t portlen, struct sock_err *);
 
 /* Values shared by socket options and the command line. */
 /* The longest DUR: 365 days (8760h), far past any wait a user means, and
@@ -113,13 +107,13 @@ int sock_parse_bool(const char *s, bool *v, struct sock_err *);
 
 /* Resolution. */
 enum {
-	SOCK_R_PASSIVE = 1,	/* AI_PASSIVE */
-	SOCK_R_CANON = 2,	/* AI_CANONNAME */
-	SOCK_R_NUMERIC = 4,	/* AI_NUMERICHOST | AI_NUMERICSERV */
-	SOCK_R_NUMERICHOST = 8	/* AI_NUMERICHOST only */
+	SOCK_R_PASSIVE = 1,    /* AI_PASSIVE */
+	SOCK_R_CANON = 2,      /* AI_CANONNAME */
+	SOCK_R_NUMERIC = 4,    /* AI_NUMERICHOST | AI_NUMERICSERV */
+	SOCK_R_NUMERICHOST = 8 /* AI_NUMERICHOST only */
 };
 struct sock_ai {
-	struct sock_addr *v;	/* in the resolver's order */
+	struct sock_addr *v; /* in the resolver's order */
 	size_t n;
 	char canonical[NI_MAXHOST];
 };
@@ -203,9 +197,9 @@ int sock_connect_list(const struct sock_addr *list, size_t n,
     struct sock_err *);
 /* Resolves host and serv, then sock_connect_list() over the addresses in
    RFC 8305 order.  Returns the descriptor or -1 (ERESOLVE or ENET). */
-int sock_connect_host(const char *host, const char *serv, int family,
-    int flags, const struct sock_addr *src, int64_t timeout_ms,
-    struct sock_addr *peer, struct sock_err *);
+int sock_connect_host(const char *host, const char *serv, int family, int flags,
+    const struct sock_addr *src, int64_t timeout_ms, struct sock_addr *peer,
+    struct sock_err *);
 
 /* UDP. */
 /* A UDP socket of family, bound to local when given.  Returns the
@@ -243,12 +237,12 @@ int sock_bind_fd(int fd, const struct sock_addr *, bool reuse,
 int sock_udp_connect(int fd, const struct sock_addr *, struct sock_err *);
 /* One datagram of a batch. */
 struct sock_dgram {
-	void *buf;		/* the payload */
-	size_t cap;		/* receive: the room in buf */
-	size_t len;		/* the bytes stored (receive) or to send */
-	bool trunc;		/* receive: it was longer than cap and was cut */
-	struct sock_addr from;	/* receive: the sender */
-	struct timespec stamp;	/* receive: kernel receive time, else now */
+	void *buf;	       /* the payload */
+	size_t cap;	       /* receive: the room in buf */
+	size_t len;	       /* the bytes stored (receive) or to send */
+	bool trunc;	       /* receive: it was longer than cap and was cut */
+	struct sock_addr from; /* receive: the sender */
+	struct timespec stamp; /* receive: kernel receive time, else now */
 };
 /* Sends the n buffers of iov as n datagrams with sendmmsg(2), to *to (NULL
    on a connected socket), waiting up to timeout_ms for room.  Returns how
@@ -266,8 +260,7 @@ int sock_recvmany(int fd, struct sock_dgram *, size_t n, int64_t timeout_ms,
 /* The error the kernel holds for fd (SO_ERROR), such as ECONNREFUSED from
    an ICMP port unreachable, without waiting.  Returns 0 when there is
    none, or -1 (ENET). */
-int sock_pending_error(int fd, const struct sock_addr *peer,
-    struct sock_err *);
+int sock_pending_error(int fd, const struct sock_addr *peer, struct sock_err *);
 /* SO_BROADCAST on or off.  Returns 0, or -1 (ELOCAL). */
 int sock_broadcast(int fd, bool on, struct sock_err *);
 /* The hop limit of unicast and multicast datagrams (IP_TTL and
@@ -285,8 +278,8 @@ int sock_join(int fd, const struct sock_addr *group, const char *ifname,
 /* Names and small toggles. */
 int sock_name(int fd, struct sock_addr *, struct sock_err *);
 int sock_peer(int fd, struct sock_addr *, struct sock_err *);
-int sock_nodelay(int fd, bool on, struct sock_err *);	/* Nagle off */
-int sock_quickack(int fd, bool on, struct sock_err *);	/* delayed ACK off */
+int sock_nodelay(int fd, bool on, struct sock_err *);  /* Nagle off */
+int sock_quickack(int fd, bool on, struct sock_err *); /* delayed ACK off */
 /* poll(2) one descriptor for events within timeout_ms, EINTR retried.
    Returns the revents, 0 when the time passed, or -1 (ELOCAL). */
 int sock_wait(int fd, short events, int64_t timeout_ms, struct sock_err *);
@@ -300,30 +293,30 @@ int sock_poll_ms(double deadline, double now);
 
 /* Socket options: one table drives -O, the sockopt mode and --list. */
 enum sock_opt_type {
-	SOT_INT,	/* a plain integer */
-	SOT_BOOL,	/* on/off */
-	SOT_SIZE,	/* bytes, with K/M/G */
-	SOT_TIMEVAL,	/* struct timeval, DUR on the command line */
-	SOT_LINGER,	/* struct linger: off or DUR */
-	SOT_SECS,	/* an int of seconds, DUR on the command line */
-	SOT_MSECS,	/* an int of milliseconds, DUR on the command line */
-	SOT_STRING,	/* a name (TCP_CONGESTION) */
-	SOT_SOCKTYPE,	/* SO_TYPE: SOCK_STREAM ... */
-	SOT_TOS,	/* IP_TOS: a number or a DSCP name */
-	SOT_TCPINFO	/* struct tcp_info, read only */
+	SOT_INT,      /* a plain integer */
+	SOT_BOOL,     /* on/off */
+	SOT_SIZE,     /* bytes, with K/M/G */
+	SOT_TIMEVAL,  /* struct timeval, DUR on the command line */
+	SOT_LINGER,   /* struct linger: off or DUR */
+	SOT_SECS,     /* an int of seconds, DUR on the command line */
+	SOT_MSECS,    /* an int of milliseconds, DUR on the command line */
+	SOT_STRING,   /* a name (TCP_CONGESTION) */
+	SOT_SOCKTYPE, /* SO_TYPE: SOCK_STREAM ... */
+	SOT_TOS,      /* IP_TOS: a number or a DSCP name */
+	SOT_TCPINFO   /* struct tcp_info, read only */
 };
 enum {
-	SOF_RO = 1,		/* read only */
-	SOF_WO = 2,		/* write only */
-	SOF_STREAM = 4,		/* applies to stream sockets */
-	SOF_DGRAM = 8,		/* applies to datagram sockets */
-	SOF_INET = 16,		/* IPv4 (and dual-stack IPv6) sockets */
-	SOF_INET6 = 32,		/* IPv6 sockets only */
-	SOF_UNIX = 64		/* Unix sockets too */
+	SOF_RO = 1,	/* read only */
+	SOF_WO = 2,	/* write only */
+	SOF_STREAM = 4, /* applies to stream sockets */
+	SOF_DGRAM = 8,	/* applies to datagram sockets */
+	SOF_INET = 16,	/* IPv4 (and dual-stack IPv6) sockets */
+	SOF_INET6 = 32, /* IPv6 sockets only */
+	SOF_UNIX = 64	/* Unix sockets too */
 };
 struct sock_opt {
-	const char *name;	/* "SO_RCVBUF" */
-	const char *levelname;	/* "SOL_SOCKET" */
+	const char *name;      /* "SO_RCVBUF" */
+	const char *levelname; /* "SOL_SOCKET" */
 	int level;
 	int optname;
 	enum sock_opt_type type;
@@ -335,7 +328,7 @@ struct sock_optval {
 	int64_t i;		/* INT, BOOL (0/1), SIZE, SECS, MSECS, TOS */
 	int64_t ms;		/* TIMEVAL, LINGER (ms), -1 for LINGER off */
 	char str[64];		/* STRING, SOCKTYPE */
-	unsigned char raw[256];	/* TCPINFO */
+	unsigned char raw[256]; /* TCPINFO */
 	socklen_t rawlen;
 };
 extern const struct sock_opt sock_opts[];
@@ -363,8 +356,7 @@ int sock_opt_check(const char *spec, const struct sock_opt **o,
 /* The name of a value type, for --list: "int", "bool", "size", ... */
 const char *sock_opt_typename(enum sock_opt_type);
 /* The sockets o applies to, for --list: "tcp,udp,unix", "tcp (IPv6)". */
-const char *sock_opt_sockets(const struct sock_opt *o, char *buf,
-    size_t len);
+const char *sock_opt_sockets(const struct sock_opt *o, char *buf, size_t len);
 /* true when o applies to a socket of family (AF_INET, AF_INET6, AF_UNIX)
    and type (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET), as the table says. */
 bool sock_opt_applies(const struct sock_opt *o, int family, int type);
@@ -384,9 +376,9 @@ bool sock_optval_equal(const struct sock_optval *a,
    provides (by the length it returned), in the kernel's order.  Keys say
    their unit: rtt_us, last_data_recv_ms; rates are bytes per second. */
 struct sock_kv {
-	const char *key;	/* "rtt_us", "state" */
-	bool is_str;		/* str holds the value, else num */
-	char str[48];		/* "ESTABLISHED" */
+	const char *key; /* "rtt_us", "state" */
+	bool is_str;	 /* str holds the value, else num */
+	char str[48];	 /* "ESTABLISHED" */
 	uint64_t num;
 };
 #define SOCK_TCPINFO_MAX 80

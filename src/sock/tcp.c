@@ -41,8 +41,8 @@ sock_socket(int family, int type, bool nonblock, struct sock_err *e)
 {
 	int fd;
 
-	fd = socket(family, type | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0),
-	    0);
+	fd = socket(family,
+	    type | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
 	if (fd == -1)
 		return sock_fail(e, SOCK_ELOCAL, errno, "socket");
 	return fd;
@@ -141,8 +141,8 @@ fail:
 	close(fd);
 	if (a->family == AF_UNIX)
 		return sock_fail(e, SOCK_ELOCAL, saved, "bind to %s", a->host);
-	return sock_fail(e, SOCK_ELOCAL, saved, "bind to %s port %u",
-	    a->host, (unsigned)a->port);
+	return sock_fail(e, SOCK_ELOCAL, saved, "bind to %s port %u", a->host,
+	    (unsigned)a->port);
 }
 
 int
@@ -165,8 +165,8 @@ sock_listen(const struct sock_addr *a, bool reuse, int backlog,
 }
 
 int
-sock_listen_v6(const struct sock_addr *a, bool reuse, bool v6only,
-    int backlog, struct sock_err *e)
+sock_listen_v6(const struct sock_addr *a, bool reuse, bool v6only, int backlog,
+    struct sock_err *e)
 {
 	int fd, saved;
 
@@ -186,8 +186,8 @@ int
 sock_wait(int fd, short events, int64_t timeout_ms, struct sock_err *e)
 {
 	struct pollfd p = { .fd = fd, .events = events };
-	double deadline = timeout_ms < 0 ? -1 :
-	    sock_now_ms() + (double)timeout_ms;
+	double deadline =
+	    timeout_ms < 0 ? -1 : sock_now_ms() + (double)timeout_ms;
 	int rc;
 
 	for (;;) {
@@ -216,8 +216,9 @@ sock_accept_ready(int lfd, int flags, struct sock_addr *peer,
 		    flags | SOCK_CLOEXEC);
 	} while (fd == -1 && errno == EINTR);
 	/* none, or one that went away before we took it */
-	if (fd == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-	    errno == ECONNABORTED || errno == EPROTO))
+	if (fd == -1 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNABORTED ||
+		errno == EPROTO))
 		return sock_fail(e, SOCK_ENET, ETIMEDOUT, "wait for a client");
 	if (fd == -1)
 		return sock_fail(e, SOCK_ELOCAL, errno, "accept");
@@ -227,7 +228,7 @@ sock_accept_ready(int lfd, int flags, struct sock_addr *peer,
 			memset(peer, 0, sizeof(*peer));
 			peer->family = AF_UNIX;
 		} else if (sock_addr_from_sa(peer, (struct sockaddr *)&ss, len,
-		    e) == -1) {
+			       e) == -1) {
 			close(fd);
 			return -1;
 		}
@@ -272,7 +273,7 @@ sock_getname(int fd, bool peer, struct sock_addr *a, struct sock_err *e)
 
 	memset(&ss, 0, sizeof(ss));
 	rc = peer ? getpeername(fd, (struct sockaddr *)&ss, &len) :
-	    getsockname(fd, (struct sockaddr *)&ss, &len);
+		    getsockname(fd, (struct sockaddr *)&ss, &len);
 	if (rc == -1)
 		return sock_fail(e, peer ? SOCK_ENET : SOCK_ELOCAL, errno,
 		    peer ? "getpeername" : "getsockname");

@@ -14,13 +14,13 @@
 
 #if defined(__linux__)
 enum kind {
-	K_NUM,		/* an unsigned integer of size bytes */
-	K_STATE,	/* tcpi_state: "ESTABLISHED" */
-	K_CA_STATE,	/* tcpi_ca_state: "open" */
-	K_OPTIONS,	/* tcpi_options: "ts,sack,wscale" */
-	K_LOW4,		/* the first 4-bit field of a byte */
-	K_HIGH4,	/* the second */
-	K_BIT0		/* the first 1-bit field of a byte */
+	K_NUM,	    /* an unsigned integer of size bytes */
+	K_STATE,    /* tcpi_state: "ESTABLISHED" */
+	K_CA_STATE, /* tcpi_ca_state: "open" */
+	K_OPTIONS,  /* tcpi_options: "ts,sack,wscale" */
+	K_LOW4,	    /* the first 4-bit field of a byte */
+	K_HIGH4,    /* the second */
+	K_BIT0	    /* the first 1-bit field of a byte */
 };
 
 static const struct field {
@@ -117,9 +117,20 @@ static const char *
 state_name(unsigned s)
 {
 	static const char *names[] = {
-		"0", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1",
-		"FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK",
-		"LISTEN", "CLOSING", "NEW_SYN_RECV", "BOUND_INACTIVE",
+		"0",
+		"ESTABLISHED",
+		"SYN_SENT",
+		"SYN_RECV",
+		"FIN_WAIT1",
+		"FIN_WAIT2",
+		"TIME_WAIT",
+		"CLOSE",
+		"CLOSE_WAIT",
+		"LAST_ACK",
+		"LISTEN",
+		"CLOSING",
+		"NEW_SYN_RECV",
+		"BOUND_INACTIVE",
 	};
 
 	return s < sizeof(names) / sizeof(names[0]) ? names[s] : NULL;
@@ -129,7 +140,11 @@ static const char *
 ca_state_name(unsigned s)
 {
 	static const char *names[] = {
-		"open", "disorder", "cwr", "recovery", "loss",
+		"open",
+		"disorder",
+		"cwr",
+		"recovery",
+		"loss",
 	};
 
 	return s < sizeof(names) / sizeof(names[0]) ? names[s] : NULL;
@@ -139,7 +154,12 @@ static void
 options_str(unsigned o, char *buf, size_t len)
 {
 	static const char *names[] = {
-		"ts", "sack", "wscale", "ecn", "ecn_seen", "syn_data",
+		"ts",
+		"sack",
+		"wscale",
+		"ecn",
+		"ecn_seen",
+		"syn_data",
 		"usec_ts",
 	};
 	size_t i, n = 0;
@@ -187,7 +207,8 @@ sock_tcpinfo(const struct sock_optval *v, struct sock_kv *kv, size_t max)
 		switch (f->kind) {
 		case K_STATE:
 		case K_CA_STATE:
-			name = f->kind == K_STATE ? state_name((unsigned)num) :
+			name = f->kind == K_STATE ?
+			    state_name((unsigned)num) :
 			    ca_state_name((unsigned)num);
 			kv[n].is_str = true;
 			if (name != NULL)
@@ -204,8 +225,8 @@ sock_tcpinfo(const struct sock_optval *v, struct sock_kv *kv, size_t max)
 			break;
 		case K_LOW4:
 		case K_HIGH4:
-			kv[n].num = bits((unsigned char)num,
-			    f->kind == K_HIGH4, 4);
+			kv[n].num =
+			    bits((unsigned char)num, f->kind == K_HIGH4, 4);
 			break;
 		case K_BIT0:
 			kv[n].num = bits((unsigned char)num, 0, 1);
@@ -225,6 +246,6 @@ sock_tcpinfo(const struct sock_optval *v, struct sock_kv *kv, size_t max)
 	(void)v;
 	(void)kv;
 	(void)max;
-	return 0;	/* another system's struct tcp_info: not decoded */
+	return 0; /* another system's struct tcp_info: not decoded */
 }
 #endif

@@ -94,13 +94,14 @@ sock_recvfrom(int fd, void *buf, size_t len, int64_t timeout_ms,
 	}
 	if (trunc != NULL)
 		*trunc = (msg.msg_flags & MSG_TRUNC) != 0;
-	if (from != NULL && sock_addr_from_sa(from, (struct sockaddr *)&ss,
-	    msg.msg_namelen, e) == -1)
+	if (from != NULL &&
+	    sock_addr_from_sa(from, (struct sockaddr *)&ss, msg.msg_namelen,
+		e) == -1)
 		memset(from, 0, sizeof(*from));
 	if (stamp != NULL) {
 		clock_gettime(CLOCK_REALTIME, stamp);
 		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
-		    cm = CMSG_NXTHDR(&msg, cm)) {
+		     cm = CMSG_NXTHDR(&msg, cm)) {
 #ifdef SCM_TIMESTAMPNS
 			if (cm->cmsg_level == SOL_SOCKET &&
 			    cm->cmsg_type == SCM_TIMESTAMPNS)
@@ -159,9 +160,9 @@ sock_udp_connect(int fd, const struct sock_addr *a, struct sock_err *e)
 	while (rc == -1 && errno == EINTR);
 	if (rc == 0)
 		return 0;
-	return sock_fail(e, errno == EACCES || errno == EPERM ? SOCK_ELOCAL :
-	    SOCK_ENET, errno, "connect to %s port %u", a->host,
-	    (unsigned)a->port);
+	return sock_fail(e,
+	    errno == EACCES || errno == EPERM ? SOCK_ELOCAL : SOCK_ENET, errno,
+	    "connect to %s port %u", a->host, (unsigned)a->port);
 }
 
 /* Fills *e for a failed send of len bytes to *to (or the peer of fd) and
@@ -183,15 +184,16 @@ send_fail(int fd, int code, size_t len, const struct sock_addr *to,
 	else if (code == EACCES || code == EPERM)
 		kind = SOCK_ELOCAL;
 	if (code == EMSGSIZE && to != NULL)
-		return sock_fail(e, kind, code, "send of %zu bytes to %s port %u",
-		    len, to->host, (unsigned)to->port);
+		return sock_fail(e, kind, code,
+		    "send of %zu bytes to %s port %u", len, to->host,
+		    (unsigned)to->port);
 	if (to != NULL)
 		return sock_fail(e, kind, code, "send to %s port %u", to->host,
 		    (unsigned)to->port);
 	return sock_fail(e, kind, code, "send");
 }
 
-#define SEND_BATCH 1024	/* UIO_MAXIOV: the most sendmmsg takes */
+#define SEND_BATCH 1024 /* UIO_MAXIOV: the most sendmmsg takes */
 
 int
 sock_sendmany(int fd, const struct iovec *iov, size_t n,
@@ -218,7 +220,7 @@ sock_sendmany(int fd, const struct iovec *iov, size_t n,
 		k = sendmmsg(fd, mm, (unsigned)n, MSG_DONTWAIT);
 		if (k > 0)
 			return k;
-		if (k == 0)	/* nothing sent and no error: try again */
+		if (k == 0) /* nothing sent and no error: try again */
 			errno = EAGAIN;
 		if (errno == EINTR)
 			continue;
@@ -289,11 +291,11 @@ sock_recvmany(int fd, struct sock_dgram *d, size_t n, int64_t timeout_ms,
 		d[i].len = mm[i].msg_len;
 		d[i].trunc = (mm[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
 		if (sock_addr_from_sa(&d[i].from, (struct sockaddr *)&ss[i],
-		    mm[i].msg_hdr.msg_namelen, e) == -1)
+			mm[i].msg_hdr.msg_namelen, e) == -1)
 			memset(&d[i].from, 0, sizeof(d[i].from));
 		d[i].stamp = now;
 		for (cm = CMSG_FIRSTHDR(&mm[i].msg_hdr); cm != NULL;
-		    cm = CMSG_NXTHDR(&mm[i].msg_hdr, cm)) {
+		     cm = CMSG_NXTHDR(&mm[i].msg_hdr, cm)) {
 #ifdef SCM_TIMESTAMPNS
 			if (cm->cmsg_level == SOL_SOCKET &&
 			    cm->cmsg_type == SCM_TIMESTAMPNS)
@@ -336,19 +338,20 @@ sock_ttl(int fd, int family, int ttl, struct sock_err *e)
 {
 	if (family == AF_INET6) {
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
-		    sizeof(ttl)) == -1)
+			sizeof(ttl)) == -1)
 			return sock_fail(e, SOCK_ELOCAL, errno,
 			    "set IPV6_UNICAST_HOPS to %d", ttl);
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl,
-		    sizeof(ttl)) == -1)
+			sizeof(ttl)) == -1)
 			return sock_fail(e, SOCK_ELOCAL, errno,
 			    "set IPV6_MULTICAST_HOPS to %d", ttl);
 		return 0;
 	}
 	if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) == -1)
-		return sock_fail(e, SOCK_ELOCAL, errno, "set IP_TTL to %d", ttl);
-	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
-	    sizeof(ttl)) == -1)
+		return sock_fail(e, SOCK_ELOCAL, errno, "set IP_TTL to %d",
+		    ttl);
+	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) ==
+	    -1)
 		return sock_fail(e, SOCK_ELOCAL, errno,
 		    "set IP_MULTICAST_TTL to %d", ttl);
 	return 0;
@@ -389,15 +392,15 @@ sock_join(int fd, const struct sock_addr *group, const char *ifname,
 		mr.imr_address.s_addr = htonl(INADDR_ANY);
 		mr.imr_ifindex = (int)idx;
 		if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
-		    sizeof(mr)) == -1)
+			sizeof(mr)) == -1)
 			goto fail;
 		return 0;
 	}
 	memset(&mr6, 0, sizeof(mr6));
 	mr6.ipv6mr_multiaddr = in6->sin6_addr;
 	mr6.ipv6mr_interface = idx;
-	if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr6,
-	    sizeof(mr6)) == -1)
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr6, sizeof(mr6)) ==
+	    -1)
 		goto fail;
 	return 0;
 fail:

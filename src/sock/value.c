@@ -17,7 +17,10 @@ sock_parse_dur(const char *s, int64_t *ms, struct sock_err *e)
 		const char *unit;
 		double ms;
 	} units[] = {
-		{ "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
+		{ "", 1000 },
+		{ "ms", 1 },
+		{ "s", 1000 },
+		{ "m", 60000 },
 		{ "h", 3600000 },
 	};
 	char *end;
@@ -74,9 +77,18 @@ sock_parse_size(const char *s, uint64_t *bytes, struct sock_err *e)
 		    s);
 	if (*end != '\0') {
 		switch (*end) {
-		case 'k': case 'K': mul = 1024ULL; break;
-		case 'm': case 'M': mul = 1024ULL * 1024; break;
-		case 'g': case 'G': mul = 1024ULL * 1024 * 1024; break;
+		case 'k':
+		case 'K':
+			mul = 1024ULL;
+			break;
+		case 'm':
+		case 'M':
+			mul = 1024ULL * 1024;
+			break;
+		case 'g':
+		case 'G':
+			mul = 1024ULL * 1024 * 1024;
+			break;
 		default:
 			return sock_failmsg(e, SOCK_EUSAGE,
 			    "unknown unit (K, M, G)", "size \"%s\"", s);

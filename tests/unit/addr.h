@@ -8,7 +8,7 @@
 
 #include "sock/sock.h"
 
-#define WAIT_MS 3000	/* the bound of a wait that should succeed */
+#define WAIT_MS 3000 /* the bound of a wait that should succeed */
 
 /* An address record for a numeric host, or exits: a test setup step. */
 static inline struct sock_addr

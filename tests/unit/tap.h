@@ -1,4 +1,6 @@
-/* A TAP producer for the C unit tests: ok() lines, then the plan. */
+/* A TAP producer for the C unit tests: ok() lines, then the plan.  A
+   test of several files includes it in each: the counters are weak
+   symbols, one for the whole program. */
 #ifndef TAP_H
 #define TAP_H
 
@@ -6,13 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static int tap_n, tap_failed;
+__attribute__((weak)) int tap_n, tap_failed;
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define is_str(got, want, ...) \
 	tap_is_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
 
-static void __attribute__((format(printf, 4, 5)))
+static inline void __attribute__((format(printf, 4, 5)))
 tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -29,7 +31,7 @@ tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void __attribute__((format(printf, 5, 6)))
+static inline void __attribute__((format(printf, 5, 6)))
 tap_is_str(const char *got, const char *want, const char *file, int line,
     const char *fmt, ...)
 {
@@ -47,7 +49,7 @@ tap_is_str(const char *got, const char *want, const char *file, int line,
 }
 
 /* Prints the plan; failures are the "not ok" lines. */
-static int
+static inline int
 done(void)
 {
 	printf("1..%d\n", tap_n);

@@ -1,4 +1,4 @@
-/* Unit tests of the proxy URL parser (src/proxy.c): schemes, default
+/* Unit tests of the proxy URL parser (src/proxy/proxy.c): schemes, default
    ports, credentials (percent-decoded, never in messages), hosts, and a
    usage error naming the part that is wrong. */
 #include "config.h"
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "proxy.h"
+#include "proxy/proxy.h"
 #include "tap.h"
 
 static void
@@ -348,7 +348,7 @@ test_target(void)
 	    "audit 4: a 254-byte name is refused");
 }
 
-/* The replies of proxy_reply.c, byte by byte as proxy.c feeds them. */
+/* The replies of reply.c, byte by byte as proxy.c feeds them. */
 static void
 test_replies(void)
 {

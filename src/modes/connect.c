@@ -1,0 +1,474 @@
+/* connect: connect to HOST PORT (every address tried, v6/v4 raced) or a
+   Unix socket, then relay stdin/stdout with it. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/globals.h"
+#include "modes/modes.h"
+#include "cli/options.h"
+#include "cli/target.h"
+#include "out/events.h"
+#include "out/report.h"
+#include "out/signals.h"
+#include "check/check.h"
+#include "cli/parse.h"
+#include "out/results.h"
+#include "proxy/proxy.h"
+#include "modes/session.h"
+#include "out/tlsout.h"
+
+struct connect_opts {
+	struct session s;
+	struct source src;  /* -s, -p */
+	bool check;	    /* -z */
+	bool udp;	    /* -u, with -z */
+	int64_t wait_ms;    /* --wait, with -z */
+	unsigned parallel;  /* --parallel, with -z */
+	bool all_addresses; /* --all-addresses, with -z */
+	bool use_proxy;	    /* --proxy */
+	bool shutdown;	    /* --shutdown: half-close through a proxy */
+	struct proxy proxy;
+};
+
+static int source_addr(const struct connect_opts *, struct sock_addr *, bool *);
+
+/* A link-local IPv6 address means nothing without its interface: exit 2
+   with the hint, rather than connect(2)'s "Invalid argument".  Returns 0
+   or EXIT_USAGE. */
+static int
+zone_needed(const char *host)
+{
+	struct in6_addr a;
+
+	if (strchr(host, '%') != NULL || inet_pton(AF_INET6, host, &a) != 1 ||
+	    !IN6_IS_ADDR_LINKLOCAL(&a))
+		return 0;
+	return usage_error("%s: a link-local address needs a zone: %s%%IFACE",
+	    host, host);
+}
+
+/* connect -z: the checks of check/, their results printed by
+   out/results.c.  Returns the exit status. */
+static int
+run_checks(const struct connect_opts *o, const struct target *t)
+{
+	struct results out = { .fp = stdout };
+	struct check_opts co = {
+		.host = t->host,
+		.udp = o->udp,
+		.family = G.family,
+		.numeric = G.numeric,
+		.parallel = o->parallel,
+		.timeout_ms = G.timeout_ms >= 0 ? G.timeout_ms : 2000,
+		.wait_ms = o->wait_ms,
+		.all_addresses = o->all_addresses,
+		.source = o->src.host,
+		.source_port = o->src.port_text,
+		.so = &o->s.so,
+		.tls = o->s.tls.on ? &o->s.tls : NULL,
+		.result = results_print,
+		.flush = results_flush,
+		.note = results_note,
+		.ctx = &out,
+	};
+	const struct session *s = &o->s;
+	struct check_tally tally;
+	struct sock_addr src;
+	struct sock_err e;
+	bool have_src;
+	int st;
+
+	if (s->unix_path != NULL || s->output_path != NULL ||
+	    s->hexdump_path != NULL || s->ro.crlf || s->ro.no_shutdown ||
+	    s->ro.send_only || s->ro.recv_only || s->ro.quit_after_ms >= 0 ||
+	    s->ro.idle_ms >= 0 || o->shutdown)
+		return usage_error(
+		    "-z checks ports: -U, -o, -x, -C, -q, "
+		    "--no-shutdown, --shutdown, --send-only, --recv-only and "
+		    "--idle-timeout do not apply");
+	if (o->use_proxy) {
+		if (o->udp)
+			return usage_error("-u: UDP does not go through "
+					   "--proxy");
+		if (o->all_addresses)
+			return usage_error(
+			    "--all-addresses checks each "
+			    "address directly: not through --proxy");
+		if (o->s.so.n > 0)
+			return usage_error("-O does not apply to -z --proxy");
+		if ((st = source_addr(o, &src, &have_src)) != 0)
+			return st;
+		co.proxy = &o->proxy;
+		co.proxy_src = have_src ? &src : NULL;
+	}
+	if (parse_ports(t->port, o->udp ? "udp" : "tcp", G.numeric, &co.ports,
+		&co.nports, &e) == -1)
+		return usage_err(&e);
+	if (o->s.tls.on && o->udp) {
+		free(co.ports);
+		return usage_error("--tls and -u exclude each other");
+	}
+	st = check_run(&co, &tally, &e);
+	free(co.ports);
+	return finish_stdout(
+	    st == -1 ? usage_err(&e) : results_status(&tally, o->udp));
+}
+
+/* The -s/-p source address into *src, when *have_src (the first -s
+   resolves to).  Returns 0 or an exit status. */
+static int
+source_addr(const struct connect_opts *o, struct sock_addr *src, bool *have_src)
+{
+	struct target_how how = target_how(SOCK_STREAM, true);
+	struct sock_ai ai;
+	int status;
+
+	if ((status = target_source(&o->src, &how, &ai)) != 0)
+		return status;
+	*have_src = ai.n > 0;
+	if (*have_src)
+		*src = ai.v[0];
+	sock_ai_free(&ai);
+	return 0;
+}
+
+static void
+closed_hook(void *ctx, const struct endpoint *c, bool failed)
+{
+	(void)ctx;
+	(void)failed;
+	session_closed(c, false, true);
+}
+
+static int
+log_hook(void *ctx, const struct endpoint *c, char dir, const char *buf,
+    size_t n, struct sock_err *e)
+{
+	struct connect_opts *o = ctx;
+
+	return session_log_peer(&o->s, c, dir, buf, n, e);
+}
+
+/* Connects to t through --proxy, from src when not NULL.  Returns the
+   descriptor, or -1 with *status set. */
+static int
+dial_proxy(const struct connect_opts *o, const struct target *t, uint16_t port,
+    const struct sock_addr *src, int tmo, struct sock_addr *peer, int *status)
+{
+	struct proxy_hop hop = { .family = G.family,
+		.numeric = G.numeric,
+		.timeout_ms = tmo,
+		.src = src };
+	struct sock_err e;
+	int fd;
+
+	diag(1, "connecting to %s %u through proxy %s", t->host, (unsigned)port,
+	    o->proxy.shown);
+	fd = proxy_connect(&o->proxy, t->host, port, &hop, &e);
+	if (fd == -1) {
+		*status = report(&e);
+		return -1;
+	}
+	*peer = hop.via;
+	return fd;
+}
+
+/* --tls: the handshake is done: the tls event, and --min-days. */
+static int
+tls_ready_hook(void *ctx, struct endpoint *c)
+{
+	const struct connect_opts *o = ctx;
+	struct tls_info in;
+
+	tls_info(c->tls, &in);
+	event_tls(&in, NULL);
+	if (o->s.tls.min_days >= 0 && in.have_cert &&
+	    in.days_left < o->s.tls.min_days) {
+		char why[96];
+
+		snprintf(why, sizeof(why),
+		    "certificate expires in %lld days "
+		    "(--min-days %lld)",
+		    in.days_left, (long long)o->s.tls.min_days);
+		sock_failmsg(&c->err, SOCK_ETLS, why, "TLS");
+		return -1;
+	}
+	return 0;
+}
+
+/* Through a proxy, no half-close at stdin EOF unless --shutdown: most
+   proxies end the whole tunnel at a client's half-close, and the reply
+   with it.  -v says which applies. */
+static void
+proxy_shutdown(struct connect_opts *o)
+{
+	if (o->shutdown) {
+		diag(1, "--shutdown: stdin EOF half-closes the tunnel");
+		return;
+	}
+	o->s.ro.no_shutdown = true;
+	diag(1,
+	    "through a proxy, stdin EOF does not half-close the tunnel: "
+	    "the session ends when the peer closes, or -q after stdin EOF "
+	    "(--shutdown half-closes)");
+}
+
+/* Connects as asked.  Returns the descriptor, or -1 with *status set. */
+static int
+dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
+    int *status)
+{
+	struct target_how how = target_how(SOCK_STREAM, false);
+	struct sock_addr src, ua;
+	struct sock_err e;
+	struct sock_ai ai;
+	uint16_t port;
+	bool have_src;
+	int fd,
+	    tmo = (int)(G.timeout_ms > 0x7fffffff ? 0x7fffffff : G.timeout_ms);
+
+	if (o->s.unix_path != NULL) {
+		if (sock_addr_unix(&ua, o->s.unix_path, &e) == -1) {
+			*status = usage_err(&e);
+			return -1;
+		}
+		fd = sock_connect(&ua, NULL, tmo, &e);
+		if (fd == -1) {
+			fail(e.kind, "%s: %s", o->s.unix_path,
+			    sock_strerror(&e));
+			*status = exit_status(e.kind);
+		}
+		*peer = ua;
+		return fd;
+	}
+	if ((*status = target_port(t->port, &how, &port)) != 0 ||
+	    (*status = source_addr(o, &src, &have_src)) != 0)
+		return -1;
+	if (o->use_proxy)
+		return dial_proxy(o, t, port, have_src ? &src : NULL, tmo, peer,
+		    status);
+	if ((*status = target_resolve(t->host, port, &how, &ai)) != 0)
+		return -1;
+	sock_ai_interleave(&ai);
+	fd = sock_connect_list(ai.v, ai.n, have_src ? &src : NULL, tmo, peer,
+	    &e);
+	sock_ai_free(&ai);
+	if (fd == -1) {
+		fail(e.kind, "%s %s: %s", t->host, t->port, sock_strerror(&e));
+		*status = exit_status(e.kind);
+	}
+	return fd;
+}
+
+/* Reads connect's options into *o.  Returns 0, an exit status, or -1
+   when --help was printed. */
+static int
+parse_opts(struct connect_opts *o, int argc, char **argv)
+{
+	struct opt_value v;
+	struct sock_err e;
+	int c, rc;
+
+	while ((c = opt_next(M_CONNECT, argc, argv, &v)) != OPT_END) {
+		if ((rc = session_opt(&o->s, c, &v)) == 1)
+			continue;
+		if (rc == -1)
+			return EXIT_USAGE;
+		switch (c) {
+		case 's':
+			o->src.host = v.text;
+			break;
+		case 'p':
+			o->src.port_text = v.text;
+			o->src.port = v.port;
+			break;
+		case 'z':
+			o->check = true;
+			break;
+		case 'u':
+			o->udp = true;
+			break;
+		case O_WAIT:
+			o->wait_ms = v.ms;
+			break;
+		case O_PROXY:
+			if (proxy_parse(v.text, &o->proxy, &e) == -1)
+				return usage_err(&e);
+			proxy_scrub(v.text); /* ps shows no password */
+			o->use_proxy = true;
+			break;
+		case O_ALL_ADDRESSES:
+			o->all_addresses = true;
+			break;
+		case O_SHUTDOWN:
+			o->shutdown = true;
+			break;
+		case O_PARALLEL:
+			o->parallel = (unsigned)v.n;
+			break;
+		default:
+			return c == OPT_HELP ? -1 : opt_status(c);
+		}
+	}
+	return 0;
+}
+
+/* The target (HOST PORT, PORTS with -z, nothing with -U) and the
+   options that do not go together.  Returns 0 or an exit status. */
+static int
+parse_target(struct connect_opts *o, int argc, char **argv, struct target *t)
+{
+	struct sock_err e;
+	int status;
+
+	if (!o->check &&
+	    (o->udp || o->wait_ms >= 0 || o->parallel != 256 ||
+		o->all_addresses))
+		return usage_error("-u, --wait, --parallel and --all-addresses "
+				   "go with -z");
+	if (o->s.unix_path != NULL && o->use_proxy)
+		return usage_error("-U and --proxy do not go together");
+	if (o->shutdown && o->s.ro.no_shutdown)
+		return usage_error("--shutdown and --no-shutdown exclude each "
+				   "other");
+	if (o->s.unix_path != NULL) {
+		if (optind < argc)
+			return usage_error("-U takes no HOST or PORT "
+					   "(\"%s\")",
+			    argv[optind]);
+		memset(t, 0, sizeof(*t));
+	} else if ((status = o->check ?
+			   target_parse_ports(argv + optind, argc - optind, t) :
+			   target_parse(argv + optind, argc - optind, false,
+			       t)) != 0) {
+		return status;
+	} else if (o->use_proxy && proxy_target_check(t->host, &e) == -1) {
+		return usage_err(&e); /* before anything reaches the proxy */
+	}
+	if ((status = session_tls_check(&o->s)) != 0)
+		return status;
+	if (!o->use_proxy && o->s.unix_path == NULL &&
+	    (status = zone_needed(t->host)) != 0)
+		return status;
+	/* a path is no name: "verified" must mean the name was checked too */
+	if (o->s.tls.on && o->s.unix_path != NULL && o->s.tls.sni == NULL &&
+	    !o->s.tls.insecure)
+		return usage_error("--tls with -U needs --sni NAME (the name "
+				   "the certificate must hold) or --insecure");
+	return 0;
+}
+
+/* --tls: the context, before connecting (a bad --ca or --cert stops it
+   early).  Returns 0 or an exit status. */
+static int
+tls_setup(struct connect_opts *o, const struct target *t, struct tls_ctx **ctx)
+{
+	struct sock_err e;
+
+	*ctx = tls_ctx_new(&o->s.tls, &e);
+	if (*ctx == NULL)
+		return usage_err(&e);
+	if (o->s.tls.insecure)
+		diag(1, "--insecure: the certificate of %s is not verified",
+		    o->s.tls.sni       ? o->s.tls.sni :
+			o->s.unix_path ? o->s.unix_path :
+					 t->host);
+	if (G.timeout_ms >= 0)
+		o->s.ro.handshake_ms = G.timeout_ms;
+	return 0;
+}
+
+/* The session over fd, connected to peer: the relay between stdin/stdout
+   and it (through TLS with ctx).  fd is the relay's.  Returns the exit
+   status. */
+static int
+run_session(struct connect_opts *o, const struct target *t, int fd,
+    const struct sock_addr *peer, struct tls_ctx *ctx)
+{
+	struct relay_hooks hooks = { .ctx = o, .closed = closed_hook };
+	char words[sizeof(t->host) + sizeof(t->port) + 1];
+	struct tls *tls = NULL;
+	struct sock_err e;
+	struct relay *r;
+	enum relay_end end;
+
+	if (sockopts_apply(&o->s.so, fd, peer, &e) == -1 ||
+	    (ctx != NULL &&
+		(tls = tls_new(ctx, fd, o->s.unix_path ? NULL : t->host, &e)) ==
+		    NULL)) {
+		close(fd);
+		return usage_err(&e);
+	}
+	if (session_log_on(&o->s.log))
+		hooks.log = log_hook;
+	if (tls != NULL)
+		hooks.tls_ready = tls_ready_hook;
+	signals_catch();
+	r = relay_new(STDIN_FILENO, STDOUT_FILENO, &o->s.ro, &hooks);
+	if (r == NULL || relay_add(r, fd, peer, tls, &e) == -1) {
+		if (r == NULL)
+			tls_free(tls);
+		close(fd);
+		relay_free(r);
+		return fail(SOCK_ELOCAL, "out of memory");
+	}
+	end = relay_run(r, &e);
+	relay_free(r);
+	if (end == RELAY_DONE)
+		return EXIT_OK;
+	if (end == RELAY_STOPPED) /* the signal decides the status */
+		return exit_status(e.kind);
+	if (o->s.unix_path != NULL)
+		snprintf(words, sizeof(words), "%s", o->s.unix_path);
+	else
+		snprintf(words, sizeof(words), "%s %s", t->host, t->port);
+	return report_session_end(&e, words, SESSION_ALL);
+}
+
+int
+mode_connect(int argc, char **argv)
+{
+	struct connect_opts o;
+	struct tls_ctx *ctx = NULL;
+	struct sock_addr peer;
+	struct target t;
+	double t0;
+	int fd, status;
+
+	memset(&o, 0, sizeof(o));
+	session_init(&o.s);
+	o.wait_ms = -1;
+	o.parallel = 256;
+	if ((status = parse_opts(&o, argc, argv)) != 0)
+		return status == -1 ? EXIT_OK : status;
+	if ((status = parse_target(&o, argc, argv, &t)) != 0)
+		return status;
+	if (o.check)
+		return run_checks(&o, &t);
+	if ((status = session_files(&o.s)) != 0)
+		return status;
+	if (o.s.tls.on && (status = tls_setup(&o, &t, &ctx)) != 0) {
+		session_close(&o.s);
+		return status;
+	}
+	t0 = sock_now_ms();
+	fd = dial(&o, &t, &peer, &status);
+	if (fd != -1) {
+		session_connected(fd, &peer, sock_now_ms() - t0,
+		    o.use_proxy ? o.proxy.shown : NULL);
+		if (o.use_proxy)
+			proxy_shutdown(&o);
+		status = run_session(&o, &t, fd, &peer, ctx);
+	}
+	tls_ctx_free(ctx);
+	session_close(&o.s);
+	return status;
+}

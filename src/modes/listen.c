@@ -1,0 +1,475 @@
+/* listen: bind, listen, accept; relay stdin/stdout with the client (or,
+   with -k, with every client), or give each client its own -e/-c child. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/globals.h"
+#include "cli/options.h"
+#include "cli/target.h"
+#include "modes/listen.h"
+#include "modes/modes.h"
+#include "out/events.h"
+#include "out/report.h"
+#include "out/signals.h"
+#include "out/tlsout.h"
+#include "stream/exec.h"
+
+static size_t
+clients_now(const struct server *sv)
+{
+	return sv->o.exec_argv != NULL ? sv->nkids :
+	    sv->r != NULL	       ? relay_count(sv->r) :
+					 0;
+}
+
+/* Why peer may not come in, or NULL when it may. */
+static const char *
+refusal(const struct server *sv, const struct sock_addr *peer)
+{
+	size_t i;
+	bool allowed = sv->o.nallow == 0;
+
+	if (peer->family == AF_INET || peer->family == AF_INET6) {
+		for (i = 0; i < sv->o.ndeny; i++)
+			if (cidr_match(&sv->o.deny[i], peer))
+				return "denied";
+		for (i = 0; i < sv->o.nallow && !allowed; i++)
+			allowed = cidr_match(&sv->o.allow[i], peer);
+		if (!allowed)
+			return "not allowed";
+	}
+	if (sv->o.max_conns > 0 && clients_now(sv) >= sv->o.max_conns)
+		return "max-conns";
+	return NULL;
+}
+
+/* Out of descriptors: said once (with -v), then the clients wait in the
+   backlog until descriptors free up. */
+static void
+out_of_fds(const struct sock_err *e)
+{
+	static bool told;
+
+	if (!told)
+		diag(1, "%s: %s; clients wait until descriptors free up",
+		    e->what, sock_strerror(e));
+	told = true;
+}
+
+/* The accept failed (*e): what the relay does next.  With -k, sockit
+   goes on; without, the failure is the end. */
+static enum relay_accept
+accept_failed(const struct server *sv, const struct sock_err *e)
+{
+	if (e->kind == SOCK_ENET && e->code == ETIMEDOUT)
+		return RELAY_ACCEPT_EMPTY;
+	if (!sv->o.keep_open)
+		return RELAY_ACCEPT_FAILED;
+	if (e->code == EMFILE || e->code == ENFILE) {
+		out_of_fds(e);
+		return RELAY_ACCEPT_NO_FDS;
+	}
+	report_nonfatal(e);
+	return RELAY_ACCEPT_REFUSED;
+}
+
+enum relay_accept
+take_client(struct server *sv, int lfd, int *fd, struct sock_addr *peer,
+    struct sock_err *e)
+{
+	struct linger rst = { 1, 0 };
+	const char *why;
+
+	/* an -e/-c child gets the socket as it is: blocking */
+	*fd = sock_accept_ready(lfd,
+	    sv->o.exec_argv != NULL ? 0 : SOCK_NONBLOCK, peer, e);
+	if (*fd == -1)
+		return accept_failed(sv, e);
+	sock_addr_unmap(peer);
+	why = refusal(sv, peer);
+	if (why != NULL) {
+		/* closed at once; a reset tells the client plainly */
+		setsockopt(*fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+		close(*fd);
+		event_refused(peer, why);
+		return RELAY_ACCEPT_REFUSED;
+	}
+	if (sockopts_apply(&sv->o.s.so, *fd, peer, e) == -1) {
+		close(*fd);
+		report_nonfatal(e);
+		return RELAY_ACCEPT_REFUSED;
+	}
+	event_accepted(peer, NULL);
+	return RELAY_ACCEPT_PEER;
+}
+
+/* A client for the relay: with --tls, in a server session of its own. */
+static enum relay_accept
+accept_hook(void *ctx, int lfd, struct relay_client *cl, struct sock_err *e)
+{
+	struct server *sv = ctx;
+	enum relay_accept got = take_client(sv, lfd, &cl->fd, &cl->peer, e);
+
+	if (got != RELAY_ACCEPT_PEER)
+		return got;
+	if (sv->tls != NULL &&
+	    (cl->tls = tls_new(sv->tls, cl->fd, NULL, e)) == NULL) {
+		close(cl->fd);
+		if (!sv->o.keep_open)
+			return RELAY_ACCEPT_FAILED;
+		report_nonfatal(e);
+		return RELAY_ACCEPT_REFUSED;
+	}
+	sv->peer = cl->peer;
+	sv->peer_came = true;
+	return RELAY_ACCEPT_PEER;
+}
+
+static void
+closed_hook(void *ctx, const struct endpoint *p, bool failed)
+{
+	char words[NI_MAXHOST + 8];
+	struct server *sv = ctx;
+
+	if (failed && sv->o.keep_open)
+		report_session_end(&p->err,
+		    addr_words(&p->peer, words, sizeof(words)),
+		    SESSION_ONE_OF_MANY);
+	session_closed(p, true, true);
+}
+
+int
+tls_ready_hook(void *ctx, struct endpoint *p)
+{
+	struct tls_info in;
+
+	(void)ctx;
+	tls_info(p->tls, &in);
+	event_tls(&in, &p->peer);
+	return 0;
+}
+
+static int
+log_hook(void *ctx, const struct endpoint *p, char dir, const char *buf,
+    size_t n, struct sock_err *e)
+{
+	struct server *sv = ctx;
+
+	return session_log_peer(&sv->o.s, p, dir, buf, n, e);
+}
+
+/* --tls: the server context; without --cert, a self-signed certificate
+   for the listening address, localhost and the loopback addresses,
+   whose fingerprint is told.  Returns 0 or an exit status. */
+static int
+tls_setup(struct server *sv)
+{
+	const char *names[6];
+	char host[256];
+	struct sock_addr a;
+	struct sock_err e;
+	char fp[100];
+	size_t n = 0;
+	bool any = true;
+
+	sv->o.s.tls.server = true;
+	sv->tls = tls_ctx_new(&sv->o.s.tls, &e);
+	if (sv->tls == NULL)
+		return usage_err(&e);
+	if (sv->o.s.tls.cert != NULL)
+		return 0;
+	if (sv->nl > 0 && sock_name(sv->lfd[0], &a, &e) == 0 &&
+	    (a.family == AF_INET || a.family == AF_INET6) &&
+	    strcmp(a.host, "::") != 0 && strcmp(a.host, "0.0.0.0") != 0) {
+		names[n++] = a.host;
+		any = false;
+	}
+	names[n++] = "localhost";
+	if (any || strcmp(a.host, "127.0.0.1") != 0)
+		names[n++] = "127.0.0.1";
+	if (any || strcmp(a.host, "::1") != 0)
+		names[n++] = "::1";
+	if (any && gethostname(host, sizeof(host)) == 0 && host[0] != '\0' &&
+	    strcmp(host, "localhost") != 0) {
+		host[sizeof(host) - 1] = '\0';
+		names[n++] = host;
+	}
+	if (tls_ctx_selfsigned(sv->tls, names, n, fp, sizeof(fp), &e) == -1)
+		return report(&e);
+	event_certificate(names[0], fp);
+	return 0;
+}
+
+/* systemd socket activation: when LISTEN_PID and LISTEN_FDS name this
+   process, fds 3, 4, ... are the listeners (*taken).  Returns 0 or an
+   exit status. */
+static int
+inherited_listeners(struct server *sv, bool *taken)
+{
+	const char *pid_s = getenv("LISTEN_PID"), *n_s = getenv("LISTEN_FDS");
+	struct sock_err e;
+	uint64_t n;
+	size_t i;
+	int fd;
+
+	*taken = pid_s != NULL && n_s != NULL &&
+	    atol(pid_s) == (long)getpid() &&
+	    sock_parse_uint(n_s, MAX_LISTEN, &n, &e) == 0 && n > 0;
+	if (!*taken)
+		return 0;
+	for (i = 0; i < n; i++) {
+		fd = 3 + (int)i;
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+			/* not open: poll would say POLLNVAL forever */
+			fail(SOCK_ELOCAL, "inherited socket %d: %s", fd,
+			    strerror(errno));
+			return EXIT_LOCAL;
+		}
+		sv->lfd[sv->nl++] = fd;
+	}
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return 0;
+}
+
+/* Opens the listening sockets: inherited (LISTEN_FDS), a Unix path, or
+   ADDRESS PORT.  Returns 0 or an exit status. */
+static int
+open_listeners(struct server *sv, char **args, int nargs)
+{
+	struct target_how how = target_how(SOCK_STREAM, true);
+	struct sock_addr a;
+	struct target t;
+	struct sock_err e;
+	struct sock_ai ai;
+	uint16_t port;
+	size_t i;
+	int fd, status;
+	bool v6only = G.family == AF_INET6; /* -6: no IPv4 clients */
+	bool taken;
+
+	if ((status = inherited_listeners(sv, &taken)) != 0 || taken)
+		return status;
+	if (sv->o.s.unix_path != NULL) {
+		if (nargs > 0)
+			return usage_error("-U takes no ADDRESS or PORT "
+					   "(\"%s\")",
+			    args[0]);
+		if (sock_addr_unix(&a, sv->o.s.unix_path, &e) == -1)
+			return usage_err(&e);
+		fd = sock_listen(&a, true, sv->o.backlog, &e);
+		if (fd == -1)
+			return report(&e);
+		sv->lfd[sv->nl++] = fd;
+		sv->made_unix = sv->o.s.unix_path[0] != '@' &&
+		    sock_file_id(sv->o.s.unix_path, &sv->unix_file) == 0;
+		return 0;
+	}
+	if ((status = target_parse(args, nargs, true, &t)) != 0 ||
+	    (status = target_port(t.port, &how, &port)) != 0)
+		return status;
+	sv->port_zero = port == 0;
+	if (t.host[0] == '\0') {
+		/* all interfaces: dual-stack "::", else 0.0.0.0 */
+		sock_addr_any(&a, G.family == AF_INET ? AF_INET : AF_INET6,
+		    port);
+		fd = sock_listen_v6(&a, true, v6only, sv->o.backlog, &e);
+		if (fd == -1 && G.family == AF_UNSPEC &&
+		    (e.code == EAFNOSUPPORT || e.code == EADDRNOTAVAIL)) {
+			sock_addr_any(&a, AF_INET, port);
+			fd = sock_listen(&a, true, sv->o.backlog, &e);
+		}
+		if (fd == -1)
+			return report(&e);
+		sv->lfd[sv->nl++] = fd;
+		return 0;
+	}
+	if ((status = target_resolve(t.host, port, &how, &ai)) != 0)
+		return status;
+	fd = -1;
+	for (i = 0; i < ai.n && fd == -1; i++)
+		fd = sock_listen_v6(&ai.v[i], true, v6only, sv->o.backlog, &e);
+	sock_ai_free(&ai);
+	if (fd == -1)
+		return report(&e);
+	sv->lfd[sv->nl++] = fd;
+	return 0;
+}
+
+/* -e CMD (split into words here) or -c CMD (run by /bin/sh): the
+   command of each client's child.  Returns 0 or an exit status. */
+static int
+exec_opt(struct listen_opts *o, int c, char *arg)
+{
+	char quote;
+
+	if (o->exec_argv != NULL)
+		return usage_error("-e and -c: give one command");
+	if (c == 'e') {
+		o->exec_argv = exec_split(arg, &quote);
+		if (o->exec_argv != NULL)
+			return 0;
+		if (errno == ENOMEM)
+			return fail(SOCK_ELOCAL, "out of memory");
+		if (quote != '\0')
+			return usage_error("unterminated %c in command \"%s\"",
+			    quote, arg);
+		return usage_error("empty command");
+	}
+	o->exec_argv = malloc(4 * sizeof(char *));
+	if (o->exec_argv == NULL)
+		return EXIT_LOCAL;
+	o->exec_argv[0] = (char *)"/bin/sh";
+	o->exec_argv[1] = (char *)"-c";
+	o->exec_argv[2] = arg;
+	o->exec_argv[3] = NULL;
+	return 0;
+}
+
+/* Reads listen's options into *o.  Returns 0, an exit status, or -1
+   when --help was printed. */
+static int
+parse_opts(struct listen_opts *o, int argc, char **argv)
+{
+	struct opt_value v;
+	int c, rc;
+
+	while ((c = opt_next(M_LISTEN, argc, argv, &v)) != OPT_END) {
+		if ((rc = session_opt(&o->s, c, &v)) == 1)
+			continue;
+		if (rc == -1)
+			return EXIT_USAGE;
+		switch (c) {
+		case 'k':
+			o->keep_open = true;
+			break;
+		case 'e':
+		case 'c':
+			if ((rc = exec_opt(o, c, v.text)) != 0)
+				return rc;
+			break;
+		case 'm':
+			o->max_conns = v.n;
+			break;
+		case O_BACKLOG:
+			o->backlog = (int)v.n;
+			break;
+		case O_ALLOW:
+		case O_DENY:
+			if ((c == O_ALLOW ? o->nallow : o->ndeny) >= MAX_CIDR)
+				return usage_error("too many --allow/--deny");
+			if (c == O_ALLOW)
+				o->allow[o->nallow++] = v.cidr;
+			else
+				o->deny[o->ndeny++] = v.cidr;
+			break;
+		default:
+			return c == OPT_HELP ? -1 : opt_status(c);
+		}
+	}
+	if (session_tls_check(&o->s) != 0)
+		return EXIT_USAGE;
+	if (o->exec_argv != NULL && exec_check(o->exec_argv) == -1)
+		return usage_error("cannot run \"%s\": %s", o->exec_argv[0],
+		    strerror(errno));
+	return 0;
+}
+
+/* The relay between stdin/stdout and the clients: the first one (within
+   -w), or with -k every one.  Returns the exit status. */
+static int
+serve(struct server *sv)
+{
+	struct relay_hooks hooks = { .ctx = sv,
+		.accept = accept_hook,
+		.closed = closed_hook };
+	struct relay_opts ro = sv->o.s.ro;
+	char words[NI_MAXHOST + 8];
+	struct sock_err e;
+	enum relay_end end;
+	size_t i;
+
+	if (session_log_on(&sv->o.s.log))
+		hooks.log = log_hook;
+	if (sv->tls != NULL)
+		hooks.tls_ready = tls_ready_hook;
+	ro.keep_open = sv->o.keep_open;
+	if (!sv->o.keep_open)
+		ro.first_peer_ms = G.timeout_ms;
+	sv->o.s.log.marks = sv->o.keep_open ? LOG_MARKS_CHANGE : LOG_MARKS_NONE;
+	sv->r = relay_new(STDIN_FILENO, STDOUT_FILENO, &ro, &hooks);
+	if (sv->r == NULL)
+		return EXIT_LOCAL;
+	for (i = 0; i < sv->nl; i++)
+		relay_listen(sv->r, sv->lfd[i]);
+	sv->lfd_relayed = true;
+	end = relay_run(sv->r, &e);
+	if (end == RELAY_DONE)
+		return EXIT_OK;
+	if (end == RELAY_NO_PEER)
+		return fail(SOCK_ENET, "no client within %lld ms",
+		    (long long)G.timeout_ms);
+	if (end == RELAY_STOPPED) /* the signal decides the status */
+		return sv->o.keep_open ? EXIT_OK : exit_status(e.kind);
+	if (!sv->peer_came) /* the first client could not be taken */
+		return report(&e);
+	return report_session_end(&e,
+	    addr_words(&sv->peer, words, sizeof(words)), SESSION_ALL);
+}
+
+int
+mode_listen(int argc, char **argv)
+{
+	struct server sv;
+	struct sock_addr bound;
+	struct sock_err e;
+	size_t i;
+	int status;
+
+	memset(&sv, 0, sizeof(sv));
+	session_init(&sv.o.s);
+	if ((status = parse_opts(&sv.o, argc, argv)) != 0) {
+		if (status == -1) /* --help */
+			status = EXIT_OK;
+		goto out;
+	}
+	if ((status = session_files(&sv.o.s)) != 0)
+		goto out;
+	signals_catch();
+	if ((status = open_listeners(&sv, argv + optind, argc - optind)) != 0)
+		goto out;
+	for (i = 0; i < sv.nl; i++) {
+		if (sockopts_apply(&sv.o.s.so, sv.lfd[i], NULL, &e) == -1) {
+			status = report(&e);
+			goto out;
+		}
+	}
+	if (sv.o.s.tls.on && (status = tls_setup(&sv)) != 0)
+		goto out;
+	/* ready: a port the kernel picked is always told */
+	for (i = 0; i < sv.nl; i++)
+		if (sock_name(sv.lfd[i], &bound, &e) == 0)
+			event_listening(&bound,
+			    bound.family == AF_UNIX ? "unix" : "tcp",
+			    sv.port_zero);
+	status = sv.o.exec_argv != NULL ? serve_exec(&sv) : serve(&sv);
+out:
+	relay_free(sv.r);
+	for (i = 0; i < sv.nl && !sv.lfd_relayed; i++)
+		close(sv.lfd[i]);
+	if (sv.made_unix)
+		sock_unix_unlink(sv.o.s.unix_path, &sv.unix_file);
+	session_close(&sv.o.s);
+	tls_ctx_free(sv.tls);
+	free(sv.o.exec_argv);
+	free(sv.kids);
+	return status;
+}

@@ -1,0 +1,63 @@
+/* What listen.c (the server: options, listeners, the relay) and
+   listen_exec.c (-e/-c: a child per client) share. */
+#ifndef SOCKIT_LISTEN_H
+#define SOCKIT_LISTEN_H
+
+#include <sys/types.h>
+
+#include "cli/parse.h"
+#include "modes/session.h"
+
+#define MAX_LISTEN 16
+#define MAX_CIDR   64
+
+/* An -e/-c child and its client, for the closed event. */
+struct child {
+	pid_t pid;
+	struct endpoint c; /* peer and start time */
+};
+
+/* listen's options (parse_opts()). */
+struct listen_opts {
+	struct session s;
+	bool keep_open;
+	char **exec_argv;   /* -e/-c */
+	uint64_t max_conns; /* 0: no limit */
+	struct cidr allow[MAX_CIDR], deny[MAX_CIDR];
+	size_t nallow, ndeny;
+	int backlog;
+};
+
+struct server {
+	struct listen_opts o;
+	int lfd[MAX_LISTEN];
+	size_t nl;
+	bool lfd_relayed; /* the relay closes lfd[], not the mode */
+	struct relay *r;
+	struct sock_addr peer; /* without -k: the client */
+	bool peer_came;	       /* ... came in */
+	struct child *kids;
+	size_t nkids, capkids;
+	bool spawn_failed;	    /* without -k: its child did not start */
+	bool port_zero;		    /* PORT 0: the bound port is always told */
+	bool made_unix;		    /* we created the -U socket file: */
+	struct sock_file unix_file; /* this one, removed at exit */
+	struct tls_ctx *tls;	    /* --tls */
+};
+
+/* listen.c */
+/* Accepts one client from lfd (ready, non-blocking) and lets it in or
+   not: into *fd, non-blocking unless an -e/-c child is to have it.
+   Refusals and the failures listen -k goes on after are told here;
+   RELAY_ACCEPT_FAILED leaves *e to the caller. */
+enum relay_accept take_client(struct server *, int lfd, int *fd,
+    struct sock_addr *peer, struct sock_err *e);
+/* --tls: the tls event of a client whose handshake is done. */
+int tls_ready_hook(void *ctx, struct endpoint *p);
+
+/* listen_exec.c */
+/* Serves -e/-c: a child per client, every client with -k, else the
+   first.  Returns the exit status. */
+int serve_exec(struct server *);
+
+#endif

@@ -1,0 +1,152 @@
+/* connect -z results: text or JSON Lines, one call site per field.  Text:
+   HOST PORT/tcp STATE LATENCY, then the reason of an error in
+   parentheses (escaped: a proxy's reply is the peer's choice) and the TLS
+   facts; HOST[ADDRESS] with --all-addresses, and with -v when HOST is a
+   name.  Written into stdio's buffer, flushed per batch. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/globals.h"
+#include "out/json.h"
+#include "out/report.h"
+#include "out/results.h"
+#include "out/tlsout.h"
+
+/* The latency is shown for a state that is an answer. */
+static bool
+timed(enum check_state st)
+{
+	return st != CHECK_TIMEOUT && st != CHECK_OPEN_FILTERED &&
+	    st != CHECK_UNRESOLVED;
+}
+
+static int
+print_text(FILE *fp, const struct check_result *r)
+{
+	fputs(r->host, fp);
+	if (r->address != NULL &&
+	    (r->each_address ||
+		(G.verbose > 0 && strcmp(r->address, r->host) != 0)))
+		fprintf(fp, "[%s]", r->address);
+	fprintf(fp, " %u/%s %s", (unsigned)r->port, r->udp ? "udp" : "tcp",
+	    check_state_name(r->state));
+	if (timed(r->state))
+		fprintf(fp, " %.2fms", r->latency_ms);
+	else
+		fputs(" -", fp);
+	if (r->error != NULL) {
+		fputs(" (", fp);
+		text_put(fp, r->error);
+		putc(')', fp);
+	}
+	if (r->tls != NULL) {
+		putc(' ', fp);
+		tls_text(fp, r->tls, r->state != CHECK_TLS_ERROR);
+	}
+	putc('\n', fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+static int
+print_json(FILE *fp, const struct check_result *r)
+{
+	struct json j;
+
+	json_begin(&j, fp);
+	json_str(&j, "host", r->host);
+	/* null when a proxy resolved HOST, or HOST did not resolve */
+	json_str(&j, "address", r->address);
+	json_uint(&j, "port", r->port);
+	json_str(&j, "proto", r->udp ? "udp" : "tcp");
+	json_str(&j, "state", check_state_name(r->state));
+	if (timed(r->state))
+		json_num(&j, "latency_ms", r->latency_ms, 2);
+	else
+		json_null(&j, "latency_ms");
+	if (r->error != NULL)
+		json_str(&j, "error", r->error);
+	if (r->error_code != NULL)
+		json_str(&j, "code", r->error_code);
+	if (r->tls != NULL) {
+		json_obj(&j, "tls");
+		tls_json(&j, r->tls);
+		json_close(&j);
+	}
+	/* written whole into stdio's buffer; flushed per batch */
+	return json_end_buffered(&j);
+}
+
+int
+results_print(void *ctx, const struct check_result *r)
+{
+	struct results *out = ctx;
+
+	return G.json ? print_json(out->fp, r) : print_text(out->fp, r);
+}
+
+int
+results_flush(void *ctx)
+{
+	struct results *out = ctx;
+
+	return fflush(out->fp) == EOF ? -1 : 0;
+}
+
+/* -v: HOST's addresses, the list cut at about 500 bytes. */
+static void
+note_addresses(const struct check_note *n)
+{
+	char list[512];
+	size_t i, len = 0;
+
+	if (n->via_proxy) {
+		diag(1, "%s has %zu addresses: %s goes to the proxy", n->host,
+		    n->count, n->addresses[0]);
+		return;
+	}
+	list[0] = '\0';
+	for (i = 0; i < n->count && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+		    i > 0 ? " " : "", n->addresses[i]);
+	diag(1, "%s has %zu addresses: %s", n->host, n->count, list);
+}
+
+void
+results_note(void *ctx, const struct check_note *n)
+{
+	(void)ctx;
+	switch (n->kind) {
+	case CHECK_NOTE_ADDRESSES:
+		note_addresses(n);
+		break;
+	case CHECK_NOTE_UNRESOLVED:
+		diag(1, "round %d: %s does not resolve yet: %s", n->round,
+		    n->host, n->why);
+		break;
+	case CHECK_NOTE_NOT_OPEN:
+		diag(1, "round %d: %zu of %zu %s not open yet", n->round,
+		    n->count, n->total,
+		    n->each_address ? "ports and addresses" : "ports");
+		break;
+	case CHECK_NOTE_INSECURE:
+		diag(1, "--insecure: certificates are not verified");
+		break;
+	}
+}
+
+int
+results_status(const struct check_tally *t, bool udp)
+{
+	const size_t *n = t->state;
+	bool failed = udp ? n[CHECK_CLOSED] > 0 : n[CHECK_OPEN] < t->results;
+
+	if (n[CHECK_PENDING] > 0)
+		return EXIT_LOCAL;
+	if (n[CHECK_UNRESOLVED] > 0)
+		return EXIT_RESOLVE;
+	if (n[CHECK_TLS_ERROR] > 0)
+		return EXIT_TLS;
+	return failed ? EXIT_NET : EXIT_OK;
+}

@@ -1,0 +1,455 @@
+/* The relay's event loop: reap (timers, finished peers), arm (what each
+   descriptor waits for), wait (epoll, until the next deadline), dispatch
+   (move what is ready, accept clients), round after round.
+
+   epoll(7), level-triggered: each round says what every descriptor waits
+   for (poll(2)'s bits, which epoll shares), the kernel is told only what
+   changed, and the wait costs what is ready, not what is open (a listen
+   -k holding 10000 idle clients moves one busy client's bytes as fast as
+   with none).  The local side is read only when its last chunk reached
+   every peer, and a peer only when the local side took what came before,
+   so memory stays two chunks whatever the sizes and speeds. */
+#include "config.h"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "stream/internal.h"
+
+struct relay *
+relay_new(int in_fd, int out_fd, const struct relay_opts *o,
+    const struct relay_hooks *h)
+{
+	struct relay *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->o = *o;
+	if (h != NULL)
+		r->h = *h;
+	r->chunk_cap = o->crlf ? 2 * RELAY_BUF : RELAY_BUF;
+	r->zc.pipe[0] = r->zc.pipe[1] = -1;
+	r->first_peer_by = -1;
+	r->local.in_fd = r->local.out_fd = -1;
+	r->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (r->ep == -1 || local_open(r, in_fd, out_fd) == -1) {
+		relay_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int
+relay_add(struct relay *r, int fd, const struct sock_addr *peer,
+    struct tls *tls, struct sock_err *e)
+{
+	if (sock_set_nonblock(fd, true, e) == -1 ||
+	    peer_add(r, fd, peer, tls, e) == -1) {
+		tls_free(tls);
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+relay_count(const struct relay *r)
+{
+	return r->n;
+}
+
+int
+relay_epoll_set(struct relay *r, int fd, int *reg, int ev, short *re)
+{
+	struct epoll_event ee = { .events = (uint32_t)ev, .data.ptr = re };
+
+	if (ev < 0) {
+		epoll_ctl(r->ep, EPOLL_CTL_DEL, fd, NULL);
+		*reg = -1;
+		return 0;
+	}
+	if (epoll_ctl(r->ep, *reg < 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd,
+		&ee) == -1)
+		return -1;
+	*reg = ev;
+	return 0;
+}
+
+/* The end rules of a peer: true when p has nothing more to do. */
+static bool
+peer_done(const struct relay *r, const struct endpoint *p)
+{
+	bool recv_done = p->rd_eof || r->o.send_only;
+
+	if (p->dead)
+		return true;
+	if (r->o.keep_open) {
+		/* a client's EOF ends its session; a --send-only client
+		   (never read) ends when all of stdin went to it */
+		return p->rd_eof || (r->o.send_only && p->wr_shut);
+	}
+	if (p->rd_eof && r->local.in_tty)
+		return true; /* a terminal: the peer's EOF ends it */
+	return recv_done && p->wr_shut;
+}
+
+/* Timers and finished peers.  Without -k the one peer is the session:
+   when it is done both ways (or broken), the session ends with it.
+   Returns RELAY_GOES_ON, or how the session ended (*e). */
+static int
+reap(struct relay *r, double now, struct sock_err *e)
+{
+	struct endpoint *p;
+	double at;
+	size_t i;
+	bool failed;
+
+	for (i = 0; i < r->n; i++) {
+		p = r->peers[i];
+		if (r->local.in_eof)
+			peer_shutdown(r, p);
+		if (p->hs && !p->dead && p->hs_end >= 0 && now >= p->hs_end) {
+			sock_failmsg(&p->err, SOCK_ETLS, "timed out",
+			    "TLS handshake");
+			peer_dead(r, p);
+		}
+		at = r->o.idle_ms >= 0 ? peer_idle_at(r, p) : -1;
+		if (at >= 0 && now >= at) {
+			peer_fail(r, p, ETIMEDOUT, "idle timeout");
+			p->reason = "idle";
+		}
+		/* done, and the local side has its last bytes */
+		if (!peer_done(r, p) ||
+		    (!p->dead && !queue_empty(&r->local.out)))
+			continue;
+		if (r->o.keep_open) {
+			peer_drop(r, i--);
+			continue;
+		}
+		if ((failed = p->dead))
+			*e = p->err;
+		peer_drop(r, i);
+		if (local_flush(r, e) == -1 || failed)
+			return RELAY_FAILED;
+		return RELAY_DONE;
+	}
+	if (!r->o.keep_open && r->had_peer && r->n == 0)
+		return RELAY_DONE; /* handed off, or gone */
+	return RELAY_GOES_ON;
+}
+
+/* What the local side waits for.  Not wanted (no peer yet, a chunk under
+   way), in_fd is left as it is, so that a client who comes and goes
+   costs no epoll_ctl for it, until it tells it is ready (then no events)
+   or a hang-up (then out), which it would tell at every wait.  Returns
+   0, or -1 (*e). */
+static int
+arm_local(struct relay *r, struct sock_err *e)
+{
+	struct local *l = &r->local;
+	bool zc_out_waits = r->round.zc_out && r->zc.out_waits_output;
+	int ev;
+
+	l->in_re = l->out_re = 0;
+	if (r->round.in_want)
+		l->in_quiet = false;
+	if (l->in_poll) {
+		ev = r->round.in_want		 ? POLLIN :
+		    l->in_eof || l->in_hup	 ? -1 :
+		    l->in_quiet || l->in_reg < 0 ? 0 :
+						   l->in_reg;
+		if (relay_set_watch(r, l->in_fd, &l->in_reg, ev, &l->in_re) ==
+		    -1) {
+			if (errno != EPERM)
+				return sock_fail(e, SOCK_ELOCAL, errno,
+				    "epoll");
+			l->in_poll = false; /* /dev/null: ready */
+		}
+	}
+	if (l->out_poll && !l->out_closed) {
+		ev = !queue_empty(&l->out) || zc_out_waits ? POLLOUT : 0;
+		if (relay_set_watch(r, l->out_fd, &l->out_reg, ev,
+			&l->out_re) == -1) {
+			if (errno != EPERM)
+				return sock_fail(e, SOCK_ELOCAL, errno,
+				    "epoll");
+			l->out_poll = false; /* /dev/null: ready */
+		}
+	}
+	return 0;
+}
+
+/* What peer p waits for: its handshake's direction, or reading (when
+   the local side takes its bytes) and writing (when its queue holds
+   some, or close_notify waits). */
+static void
+arm_peer(struct relay *r, struct endpoint *p)
+{
+	struct round *rd = &r->round;
+	int ev = 0;
+
+	if (p->hs) {
+		ev = p->hs_ev;
+	} else if (!p->rd_eof && !r->o.send_only && peer_may_read(r, p) &&
+	    !(rd->zc_out && r->zc.out_waits_output)) {
+		ev |= p->rd_ev;
+		/* decrypted bytes epoll cannot see */
+		if (p->tls != NULL && tls_pending(p->tls))
+			rd->pending = true;
+	}
+	if (!p->hs &&
+	    ((!queue_empty(&p->out) && !p->wr_shut) || p->closing ||
+		(rd->zc_in &&
+		    (r->zc.in_waits_peer || r->zc.in == ZC_SENDFILE))))
+		ev |= p->wr_ev;
+	p->re = 0;
+	/* waiting for nothing (stdout is behind) after a hang-up, which
+	   epoll would tell at every wait */
+	if (ev == 0 && p->hup)
+		ev = -1;
+	if (!p->dead && relay_set_watch(r, p->fd, &p->reg, ev, &p->re) == -1)
+		peer_fail(r, p, errno, "cannot be watched (epoll)");
+}
+
+/* Works out what this round waits for and tells the epoll set what
+   changed.  Returns 0, or -1 (*e). */
+static int
+arm(struct relay *r, double now, struct sock_err *e)
+{
+	struct round *rd = &r->round;
+	struct local *l = &r->local;
+	size_t i;
+
+	rd->want_in =
+	    !l->in_eof && local_may_read(r) && r->n > 0 && r->zc.in == ZC_NONE;
+	rd->zc_in = r->zc.in != ZC_NONE && !l->in_eof && r->n == 1 &&
+	    !r->peers[0]->wr_shut;
+	rd->zc_out = r->zc.out != ZC_NONE && r->n == 1 && !r->peers[0]->rd_eof;
+	rd->in_want = rd->want_in ||
+	    (rd->zc_in && r->zc.in == ZC_SPLICE && !r->zc.in_waits_peer);
+	rd->pending = false;
+	if (arm_local(r, e) == -1)
+		return -1;
+	for (i = 0; i < r->nl; i++) {
+		r->l_re[i] = 0;
+		if (relay_set_watch(r, r->lfd[i], &r->l_reg[i],
+			r->accept_pause > now ? 0 : POLLIN, &r->l_re[i]) == -1)
+			return sock_fail(e, SOCK_ELOCAL, errno, "epoll");
+	}
+	for (i = 0; i < r->nw; i++) {
+		r->w_re[i] = 0;
+		if (relay_set_watch(r, r->wfd[i], &r->w_reg[i], POLLIN,
+			&r->w_re[i]) == -1)
+			return sock_fail(e, SOCK_ELOCAL, errno, "epoll");
+	}
+	for (i = 0; i < r->n; i++)
+		arm_peer(r, r->peers[i]);
+	return 0;
+}
+
+/* The wait of this round, in ms (-1: none): until the next deadline (a
+   handshake's, an idle peer's, -q's, the first peer's), none when
+   something is ready without epoll telling. */
+static int
+wait_ms(struct relay *r, double now)
+{
+	struct local *l = &r->local;
+	double deadline = -1, t;
+	int timeout = -1;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		t = r->peers[i]->hs ? r->peers[i]->hs_end : -1;
+		if (t >= 0 && (deadline < 0 || t < deadline))
+			deadline = t;
+		t = r->o.idle_ms >= 0 ? peer_idle_at(r, r->peers[i]) : -1;
+		if (t >= 0 && (deadline < 0 || t < deadline))
+			deadline = t;
+	}
+	/* -q runs from a real EOF (not --recv-only's) */
+	t = l->in_eof && r->o.quit_after_ms >= 0 && !r->o.recv_only ?
+	    l->in_eof_at + (double)r->o.quit_after_ms :
+	    -1;
+	if (t >= 0 && (deadline < 0 || t < deadline))
+		deadline = t;
+	t = r->had_peer ? -1 : r->first_peer_by;
+	if (t >= 0 && (deadline < 0 || t < deadline))
+		deadline = t;
+	if (deadline >= 0) /* a DUR past 24 days: in slices */
+		timeout = sock_poll_ms(deadline, now);
+	if ((r->round.want_in && !l->in_poll) || r->round.pending)
+		timeout = 0; /* a regular file is always ready */
+	if (r->accept_pause > now && timeout != 0) {
+		/* out of descriptors: the listeners wait a moment */
+		int pause = (int)(r->accept_pause - now) + 1;
+
+		timeout = timeout < 0 || pause < timeout ? pause : timeout;
+	}
+	return timeout;
+}
+
+/* Waits for what arm() asked, until the next deadline.  Returns 1 when
+   something may be ready, 0 when a signal came (round again), or -1
+   (*e). */
+static int
+wait_ready(struct relay *r, double now, struct sock_err *e)
+{
+	struct epoll_event ready[RELAY_EVENTS];
+	struct local *l = &r->local;
+	int rc, k;
+
+	rc = epoll_wait(r->ep, ready, RELAY_EVENTS, wait_ms(r, now));
+	if (rc == -1)
+		return errno == EINTR ?
+		    0 :
+		    sock_fail(e, SOCK_ELOCAL, errno, "epoll_wait");
+	for (k = 0; k < rc; k++)
+		*(short *)ready[k].data.ptr = (short)ready[k].events;
+	if (!r->round.in_want && (l->in_re & (POLLHUP | POLLERR)))
+		l->in_hup = true;
+	if (!r->round.in_want && (l->in_re & POLLIN))
+		l->in_quiet = true;
+	return 1;
+}
+
+/* SIGINT or SIGTERM: every peer's session ends, told by the closed
+   hook, after the local side's output got what came before. */
+static enum relay_end
+stop_all(struct relay *r, struct sock_err *e)
+{
+	local_flush(r, e);
+	while (r->n > 0)
+		peer_drop(r, r->n - 1);
+	sock_failmsg(e, SOCK_ELOCAL, "interrupted", "%s",
+	    *r->o.stop == SIGINT ? "SIGINT" : "SIGTERM");
+	return RELAY_STOPPED;
+}
+
+/* A chunk of the local side, to every peer.  Returns 0, or -1 (*e). */
+static int
+read_local(struct relay *r, struct sock_err *e)
+{
+	struct chunk *c;
+	size_t i;
+
+	if (local_read(r, &c, e) == -1)
+		return -1;
+	if (c == NULL)
+		return 0;
+	if (route_from_local(r, c, sock_now_ms()) == 0)
+		fanout_done(r); /* nobody took part: done with it */
+	chunk_put(r, c);
+	for (i = 0; i < r->n; i++)
+		peer_send(r, r->peers[i]);
+	return 0;
+}
+
+/* Moves what is ready: the local side's output first (it frees the way
+   for more), the zero-copy path, the local side's input, the peers, the
+   watched descriptors, then new clients.  Returns 0, or -1 (*e). */
+static int
+dispatch(struct relay *r, struct sock_err *e)
+{
+	struct local *l = &r->local;
+	size_t i;
+
+	if (l->out_reg >= 0 && (l->out_re & POLLERR))
+		return sock_fail(e, SOCK_ELOCAL, EPIPE, "write to stdout");
+	if (l->out_reg >= 0 && (l->out_re & POLLOUT) && local_flush(r, e) == -1)
+		return -1;
+	if ((r->round.zc_in || r->round.zc_out) && zc_dispatch(r, e) == -1)
+		return -1;
+	if (r->round.want_in && (!l->in_poll || l->in_re) &&
+	    read_local(r, e) == -1)
+		return -1;
+	for (i = 0; i < r->n && r->halt == HALT_NONE; i++)
+		if (peer_dispatch(r, r->peers[i], e) == -1)
+			return -1;
+	for (i = 0; i < r->nw; i++) {
+		if (r->w_re[i] == 0 || r->h.watched == NULL)
+			continue;
+		r->h.watched(r->h.ctx, r->wfd[i]);
+		r->accept_pause = 0; /* a descriptor may be free again */
+	}
+	accept_clients(r);
+	return 0;
+}
+
+enum relay_end
+relay_run(struct relay *r, struct sock_err *e)
+{
+	double now;
+	int end, rc;
+
+	memset(e, 0, sizeof(*e));
+	if (r->n == 1)
+		zc_setup(r);
+	if (!r->had_peer && r->o.first_peer_ms >= 0)
+		r->first_peer_by = sock_now_ms() + (double)r->o.first_peer_ms;
+	for (;;) {
+		now = sock_now_ms();
+		/* the -o/-x file failed: the local side's output gets what
+		   came before, then the relay stops with the file's error */
+		if (r->halt == HALT_LOG)
+			local_drain(r);
+		/* ... or the first client could not be taken */
+		if (r->halt != HALT_NONE) {
+			*e = r->halt_err;
+			return RELAY_FAILED;
+		}
+		/* finished peers; without -k the one peer is the session */
+		if ((end = reap(r, now, e)) != RELAY_GOES_ON)
+			return end;
+		/* -q: DUR after the local side's EOF, peer done or not */
+		if (r->local.in_eof && r->o.quit_after_ms >= 0 &&
+		    !r->o.recv_only &&
+		    now - r->local.in_eof_at >= (double)r->o.quit_after_ms)
+			return local_flush(r, e) == -1 ? RELAY_FAILED :
+							 RELAY_DONE;
+		/* listen -w: nobody came in time */
+		if (!r->had_peer && r->first_peer_by >= 0 &&
+		    now >= r->first_peer_by)
+			return RELAY_NO_PEER;
+		/* without -k, the peer sent all it had and stdout took it:
+		   its reader sees EOF now, while stdin may still go on */
+		if (!r->o.keep_open && r->n == 1 && r->peers[0]->rd_eof &&
+		    queue_empty(&r->local.out))
+			local_end_output(r);
+		if (arm(r, now, e) == -1)
+			return RELAY_FAILED;
+		rc = wait_ready(r, now, e);
+		if (rc == -1)
+			return RELAY_FAILED;
+		if (r->o.stop != NULL && *r->o.stop != 0)
+			return stop_all(r, e);
+		if (rc > 0 && dispatch(r, e) == -1)
+			return RELAY_FAILED;
+	}
+}
+
+void
+relay_free(struct relay *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++)
+		peer_free(r, r->peers[i]);
+	r->n = 0;
+	free(r->peers);
+	for (i = 0; i < r->nl; i++)
+		close(r->lfd[i]);
+	local_close(r);
+	zc_close(r);
+	for (i = 0; i < r->nspare; i++)
+		free(r->spare[i]);
+	if (r->ep >= 0)
+		close(r->ep);
+	free(r);
+}
