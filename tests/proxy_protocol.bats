@@ -150,6 +150,16 @@ two" ]
 	assert_output "true"
 }
 
+@test "proxy protocol 1: listen -k -e: the child gets the bytes after the header" {
+	listen_pp v2 -k -e cat
+	haproxy_start "" "127.0.0.1:$LP_PORT" send-proxy-v2
+	cport=$(free_port)
+	run -0 timeout 20 nc -N -s 127.0.0.2 -p "$cport" 127.0.0.1 "$HP_PORT" <<<"echoed"
+	assert_output "echoed"
+	run jq -c 'select(.event == "accepted") | [.client, .client_port]' "$T/err"
+	assert_output "[\"127.0.0.2\",$cport]"
+}
+
 @test "proxy protocol 1: a client without a header is refused, exit 1" {
 	listen_pp v1
 	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 20 nc -N 127.0.0.1 "$LP_PORT" || true
