@@ -127,6 +127,39 @@ two" ]
 	wait_grep "$T/haproxy.log" "^client 127\.0\.0\.3 $cport\$"
 }
 
+@test "proxy protocol 1: connect --proxy-protocol over IPv6 (TCP6) into haproxy accept-proxy" {
+	listen_pp v2
+	HP_PORT=$(free_port)
+	cat >"$T/haproxy.cfg" <<-EOF
+		global
+		    log stdout format raw local0
+		defaults
+		    mode tcp
+		    log global
+		    timeout connect 10s
+		    timeout client 30s
+		    timeout server 30s
+		frontend fe
+		    bind [::1]:$HP_PORT accept-proxy
+		    log-format "client %ci %cp"
+		    default_backend be
+		backend be
+		    server s1 127.0.0.1:$LP_PORT send-proxy-v2
+	EOF
+	timeout 60 haproxy -f "$T/haproxy.cfg" -db >"$T/haproxy.log" 2>&1 \
+	    </dev/null 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$HP_PORT"
+	cport=$(free_port)
+	printf 'six\n' | timeout 20 "$SOCKIT" connect --proxy-protocol v1 \
+	    -p "$cport" ::1 "$HP_PORT"
+	wait "$LP_PID"
+	[ "$(cat "$T/out")" = "six" ]
+	run jq -c 'select(.event == "accepted") | [.client, .client_port]' "$T/err"
+	assert_output "[\"::1\",$cport]"
+	wait_grep "$T/haproxy.log" "^client ::1 $cport\$"
+}
+
 @test "proxy protocol 1: connect into haproxy accept-proxy without the header is dropped" {
 	# the control: haproxy really requires the header sockit sends
 	listen_pp v1
