@@ -217,6 +217,7 @@ setup(struct checker *c, struct sock_err *e)
 
 	c->target.host = o->host;
 	c->target.udp = o->udp;
+	c->target.mptcp = o->mptcp;
 	c->target.so = o->so != NULL && o->so->n > 0 ? o->so : NULL;
 	/* through a proxy, -s/-p are for reaching it (modes/connect.c) */
 	if (o->proxy == NULL && pick_source(c, e) == -1)

@@ -48,6 +48,8 @@ struct check_result {
 	const char *error;	/* why, for error, tls_error, unresolved */
 	const char *error_code; /* unresolved: the resolver's ("EAI_NONAME") */
 	const struct tls_info *tls; /* --tls: the handshake's facts, or NULL */
+	bool mptcp_asked; /* --mptcp and open: then mptcp says whether the */
+	bool mptcp;	  /* connection ran MPTCP, or fell back to TCP */
 };
 
 /* Something worth telling with -v, as it happens. */
@@ -94,6 +96,7 @@ struct check_opts {
 	const struct proxy *proxy; /* --proxy, or NULL */
 	const struct sock_addr *proxy_src; /* -s/-p for it, or NULL */
 	const struct tls_opts *tls;	   /* --tls, or NULL */
+	bool mptcp;			   /* --mptcp: MPTCP sockets */
 	/* set (by a signal): the checks end as soon as they can; or NULL */
 	const volatile sig_atomic_t *stop;
 	/* Each result, on the calling thread, in port order (per port, in

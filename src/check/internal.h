@@ -41,6 +41,7 @@ struct result {
 	char *reason;	      /* or a proxy's reason, or NULL */
 	struct tls_info *tls; /* --tls: the handshake's facts, or NULL */
 	char *why;	      /* CHECK_TLS_ERROR: the reason */
+	bool mptcp;	      /* --mptcp: the best attempt ran MPTCP */
 };
 
 struct checker {

@@ -53,6 +53,7 @@ finish(struct probe *p, const struct probe_target *t, int err, bool keep,
 	out->tls = NULL;
 	out->why[0] = '\0';
 	out->spare_fd = -1;
+	out->mptcp = err == 0 && t->mptcp && p->fd != -1 && sock_mptcp(p->fd);
 	if (p->fd != -1 && keep)
 		out->spare_fd = p->fd;
 	else if (p->fd != -1)
@@ -166,7 +167,7 @@ new_socket(struct probe *p, const struct probe_target *t, int family,
 
 	fd = socket(family,
 	    (t->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
+	    t->mptcp ? SOCK_MPTCP : 0);
 	if (fd == -1 &&
 	    (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 		errno == ENOMEM)) {

@@ -27,6 +27,7 @@ struct probe_target {
 	   plain TCP check: no --tls, -s/-p or -O), which saves a socket()
 	   and a close() per closed port */
 	bool reusable;
+	bool mptcp; /* --mptcp: MPTCP sockets */
 };
 
 /* One attempt under way. */
@@ -66,6 +67,7 @@ struct probe_outcome {
 				 takes them), or NULL */
 	char why[160];	      /* tls_error: why; else "" */
 	int spare_fd;	      /* a refused socket to connect again, or -1 */
+	bool mptcp;	      /* --mptcp, open: the connection ran MPTCP */
 };
 
 /* Starts an attempt at address to, port port (p->fd and p->reuse set by

@@ -56,6 +56,7 @@ result_attempt(struct result *r, uint16_t attempt, uint32_t addr,
 		r->addr = addr;
 		r->latency_ms = out->latency_ms;
 		r->err = out->err;
+		r->mptcp = out->mptcp;
 		free(r->why);
 		r->why = out->why[0] != '\0' ? strdup(out->why) : NULL;
 		free(r->tls);
@@ -98,6 +99,8 @@ view(const struct checker *c, const struct result *r, struct check_result *v)
 	    sock_eai_name(c->unresolved.code) :
 	    NULL;
 	v->tls = r->tls;
+	v->mptcp_asked = c->o->mptcp && r->st == CHECK_OPEN;
+	v->mptcp = r->mptcp;
 }
 
 /* The callbacks said stop: every thread stops. */

@@ -74,6 +74,7 @@ run_checks(const struct connect_opts *o, const struct target *t)
 		.source_port = o->src.port_text,
 		.so = &o->s.so,
 		.tls = o->s.tls.on ? &o->s.tls : NULL,
+		.mptcp = o->s.mptcp,
 		.result = results_print,
 		.flush = results_flush,
 		.note = results_note,
@@ -115,6 +116,10 @@ run_checks(const struct connect_opts *o, const struct target *t)
 	if (o->s.tls.on && o->udp) {
 		free(co.ports);
 		return usage_error("--tls and -u exclude each other");
+	}
+	if (o->s.mptcp && (st = session_mptcp_available()) != 0) {
+		free(co.ports);
+		return st;
 	}
 	st = check_run(&co, &tally, &e);
 	free(co.ports);
@@ -258,6 +263,8 @@ dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
 	if ((*status = target_resolve(t->host, port, &how, &ai)) != 0)
 		return -1;
 	sock_ai_interleave(&ai);
+	for (size_t i = 0; i < ai.n; i++)
+		ai.v[i].protocol = o->s.mptcp ? SOCK_MPTCP : 0;
 	fd = sock_connect_list(ai.v, ai.n, have_src ? &src : NULL, tmo, peer,
 	    &e);
 	sock_ai_free(&ai);
@@ -314,6 +321,11 @@ parse_opts(struct connect_opts *o, int argc, char **argv)
 		case O_PARALLEL:
 			o->parallel = (unsigned)v.n;
 			break;
+		case 'e':
+		case 'c':
+			if ((rc = session_exec_opt(&o->s, c, v.text)) != 0)
+				return rc;
+			break;
 		default:
 			return c == OPT_HELP ? -1 : opt_status(c);
 		}
@@ -336,6 +348,9 @@ parse_target(struct connect_opts *o, int argc, char **argv, struct target *t)
 				   "go with -z");
 	if (o->s.unix_path != NULL && o->use_proxy)
 		return usage_error("-U and --proxy do not go together");
+	if ((status = connect_check(&o->s, o->check, o->udp, o->use_proxy)) !=
+	    0)
+		return status;
 	if (o->shutdown && o->s.ro.no_shutdown)
 		return usage_error("--shutdown and --no-shutdown exclude each "
 				   "other");
@@ -462,13 +477,20 @@ mode_connect(int argc, char **argv)
 	t0 = sock_now_ms();
 	fd = dial(&o, &t, &peer, &status);
 	if (fd != -1) {
-		session_connected(fd, &peer, sock_now_ms() - t0,
-		    o.use_proxy ? o.proxy.shown : NULL);
-		if (o.use_proxy)
+		session_connected_mptcp(fd, &peer, sock_now_ms() - t0,
+		    o.use_proxy ? o.proxy.shown : NULL, o.s.mptcp);
+		if (o.use_proxy && o.s.exec_argv == NULL)
 			proxy_shutdown(&o);
-		status = run_session(&o, &t, fd, &peer, ctx);
+		if (o.s.proxy_protocol != 0 &&
+		    (status = proxy_header_send(&o.s, fd, G.timeout_ms)) != 0)
+			close(fd);
+		else if (o.s.exec_argv != NULL)
+			status = connect_exec(&o.s, fd);
+		else
+			status = run_session(&o, &t, fd, &peer, ctx);
 	}
 	tls_ctx_free(ctx);
 	session_close(&o.s);
+	free(o.s.exec_argv);
 	return status;
 }

@@ -24,9 +24,9 @@
 static size_t
 clients_now(const struct server *sv)
 {
-	return sv->o.exec_argv != NULL ? sv->nkids :
-	    sv->r != NULL	       ? relay_count(sv->r) :
-					 0;
+	return sv->o.s.exec_argv != NULL ? sv->nkids :
+	    sv->r != NULL		 ? relay_count(sv->r) :
+					   0;
 }
 
 /* Why peer may not come in, or NULL when it may. */
@@ -85,11 +85,13 @@ take_client(struct server *sv, int lfd, int *fd, struct sock_addr *peer,
     struct sock_err *e)
 {
 	struct linger rst = { 1, 0 };
+	struct sock_addr client;
 	const char *why;
+	bool named = false;
 
 	/* an -e/-c child gets the socket as it is: blocking */
 	*fd = sock_accept_ready(lfd,
-	    sv->o.exec_argv != NULL ? 0 : SOCK_NONBLOCK, peer, e);
+	    sv->o.s.exec_argv != NULL ? 0 : SOCK_NONBLOCK, peer, e);
 	if (*fd == -1)
 		return accept_failed(sv, e);
 	sock_addr_unmap(peer);
@@ -106,7 +108,16 @@ take_client(struct server *sv, int lfd, int *fd, struct sock_addr *peer,
 		report_nonfatal(e);
 		return RELAY_ACCEPT_REFUSED;
 	}
-	event_accepted(peer, NULL);
+	if (sv->o.s.proxy_protocol != 0 &&
+	    proxy_header_read(&sv->o.s, *fd, peer, &client, &named, e) == -1) {
+		close(*fd);
+		if (!sv->o.keep_open)
+			return RELAY_ACCEPT_FAILED;
+		report_nonfatal(e);
+		return RELAY_ACCEPT_REFUSED;
+	}
+	event_accepted_mptcp(peer, named ? &client : NULL,
+	    sv->o.s.mptcp ? sock_mptcp(*fd) : -1);
 	return RELAY_ACCEPT_PEER;
 }
 
@@ -281,10 +292,12 @@ open_listeners(struct server *sv, char **args, int nargs)
 		/* all interfaces: dual-stack "::", else 0.0.0.0 */
 		sock_addr_any(&a, G.family == AF_INET ? AF_INET : AF_INET6,
 		    port);
+		a.protocol = sv->o.s.mptcp ? SOCK_MPTCP : 0;
 		fd = sock_listen_v6(&a, true, v6only, sv->o.backlog, &e);
 		if (fd == -1 && G.family == AF_UNSPEC &&
 		    (e.code == EAFNOSUPPORT || e.code == EADDRNOTAVAIL)) {
 			sock_addr_any(&a, AF_INET, port);
+			a.protocol = sv->o.s.mptcp ? SOCK_MPTCP : 0;
 			fd = sock_listen(&a, true, sv->o.backlog, &e);
 		}
 		if (fd == -1)
@@ -295,42 +308,14 @@ open_listeners(struct server *sv, char **args, int nargs)
 	if ((status = target_resolve(t.host, port, &how, &ai)) != 0)
 		return status;
 	fd = -1;
-	for (i = 0; i < ai.n && fd == -1; i++)
+	for (i = 0; i < ai.n && fd == -1; i++) {
+		ai.v[i].protocol = sv->o.s.mptcp ? SOCK_MPTCP : 0;
 		fd = sock_listen_v6(&ai.v[i], true, v6only, sv->o.backlog, &e);
+	}
 	sock_ai_free(&ai);
 	if (fd == -1)
 		return report(&e);
 	sv->lfd[sv->nl++] = fd;
-	return 0;
-}
-
-/* -e CMD (split into words here) or -c CMD (run by /bin/sh): the
-   command of each client's child.  Returns 0 or an exit status. */
-static int
-exec_opt(struct listen_opts *o, int c, char *arg)
-{
-	char quote;
-
-	if (o->exec_argv != NULL)
-		return usage_error("-e and -c: give one command");
-	if (c == 'e') {
-		o->exec_argv = exec_split(arg, &quote);
-		if (o->exec_argv != NULL)
-			return 0;
-		if (errno == ENOMEM)
-			return fail(SOCK_ELOCAL, "out of memory");
-		if (quote != '\0')
-			return usage_error("unterminated %c in command \"%s\"",
-			    quote, arg);
-		return usage_error("empty command");
-	}
-	o->exec_argv = malloc(4 * sizeof(char *));
-	if (o->exec_argv == NULL)
-		return EXIT_LOCAL;
-	o->exec_argv[0] = (char *)"/bin/sh";
-	o->exec_argv[1] = (char *)"-c";
-	o->exec_argv[2] = arg;
-	o->exec_argv[3] = NULL;
 	return 0;
 }
 
@@ -353,7 +338,7 @@ parse_opts(struct listen_opts *o, int argc, char **argv)
 			break;
 		case 'e':
 		case 'c':
-			if ((rc = exec_opt(o, c, v.text)) != 0)
+			if ((rc = session_exec_opt(&o->s, c, v.text)) != 0)
 				return rc;
 			break;
 		case 'm':
@@ -377,8 +362,10 @@ parse_opts(struct listen_opts *o, int argc, char **argv)
 	}
 	if (session_tls_check(&o->s) != 0)
 		return EXIT_USAGE;
-	if (o->exec_argv != NULL && exec_check(o->exec_argv) == -1)
-		return usage_error("cannot run \"%s\": %s", o->exec_argv[0],
+	if (o->s.mptcp && o->s.unix_path != NULL)
+		return usage_error("--mptcp is TCP: not with -U");
+	if (o->s.exec_argv != NULL && exec_check(o->s.exec_argv) == -1)
+		return usage_error("cannot run \"%s\": %s", o->s.exec_argv[0],
 		    strerror(errno));
 	return 0;
 }
@@ -460,7 +447,7 @@ mode_listen(int argc, char **argv)
 			event_listening(&bound,
 			    bound.family == AF_UNIX ? "unix" : "tcp",
 			    sv.port_zero);
-	status = sv.o.exec_argv != NULL ? serve_exec(&sv) : serve(&sv);
+	status = sv.o.s.exec_argv != NULL ? serve_exec(&sv) : serve(&sv);
 out:
 	relay_free(sv.r);
 	for (i = 0; i < sv.nl && !sv.lfd_relayed; i++)
@@ -469,7 +456,7 @@ out:
 		sock_unix_unlink(sv.o.s.unix_path, &sv.unix_file);
 	session_close(&sv.o.s);
 	tls_ctx_free(sv.tls);
-	free(sv.o.exec_argv);
+	free(sv.o.s.exec_argv);
 	free(sv.kids);
 	return status;
 }

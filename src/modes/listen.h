@@ -21,7 +21,6 @@ struct child {
 struct listen_opts {
 	struct session s;
 	bool keep_open;
-	char **exec_argv;   /* -e/-c */
 	uint64_t max_conns; /* 0: no limit */
 	struct cidr allow[MAX_CIDR], deny[MAX_CIDR];
 	size_t nallow, ndeny;

@@ -101,7 +101,7 @@ struct helper {
 static int
 helper_spawn(struct helper *h)
 {
-	h->pid = exec_spawn(h->sv->o.exec_argv, h->fd, report_nonfatal);
+	h->pid = exec_spawn(h->sv->o.s.exec_argv, h->fd, report_nonfatal);
 	if (h->pid == -1)
 		return -1;
 	close(h->fd);
@@ -224,8 +224,9 @@ spawn(struct server *sv, int fd, const struct sock_addr *peer)
 {
 	/* --tls and -o/-x need a relay between the socket and the child */
 	bool relayed = sv->tls != NULL || session_log_on(&sv->o.s.log);
-	pid_t pid =
-	    relayed ? fork() : exec_spawn(sv->o.exec_argv, fd, report_nonfatal);
+	pid_t pid = relayed ?
+	    fork() :
+	    exec_spawn(sv->o.s.exec_argv, fd, report_nonfatal);
 	int saved = errno;
 
 	if (pid == 0 && relayed)

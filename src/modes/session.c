@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "out/report.h"
 #include "out/signals.h"
 #include "modes/session.h"
+#include "stream/exec.h"
 
 void
 session_init(struct session *s)
@@ -73,6 +75,34 @@ tls_opt(struct session *s, int c, const struct opt_value *v)
 }
 
 int
+session_exec_opt(struct session *s, int c, char *arg)
+{
+	char quote;
+
+	if (s->exec_argv != NULL)
+		return usage_error("-e and -c: give one command");
+	if (c == 'e') {
+		s->exec_argv = exec_split(arg, &quote);
+		if (s->exec_argv != NULL)
+			return 0;
+		if (errno == ENOMEM)
+			return fail(SOCK_ELOCAL, "out of memory");
+		if (quote != '\0')
+			return usage_error("unterminated %c in command \"%s\"",
+			    quote, arg);
+		return usage_error("empty command");
+	}
+	s->exec_argv = malloc(4 * sizeof(char *));
+	if (s->exec_argv == NULL)
+		return EXIT_LOCAL;
+	s->exec_argv[0] = (char *)"/bin/sh";
+	s->exec_argv[1] = (char *)"-c";
+	s->exec_argv[2] = arg;
+	s->exec_argv[3] = NULL;
+	return 0;
+}
+
+int
 session_tls_check(const struct session *s)
 {
 	const struct tls_opts *t = &s->tls;
@@ -120,6 +150,12 @@ session_opt(struct session *s, int c, const struct opt_value *v)
 		return 1;
 	case 'O':
 		return sockopts_add(&s->so, v->text) != 0 ? -1 : 1;
+	case O_PROXY_PROTOCOL:
+		s->proxy_protocol = v->choice + 1;
+		return 1;
+	case O_MPTCP:
+		s->mptcp = true;
+		return 1;
 	}
 	return tls_opt(s, c, v);
 }
@@ -206,15 +242,36 @@ void
 session_connected(int fd, const struct sock_addr *peer, double ms,
     const char *proxy)
 {
+	session_connected_mptcp(fd, peer, ms, proxy, false);
+}
+
+void
+session_connected_mptcp(int fd, const struct sock_addr *peer, double ms,
+    const char *proxy, bool mptcp_asked)
+{
 	struct event_connected ev = { .peer = peer,
 		.connect_ms = ms,
-		.proxy = proxy };
+		.proxy = proxy,
+		.mptcp_asked = mptcp_asked,
+		.mptcp = mptcp_asked && sock_mptcp(fd) == 1 };
 	struct sock_addr local;
 	struct sock_err e;
 
 	if (sock_name(fd, &local, &e) == 0)
 		ev.local = &local;
 	event_connected(&ev);
+}
+
+int
+session_mptcp_available(void)
+{
+	struct sock_err e;
+	int fd = sock_socket_proto(AF_INET, SOCK_STREAM, SOCK_MPTCP, false, &e);
+
+	if (fd == -1)
+		return report(&e);
+	close(fd);
+	return 0;
 }
 
 void

@@ -51,7 +51,7 @@ event_listening(const struct sock_addr *a, const char *proto, bool always)
 /* The event name about peer (and client, reason when not NULL). */
 static int
 peer_event(const char *name, const struct sock_addr *peer,
-    const struct sock_addr *client, const char *reason)
+    const struct sock_addr *client, const char *reason, int mptcp)
 {
 	struct line l;
 
@@ -63,31 +63,40 @@ peer_event(const char *name, const struct sock_addr *peer,
 		line_address(&l, "client", "client_port", " for ", client);
 	if (reason != NULL)
 		line_str(&l, "reason", ": ", reason);
+	if (mptcp >= 0)
+		line_bool(&l, "mptcp", mptcp, " (mptcp)", " (tcp: no MPTCP)");
 	return line_end(&l);
 }
 
 int
 event_accepted(const struct sock_addr *peer, const struct sock_addr *client)
 {
-	return peer_event("accepted", peer, client, NULL);
+	return peer_event("accepted", peer, client, NULL, -1);
+}
+
+int
+event_accepted_mptcp(const struct sock_addr *peer,
+    const struct sock_addr *client, int mptcp)
+{
+	return peer_event("accepted", peer, client, NULL, mptcp);
 }
 
 int
 event_refused(const struct sock_addr *peer, const char *reason)
 {
-	return peer_event("refused", peer, NULL, reason);
+	return peer_event("refused", peer, NULL, reason, -1);
 }
 
 int
 event_peer(const struct sock_addr *peer)
 {
-	return peer_event("peer", peer, NULL, NULL);
+	return peer_event("peer", peer, NULL, NULL, -1);
 }
 
 int
 event_expired(const struct sock_addr *peer)
 {
-	return peer_event("expired", peer, NULL, NULL);
+	return peer_event("expired", peer, NULL, NULL, -1);
 }
 
 int
@@ -121,6 +130,9 @@ event_connected(const struct event_connected *c)
 		line_str(&l, "proxy", NULL, c->proxy);
 	if (c->proto != NULL)
 		line_str(&l, "proto", NULL, c->proto);
+	if (c->mptcp_asked)
+		line_bool(&l, "mptcp", c->mptcp, " (mptcp)",
+		    " (tcp: no MPTCP)");
 	return line_end(&l);
 }
 

@@ -25,6 +25,11 @@ int event_listening(const struct sock_addr *, const char *proto, bool always);
    text: accepted PEER [for CLIENT] */
 int event_accepted(const struct sock_addr *peer,
     const struct sock_addr *client);
+/* As event_accepted(), with --mptcp: mptcp, whether the connection
+   really runs MPTCP (1) or fell back to TCP (0); -1: not asked.
+   text: accepted PEER [for CLIENT] [(mptcp) | (tcp: no MPTCP)] */
+int event_accepted_mptcp(const struct sock_addr *peer,
+    const struct sock_addr *client, int mptcp);
 /* refused: a client closed at once (peer, peer_port, reason: "denied",
    "not allowed", "max-conns").
    text: refused PEER: REASON */
@@ -43,9 +48,11 @@ struct event_connected {
 	double connect_ms;	       /* how long the connect took */
 	const char *proxy;	       /* --proxy as shown, or NULL */
 	const char *proto;	       /* "udp" for connect -u, or NULL */
+	bool mptcp_asked; /* --mptcp: then mptcp says whether the */
+	bool mptcp;	  /* connection runs MPTCP, or fell back to TCP */
 };
 /* connected: address, port, local_address, local_port (null for Unix),
-   connect_ms, proxy (through one), proto (UDP).
+   connect_ms, proxy (through one), proto (UDP), mptcp (--mptcp).
    text: connected to ADDRESS PORT from LOCAL PORT in MS ms, or
    connected through proxy URL (ADDRESS PORT) from LOCAL PORT in MS ms */
 int event_connected(const struct event_connected *);

@@ -219,6 +219,18 @@ line_ms(struct line *l, const char *key, const char *before, double ms)
 }
 
 void
+line_bool(struct line *l, const char *key, bool value, const char *if_true,
+    const char *if_false)
+{
+	const char *words = value ? if_true : if_false;
+
+	if (l->json && key != NULL)
+		json_bool(&l->j, key, value);
+	else if (!l->json && words != NULL)
+		text_words(l, "%s", words);
+}
+
+void
 line_null(struct line *l, const char *key)
 {
 	if (l->json)

@@ -58,6 +58,10 @@ void line_uint(struct line *, const char *key, const char *before,
     unsigned long long value);
 /* Milliseconds: %.3f in JSON, %.2f in text. */
 void line_ms(struct line *, const char *key, const char *before, double ms);
+/* true or false in JSON; in text the words if_true or if_false (NULL:
+   none). */
+void line_bool(struct line *, const char *key, bool value, const char *if_true,
+    const char *if_false);
 /* null, only in JSON. */
 void line_null(struct line *, const char *key);
 /* Writes the line to stderr with one write(2) (the text's control

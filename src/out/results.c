@@ -41,6 +41,8 @@ print_text(FILE *fp, const struct check_result *r)
 		text_put(fp, r->error);
 		putc(')', fp);
 	}
+	if (r->mptcp_asked)
+		fputs(r->mptcp ? " (mptcp)" : " (tcp: no MPTCP)", fp);
 	if (r->tls != NULL) {
 		putc(' ', fp);
 		tls_text(fp, r->tls, r->state != CHECK_TLS_ERROR);
@@ -69,6 +71,8 @@ print_json(FILE *fp, const struct check_result *r)
 		json_str(&j, "error", r->error);
 	if (r->error_code != NULL)
 		json_str(&j, "code", r->error_code);
+	if (r->mptcp_asked)
+		json_bool(&j, "mptcp", r->mptcp);
 	if (r->tls != NULL) {
 		json_obj(&j, "tls");
 		tls_json(&j, r->tls);

@@ -30,7 +30,7 @@ sock_connect_start(const struct sock_addr *a, const struct sock_addr *src,
 {
 	int fd, rc, saved, on = 1;
 
-	fd = sock_socket(a->family, type, true, e);
+	fd = sock_socket_proto(a->family, type, a->protocol, true, e);
 	if (fd == -1)
 		return -1;
 	if (src != NULL) {

@@ -57,6 +57,7 @@ struct sock_addr {
 	uint16_t port;
 	int family;   /* AF_INET, AF_INET6, AF_UNIX */
 	int socktype; /* SOCK_STREAM, SOCK_DGRAM, ... (0: unknown) */
+	int protocol; /* for a socket to or on it: 0, or SOCK_MPTCP */
 	socklen_t len;
 	struct sockaddr_storage ss;
 };
@@ -134,6 +135,15 @@ int sock_reverse(const char *addr, char *name, size_t len, struct sock_err *);
 /* socket(2) with SOCK_CLOEXEC; nonblock adds SOCK_NONBLOCK.  Returns the
    descriptor, or -1 (ELOCAL). */
 int sock_socket(int family, int type, bool nonblock, struct sock_err *);
+/* IPPROTO_MPTCP, for libcs that lack it. */
+#define SOCK_MPTCP 262
+/* As sock_socket(), of protocol (0: the type's own; SOCK_MPTCP:
+   Multipath TCP, ELOCAL saying so when the kernel has it off). */
+int sock_socket_proto(int family, int type, int protocol, bool nonblock,
+    struct sock_err *);
+/* Whether the connected stream socket fd runs MPTCP: 1, or 0 for TCP (a
+   plain socket, or an MPTCP one that fell back to TCP). */
+int sock_mptcp(int fd);
 /* Makes fd blocking or not.  Returns 0 or -1 (ELOCAL). */
 int sock_set_nonblock(int fd, bool on, struct sock_err *);
 /* A bound socket of type on addr; reuse sets SO_REUSEADDR; the IPv6

@@ -14,6 +14,10 @@
 
 #include "sock/sock.h"
 
+#ifndef TCP_IS_MPTCP
+#define TCP_IS_MPTCP 43 /* Linux 5.16 */
+#endif
+
 double
 sock_now_ms(void)
 {
@@ -39,13 +43,39 @@ sock_poll_ms(double deadline, double now)
 int
 sock_socket(int family, int type, bool nonblock, struct sock_err *e)
 {
+	return sock_socket_proto(family, type, 0, nonblock, e);
+}
+
+int
+sock_socket_proto(int family, int type, int protocol, bool nonblock,
+    struct sock_err *e)
+{
 	int fd;
 
 	fd = socket(family,
-	    type | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+	    type | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), protocol);
+	if (fd == -1 && protocol == SOCK_MPTCP &&
+	    (errno == ENOPROTOOPT || errno == EPROTONOSUPPORT ||
+		errno == EINVAL))
+		return sock_failmsg(e, SOCK_ELOCAL,
+		    "this kernel has MPTCP off or lacks it "
+		    "(sysctl net.mptcp.enabled)",
+		    "MPTCP socket");
 	if (fd == -1)
 		return sock_fail(e, SOCK_ELOCAL, errno, "socket");
 	return fd;
+}
+
+int
+sock_mptcp(int fd)
+{
+	int on = 0;
+	socklen_t len = sizeof(on);
+
+	/* an MPTCP socket that fell back answers as its TCP subflow: 0 */
+	if (getsockopt(fd, IPPROTO_TCP, TCP_IS_MPTCP, &on, &len) == -1)
+		return 0;
+	return on != 0;
 }
 
 int
@@ -124,7 +154,7 @@ bind_socket(const struct sock_addr *a, int type, bool reuse, bool v6only,
 
 	if (a->family == AF_UNIX && unix_clear_stale(a, e) == -1)
 		return -1;
-	fd = sock_socket(a->family, type, false, e);
+	fd = sock_socket_proto(a->family, type, a->protocol, false, e);
 	if (fd == -1)
 		return -1;
 	if (reuse && a->family != AF_UNIX &&

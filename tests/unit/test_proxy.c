@@ -10,6 +10,8 @@
 #include "proxy/proxy.h"
 #include "tap.h"
 
+void test_pp(void); /* proxy/pp.c */
+
 static void
 test_good(void)
 {
@@ -449,5 +451,6 @@ main(void)
 	test_scrub();
 	test_target();
 	test_replies();
+	test_pp();
 	return done();
 }

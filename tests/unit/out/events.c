@@ -109,6 +109,12 @@ test_peers(void)
 	is_str(CAPTURED(event_accepted(&peer, &client)),
 	    "accepted 127.0.0.1 5000 for 2001:db8::1 4000\n",
 	    "accepted with a PROXY protocol client, text");
+	is_str(CAPTURED(event_accepted_mptcp(&peer, &client, 1)),
+	    "accepted 127.0.0.1 5000 for 2001:db8::1 4000 (mptcp)\n",
+	    "mptcp 2: accepted over MPTCP, text");
+	is_str(CAPTURED(event_accepted_mptcp(&peer, NULL, 0)),
+	    "accepted 127.0.0.1 5000 (tcp: no MPTCP)\n",
+	    "mptcp 2: accepted, fallen back to TCP, text");
 	is_str(CAPTURED(event_refused(&peer, "denied")),
 	    "refused 127.0.0.1 5000: denied\n", "refused, text");
 	is_str(CAPTURED(event_peer(&peer)), "peer 127.0.0.1 5000\n",
@@ -123,6 +129,10 @@ test_peers(void)
 	    "{\"event\":\"accepted\",\"peer\":\"127.0.0.1\",\"peer_port\":5000,"
 	    "\"client\":\"2001:db8::1\",\"client_port\":4000}\n",
 	    "accepted with a client, JSON");
+	is_str(CAPTURED(event_accepted_mptcp(&peer, NULL, 0)),
+	    "{\"event\":\"accepted\",\"peer\":\"127.0.0.1\",\"peer_port\":5000,"
+	    "\"mptcp\":false}\n",
+	    "mptcp 2: accepted, fallen back to TCP, JSON");
 	is_str(CAPTURED(event_refused(&peer, "proxy_protocol")),
 	    "{\"event\":\"refused\",\"peer\":\"127.0.0.1\",\"peer_port\":5000,"
 	    "\"reason\":\"proxy_protocol\"}\n",
@@ -194,7 +204,7 @@ test_connected(void)
 	struct event_connected tcp = { .peer = &peer,
 		.local = &local,
 		.connect_ms = 0.25 };
-	struct event_connected proxied = tcp, unix_path = tcp;
+	struct event_connected proxied = tcp, unix_path = tcp, mptcp = tcp;
 	struct sock_err e;
 
 	proxied.proxy = "socks5://127.0.0.1:1080";
@@ -204,7 +214,12 @@ test_connected(void)
 	}
 	unix_path.peer = &path;
 	unix_path.local = NULL;
+	mptcp.mptcp_asked = mptcp.mptcp = true;
 	options(false, 1, false);
+	is_str(CAPTURED(event_connected(&mptcp)),
+	    "connected to 127.0.0.1 80 from 127.0.0.1 40000 in 0.25 ms "
+	    "(mptcp)\n",
+	    "mptcp 2: connected over MPTCP, text");
 	is_str(CAPTURED(event_connected(&tcp)),
 	    "connected to 127.0.0.1 80 from 127.0.0.1 40000 in 0.25 ms\n",
 	    "connected, text");
@@ -231,6 +246,12 @@ test_connected(void)
 	    "\"port\":null,\"local_address\":null,\"local_port\":null,"
 	    "\"connect_ms\":0.250}\n",
 	    "connected to a Unix path, JSON: the ports null");
+	mptcp.mptcp = false;
+	is_str(CAPTURED(event_connected(&mptcp)),
+	    "{\"event\":\"connected\",\"address\":\"127.0.0.1\",\"port\":80,"
+	    "\"local_address\":\"127.0.0.1\",\"local_port\":40000,"
+	    "\"connect_ms\":0.250,\"mptcp\":false}\n",
+	    "mptcp 2: connected, fallen back to TCP, JSON");
 }
 
 static void

@@ -1,0 +1,48 @@
+/* --proxy-protocol v1|v2 of listen and connect: the header read from
+   each client (and the client it names), or sent before any data; the
+   protocol itself is proxy/pp.c's. */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "modes/session.h"
+#include "out/events.h"
+#include "out/log.h"
+#include "out/report.h"
+#include "proxy/pp.h"
+
+int
+proxy_header_read(const struct session *s, int fd, const struct sock_addr *peer,
+    struct sock_addr *client, bool *named, struct sock_err *e)
+{
+	char words[NI_MAXHOST + 8];
+	struct pp_header h;
+
+	*named = false;
+	if (pp_read(fd, s->proxy_protocol, s->ro.handshake_ms, &h, e) == -1) {
+		event_refused(peer, "proxy_protocol");
+		snprintf(e->what, sizeof(e->what),
+		    "%s: PROXY protocol v%d header",
+		    addr_words(peer, words, sizeof(words)), s->proxy_protocol);
+		return -1;
+	}
+	*named = h.has_addr;
+	if (h.has_addr)
+		*client = h.src;
+	else
+		diag(1, "%s: PROXY protocol v%d header names no client (%s)",
+		    addr_words(peer, words, sizeof(words)), h.version,
+		    h.version == 1 ? "UNKNOWN" : "LOCAL");
+	return 0;
+}
+
+int
+proxy_header_send(const struct session *s, int fd, int64_t timeout_ms)
+{
+	struct sock_err e;
+
+	if (pp_send(fd, s->proxy_protocol, timeout_ms, &e) == -1)
+		return report(&e);
+	diag(1, "sent a PROXY protocol v%d header", s->proxy_protocol);
+	return 0;
+}
