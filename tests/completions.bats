@@ -138,6 +138,7 @@ kind_of() {
 	*" NAME=VALUE") echo sockopt ;;
 	*" IF") echo interface ;;
 	*" TYPE") echo type ;;
+	*" FORMAT") echo format ;;
 	*" URL") echo proxy ;;
 	*" --sni NAME" | "sockopt --connect HOST") echo host ;;
 	*" DUR" | *" N" | *" CIDR" | *" PORT" | *" ADDR" | *" LIST" | \
@@ -150,7 +151,7 @@ kind_of() {
 prefix_of() {
 	case $1 in
 	interface) echo l ;;
-	type | proxy) echo "" ;;
+	type | proxy | format) echo "" ;;
 	sockopt) echo so_rcvb ;;
 	*) echo probe ;;
 	esac
@@ -172,6 +173,7 @@ check_kind() {
 		    echo "'$line': interfaces expected, got: ${got//$'\n'/ }"
 		return ;;
 	type) want=$'any\ndgram\nstream' ;;
+	format) want=$'json\njunit\nprometheus\ntap\ntext' ;;
 	proxy) want=$'http://\nsocks4://\nsocks4a://\nsocks5://\nsocks5h://' ;;
 	sockopt) want=SO_RCVBUF= ;;
 	none) want= ;;
