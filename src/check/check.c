@@ -271,8 +271,11 @@ pause_ms(double ms)
 {
 	if (ms <= 0)
 		return;
+	/* the fraction of a millisecond too: a pause of 0.6 ms to the end
+	   is no pause of 0 (a round at once, again and again) */
 	nanosleep(&(struct timespec){ (time_t)(ms / 1000),
-		      (long)((int64_t)ms % 1000) * 1000000L },
+		      (long)((ms - (double)(int64_t)(ms / 1000) * 1000) *
+			  1e6) },
 	    NULL);
 }
 
