@@ -181,3 +181,27 @@ fifty_lines() {
 	run --separate-stderr "$SOCKIT" connect -z --targets "$T/empty.txt"
 	assert_failure 2
 }
+
+@test "check source 5: -s/-p, resolved once by the mode, bind every check; a line's source=ADDR is its own" {
+	p=$(free_port)
+	timeout 60 socat TCP-LISTEN:"$p",fork,reuseaddr \
+	    SYSTEM:'echo $SOCAT_PEERADDR $SOCAT_PEERPORT >>'"$T/peers" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$p"
+	sport=$(free_port)
+	run --separate-stderr timeout 20 "$SOCKIT" connect -z -s 127.0.0.2 -p "$sport" 127.0.0.1 "$p"
+	assert_success
+	wait_grep "$T/peers" "^127.0.0.2 $sport$"
+	# a name as the source, resolved by the mode as connect's own is
+	run --separate-stderr timeout 20 "$SOCKIT" connect -z -s localhost -4 127.0.0.1 "$p"
+	assert_success
+	printf '127.0.0.1 %s\n127.0.0.1 %s source=127.0.0.3\n' "$p" "$p" >"$T/src.txt"
+	run --separate-stderr timeout 20 "$SOCKIT" connect -z -s 127.0.0.2 --targets "$T/src.txt"
+	assert_success
+	wait_grep "$T/peers" "^127.0.0.3 " 1
+	wait_grep "$T/peers" "^127.0.0.2 " 2
+	# a source with no address of the target's family
+	run --separate-stderr timeout 20 "$SOCKIT" connect -z -s 127.0.0.2 ::1 "$p"
+	assert_failure 3
+	[ "$stderr" = "sockit: connect: ::1: no address of the family of source 127.0.0.2" ]
+}
