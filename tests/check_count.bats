@@ -125,4 +125,7 @@ near() {
 	run --separate-stderr "$SOCKIT" connect -z --count 3 --wait 1s 127.0.0.1 9
 	assert_failure 2
 	[[ $stderr == "sockit: connect: --count and --wait"* ]]
+	run --separate-stderr "$SOCKIT" connect -z --interval 1s 127.0.0.1 9
+	assert_failure 2
+	[[ $stderr == "sockit: connect: --interval goes with --count"* ]]
 }

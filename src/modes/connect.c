@@ -263,7 +263,7 @@ connect_parse_target(struct connect_opts *o, int argc, char **argv,
 
 	if (!o->check &&
 	    (o->udp || o->wait_ms >= 0 || o->parallel != 256 ||
-		o->all_addresses || o->counting || o->interval_ms != 1000 ||
+		o->all_addresses || o->counting || o->interval_ms >= 0 ||
 		o->targets != NULL || o->format != FORMAT_TEXT ||
 		o->cmd != NULL))
 		return usage_error("-u, --wait, --parallel, --all-addresses, "
@@ -411,7 +411,7 @@ mode_connect(int argc, char **argv)
 	session_init(&o.s);
 	o.wait_ms = -1;
 	o.parallel = 256;
-	o.interval_ms = 1000;
+	o.interval_ms = -1;
 	if ((status = command_after(&o, &argc, argv)) != 0 ||
 	    (status = connect_parse_opts(&o, argc, argv)) != 0)
 		return status == -1 ? EXIT_OK : status;

@@ -23,7 +23,7 @@ struct connect_opts {
 	struct proxy proxy;
 	bool counting;	     /* --count, with -z */
 	uint64_t count;	     /* its N: 0 is until interrupted */
-	int64_t interval_ms; /* --interval (default 1 s) */
+	int64_t interval_ms; /* --interval, or -1 (1 s) */
 	int format;	     /* --format: out/formats.h */
 	const char *targets; /* --targets FILE, or NULL */
 	char **cmd;	     /* --wait ... -- CMD ARGS, or NULL */

@@ -80,6 +80,8 @@ refusals(const struct connect_opts *o)
 		return usage_error("-O does not apply to -z --proxy");
 	if (o->s.tls.on && o->udp)
 		return usage_error("--tls and -u exclude each other");
+	if (!o->counting && o->interval_ms >= 0)
+		return usage_error("--interval goes with --count");
 	if (o->counting && (o->wait_ms >= 0 || o->cmd != NULL))
 		return usage_error("--count and --wait, -- CMD exclude each "
 				   "other");
@@ -348,7 +350,8 @@ probes(struct run *r, const struct connect_opts *o)
 		if (!o->counting || (o->count > 0 && seq >= o->count) ||
 		    stop_signal)
 			break;
-		pause_until(start + (double)o->interval_ms);
+		pause_until(start +
+		    (o->interval_ms >= 0 ? (double)o->interval_ms : 1000));
 	}
 	if (o->counting && o->format <= FORMAT_JSON &&
 	    summary_print(stdout, G.json, &r->keep) == -1)
