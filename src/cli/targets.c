@@ -139,27 +139,37 @@ add_line(struct target_lines *t, const char *path, int number, const char *text)
 }
 
 int
-targets_read(const char *path, struct target_lines *t)
+targets_read_fp(FILE *fp, const char *path, struct target_lines *t)
 {
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	char *text = NULL;
 	size_t size = 0;
 	int number = 0, status = 0;
 
 	memset(t, 0, sizeof(*t));
-	if (fp == NULL)
-		return fail(SOCK_ELOCAL, "--targets %s: %s", path,
-		    strerror(errno));
 	while (status == 0 && getline(&text, &size, fp) != -1)
 		status = add_line(t, path, ++number, text);
 	if (status == 0 && ferror(fp))
 		status = fail(SOCK_ELOCAL, "--targets %s: %s", path,
 		    strerror(errno));
 	free(text);
-	if (fp != stdin)
-		fclose(fp);
 	if (status != 0)
 		targets_free(t);
+	return status;
+}
+
+int
+targets_read(const char *path, struct target_lines *t)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	int status;
+
+	memset(t, 0, sizeof(*t));
+	if (fp == NULL)
+		return fail(SOCK_ELOCAL, "--targets %s: %s", path,
+		    strerror(errno));
+	status = targets_read_fp(fp, path, t);
+	if (fp != stdin)
+		fclose(fp);
 	return status;
 }
 

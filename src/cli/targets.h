@@ -6,6 +6,7 @@
 #define SOCKIT_TARGETS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct target_line {
 	int number;	/* in the file, from 1 */
@@ -28,6 +29,8 @@ struct target_lines {
    status after printing the error: the file cannot be read (4), a line
    cannot be split into words (2, naming its line). */
 int targets_read(const char *path, struct target_lines *);
+/* As targets_read(), from fp (path names it in messages). */
+int targets_read_fp(FILE *fp, const char *path, struct target_lines *);
 void targets_free(struct target_lines *);
 
 #endif
