@@ -23,6 +23,10 @@ _sockit_values() {
 		compgen -f -- "$3" ;;
 	*" --ca" | *" --cert" | *" --key" | *" -o" | *" --output" | *" -x" | *" --hexdump")
 		compgen -f -- "$3" ;;
+	*" --targets")
+		compgen -f -- "$3" ;;
+	*" --format")
+		compgen -W 'text json tap junit prometheus' -- "$3" ;;
 	*" -e" | *" --exec" | *" -c" | *" --sh-exec")
 		compgen -c -- "$3" ;;
 	*" -O" | *" --sockopt")

@@ -24,6 +24,10 @@ function __sockit_values
             printf '%s\n' v1 v2
         case '* -U' '* --unix' '* --ca' '* --cert' '* --key' '* -o' '* --output' '* -x' '* --hexdump'
             __fish_complete_path (commandline -ct | string replace -r '^--[^=]*=' '')
+        case '* --targets'
+            __fish_complete_path (commandline -ct | string replace -r '^--[^=]*=' '')
+        case '* --format'
+            printf '%s\n' text json tap junit prometheus
         case '* -e' '* --exec' '* -c' '* --sh-exec'
             __fish_complete_command
         case '* -O' '* --sockopt'

@@ -139,6 +139,7 @@ kind_of() {
 	*" IF") echo interface ;;
 	*" TYPE") echo type ;;
 	*" VERSION") echo version ;;
+	*" FORMAT") echo format ;;
 	*" URL") echo proxy ;;
 	*" --sni NAME" | "sockopt --connect HOST") echo host ;;
 	*" DUR" | *" N" | *" CIDR" | *" PORT" | *" ADDR" | *" LIST" | \
@@ -151,7 +152,7 @@ kind_of() {
 prefix_of() {
 	case $1 in
 	interface) echo l ;;
-	type | proxy | version) echo "" ;;
+	type | proxy | version | format) echo "" ;;
 	sockopt) echo so_rcvb ;;
 	*) echo probe ;;
 	esac
@@ -174,6 +175,7 @@ check_kind() {
 		return ;;
 	type) want=$'any\ndgram\nstream' ;;
 	version) want=$'v1\nv2' ;;
+	format) want=$'json\njunit\nprometheus\ntap\ntext' ;;
 	proxy) want=$'http://\nsocks4://\nsocks4a://\nsocks5://\nsocks5h://' ;;
 	sockopt) want=SO_RCVBUF= ;;
 	none) want= ;;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The man page's EXAMPLES, as a reader sees them: each command line is
+# The man page's EXAMPLES (and those of CHECKS IN CI AND MONITORING), as
+# a reader sees them: each command line is
 # taken from the rendered page (mandoc -Tutf8, overstrike removed by
 # col -b), its host, port or path replaced with a local one, and run by
 # bash against real peers.  What a reader copies is what is tested.
@@ -23,7 +24,8 @@ teardown() {
 # before it.
 rendered_examples() {
 	mandoc -Tutf8 "$TOP_SRCDIR/man/sockit.1" | col -b | awk '
-	    /^[A-Z]/ { on = ($0 == "EXAMPLES"); blank = 1; next }
+	    /^[A-Z]/ { on = ($0 == "EXAMPLES" ||
+		$0 == "CHECKS IN CI AND MONITORING"); blank = 1; next }
 	    !on { next }
 	    /^[ \t]*$/ { blank = 1; next }
 	    /^[ \t]+\$ / { sub(/^[ \t]+\$ /, ""); print desc "\t" $0; next }
@@ -169,6 +171,85 @@ print(" ".join(bad))' "$T/opts" < <(rendered_examples | cut -f2)
 	run --separate-stderr timeout 70 bash -c "$cmd"
 	assert_success
 	assert_output --regexp "^127\.0\.0\.1 $p/tcp open "
+}
+
+# tls_localhost: openssl s_server -www on a free port with a fresh
+# certificate for localhost (30 days), trusted as the system store
+# through SSL_CERT_FILE; sets TLS_PORT.
+tls_localhost() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$T/tls.key" -out "$T/tls.pem" -days 30 -subj /CN=localhost \
+	    -addext subjectAltName=DNS:localhost 2>/dev/null
+	TLS_PORT=$(free_port)
+	timeout 60 openssl s_server -accept "127.0.0.1:$TLS_PORT" -www \
+	    -cert "$T/tls.pem" -key "$T/tls.key" </dev/null >/dev/null 2>&1 3>&- &
+	bg_pids+=($!)
+	export SSL_CERT_FILE=$T/tls.pem
+	wait_tcp "$TLS_PORT"
+}
+
+@test "check examples 6: wait for the database, then run the migrations (-- CMD)" {
+	local cmd
+	ncat_server
+	cmd=$(adapt "$(example "Wait until the database accepts")" \
+	    "db.internal 5432" "127.0.0.1 $NCAT_PORT" "./migrate.sh" "echo migrated")
+	run --separate-stderr timeout 70 bash -c "$cmd"
+	assert_success
+	assert_line --index 0 --regexp "^127\.0\.0\.1 $NCAT_PORT/tcp open "
+	assert_line --index 1 migrated
+}
+
+@test "check examples 6: a port's latency over time, with its summary (--count)" {
+	local cmd
+	ncat_server
+	cmd=$(adapt "$(example "Measure a port's latency")" \
+	    "--interval 1s web.internal 443" "--interval 100ms 127.0.0.1 $NCAT_PORT" \
+	    "--count 10" "--count 3")
+	run --separate-stderr timeout 70 bash -c "$cmd"
+	assert_success
+	assert_line --index 3 --regexp "^127\.0\.0\.1 $NCAT_PORT/tcp: 3 probes, 3 open, 0% failed, latency min/avg/p50/p95/max [0-9./]+ ms$"
+}
+
+@test "check examples 6: a service map in a file, as text and as JUnit XML (--targets)" {
+	local cmd
+	ncat_server
+	tls_localhost
+	cmd=$(adapt "$(example "Check a whole service map")" \
+	    "db.internal 5432" "127.0.0.1 $NCAT_PORT" \
+	    "web.internal 443" "localhost $TLS_PORT")
+	run --separate-stderr timeout 70 bash -c "$cmd"
+	assert_success
+	assert_line --index 0 --regexp "^127\.0\.0\.1 $NCAT_PORT/tcp open "
+	assert_line --index 1 --regexp "^localhost $TLS_PORT/tcp open .*, verified$"
+	cmd=$(example "Give a CI dashboard a JUnit report")
+	run --separate-stderr timeout 70 bash -c "$cmd"
+	assert_success
+	xmllint --noout sockit.xml
+	[ "$(xmllint --xpath 'string(/testsuite/@tests)' sockit.xml)" = 2 ]
+	[ "$(xmllint --xpath 'string(/testsuite/@failures)' sockit.xml)" = 0 ]
+}
+
+@test "check examples 6: TAP for a harness (--format tap)" {
+	local cmd
+	ncat_server
+	cmd=$(adapt "$(example "Feed TAP to a harness")" \
+	    "db.internal 5432,6379" "127.0.0.1 $NCAT_PORT")
+	run --separate-stderr timeout 70 bash -c "$cmd"
+	assert_success
+	assert_line --index 0 "TAP version 14"
+	assert_line --index 1 "1..1"
+	assert_line --index 2 --regexp "^ok 1 - 127\.0\.0\.1 $NCAT_PORT/tcp open "
+}
+
+@test "check examples 6: up, latency and certificate expiry for the textfile collector (--format prometheus)" {
+	local cmd
+	tls_localhost
+	cmd=$(adapt "$(example "Export up, latency and certificate expiry")" \
+	    "web.internal 443" "localhost $TLS_PORT")
+	run --separate-stderr timeout 70 bash -c "$cmd"
+	assert_success
+	grep -q "^sockit_check_up{host=\"localhost\",address=\"127.0.0.1\",port=\"$TLS_PORT\",proto=\"tcp\"} 1$" sockit.prom
+	grep -q "^sockit_tls_cert_not_after_seconds{host=\"localhost\",.*} [0-9]*$" sockit.prom
 }
 
 @test "first hour 6: example: list the open ports of a range from JSON with jq" {

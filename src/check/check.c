@@ -159,52 +159,32 @@ resolve_round(struct checker *c)
 	return 0;
 }
 
-/* The -s/-p source, for each family it has (c->src_has; HOST's
-   addresses of the others are left out).  Returns 0, or -1 with *e. */
-static int
-pick_source(struct checker *c, struct sock_err *e)
+/* The -s/-p source the mode resolved, for each family it has
+   (c->src_has; HOST's addresses of the others are left out). */
+static void
+pick_source(struct checker *c)
 {
 	const struct check_opts *o = c->o;
 	struct sock_addr *src = c->target.source;
 	bool *have = c->src_has;
-	struct sock_ai ai;
-	uint16_t port = 0;
 	size_t i;
 	int v6;
 
-	if (o->source == NULL && o->source_port == NULL)
-		return 0;
-	if (o->source_port != NULL &&
-	    sock_parse_port(o->source_port, o->udp ? "udp" : "tcp", o->numeric,
-		&port, e) == -1)
-		return -1;
+	if (o->nsources == 0)
+		return;
 	c->target.have_source = true;
-	if (o->source == NULL) {
-		sock_addr_any(&src[0], AF_INET, port);
-		sock_addr_any(&src[1], AF_INET6, port);
-		return 0;
+	if (o->sources[0].family == AF_UNSPEC) { /* -p alone */
+		sock_addr_any(&src[0], AF_INET, o->sources[0].port);
+		sock_addr_any(&src[1], AF_INET6, o->sources[0].port);
+		return;
 	}
 	have[0] = have[1] = false;
-	if (sock_resolve(o->source, NULL, o->family, 0,
-		SOCK_R_PASSIVE | (o->numeric ? SOCK_R_NUMERICHOST : 0), &ai,
-		e) == -1) {
-		/* "source NAME: the resolver's reason" */
-		e->kind = SOCK_ERESOLVE;
-		snprintf(e->what, sizeof(e->what), "source %s", o->source);
-		return -1;
-	}
-	for (i = 0; i < ai.n; i++) {
-		v6 = ai.v[i].family == AF_INET6;
-		if (!have[v6] &&
-		    sock_addr_ip(&src[v6], ai.v[i].host, port, ai.v[i].family,
-			e) == -1) {
-			sock_ai_free(&ai);
-			return -1;
-		}
+	for (i = 0; i < o->nsources; i++) {
+		v6 = o->sources[i].family == AF_INET6;
+		if (!have[v6])
+			src[v6] = o->sources[i];
 		have[v6] = true;
 	}
-	sock_ai_free(&ai);
-	return 0;
 }
 
 /* What every check shares: the source, the TLS context, the budget.
@@ -220,8 +200,8 @@ setup(struct checker *c, struct sock_err *e)
 	c->target.mptcp = o->mptcp;
 	c->target.so = o->so != NULL && o->so->n > 0 ? o->so : NULL;
 	/* through a proxy, -s/-p are for reaching it (modes/connect.c) */
-	if (o->proxy == NULL && pick_source(c, e) == -1)
-		return -1;
+	if (o->proxy == NULL)
+		pick_source(c);
 	if (o->tls != NULL) {
 		/* OpenSSL is set up only now, and only for --tls */
 		to = *o->tls;
@@ -292,18 +272,31 @@ pause_ms(double ms)
 {
 	if (ms <= 0)
 		return;
+	/* the fraction of a millisecond too: a pause of 0.6 ms to the end
+	   is no pause of 0 (a round at once, again and again) */
 	nanosleep(&(struct timespec){ (time_t)(ms / 1000),
-		      (long)((int64_t)ms % 1000) * 1000000L },
+		      (long)((ms - (double)(int64_t)(ms / 1000) * 1000) *
+			  1e6) },
 	    NULL);
 }
 
+double
+check_backoff(double base, unsigned *seed)
+{
+	/* 0.90 to 1.10 of base, in steps of a thousandth */
+	return base * (0.9 + (double)(rand_r(seed) % 201) / 1000.0);
+}
+
 /* The rounds: one, or with --wait until every result is open or the
-   time is up, backing off 100 ms, doubling up to 1 s, between them. */
+   time is up, backing off between them from 100 ms, doubling up to
+   2 s, each pause +-10% (check_backoff()): many waiting clients do not
+   knock in step. */
 static void
 rounds(struct checker *c)
 {
 	const struct check_opts *o = c->o;
-	double end = sock_now_ms() + (double)o->wait_ms, backoff = 100;
+	double end = sock_now_ms() + (double)o->wait_ms, backoff = 100, pause;
+	unsigned seed = (unsigned)sock_now_ms() ^ (unsigned)(uintptr_t)c;
 	size_t i, left;
 	int round = 0, rc;
 
@@ -325,9 +318,10 @@ rounds(struct checker *c)
 				.total = c->n,
 				.each_address = o->all_addresses });
 		/* never past the end */
-		pause_ms(end - sock_now_ms() < backoff ? end - sock_now_ms() :
-							 backoff);
-		backoff = backoff * 2 > 1000 ? 1000 : backoff * 2;
+		pause = check_backoff(backoff, &seed);
+		pause_ms(
+		    end - sock_now_ms() < pause ? end - sock_now_ms() : pause);
+		backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
 		for (i = 0; i < c->n; i++)
 			if (c->r[i].st != CHECK_OPEN)
 				check_result_reset(c, &c->r[i]);

@@ -91,10 +91,11 @@ struct check_opts {
 	int64_t wait_ms;	   /* --wait: retry until all open; -1: no */
 	bool all_addresses;	   /* --all-addresses: a result per address */
 	const char *source;	   /* -s, or NULL */
-	const char *source_port;   /* -p, or NULL */
 	const struct sockopts *so; /* -O, or NULL */
 	const struct proxy *proxy; /* --proxy, or NULL */
 	const struct sock_addr *proxy_src; /* -s/-p for it, or NULL */
+	const struct sock_addr *sources;   /* -s/-p resolved: see below */
+	size_t nsources;		   /* how many */
 	const struct tls_opts *tls;	   /* --tls, or NULL */
 	bool mptcp;			   /* --mptcp: MPTCP sockets */
 	/* set (by a signal): the checks end as soon as they can; or NULL */
@@ -119,9 +120,11 @@ struct check_opts {
    o->result, o->flush or o->stop), or -1 with *e when a failure stopped
    them (the results done before it are handed over): a bad -p or --tls
    file (EUSAGE, as usage_err() words it: "bad WHAT: why"), an -O the
-   sockets refuse (EUSAGE or ELOCAL), a source that does not resolve or
-   has no address of HOST's families (ERESOLVE), the proxy itself failing
-   (ENET), a local failure (ELOCAL). */
+   sockets refuse (EUSAGE or ELOCAL), a source with no address of HOST's
+   families (ERESOLVE), the proxy itself failing (ENET), a local failure
+   (ELOCAL).  sources: -s/-p as the mode resolved them (cli/target.c
+   target_source()), the first of each family the source of that
+   family's checks; -p alone is one record of family AF_UNSPEC. */
 int check_run(const struct check_opts *, struct check_tally *tally,
     struct sock_err *e);
 

@@ -135,6 +135,8 @@ bool check_stopping(struct checker *);
    checks (of a descriptor each) may be in flight within it, want at
    most. */
 unsigned check_fd_budget(unsigned want);
+/* --wait's pause between rounds: base +-10%, at random (seed). */
+double check_backoff(double base, unsigned *seed);
 
 /* round.c */
 

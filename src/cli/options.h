@@ -73,7 +73,9 @@ enum {
 	O_LINES, /* udp-recv (udp-send's is -l) */
 	O_SHUTDOWN,
 	O_PROXY_PROTOCOL,
-	O_MPTCP
+	O_MPTCP,
+	O_TARGETS, /* connect -z */
+	O_FORMAT
 };
 
 /* What an option's value is: how opt_next() parses and checks it, once,

@@ -22,21 +22,9 @@
 #include "cli/parse.h"
 #include "out/results.h"
 #include "proxy/proxy.h"
+#include "modes/connect.h"
 #include "modes/session.h"
 #include "out/tlsout.h"
-
-struct connect_opts {
-	struct session s;
-	struct source src;  /* -s, -p */
-	bool check;	    /* -z */
-	bool udp;	    /* -u, with -z */
-	int64_t wait_ms;    /* --wait, with -z */
-	unsigned parallel;  /* --parallel, with -z */
-	bool all_addresses; /* --all-addresses, with -z */
-	bool use_proxy;	    /* --proxy */
-	bool shutdown;	    /* --shutdown: half-close through a proxy */
-	struct proxy proxy;
-};
 
 static int source_addr(const struct connect_opts *, struct sock_addr *, bool *);
 
@@ -53,78 +41,6 @@ zone_needed(const char *host)
 		return 0;
 	return usage_error("%s: a link-local address needs a zone: %s%%IFACE",
 	    host, host);
-}
-
-/* connect -z: the checks of check/, their results printed by
-   out/results.c.  Returns the exit status. */
-static int
-run_checks(const struct connect_opts *o, const struct target *t)
-{
-	struct results out = { .fp = stdout };
-	struct check_opts co = {
-		.host = t->host,
-		.udp = o->udp,
-		.family = G.family,
-		.numeric = G.numeric,
-		.parallel = o->parallel,
-		.timeout_ms = G.timeout_ms >= 0 ? G.timeout_ms : 2000,
-		.wait_ms = o->wait_ms,
-		.all_addresses = o->all_addresses,
-		.source = o->src.host,
-		.source_port = o->src.port_text,
-		.so = &o->s.so,
-		.tls = o->s.tls.on ? &o->s.tls : NULL,
-		.mptcp = o->s.mptcp,
-		.result = results_print,
-		.flush = results_flush,
-		.note = results_note,
-		.ctx = &out,
-	};
-	const struct session *s = &o->s;
-	struct check_tally tally;
-	struct sock_addr src;
-	struct sock_err e;
-	bool have_src;
-	int st;
-
-	if (s->unix_path != NULL || s->output_path != NULL ||
-	    s->hexdump_path != NULL || s->ro.crlf || s->ro.no_shutdown ||
-	    s->ro.send_only || s->ro.recv_only || s->ro.quit_after_ms >= 0 ||
-	    s->ro.idle_ms >= 0 || o->shutdown)
-		return usage_error(
-		    "-z checks ports: -U, -o, -x, -C, -q, "
-		    "--no-shutdown, --shutdown, --send-only, --recv-only and "
-		    "--idle-timeout do not apply");
-	if (o->use_proxy) {
-		if (o->udp)
-			return usage_error("-u: UDP does not go through "
-					   "--proxy");
-		if (o->all_addresses)
-			return usage_error(
-			    "--all-addresses checks each "
-			    "address directly: not through --proxy");
-		if (o->s.so.n > 0)
-			return usage_error("-O does not apply to -z --proxy");
-		if ((st = source_addr(o, &src, &have_src)) != 0)
-			return st;
-		co.proxy = &o->proxy;
-		co.proxy_src = have_src ? &src : NULL;
-	}
-	if (parse_ports(t->port, o->udp ? "udp" : "tcp", G.numeric, &co.ports,
-		&co.nports, &e) == -1)
-		return usage_err(&e);
-	if (o->s.tls.on && o->udp) {
-		free(co.ports);
-		return usage_error("--tls and -u exclude each other");
-	}
-	if (o->s.mptcp && (st = session_mptcp_available()) != 0) {
-		free(co.ports);
-		return st;
-	}
-	st = check_run(&co, &tally, &e);
-	free(co.ports);
-	return finish_stdout(
-	    st == -1 ? usage_err(&e) : results_status(&tally, o->udp));
 }
 
 /* The -s/-p source address into *src, when *have_src (the first -s
@@ -275,10 +191,8 @@ dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
 	return fd;
 }
 
-/* Reads connect's options into *o.  Returns 0, an exit status, or -1
-   when --help was printed. */
-static int
-parse_opts(struct connect_opts *o, int argc, char **argv)
+int
+connect_parse_opts(struct connect_opts *o, int argc, char **argv)
 {
 	struct opt_value v;
 	struct sock_err e;
@@ -326,6 +240,20 @@ parse_opts(struct connect_opts *o, int argc, char **argv)
 			if ((rc = session_exec_opt(&o->s, c, v.text)) != 0)
 				return rc;
 			break;
+		case O_COUNT:
+			o->counting = true;
+			o->count = v.n;
+			break;
+		case O_INTERVAL:
+			o->interval_ms = v.ms;
+			break;
+		case O_TARGETS:
+			o->targets = v.text;
+			break;
+		case O_FORMAT:
+			o->format = v.choice;
+			G.json = v.choice == FORMAT_JSON || G.json;
+			break;
 		default:
 			return c == OPT_HELP ? -1 : opt_status(c);
 		}
@@ -333,19 +261,21 @@ parse_opts(struct connect_opts *o, int argc, char **argv)
 	return 0;
 }
 
-/* The target (HOST PORT, PORTS with -z, nothing with -U) and the
-   options that do not go together.  Returns 0 or an exit status. */
-static int
-parse_target(struct connect_opts *o, int argc, char **argv, struct target *t)
+int
+connect_parse_target(struct connect_opts *o, int argc, char **argv,
+    struct target *t)
 {
 	struct sock_err e;
 	int status;
 
 	if (!o->check &&
 	    (o->udp || o->wait_ms >= 0 || o->parallel != 256 ||
-		o->all_addresses))
-		return usage_error("-u, --wait, --parallel and --all-addresses "
-				   "go with -z");
+		o->all_addresses || o->counting || o->interval_ms >= 0 ||
+		o->targets != NULL || o->format != FORMAT_TEXT ||
+		o->cmd != NULL))
+		return usage_error("-u, --wait, --parallel, --all-addresses, "
+				   "--count, --interval, --targets, --format "
+				   "and -- CMD go with -z");
 	if (o->s.unix_path != NULL && o->use_proxy)
 		return usage_error("-U and --proxy do not go together");
 	if ((status = connect_check(&o->s, o->check, o->udp, o->use_proxy)) !=
@@ -354,10 +284,11 @@ parse_target(struct connect_opts *o, int argc, char **argv, struct target *t)
 	if (o->shutdown && o->s.ro.no_shutdown)
 		return usage_error("--shutdown and --no-shutdown exclude each "
 				   "other");
-	if (o->s.unix_path != NULL) {
+	if (o->s.unix_path != NULL || o->targets != NULL) {
 		if (optind < argc)
-			return usage_error("-U takes no HOST or PORT "
+			return usage_error("%s takes no HOST or PORT "
 					   "(\"%s\")",
+			    o->targets != NULL ? "--targets" : "-U",
 			    argv[optind]);
 		memset(t, 0, sizeof(*t));
 	} else if ((status = o->check ?
@@ -448,6 +379,34 @@ run_session(struct connect_opts *o, const struct target *t, int fd,
 	return report_session_end(&e, words, SESSION_ALL);
 }
 
+/* -- CMD [ARG...] after -z (--wait's command): cut from argv, into
+   o->cmd; an option's value "--" is no end of options, and without -z
+   "--" only ends the options.  Returns 0 or an exit status. */
+static int
+command_after(struct connect_opts *o, int *argc, char **argv)
+{
+	bool check = false;
+	int i;
+
+	for (i = 1; i < *argc && strcmp(argv[i], "--") != 0; i++) {
+		if (argv[i][0] == '-' && argv[i][1] != '-' &&
+		    strchr(argv[i], 'z') != NULL)
+			check = true; /* -z, -zv, ... */
+		if (strcmp(argv[i], "--check") == 0)
+			check = true;
+		if (opt_takes_next(argv[i], M_CONNECT))
+			i++;
+	}
+	if (i >= *argc || !check)
+		return 0;
+	if (i + 1 == *argc)
+		return usage_error("-- names no CMD to run");
+	o->cmd = argv + i + 1;
+	argv[i] = NULL;
+	*argc = i;
+	return 0;
+}
+
 int
 mode_connect(int argc, char **argv)
 {
@@ -462,12 +421,14 @@ mode_connect(int argc, char **argv)
 	session_init(&o.s);
 	o.wait_ms = -1;
 	o.parallel = 256;
-	if ((status = parse_opts(&o, argc, argv)) != 0)
+	o.interval_ms = -1;
+	if ((status = command_after(&o, &argc, argv)) != 0 ||
+	    (status = connect_parse_opts(&o, argc, argv)) != 0)
 		return status == -1 ? EXIT_OK : status;
-	if ((status = parse_target(&o, argc, argv, &t)) != 0)
+	if ((status = connect_parse_target(&o, argc, argv, &t)) != 0)
 		return status;
 	if (o.check)
-		return run_checks(&o, &t);
+		return connect_checks(&o, o.targets != NULL ? NULL : &t);
 	if ((status = session_files(&o.s)) != 0)
 		return status;
 	if (o.s.tls.on && (status = tls_setup(&o, &t, &ctx)) != 0) {

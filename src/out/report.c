@@ -39,14 +39,31 @@ write_whole(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+/* What every error message starts with now (report_context()), or
+   NULL. */
+static const char *context;
+
+void
+report_context(const char *words)
+{
+	context = words;
+}
+
 /* The error event of a formatted message (NULL when memory ran out),
    whose "exit" is null unless fatal. */
 static void PRINTF(3, 0)
     verror(enum sock_kind kind, bool fatal, const char *fmt, va_list ap)
 {
-	char *msg = text_format(fmt, ap);
+	char *msg = text_format(fmt, ap), *whole = NULL;
 
-	event_error(kind, fatal, msg != NULL ? msg : "out of memory");
+	if (msg != NULL && context != NULL &&
+	    asprintf(&whole, "%s: %s", context, msg) == -1)
+		whole = NULL;
+	event_error(kind, fatal,
+	    whole != NULL   ? whole :
+		msg != NULL ? msg :
+			      "out of memory");
+	free(whole);
 	free(msg);
 }
 

@@ -25,6 +25,9 @@ enum {
    its exit status.  Each returns that exit status, for the mode to
    return: they are for the failure that ends sockit. */
 int fail(enum sock_kind, const char *fmt, ...) PRINTF(2, 3);
+/* Every error message from now on starts with "words: " (a --targets
+   line: "FILE line 3"); NULL ends that.  words must outlive it. */
+void report_context(const char *words);
 /* "sockit: MODE: what: why" of a sock_err, as fail(). */
 int report(const struct sock_err *);
 /* A usage error, as fail(): in text a second line "Try 'sockit MODE

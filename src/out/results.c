@@ -52,11 +52,13 @@ print_text(FILE *fp, const struct check_result *r)
 }
 
 static int
-print_json(FILE *fp, const struct check_result *r)
+print_json(FILE *fp, const struct check_result *r, uint64_t seq)
 {
 	struct json j;
 
 	json_begin(&j, fp);
+	if (seq > 0) /* --count */
+		json_uint(&j, "seq", seq);
 	json_str(&j, "host", r->host);
 	/* null when a proxy resolved HOST, or HOST did not resolve */
 	json_str(&j, "address", r->address);
@@ -87,7 +89,13 @@ results_print(void *ctx, const struct check_result *r)
 {
 	struct results *out = ctx;
 
-	return G.json ? print_json(out->fp, r) : print_text(out->fp, r);
+	if (out->keep != NULL &&
+	    kept_add(out->keep, r, out->target, out->seq) == -1)
+		return -1;
+	if (out->whole)
+		return 0;
+	return G.json ? print_json(out->fp, r, out->seq) :
+			print_text(out->fp, r);
 }
 
 int

@@ -9,10 +9,15 @@
 #include <stdio.h>
 
 #include "check/check.h"
+#include "out/formats.h"
 
 /* Where and how results go: the callbacks' ctx. */
 struct results {
-	FILE *fp; /* stdout */
+	FILE *fp;	   /* stdout, or a --targets line's buffer */
+	bool whole;	   /* --format tap|junit|prometheus: kept only */
+	uint64_t seq;	   /* --count: the probe, from 1 (JSON "seq"); 0 */
+	size_t target;	   /* --targets: the line's index */
+	struct kept *keep; /* results kept (formats, summaries), or NULL */
 };
 
 /* check_opts.result: one result, text (HOST PORT/tcp STATE LATENCY,

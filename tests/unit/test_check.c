@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "check/check.h"
+#include "check/internal.h"
+#include "check/summary.h"
 #include "sock/sock.h"
 #include "addr.h"
 #include "tap.h"
@@ -316,9 +318,52 @@ test_stops(void)
 	free(ports);
 }
 
+/* --count's figures: nearest-rank percentiles, each a value of the
+   list; the population standard deviation. */
+static void
+test_summary(void)
+{
+	double v[] = { 5, 1, 4, 2, 3, 10, 9, 8, 7, 6 }, one[] = { 0.5 };
+	struct check_summary s;
+
+	check_summarize(v, 10, &s);
+	ok(s.n == 10 && s.min == 1 && s.max == 10, "summary: min 1, max 10");
+	ok(s.avg == 5.5, "summary: avg 5.5 (%g)", s.avg);
+	ok(s.p50 == 5 && s.p95 == 10 && s.p99 == 10,
+	    "summary: p50 5, p95 10, p99 10 (nearest rank: %g %g %g)", s.p50,
+	    s.p95, s.p99);
+	ok(s.stddev > 2.872 && s.stddev < 2.873, "summary: stddev 2.872 (%g)",
+	    s.stddev);
+	check_summarize(one, 1, &s);
+	ok(s.p50 == 0.5 && s.p99 == 0.5 && s.stddev == 0,
+	    "summary of one: every figure is it");
+	check_summarize(NULL, 0, &s);
+	ok(s.n == 0, "summary of none: n 0");
+}
+
+/* --wait's pauses: within 10% of the base, not all the same. */
+static void
+test_backoff(void)
+{
+	unsigned seed = 42;
+	double lo = 1e9, hi = 0, b;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		b = check_backoff(2000, &seed);
+		lo = b < lo ? b : lo;
+		hi = b > hi ? b : hi;
+	}
+	ok(lo >= 1800 && hi <= 2200, "backoff within 2 s +-10%% (%g-%g)", lo,
+	    hi);
+	ok(hi - lo > 200, "backoff: jitter spreads the pauses (%g-%g)", lo, hi);
+}
+
 int
 main(void)
 {
+	test_summary();
+	test_backoff();
 	test_open_closed();
 	test_unresolved();
 	test_order();

@@ -1,0 +1,233 @@
+/* --format tap|junit|prometheus: the kept results written whole at the
+   end.  TAP 14 for prove (a test point per result), JUnit XML for CI
+   dashboards (one testsuite, a testcase per result, a failure with the
+   reason), the Prometheus text exposition for node_exporter's textfile
+   collector (up, latency, certificate expiry).  Strings the peer chose
+   (a proxy's reply in an error) are escaped for each format. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "out/formats.h"
+
+/* s with control characters as \xHH, and in TAP '#' (a directive) as
+   \#: a description stays one line of its own. */
+static void
+put_tap(FILE *fp, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(fp, "\\x%02X", *p);
+		else if (*p == '#' || *p == '\\')
+			fprintf(fp, "\\%c", *p);
+		else
+			putc(*p, fp);
+	}
+}
+
+/* s escaped for XML text and attributes; characters XML 1.0 cannot hold
+   (C0 but tab and newline) as '?'. */
+static void
+put_xml(FILE *fp, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		switch (*p) {
+		case '&':
+			fputs("&amp;", fp);
+			break;
+		case '<':
+			fputs("&lt;", fp);
+			break;
+		case '>':
+			fputs("&gt;", fp);
+			break;
+		case '"':
+			fputs("&quot;", fp);
+			break;
+		case '\'':
+			fputs("&apos;", fp);
+			break;
+		default:
+			putc(*p < 0x20 && *p != '\t' && *p != '\n' ? '?' : *p,
+			    fp);
+		}
+	}
+}
+
+/* s as a Prometheus label value: \\, \" and \n escaped. */
+static void
+put_label(FILE *fp, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(fp, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", fp);
+		else
+			putc(*s, fp);
+	}
+}
+
+/* The words of a result as text has them, through put:
+   HOST[ADDRESS] PORT/tcp STATE LATENCY (ERROR); only HOST[ADDRESS]
+   PORT/tcp, the same at every run, when not full. */
+static void
+describe(FILE *fp, const struct kept_result *k,
+    void (*put)(FILE *, const char *), bool full)
+{
+	char words[64] = "";
+
+	put(fp, k->host);
+	if (k->each_address && k->address != NULL) {
+		putc('[', fp);
+		put(fp, k->address);
+		putc(']', fp);
+	}
+	if (!full)
+		fprintf(fp, " %u/%s", (unsigned)k->port,
+		    k->udp ? "udp" : "tcp");
+	else if (answered(k->state))
+		snprintf(words, sizeof(words), " %u/%s %s %.2fms",
+		    (unsigned)k->port, k->udp ? "udp" : "tcp",
+		    check_state_name(k->state), k->latency_ms);
+	else
+		snprintf(words, sizeof(words), " %u/%s %s -", (unsigned)k->port,
+		    k->udp ? "udp" : "tcp", check_state_name(k->state));
+	fputs(full ? words : "", fp);
+	if (full && k->error != NULL) {
+		fputs(" (", fp);
+		put(fp, k->error);
+		putc(')', fp);
+	}
+}
+
+static void
+print_tap(FILE *fp, const struct kept *k)
+{
+	size_t i;
+
+	fprintf(fp, "TAP version 14\n1..%zu\n", k->n);
+	for (i = 0; i < k->n; i++) {
+		fprintf(fp, "%s %zu - ", passed(&k->v[i]) ? "ok" : "not ok",
+		    i + 1);
+		describe(fp, &k->v[i], put_tap, true);
+		putc('\n', fp);
+	}
+}
+
+static void
+print_testcase(FILE *fp, const struct kept_result *k)
+{
+	fputs("  <testcase classname=\"sockit.", fp);
+	put_xml(fp, k->host);
+	fputs("\" name=\"", fp);
+	describe(fp, k, put_xml, false);
+	if (k->seq > 0)
+		fprintf(fp, " #%llu", (unsigned long long)k->seq);
+	fprintf(fp, "\" time=\"%.6f\"",
+	    answered(k->state) ? k->latency_ms / 1000 : 0.0);
+	if (passed(k)) {
+		fputs("/>\n", fp);
+		return;
+	}
+	fprintf(fp, ">\n    <failure type=\"%s\" message=\"%s\">",
+	    check_state_name(k->state), check_state_name(k->state));
+	describe(fp, k, put_xml, true);
+	fputs("</failure>\n  </testcase>\n", fp);
+}
+
+static void
+print_junit(FILE *fp, const struct kept *k)
+{
+	size_t i, failures = 0;
+	double seconds = 0;
+
+	for (i = 0; i < k->n; i++) {
+		failures += !passed(&k->v[i]);
+		if (answered(k->v[i].state))
+			seconds += k->v[i].latency_ms / 1000;
+	}
+	fprintf(fp,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<testsuite name=\"sockit connect -z\" tests=\"%zu\" "
+	    "failures=\"%zu\" errors=\"0\" skipped=\"0\" time=\"%.6f\">\n",
+	    k->n, failures, seconds);
+	for (i = 0; i < k->n; i++)
+		print_testcase(fp, &k->v[i]);
+	fputs("</testsuite>\n", fp);
+}
+
+/* One series of metric for result r: NAME{host,address,port,proto}. */
+static void
+series(FILE *fp, const char *metric, const struct kept_result *r)
+{
+	fprintf(fp, "%s{host=\"", metric);
+	put_label(fp, r->host);
+	fputs("\",address=\"", fp);
+	put_label(fp, r->address);
+	fprintf(fp, "\",port=\"%u\",proto=\"%s\"} ", (unsigned)r->port,
+	    r->udp ? "udp" : "tcp");
+}
+
+/* A result that is a series of its own: with --count, only the last
+   probe's results (a series appears once). */
+static bool
+current(const struct kept *k, size_t i, uint64_t last)
+{
+	return k->v[i].seq == last;
+}
+
+static void
+print_prometheus(FILE *fp, const struct kept *k)
+{
+	uint64_t last = 0;
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (k->v[i].seq > last)
+			last = k->v[i].seq;
+	fputs("# HELP sockit_check_up 1 when the check passed (open), "
+	      "else 0.\n# TYPE sockit_check_up gauge\n",
+	    fp);
+	for (i = 0; i < k->n; i++)
+		if (current(k, i, last)) {
+			series(fp, "sockit_check_up", &k->v[i]);
+			fprintf(fp, "%d\n", passed(&k->v[i]));
+		}
+	fputs("# HELP sockit_check_latency_seconds Time to the answer "
+	      "(open, closed, ...).\n"
+	      "# TYPE sockit_check_latency_seconds gauge\n",
+	    fp);
+	for (i = 0; i < k->n; i++)
+		if (current(k, i, last) && answered(k->v[i].state)) {
+			series(fp, "sockit_check_latency_seconds", &k->v[i]);
+			fprintf(fp, "%.6f\n", k->v[i].latency_ms / 1000);
+		}
+	fputs("# HELP sockit_tls_cert_not_after_seconds The certificate's "
+	      "notAfter, seconds since the epoch.\n"
+	      "# TYPE sockit_tls_cert_not_after_seconds gauge\n",
+	    fp);
+	for (i = 0; i < k->n; i++)
+		if (current(k, i, last) && k->v[i].have_cert) {
+			series(fp, "sockit_tls_cert_not_after_seconds",
+			    &k->v[i]);
+			fprintf(fp, "%lld\n", (long long)k->v[i].not_after);
+		}
+}
+
+int
+formats_print(FILE *fp, enum check_format format, const struct kept *k)
+{
+	if (format == FORMAT_TAP)
+		print_tap(fp, k);
+	else if (format == FORMAT_JUNIT)
+		print_junit(fp, k);
+	else if (format == FORMAT_PROMETHEUS)
+		print_prometheus(fp, k);
+	return ferror(fp) ? -1 : 0;
+}

@@ -1,0 +1,207 @@
+#!/usr/bin/env bats
+# connect -z --targets FILE: a check per line, HOST PORTS [option=value
+# ...], each line's options read by the option table as the command
+# line's are; all lines read before anything is checked, checked in
+# parallel, the results in the order of the file.
+
+load helpers
+
+setup() {
+	bg_pids=()
+	T=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	kill_bg
+}
+
+free_udp() {
+	python3 "$PEERS/udp_peer.py" free-port
+}
+
+# tls_cert: a self-signed certificate for localhost in $T/cert.pem,
+# its key in $T/key.pem.
+tls_cert() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost \
+	    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+	    -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
+}
+
+# peers: the servers of the 50-line file: TCP listeners that never accept
+# (TCP_OPEN, 12 ports), closed TCP ports (TCP_CLOSED, 3), a UDP receiver
+# that never answers (UDP_SILENT), a UDP port nobody has (UDP_CLOSED),
+# openssl s_server (S_SERVER) and ncat --ssl (NCAT_SSL), both with
+# $T/cert.pem.
+peers() {
+	tcp_peer "$T/tcp.log" --listeners 12 --backlog 128 --closed 3 sleep 120 || return 1
+	TCP_OPEN=($PORTS)
+	TCP_CLOSED=($CLOSED)
+	udp_peer "$T/udp.log" hold 120 || return 1
+	UDP_SILENT=$PORT
+	UDP_CLOSED=$(free_udp)
+	tls_cert || return 1
+	S_SERVER=$(free_port)
+	timeout 120 openssl s_server -accept "127.0.0.1:$S_SERVER" -www \
+	    -cert "$T/cert.pem" -key "$T/key.pem" </dev/null >/dev/null \
+	    2>"$T/s_server.err" 3>&- &
+	bg_pids+=("$!")
+	NCAT_SSL=$(free_port)
+	timeout 120 ncat --ssl --ssl-cert "$T/cert.pem" --ssl-key "$T/key.pem" \
+	    -lk 127.0.0.1 "$NCAT_SSL" </dev/null >/dev/null 2>"$T/ncat.err" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$S_SERVER" && wait_tcp "$NCAT_SSL"
+}
+
+# fifty_lines FILE: 50 checks (and comments, blank lines), with the
+# expected result of each in FILE.want: "HOST PORT/PROTO STATE", in file
+# order, ports ascending within a line.
+fifty_lines() {
+	local f=$1 i p q
+	: >"$f"
+	: >"$f.want"
+	printf '# the service map\n\n' >>"$f"
+	for i in $(seq 0 11); do # 12 TCP lines, one open port each
+		p=${TCP_OPEN[i]}
+		printf '127.0.0.1 %s timeout=5s\n' "$p" >>"$f"
+		printf '127.0.0.1 %s/tcp open\n' "$p" >>"$f.want"
+	done
+	for i in $(seq 0 5); do # 6 TCP lines, two ports, one closed
+		p=${TCP_OPEN[i]} q=${TCP_CLOSED[i % 3]}
+		printf '127.0.0.1 %s,%s\n' "$q" "$p" >>"$f"
+		printf '127.0.0.1 %s/tcp %s\n' "$p" open "$q" closed |
+		    sort -t' ' -k2,2n >>"$f.want"
+	done
+	for i in $(seq 1 8); do # 8 UDP lines: silent, and refused
+		printf '127.0.0.1 %s udp\n' "$UDP_SILENT" >>"$f"
+		printf '127.0.0.1 %s/udp open_filtered\n' "$UDP_SILENT" >>"$f.want"
+	done
+	for i in $(seq 1 4); do
+		printf '127.0.0.1 %s udp # nobody\n' "$UDP_CLOSED" >>"$f"
+		printf '127.0.0.1 %s/udp closed\n' "$UDP_CLOSED" >>"$f.want"
+	done
+	for i in $(seq 1 10); do # 20 TLS lines, verified against the CA
+		printf 'localhost %s tls ca=%s\n' "$S_SERVER" "$T/cert.pem" >>"$f"
+		printf 'localhost %s/tcp open\n' "$S_SERVER" >>"$f.want"
+		printf '127.0.0.1 %s tls "sni=localhost" min-days=7 ca=%s\n' "$NCAT_SSL" "$T/cert.pem" >>"$f"
+		printf '127.0.0.1 %s/tcp open\n' "$NCAT_SSL" >>"$f.want"
+	done
+}
+
+@test "check targets 3: a 50-line file of TCP, UDP and TLS checks against real servers: results in file order, each line's options its own" {
+	peers
+	fifty_lines "$T/map.txt"
+	[ "$(grep -c '^[0-9a-z]' "$T/map.txt")" -eq 50 ]
+	run --separate-stderr timeout 120 "$SOCKIT" connect -z --targets "$T/map.txt"
+	assert_failure 1 # closed ports
+	[ "$(printf '%s\n' "$output" | awk '{ print $1, $2, $3 }')" = "$(cat "$T/map.txt.want")" ] ||
+	    fail "$(diff <(printf '%s\n' "$output" | awk '{ print $1, $2, $3 }') "$T/map.txt.want")"
+	# the TLS lines: verified against the line's --ca, with its --sni
+	[ "$(grep -c "/tcp open .*verified" <<<"$output")" -eq 20 ]
+	[ "$(grep -c "not verified" <<<"$output")" -eq 0 ]
+	[ -z "$stderr" ]
+	# JSON: the same, an object per result
+	run --separate-stderr timeout 120 "$SOCKIT" connect -z -j --targets "$T/map.txt"
+	assert_failure 1
+	[ "$(jq -r '"\(.host) \(.port)/\(.proto) \(.state)"' <<<"$output")" = "$(cat "$T/map.txt.want")" ]
+	[ "$(jq -s '[.[] | select(.tls.verified == true)] | length' <<<"$output")" -eq 20 ]
+}
+
+@test "check targets 3: the command line's options apply to every line, a line's own override them; - is stdin" {
+	peers
+	{
+		printf '127.0.0.1 %s\n' "$S_SERVER"
+		printf '127.0.0.1 %s sni=localhost ca=%s\n' "$NCAT_SSL" "$T/cert.pem"
+	} >"$T/two.txt"
+	# --tls --insecure for both; the second line verifies with its own CA
+	run --separate-stderr timeout 60 "$SOCKIT" connect -z --tls --insecure --targets - <"$T/two.txt"
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[0]} == "127.0.0.1 $S_SERVER/tcp open "*", not verified: self-signed certificate" ]] || fail "${lines[0]}"
+	[[ ${lines[1]} == "127.0.0.1 $NCAT_SSL/tcp open "*", verified" ]] || fail "${lines[1]}"
+}
+
+@test "check targets 3: the lines run in parallel: 20 lines that each time out after 1 s take well under 20 s" {
+	# a listener whose queue is full: SYNs to it are dropped, checks time out
+	tcp_peer "$T/full.log" --backlog 0 --fill 8 sleep 60
+	for i in $(seq 1 20); do
+		printf '127.0.0.1 %s timeout=1s\n' "$PORT"
+	done >"$T/slow.txt"
+	start=$(date +%s%N)
+	run --separate-stderr timeout 60 "$SOCKIT" connect -z --targets "$T/slow.txt"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	assert_failure 1
+	[ "$(grep -c "/tcp timeout -" <<<"$output")" -eq 20 ]
+	((ms < 10000)) || fail "took $ms ms"
+}
+
+@test "check targets 3: a bad line is exit 2 naming the file and its line number, before any connection is made" {
+	p=$(free_port)
+	timeout 60 socat TCP-LISTEN:"$p",bind=127.0.0.1,fork,reuseaddr \
+	    SYSTEM:"echo connection >>$T/connections" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$p"
+	for i in $(seq 1 30); do
+		case $i in
+		17) printf '127.0.0.1 %s tls min-days=soon\n' "$p" ;;
+		*) printf '127.0.0.1 %s\n' "$p" ;;
+		esac
+	done >"$T/bad.txt"
+	run --separate-stderr timeout 60 "$SOCKIT" connect -z --targets "$T/bad.txt"
+	assert_failure 2
+	[ -z "$output" ]
+	[ "${stderr%%$'\n'*}" = "sockit: connect: $T/bad.txt line 17: bad --min-days \"soon\": expected a number 0-100000" ]
+	sleep 0.5
+	[ ! -e "$T/connections" ] || fail "$(wc -l <"$T/connections") connections made"
+	# other bad lines: an unknown option, no PORTS, a quote left open, a
+	# whole run's option
+	for bad in "127.0.0.1 $p bogus=1|unknown option: --bogus" \
+	    "127.0.0.1|no PORT given after \"127.0.0.1\"" \
+	    "127.0.0.1 $p \"sni=x|a quote is left open" \
+	    "127.0.0.1 $p count=3|--count, --interval, --wait, --format, --targets, -j, -v and --quiet are the whole run's, not a line's"; do
+		printf '# first\n127.0.0.1 %s\n%s\n' "$p" "${bad%%|*}" >"$T/bad.txt"
+		run --separate-stderr timeout 60 "$SOCKIT" connect -z --targets "$T/bad.txt"
+		assert_failure 2
+		[ "${stderr%%$'\n'*}" = "sockit: connect: $T/bad.txt line 3: ${bad#*|}" ] || fail "$stderr"
+	done
+	[ ! -e "$T/connections" ]
+	# and with -j, the error event names the line too
+	run --separate-stderr timeout 60 "$SOCKIT" connect -z -j --targets "$T/bad.txt"
+	assert_failure 2
+	[ "$(jq -r .message <<<"$stderr")" = "$T/bad.txt line 3: --count, --interval, --wait, --format, --targets, -j, -v and --quiet are the whole run's, not a line's" ]
+}
+
+@test "check targets 3: --targets takes no HOST PORTS; a file that cannot be read is exit 4; a file with no check is exit 2" {
+	run --separate-stderr "$SOCKIT" connect -z --targets /dev/null 127.0.0.1 80
+	assert_failure 2
+	[[ $stderr == "sockit: connect: --targets takes no HOST or PORT"* ]]
+	run --separate-stderr "$SOCKIT" connect -z --targets "$T/none.txt"
+	assert_failure 4
+	[ "$stderr" = "sockit: connect: --targets $T/none.txt: No such file or directory" ]
+	printf '# nothing\n\n' >"$T/empty.txt"
+	run --separate-stderr "$SOCKIT" connect -z --targets "$T/empty.txt"
+	assert_failure 2
+}
+
+@test "check source 5: -s/-p, resolved once by the mode, bind every check; a line's source=ADDR is its own" {
+	p=$(free_port)
+	timeout 60 socat TCP-LISTEN:"$p",fork,reuseaddr \
+	    SYSTEM:'echo $SOCAT_PEERADDR $SOCAT_PEERPORT >>'"$T/peers" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$p"
+	sport=$(free_port)
+	run --separate-stderr timeout 20 "$SOCKIT" connect -z -s 127.0.0.2 -p "$sport" 127.0.0.1 "$p"
+	assert_success
+	wait_grep "$T/peers" "^127.0.0.2 $sport$"
+	# a name as the source, resolved by the mode as connect's own is
+	run --separate-stderr timeout 20 "$SOCKIT" connect -z -s localhost -4 127.0.0.1 "$p"
+	assert_success
+	printf '127.0.0.1 %s\n127.0.0.1 %s source=127.0.0.3\n' "$p" "$p" >"$T/src.txt"
+	run --separate-stderr timeout 20 "$SOCKIT" connect -z -s 127.0.0.2 --targets "$T/src.txt"
+	assert_success
+	wait_grep "$T/peers" "^127.0.0.3 " 1
+	wait_grep "$T/peers" "^127.0.0.2 " 2
+	# a source with no address of the target's family
+	run --separate-stderr timeout 20 "$SOCKIT" connect -z -s 127.0.0.2 ::1 "$p"
+	assert_failure 3
+	[ "$stderr" = "sockit: connect: ::1: no address of the family of source 127.0.0.2" ]
+}
