@@ -1,4 +1,4 @@
-/* HOST[:PORT], [V6]:PORT, PORT and Unix paths: sock_split_hostport(),
+/* HOST[:PORT], [V6]:PORT, PORT and Unix paths: parse_hostport(),
    sock_parse_port(), sock_addr_ip() and sock_addr_unix(), as the modes
    call them on their arguments.  The first byte picks the buffer sizes
    (exact heap buffers, so a write past one is caught), -n and the family.
@@ -9,6 +9,7 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include "cli/parse.h"
 #include "fuzz.h"
 #include "sock/sock.h"
 
@@ -22,8 +23,7 @@ roundtrip(const struct sock_addr *a)
 	int rc;
 
 	sock_addr_str(a, text, sizeof(text));
-	rc = sock_split_hostport(text, host, sizeof(host), port, sizeof(port),
-	    &e);
+	rc = parse_hostport(text, host, sizeof(host), port, sizeof(port), &e);
 	CHECK(rc == 1, "\"%s\" does not split: %s", text, e.msg);
 	CHECK(sock_parse_port(port, "tcp", true, &p, &e) == 0 && p == a->port,
 	    "port of \"%s\"", text);
@@ -60,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 
 	memset(&e, 0, sizeof(e));
-	rc = sock_split_hostport(arg, host, hostlen, port, portlen, &e);
+	rc = parse_hostport(arg, host, hostlen, port, portlen, &e);
 	CHECK(rc >= -1 && rc <= 1, "rc %d", rc);
 	if (rc == -1) {
 		CHECK(e.kind == SOCK_EUSAGE &&

@@ -14,90 +14,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/globals.h"
 #include "cli/options.h"
+#include "modes/modes.h"
 #include "out/report.h"
+#include "out/signals.h"
 #include "tls/tls.h"
 
-/* true when word is a global option that takes the next argument as its
-   value ("-w 2s", "--timeout 2s", "-jw 2s"). */
-static bool
-takes_next(const char *word)
+/* The run function of each mode of the mode table. */
+static const struct {
+	unsigned bit;
+	int (*run)(int argc, char **argv);
+} runs[] = {
+	{ M_LISTEN, mode_listen },
+	{ M_CONNECT, mode_connect },
+	{ M_UDPSEND, mode_udp_send },
+	{ M_UDPRECV, mode_udp_recv },
+	{ M_SOCKOPT, mode_sockopt },
+	{ M_RESOLVE, mode_resolve },
+};
+
+/* Runs mode m.  Returns its exit status. */
+static int
+run_mode(const struct mode *m, int argc, char **argv)
 {
-	size_t n;
+	size_t i;
 
-	if (strcmp(word, "--timeout") == 0)
-		return true;
-	if (word[0] != '-' || word[1] == '-')
-		return false;
-	n = strlen(word);
-	return strchr(word, 'w') == word + n - 1;
-}
-
-/* The row of the option word names in mode (a long name, or a prefix of
-   just one), or NULL. */
-static const struct opt *
-long_row(const char *word, unsigned mode)
-{
-	const struct opt *o, *found = NULL;
-	size_t n = strcspn(word, "=");
-
-	for (o = opts; o->help != NULL; o++) {
-		if (!(o->modes & mode) || o->name == NULL ||
-		    strncmp(o->name, word, n) != 0)
-			continue;
-		if (o->name[n] == '\0')
-			return o; /* exact */
-		if (found != NULL && strcmp(found->name, o->name) != 0)
-			return NULL; /* ambiguous */
-		found = o;
-	}
-	return found;
-}
-
-/* true when the row of short option c in mode takes a value. */
-static bool
-short_takes_value(int c, unsigned mode)
-{
-	const struct opt *o;
-
-	for (o = opts; o->help != NULL; o++)
-		if (o->val == c && (o->modes & mode))
-			return o->arg != NULL;
-	return false;
-}
-
-/* true when argv holds -j or --json (alone, in a group of short options,
-   or a long prefix), not as another option's value: a usage error found
-   before getopt reaches it (`connect --bogus -j`) is JSON too. */
-static bool
-json_asked(int argc, char **argv, unsigned mode)
-{
-	const struct opt *o;
-	const char *w, *p;
-	int i;
-
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		w = argv[i];
-		if (w[0] != '-' || w[1] == '\0')
-			continue;
-		if (w[1] == '-') {
-			o = long_row(w + 2, mode);
-			if (o != NULL && o->val == 'j')
-				return true;
-			if (o != NULL && o->arg != NULL && !strchr(w, '='))
-				i++;
-			continue;
-		}
-		for (p = w + 1; *p != '\0'; p++) {
-			if (*p == 'j')
-				return true;
-			if (short_takes_value((unsigned char)*p, mode)) {
-				i += p[1] == '\0';
-				break;
-			}
-		}
-	}
-	return false;
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++)
+		if (runs[i].bit == m->bit)
+			return runs[i].run(argc, argv);
+	return usage_error("unknown mode \"%s\"", m->name);
 }
 
 /* A closed stdin, stdout or stderr (`<&-`) becomes /dev/null, as if it
@@ -190,11 +136,11 @@ main(int argc, char **argv)
 			options_list(stdout);
 			return finish_stdout(EXIT_OK);
 		}
-		if (takes_next(w))
+		if (opt_takes_next(w, M_TOP | M_GLOBAL))
 			i++;
 	}
 	m = at < 0 ? NULL : mode_find(argv[at]);
-	G.json = json_asked(argc, argv, m != NULL ? m->bit : M_GLOBAL);
+	G.json = opt_json_asked(argc, argv, m != NULL ? m->bit : M_GLOBAL);
 	if (at < 0)
 		return usage_error("no mode given");
 	if (m == NULL)
@@ -203,7 +149,7 @@ main(int argc, char **argv)
 	/* the mode sees "sockit" and every other word, options in place */
 	memmove(&argv[at], &argv[at + 1], (size_t)(argc - at) * sizeof(*argv));
 	argc--;
-	status = m->run(argc, argv);
+	status = run_mode(m, argc, argv);
 	signals_finish(); /* a caught SIGINT/SIGTERM ends us by it */
 	return status;
 }

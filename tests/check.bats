@@ -279,6 +279,16 @@ dual_hosts() {
 	assert_success
 }
 
+@test "redesign cli 1: -z -u -p takes a UDP service name (babel: 6696/udp only)" {
+	grep -Eq '^babel[[:space:]]+6696/udp' /etc/services
+	run grep -Eq '^babel[[:space:]]+[0-9]+/tcp' /etc/services
+	assert_failure
+	c=$(python3 "$PEERS/udp_peer.py" free-port)
+	run --separate-stderr timeout 10 "$SOCKIT" connect -z -u -w 500ms -p babel 127.0.0.1 "$c"
+	assert_failure 1
+	[[ $output == *"$c/udp closed "* ]] || fail "$output $stderr"
+}
+
 @test "-z -u: a UDP service that answers is open" {
 	# answers every datagram with "x"
 	udp_peer "$BATS_TEST_TMPDIR/echo" echo 0 x

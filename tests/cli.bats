@@ -176,8 +176,40 @@ teardown() {
 @test "bad duration is exit 2 naming the value and the problem" {
 	run --separate-stderr "$SOCKIT" resolve -w 5x localhost
 	assert_failure 2
-	[[ $stderr == *'bad duration "5x": unknown unit'* ]]
+	[[ $stderr == *'bad --timeout "5x": unknown unit'* ]]
 	[ -z "$output" ]
+}
+
+@test "redesign cli 1: a bad option value is one message, bad --NAME \"VALUE\": why, in every mode" {
+	local line args want
+	while IFS='|' read -r args want; do
+		run --separate-stderr timeout 20 "$SOCKIT" $args </dev/null
+		assert_failure 2
+		[ -z "$output" ]
+		[[ ${stderr%%$'\n'*} == "sockit: ${args%% *}: $want" ]] ||
+		    fail "$args: $stderr"
+	done <<-'EOF'
+	listen --backlog x 0|bad --backlog "x": expected a number 1-65535
+	listen -m 0 0|bad --max-conns "0": expected a number 1-1000000
+	listen --allow 10.0.0.0/33 0|bad --allow "10.0.0.0/33": prefix length is not 0-32
+	listen -q 5x 0|bad --quit-after "5x": unknown unit (ms, s, m, h)
+	connect --parallel 70000 -z 127.0.0.1 1|bad --parallel "70000": expected a number 1-65535
+	connect --wait 1y -z 127.0.0.1 1|bad --wait "1y": unknown unit (ms, s, m, h)
+	connect -p 70000 127.0.0.1 1|bad --source-port "70000": out of range 0-65535
+	udp-send --ttl 256 127.0.0.1 9 x|bad --ttl "256": expected a number 0-255
+	udp-send --count 0 127.0.0.1 9 x|bad --count "0": expected a number 1-281474976710656
+	udp-recv --count x 0|bad --count "x": expected a number 1-18446744073709551615
+	sockopt --fd -1|bad --fd "-1": expected a number 0-2147483647
+	sockopt --connect [::1 9|bad --connect "[::1": missing ']'
+	resolve -t raw localhost|bad --type "raw": expected stream, dgram or any
+	resolve -w 2x localhost|bad --timeout "2x": unknown unit (ms, s, m, h)
+	EOF
+}
+
+@test "redesign cli 1: -n counts wherever it stands: a service name before it is refused" {
+	run --separate-stderr "$SOCKIT" connect -p http -n 127.0.0.1 1
+	assert_failure 2
+	[[ $stderr == *'bad --source-port "http": service names are not looked up with -n'* ]]
 }
 
 @test "first hour 4: with -j a usage error is one JSON error event, wherever -j stands" {
@@ -194,7 +226,7 @@ teardown() {
 	run --separate-stderr "$SOCKIT" resolve -j -w 5x localhost
 	assert_failure 2
 	jq -e '.kind == "usage" and .exit == 2 and
-	    (.message | startswith("bad duration \"5x\": unknown unit"))' \
+	    (.message | startswith("bad --timeout \"5x\": unknown unit"))' \
 	    <<<"$stderr"
 	# before a mode is known, mode is null
 	run --separate-stderr "$SOCKIT" -j frobnicate

@@ -808,7 +808,7 @@ tail_of_big() {
 	    127.0.0.1 0 </dev/null
 	assert_failure 2
 	[ -z "$output" ]
-	[[ $stderr == "sockit: listen: bad duration \"10000000h\": too large (at most 8760h)"* ]]
+	[[ $stderr == "sockit: listen: bad --timeout \"10000000h\": too large (at most 8760h)"* ]]
 }
 
 @test "port 70000 is a usage error (exit 2)" {

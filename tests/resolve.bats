@@ -26,6 +26,18 @@ getent_set() {
 	[ "$output" = "::1 ::1" ]
 }
 
+@test "redesign cli 4: -4 and -6 count wherever they stand: -4 ::1 and -6 127.0.0.1 resolve to nothing" {
+	local args
+	for args in "resolve -4 ::1" "-4 resolve ::1" "resolve ::1 -4" \
+	    "resolve -6 127.0.0.1" "-6 resolve 127.0.0.1"; do
+		run --separate-stderr "$SOCKIT" $args
+		assert_failure 3
+		[ -z "$output" ] || fail "$args: $output"
+		[[ $stderr == *"(EAI_ADDRFAMILY)"* || $stderr == *"(EAI_NONAME)"* ]] ||
+		    fail "$args: $stderr"
+	done
+}
+
 @test "several names: each printed, in the order given" {
 	run --separate-stderr "$SOCKIT" resolve 127.0.0.2 localhost 127.0.0.1
 	assert_success
@@ -111,7 +123,7 @@ getent_set() {
 @test "-t with a bad type is exit 2" {
 	run --separate-stderr "$SOCKIT" resolve -t seqpacket localhost
 	assert_failure 2
-	[[ $stderr == *'bad type "seqpacket"'* ]]
+	[[ $stderr == *'bad --type "seqpacket": expected stream, dgram or any'* ]]
 	[ -z "$output" ]
 }
 

@@ -314,6 +314,17 @@ value_of() {
 	assert_line --index 1 --regexp '^SO_TYPE +SOCK_DGRAM$'
 }
 
+@test "redesign cli 3: -n --listen NAME fails as -n NAME does in every mode: exit 3, the resolver's reason" {
+	local m
+	for m in "sockopt --listen localhost:0" "sockopt --connect localhost 9" \
+	    "listen localhost 0" "udp-recv localhost 0" "udp-send localhost 9 x" \
+	    "connect localhost 9"; do
+		run --separate-stderr timeout 20 "$SOCKIT" -n $m </dev/null
+		assert_failure 3
+		[[ $stderr == "sockit: ${m%% *}: localhost: "* ]] || fail "$m: $stderr"
+	done
+}
+
 @test "--fd 3: a socket inherited from a python3 parent" {
 	run --separate-stderr python3 "$PEERS/pass_socket.py" fd3 "$SOCKIT" \
 	    sockopt --fd 3 SO_TYPE SO_ACCEPTCONN SO_RCVBUF TCP_NODELAY=on 3>&-
@@ -338,7 +349,7 @@ value_of() {
 	[[ $stderr == *"fd 97: Bad file descriptor"* ]]
 	run --separate-stderr "$SOCKIT" sockopt --fd x
 	assert_failure 2
-	[[ $stderr == *'bad fd "x"'* ]]
+	[[ $stderr == *'bad --fd "x": expected a number 0-2147483647'* ]]
 	run --separate-stderr "$SOCKIT" sockopt --fd 0 --udp
 	assert_failure 2
 }

@@ -193,6 +193,27 @@ $(printf 'last without newline' | hex_of)"
 	[ "$(cut -d' ' -f2,3 "$D/dgrams")" = "127.0.0.1 $sport" ]
 }
 
+@test "redesign cli 3: -s takes a name, as in connect and connect -z" {
+	local sport
+	py_recv "$D" 1
+	sport=$(free_udp_port)
+	run --separate-stderr "$SOCKIT" udp-send -s localhost -p "$sport" 127.0.0.1 "$PORT" src
+	assert_success
+	[ -z "$stderr" ]
+	wait_pid "$PYPID"
+	[ "$(cut -d' ' -f2,3 "$D/dgrams")" = "127.0.0.1 $sport" ]
+}
+
+@test "redesign cli 3: -s NAME that does not resolve is exit 3 in connect, connect -z and udp-send alike" {
+	local mode
+	for mode in "connect" "connect -z" "udp-send"; do
+		run --separate-stderr timeout 20 "$SOCKIT" $mode -s x.invalid 127.0.0.1 9 </dev/null
+		assert_failure 3
+		[[ $stderr == "sockit: ${mode% *}: source x.invalid: "* ]] ||
+		    fail "$mode: $stderr"
+	done
+}
+
 @test "--ttl sets the TTL of the datagrams" {
 	py_recv "$D" 1
 	run "$SOCKIT" udp-send --ttl 7 127.0.0.1 "$PORT" ttl

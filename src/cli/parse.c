@@ -1,4 +1,5 @@
-/* Parsers of command-line values: port lists and address blocks. */
+/* Parsers of command-line values: HOST:PORT, port lists and address
+   blocks. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -8,6 +9,59 @@
 #include <string.h>
 
 #include "cli/parse.h"
+#include "compat.h"
+
+int
+parse_hostport(const char *arg, char *host, size_t hostlen, char *port,
+    size_t portlen, struct sock_err *e)
+{
+	const char *colon, *close;
+	size_t n;
+
+	port[0] = '\0';
+	if (arg[0] == '[') {
+		close = strchr(arg, ']');
+		if (close == NULL)
+			return sock_failmsg(e, SOCK_EUSAGE, "missing ']'",
+			    "address \"%s\"", arg);
+		n = (size_t)(close - arg - 1);
+		if (n == 0 || n >= hostlen)
+			return sock_failmsg(e, SOCK_EUSAGE, "bad host",
+			    "address \"%s\"", arg);
+		if (close[1] == '\0') {
+			memcpy(host, arg + 1, n);
+			host[n] = '\0';
+			return 0;
+		}
+		if (close[1] != ':' || close[2] == '\0')
+			return sock_failmsg(e, SOCK_EUSAGE,
+			    "expected [ADDRESS]:PORT", "address \"%s\"", arg);
+		if (strlcpy(port, close + 2, portlen) >= portlen)
+			return sock_failmsg(e, SOCK_EUSAGE, "port too long",
+			    "address \"%s\"", arg);
+		memcpy(host, arg + 1, n);
+		host[n] = '\0';
+		return 1;
+	}
+	colon = strchr(arg, ':');
+	if (colon == NULL || strchr(colon + 1, ':') != NULL) {
+		/* a name, an IPv4 address, or a bare IPv6 address */
+		if (strlcpy(host, arg, hostlen) >= hostlen)
+			return sock_failmsg(e, SOCK_EUSAGE, "host too long",
+			    "host \"%.64s...\"", arg);
+		return 0;
+	}
+	n = (size_t)(colon - arg);
+	if (n == 0 || colon[1] == '\0')
+		return sock_failmsg(e, SOCK_EUSAGE, "expected HOST:PORT",
+		    "address \"%s\"", arg);
+	if (n >= hostlen || strlcpy(port, colon + 1, portlen) >= portlen)
+		return sock_failmsg(e, SOCK_EUSAGE, "too long",
+		    "address \"%.64s\"", arg);
+	memcpy(host, arg, n);
+	host[n] = '\0';
+	return 1;
+}
 
 /* One port of a list: a number 1-65535 or a service name. */
 static int
@@ -24,61 +78,85 @@ list_port(const char *item, const char *s, const char *proto, bool numeric,
 	return 0;
 }
 
+/* One item of a port list ("22", "20-25", "ssh") into lo..hi.  Returns
+   0, or -1 (EUSAGE) naming the item. */
+static int
+list_item(char *item, const char *proto, bool numeric, uint16_t *lo,
+    uint16_t *hi, struct sock_err *e)
+{
+	char *dash = strchr(item, '-');
+	int rc;
+
+	/* a range, unless the dash is part of a service name */
+	if (dash == NULL || dash == item || item[0] < '0' || item[0] > '9') {
+		if ((rc = list_port(item, item, proto, numeric, lo, e)) == 0)
+			*hi = *lo;
+		return rc;
+	}
+	*dash = '\0';
+	rc = list_port(item, item, proto, true, lo, e) == -1 ||
+		list_port(dash + 1, dash + 1, proto, true, hi, e) == -1 ?
+	    -1 :
+	    0;
+	*dash = '-';
+	if (rc == -1) {
+		snprintf(e->what, sizeof(e->what), "port range \"%s\"", item);
+		return -1;
+	}
+	if (*lo > *hi)
+		return sock_failmsg(e, SOCK_EUSAGE, "range runs backwards",
+		    "port range \"%s\"", item);
+	return 0;
+}
+
+/* The ports set in set (65536 flags, count of them) as an ascending
+   list.  Returns 0, or -1 (ELOCAL) when out of memory. */
+static int
+ports_of(const unsigned char *set, size_t count, uint16_t **ports,
+    struct sock_err *e)
+{
+	size_t k = 0;
+	unsigned v;
+
+	*ports = malloc(count * sizeof(**ports));
+	if (*ports == NULL)
+		return sock_failmsg(e, SOCK_ELOCAL, "out of memory", "ports");
+	for (v = 1; v < 65536; v++)
+		if (set[v])
+			(*ports)[k++] = (uint16_t)v;
+	return 0;
+}
+
 int
 parse_ports(const char *s, const char *proto, bool numeric, uint16_t **ports,
     size_t *n, struct sock_err *e)
 {
 	unsigned char *set;
-	char item[64], *dash;
+	char item[64];
 	const char *p = s, *comma;
 	uint16_t lo, hi;
-	size_t len, k, count = 0;
+	size_t len, count = 0;
 	unsigned v;
+	int rc = 0;
 
 	*ports = NULL;
 	*n = 0;
 	set = calloc(65536, 1);
 	if (set == NULL)
 		return sock_failmsg(e, SOCK_ELOCAL, "out of memory", "ports");
-	for (;;) {
+	for (; rc == 0; p = comma + 1) {
 		comma = strchr(p, ',');
 		len = comma ? (size_t)(comma - p) : strlen(p);
 		if (len == 0 || len >= sizeof(item)) {
-			free(set);
-			return sock_failmsg(e, SOCK_EUSAGE,
+			rc = sock_failmsg(e, SOCK_EUSAGE,
 			    len ? "too long" : "empty item", "port list \"%s\"",
 			    s);
+			break;
 		}
 		memcpy(item, p, len);
 		item[len] = '\0';
-		/* a range, unless the dash is part of a service name */
-		dash = strchr(item, '-');
-		if (dash != NULL && dash != item && item[0] >= '0' &&
-		    item[0] <= '9') {
-			*dash = '\0';
-			if (list_port(item, item, proto, true, &lo, e) == -1 ||
-			    list_port(dash + 1, dash + 1, proto, true, &hi,
-				e) == -1) {
-				*dash = '-';
-				snprintf(e->what, sizeof(e->what),
-				    "port range \"%s\"", item);
-				free(set);
-				return -1;
-			}
-			*dash = '-';
-			if (lo > hi) {
-				free(set);
-				return sock_failmsg(e, SOCK_EUSAGE,
-				    "range runs backwards", "port range \"%s\"",
-				    item);
-			}
-		} else if (list_port(item, item, proto, numeric, &lo, e) ==
-		    -1) {
-			free(set);
-			return -1;
-		} else {
-			hi = lo;
-		}
+		if ((rc = list_item(item, proto, numeric, &lo, &hi, e)) == -1)
+			break;
 		for (v = lo; v <= hi; v++)
 			if (!set[v]) {
 				set[v] = 1;
@@ -86,19 +164,11 @@ parse_ports(const char *s, const char *proto, bool numeric, uint16_t **ports,
 			}
 		if (comma == NULL)
 			break;
-		p = comma + 1;
 	}
-	*ports = malloc(count * sizeof(**ports));
-	if (*ports == NULL) {
-		free(set);
-		return sock_failmsg(e, SOCK_ELOCAL, "out of memory", "ports");
-	}
-	for (v = 1, k = 0; v < 65536; v++)
-		if (set[v])
-			(*ports)[k++] = (uint16_t)v;
-	*n = count;
+	if (rc == 0 && (rc = ports_of(set, count, ports, e)) == 0)
+		*n = count;
 	free(set);
-	return 0;
+	return rc;
 }
 
 int

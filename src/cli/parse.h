@@ -1,5 +1,5 @@
-/* Parsers of command-line values: pure functions.  DUR, SIZE, PORT and
-   HOST:PORT live in the socket module (src/sock/), which socket option
+/* Parsers of command-line values: pure functions.  DUR, SIZE and PORT
+   live in the socket module (src/sock/), which socket option
    values need too. */
 #ifndef SOCKIT_PARSE_H
 #define SOCKIT_PARSE_H
@@ -9,6 +9,20 @@
 #include <stdint.h>
 
 #include "sock/sock.h"
+
+/* Splits "HOST:PORT" or "[V6]:PORT" when arg is in that form (bracketed,
+   or exactly one ':'), else copies arg as the host and leaves *port empty.
+   Brackets around a lone host ("[::1]") are removed.  Returns 1 when a
+   port was split off, 0 when not, -1 (EUSAGE) for a malformed argument. */
+int parse_hostport(const char *arg, char *host, size_t hostlen, char *port,
+    size_t portlen, struct sock_err *);
+
+/* HOST, HOST:PORT or [V6]:PORT, split (parse_hostport()). */
+struct hostport {
+	char host[NI_MAXHOST];
+	char port[64];
+	bool has_port; /* a PORT was split off */
+};
 
 /* PORTS: "22", "20-25", "22,80,8000-8100", service names; into a sorted
    list without duplicates (*ports, free it).  Port 0, a port past 65535,

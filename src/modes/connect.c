@@ -11,9 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "modes/modes.h"
 #include "cli/options.h"
+#include "cli/target.h"
+#include "out/events.h"
 #include "out/report.h"
+#include "out/signals.h"
 #include "check/check.h"
 #include "cli/parse.h"
 #include "out/results.h"
@@ -23,19 +27,18 @@
 
 struct connect_opts {
 	struct session s;
-	const char *source;	 /* -s */
-	const char *source_port; /* -p */
-	bool check;		 /* -z */
-	bool udp;		 /* -u, with -z */
-	int64_t wait_ms;	 /* --wait, with -z */
-	unsigned parallel;	 /* --parallel, with -z */
-	bool all_addresses;	 /* --all-addresses, with -z */
-	bool use_proxy;		 /* --proxy */
-	bool shutdown;		 /* --shutdown: half-close through a proxy */
+	struct source src;  /* -s, -p */
+	bool check;	    /* -z */
+	bool udp;	    /* -u, with -z */
+	int64_t wait_ms;    /* --wait, with -z */
+	unsigned parallel;  /* --parallel, with -z */
+	bool all_addresses; /* --all-addresses, with -z */
+	bool use_proxy;	    /* --proxy */
+	bool shutdown;	    /* --shutdown: half-close through a proxy */
 	struct proxy proxy;
 };
 
-static int source_addr(const struct connect_opts *, struct sock_addr *);
+static int source_addr(const struct connect_opts *, struct sock_addr *, bool *);
 
 /* A link-local IPv6 address means nothing without its interface: exit 2
    with the hint, rather than connect(2)'s "Invalid argument".  Returns 0
@@ -67,8 +70,8 @@ run_checks(const struct connect_opts *o, const struct target *t)
 		.timeout_ms = G.timeout_ms >= 0 ? G.timeout_ms : 2000,
 		.wait_ms = o->wait_ms,
 		.all_addresses = o->all_addresses,
-		.source = o->source,
-		.source_port = o->source_port,
+		.source = o->src.host,
+		.source_port = o->src.port_text,
 		.so = &o->s.so,
 		.tls = o->s.tls.on ? &o->s.tls : NULL,
 		.result = results_print,
@@ -80,6 +83,7 @@ run_checks(const struct connect_opts *o, const struct target *t)
 	struct check_tally tally;
 	struct sock_addr src;
 	struct sock_err e;
+	bool have_src;
 	int st;
 
 	if (s->unix_path != NULL || s->output_path != NULL ||
@@ -100,10 +104,10 @@ run_checks(const struct connect_opts *o, const struct target *t)
 			    "address directly: not through --proxy");
 		if (o->s.so.n > 0)
 			return usage_error("-O does not apply to -z --proxy");
-		if ((st = source_addr(o, &src)) != 0)
+		if ((st = source_addr(o, &src, &have_src)) != 0)
 			return st;
 		co.proxy = &o->proxy;
-		co.proxy_src = o->source || o->source_port ? &src : NULL;
+		co.proxy_src = have_src ? &src : NULL;
 	}
 	if (parse_ports(t->port, o->udp ? "udp" : "tcp", G.numeric, &co.ports,
 		&co.nports, &e) == -1)
@@ -118,34 +122,21 @@ run_checks(const struct connect_opts *o, const struct target *t)
 	    st == -1 ? usage_err(&e) : results_status(&tally, o->udp));
 }
 
-/* The -s/-p source address.  Returns 0 or an exit status. */
+/* The -s/-p source address into *src, when *have_src (the first -s
+   resolves to).  Returns 0 or an exit status. */
 static int
-source_addr(const struct connect_opts *o, struct sock_addr *src)
+source_addr(const struct connect_opts *o, struct sock_addr *src, bool *have_src)
 {
-	struct sock_err e;
+	struct target_how how = target_how(SOCK_STREAM, true);
 	struct sock_ai ai;
-	uint16_t port = 0;
+	int status;
 
-	if (o->source_port != NULL &&
-	    sock_parse_port(o->source_port, "tcp", G.numeric, &port, &e) == -1)
-		return usage_err(&e);
-	if (o->source == NULL) {
-		memset(src, 0, sizeof(*src));
-		src->family = AF_UNSPEC;
-		src->port = port;
-		return 0;
-	}
-	if (sock_resolve(o->source, NULL, G.family, SOCK_STREAM,
-		SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
-		&e) == -1) {
-		fail(SOCK_ERESOLVE, "source %s: %s", o->source,
-		    sock_strerror(&e));
-		return EXIT_RESOLVE;
-	}
-	*src = ai.v[0];
+	if ((status = target_source(&o->src, &how, &ai)) != 0)
+		return status;
+	*have_src = ai.n > 0;
+	if (*have_src)
+		*src = ai.v[0];
 	sock_ai_free(&ai);
-	if (sock_addr_ip(src, src->host, port, src->family, &e) == -1)
-		return report(&e);
 	return 0;
 }
 
@@ -154,7 +145,7 @@ closed_hook(void *ctx, const struct endpoint *c, bool failed)
 {
 	(void)ctx;
 	(void)failed;
-	session_closed_event(c, false, true);
+	session_closed(c, false, true);
 }
 
 static int
@@ -198,7 +189,7 @@ tls_ready_hook(void *ctx, struct endpoint *c)
 	struct tls_info in;
 
 	tls_info(c->tls, &in);
-	tls_event(&in, NULL);
+	event_tls(&in, NULL);
 	if (o->s.tls.min_days >= 0 && in.have_cert &&
 	    in.days_left < o->s.tls.min_days) {
 		char why[96];
@@ -235,11 +226,12 @@ static int
 dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
     int *status)
 {
+	struct target_how how = target_how(SOCK_STREAM, false);
 	struct sock_addr src, ua;
 	struct sock_err e;
 	struct sock_ai ai;
 	uint16_t port;
-	char serv[8];
+	bool have_src;
 	int fd,
 	    tmo = (int)(G.timeout_ms > 0x7fffffff ? 0x7fffffff : G.timeout_ms);
 
@@ -257,26 +249,17 @@ dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
 		*peer = ua;
 		return fd;
 	}
-	if (sock_parse_port(t->port, "tcp", G.numeric, &port, &e) == -1) {
-		*status = usage_err(&e);
-		return -1;
-	}
-	if ((*status = source_addr(o, &src)) != 0)
+	if ((*status = target_port(t->port, &how, &port)) != 0 ||
+	    (*status = source_addr(o, &src, &have_src)) != 0)
 		return -1;
 	if (o->use_proxy)
-		return dial_proxy(o, t, port,
-		    o->source || o->source_port ? &src : NULL, tmo, peer,
+		return dial_proxy(o, t, port, have_src ? &src : NULL, tmo, peer,
 		    status);
-	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
-	if (sock_resolve(t->host, serv, G.family, SOCK_STREAM,
-		G.numeric ? SOCK_R_NUMERIC : 0, &ai, &e) == -1) {
-		fail(SOCK_ERESOLVE, "%s: %s", t->host, sock_strerror(&e));
-		*status = EXIT_RESOLVE;
+	if ((*status = target_resolve(t->host, port, &how, &ai)) != 0)
 		return -1;
-	}
 	sock_ai_interleave(&ai);
-	fd = sock_connect_list(ai.v, ai.n,
-	    o->source || o->source_port ? &src : NULL, tmo, peer, &e);
+	fd = sock_connect_list(ai.v, ai.n, have_src ? &src : NULL, tmo, peer,
+	    &e);
 	sock_ai_free(&ai);
 	if (fd == -1) {
 		fail(e.kind, "%s %s: %s", t->host, t->port, sock_strerror(&e));
@@ -290,22 +273,22 @@ dial(struct connect_opts *o, const struct target *t, struct sock_addr *peer,
 static int
 parse_opts(struct connect_opts *o, int argc, char **argv)
 {
+	struct opt_value v;
 	struct sock_err e;
-	uint64_t par;
 	int c, rc;
-	char *arg;
 
-	while ((c = opt_next(M_CONNECT, argc, argv, &arg)) != OPT_END) {
-		if ((rc = session_opt(&o->s, c, arg)) == 1)
+	while ((c = opt_next(M_CONNECT, argc, argv, &v)) != OPT_END) {
+		if ((rc = session_opt(&o->s, c, &v)) == 1)
 			continue;
 		if (rc == -1)
 			return EXIT_USAGE;
 		switch (c) {
 		case 's':
-			o->source = arg;
+			o->src.host = v.text;
 			break;
 		case 'p':
-			o->source_port = arg;
+			o->src.port_text = v.text;
+			o->src.port = v.port;
 			break;
 		case 'z':
 			o->check = true;
@@ -314,13 +297,12 @@ parse_opts(struct connect_opts *o, int argc, char **argv)
 			o->udp = true;
 			break;
 		case O_WAIT:
-			if (sock_parse_dur(arg, &o->wait_ms, &e) == -1)
-				return usage_err(&e);
+			o->wait_ms = v.ms;
 			break;
 		case O_PROXY:
-			if (proxy_parse(arg, &o->proxy, &e) == -1)
+			if (proxy_parse(v.text, &o->proxy, &e) == -1)
 				return usage_err(&e);
-			proxy_scrub(arg); /* ps shows no password */
+			proxy_scrub(v.text); /* ps shows no password */
 			o->use_proxy = true;
 			break;
 		case O_ALL_ADDRESSES:
@@ -330,12 +312,7 @@ parse_opts(struct connect_opts *o, int argc, char **argv)
 			o->shutdown = true;
 			break;
 		case O_PARALLEL:
-			if (sock_parse_uint(arg, 65535, &par, &e) == -1 ||
-			    par == 0)
-				return usage_error("bad --parallel \"%s\": "
-						   "expected a number 1-65535",
-				    arg);
-			o->parallel = (unsigned)par;
+			o->parallel = (unsigned)v.n;
 			break;
 		default:
 			return c == OPT_HELP ? -1 : opt_status(c);
@@ -485,7 +462,7 @@ mode_connect(int argc, char **argv)
 	t0 = sock_now_ms();
 	fd = dial(&o, &t, &peer, &status);
 	if (fd != -1) {
-		session_connected_event(fd, &peer, sock_now_ms() - t0,
+		session_connected(fd, &peer, sock_now_ms() - t0,
 		    o.use_proxy ? o.proxy.shown : NULL);
 		if (o.use_proxy)
 			proxy_shutdown(&o);

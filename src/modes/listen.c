@@ -10,19 +10,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "cli/options.h"
+#include "cli/target.h"
 #include "modes/listen.h"
 #include "modes/modes.h"
+#include "out/events.h"
 #include "out/report.h"
+#include "out/signals.h"
 #include "out/tlsout.h"
 #include "stream/exec.h"
 
 static size_t
 clients_now(const struct server *sv)
 {
-	return sv->exec_argv != NULL ? sv->nkids :
-	    sv->r != NULL	     ? relay_count(sv->r) :
-				       0;
+	return sv->o.exec_argv != NULL ? sv->nkids :
+	    sv->r != NULL	       ? relay_count(sv->r) :
+					 0;
 }
 
 /* Why peer may not come in, or NULL when it may. */
@@ -30,18 +34,18 @@ static const char *
 refusal(const struct server *sv, const struct sock_addr *peer)
 {
 	size_t i;
-	bool allowed = sv->nallow == 0;
+	bool allowed = sv->o.nallow == 0;
 
 	if (peer->family == AF_INET || peer->family == AF_INET6) {
-		for (i = 0; i < sv->ndeny; i++)
-			if (cidr_match(&sv->deny[i], peer))
+		for (i = 0; i < sv->o.ndeny; i++)
+			if (cidr_match(&sv->o.deny[i], peer))
 				return "denied";
-		for (i = 0; i < sv->nallow && !allowed; i++)
-			allowed = cidr_match(&sv->allow[i], peer);
+		for (i = 0; i < sv->o.nallow && !allowed; i++)
+			allowed = cidr_match(&sv->o.allow[i], peer);
 		if (!allowed)
 			return "not allowed";
 	}
-	if (sv->max_conns > 0 && clients_now(sv) >= sv->max_conns)
+	if (sv->o.max_conns > 0 && clients_now(sv) >= sv->o.max_conns)
 		return "max-conns";
 	return NULL;
 }
@@ -66,7 +70,7 @@ accept_failed(const struct server *sv, const struct sock_err *e)
 {
 	if (e->kind == SOCK_ENET && e->code == ETIMEDOUT)
 		return RELAY_ACCEPT_EMPTY;
-	if (!sv->keep_open)
+	if (!sv->o.keep_open)
 		return RELAY_ACCEPT_FAILED;
 	if (e->code == EMFILE || e->code == ENFILE) {
 		out_of_fds(e);
@@ -84,8 +88,8 @@ take_client(struct server *sv, int lfd, int *fd, struct sock_addr *peer,
 	const char *why;
 
 	/* an -e/-c child gets the socket as it is: blocking */
-	*fd = sock_accept_ready(lfd, sv->exec_argv != NULL ? 0 : SOCK_NONBLOCK,
-	    peer, e);
+	*fd = sock_accept_ready(lfd,
+	    sv->o.exec_argv != NULL ? 0 : SOCK_NONBLOCK, peer, e);
 	if (*fd == -1)
 		return accept_failed(sv, e);
 	sock_addr_unmap(peer);
@@ -94,15 +98,15 @@ take_client(struct server *sv, int lfd, int *fd, struct sock_addr *peer,
 		/* closed at once; a reset tells the client plainly */
 		setsockopt(*fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
 		close(*fd);
-		session_peer_event("refused", peer, why);
+		event_refused(peer, why);
 		return RELAY_ACCEPT_REFUSED;
 	}
-	if (sockopts_apply(&sv->s.so, *fd, peer, e) == -1) {
+	if (sockopts_apply(&sv->o.s.so, *fd, peer, e) == -1) {
 		close(*fd);
 		report_nonfatal(e);
 		return RELAY_ACCEPT_REFUSED;
 	}
-	session_peer_event("accepted", peer, NULL);
+	event_accepted(peer, NULL);
 	return RELAY_ACCEPT_PEER;
 }
 
@@ -118,7 +122,7 @@ accept_hook(void *ctx, int lfd, struct relay_client *cl, struct sock_err *e)
 	if (sv->tls != NULL &&
 	    (cl->tls = tls_new(sv->tls, cl->fd, NULL, e)) == NULL) {
 		close(cl->fd);
-		if (!sv->keep_open)
+		if (!sv->o.keep_open)
 			return RELAY_ACCEPT_FAILED;
 		report_nonfatal(e);
 		return RELAY_ACCEPT_REFUSED;
@@ -134,11 +138,11 @@ closed_hook(void *ctx, const struct endpoint *p, bool failed)
 	char words[NI_MAXHOST + 8];
 	struct server *sv = ctx;
 
-	if (failed && sv->keep_open)
+	if (failed && sv->o.keep_open)
 		report_session_end(&p->err,
 		    addr_words(&p->peer, words, sizeof(words)),
 		    SESSION_ONE_OF_MANY);
-	session_closed_event(p, true, true);
+	session_closed(p, true, true);
 }
 
 int
@@ -148,7 +152,7 @@ tls_ready_hook(void *ctx, struct endpoint *p)
 
 	(void)ctx;
 	tls_info(p->tls, &in);
-	tls_event(&in, &p->peer);
+	event_tls(&in, &p->peer);
 	return 0;
 }
 
@@ -158,7 +162,7 @@ log_hook(void *ctx, const struct endpoint *p, char dir, const char *buf,
 {
 	struct server *sv = ctx;
 
-	return session_log_peer(&sv->s, p, dir, buf, n, e);
+	return session_log_peer(&sv->o.s, p, dir, buf, n, e);
 }
 
 /* --tls: the server context; without --cert, a self-signed certificate
@@ -171,16 +175,15 @@ tls_setup(struct server *sv)
 	char host[256];
 	struct sock_addr a;
 	struct sock_err e;
-	struct event ev;
 	char fp[100];
 	size_t n = 0;
 	bool any = true;
 
-	sv->s.tls.server = true;
-	sv->tls = tls_ctx_new(&sv->s.tls, &e);
+	sv->o.s.tls.server = true;
+	sv->tls = tls_ctx_new(&sv->o.s.tls, &e);
 	if (sv->tls == NULL)
 		return usage_err(&e);
-	if (sv->s.tls.cert != NULL)
+	if (sv->o.s.tls.cert != NULL)
 		return 0;
 	if (sv->nl > 0 && sock_name(sv->lfd[0], &a, &e) == 0 &&
 	    (a.family == AF_INET || a.family == AF_INET6) &&
@@ -200,11 +203,7 @@ tls_setup(struct server *sv)
 	}
 	if (tls_ctx_selfsigned(sv->tls, names, n, fp, sizeof(fp), &e) == -1)
 		return report(&e);
-	if (event_begin_always(&ev, "certificate")) {
-		json_str(&ev.j, "subject", names[0]);
-		json_str(&ev.j, "fingerprint_sha256", fp);
-		event_end(&ev, "certificate sha256 %s", fp);
-	}
+	event_certificate(names[0], fp);
 	return 0;
 }
 
@@ -246,6 +245,7 @@ inherited_listeners(struct server *sv, bool *taken)
 static int
 open_listeners(struct server *sv, char **args, int nargs)
 {
+	struct target_how how = target_how(SOCK_STREAM, true);
 	struct sock_addr a;
 	struct target t;
 	struct sock_err e;
@@ -258,54 +258,45 @@ open_listeners(struct server *sv, char **args, int nargs)
 
 	if ((status = inherited_listeners(sv, &taken)) != 0 || taken)
 		return status;
-	if (sv->s.unix_path != NULL) {
+	if (sv->o.s.unix_path != NULL) {
 		if (nargs > 0)
 			return usage_error("-U takes no ADDRESS or PORT "
 					   "(\"%s\")",
 			    args[0]);
-		if (sock_addr_unix(&a, sv->s.unix_path, &e) == -1)
+		if (sock_addr_unix(&a, sv->o.s.unix_path, &e) == -1)
 			return usage_err(&e);
-		fd = sock_listen(&a, true, sv->backlog, &e);
+		fd = sock_listen(&a, true, sv->o.backlog, &e);
 		if (fd == -1)
 			return report(&e);
 		sv->lfd[sv->nl++] = fd;
-		sv->made_unix = sv->s.unix_path[0] != '@' &&
-		    sock_file_id(sv->s.unix_path, &sv->unix_file) == 0;
+		sv->made_unix = sv->o.s.unix_path[0] != '@' &&
+		    sock_file_id(sv->o.s.unix_path, &sv->unix_file) == 0;
 		return 0;
 	}
-	if ((status = target_parse(args, nargs, true, &t)) != 0)
+	if ((status = target_parse(args, nargs, true, &t)) != 0 ||
+	    (status = target_port(t.port, &how, &port)) != 0)
 		return status;
-	if (sock_parse_port(t.port, "tcp", G.numeric, &port, &e) == -1)
-		return usage_err(&e);
 	sv->port_zero = port == 0;
 	if (t.host[0] == '\0') {
 		/* all interfaces: dual-stack "::", else 0.0.0.0 */
 		sock_addr_any(&a, G.family == AF_INET ? AF_INET : AF_INET6,
 		    port);
-		fd = sock_listen_v6(&a, true, v6only, sv->backlog, &e);
+		fd = sock_listen_v6(&a, true, v6only, sv->o.backlog, &e);
 		if (fd == -1 && G.family == AF_UNSPEC &&
 		    (e.code == EAFNOSUPPORT || e.code == EADDRNOTAVAIL)) {
 			sock_addr_any(&a, AF_INET, port);
-			fd = sock_listen(&a, true, sv->backlog, &e);
+			fd = sock_listen(&a, true, sv->o.backlog, &e);
 		}
 		if (fd == -1)
 			return report(&e);
 		sv->lfd[sv->nl++] = fd;
 		return 0;
 	}
-	if (sock_resolve(t.host, NULL, G.family, SOCK_STREAM,
-		SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERICHOST : 0), &ai,
-		&e) == -1) {
-		fail(SOCK_ERESOLVE, "%s: %s", t.host, sock_strerror(&e));
-		return EXIT_RESOLVE;
-	}
+	if ((status = target_resolve(t.host, port, &how, &ai)) != 0)
+		return status;
 	fd = -1;
-	for (i = 0; i < ai.n && fd == -1; i++) {
-		ai.v[i].port = port;
-		if (sock_addr_ip(&a, ai.v[i].host, port, ai.v[i].family, &e) ==
-		    0)
-			fd = sock_listen_v6(&a, true, v6only, sv->backlog, &e);
-	}
+	for (i = 0; i < ai.n && fd == -1; i++)
+		fd = sock_listen_v6(&ai.v[i], true, v6only, sv->o.backlog, &e);
 	sock_ai_free(&ai);
 	if (fd == -1)
 		return report(&e);
@@ -316,15 +307,15 @@ open_listeners(struct server *sv, char **args, int nargs)
 /* -e CMD (split into words here) or -c CMD (run by /bin/sh): the
    command of each client's child.  Returns 0 or an exit status. */
 static int
-exec_opt(struct server *sv, int c, char *arg)
+exec_opt(struct listen_opts *o, int c, char *arg)
 {
 	char quote;
 
-	if (sv->exec_argv != NULL)
+	if (o->exec_argv != NULL)
 		return usage_error("-e and -c: give one command");
 	if (c == 'e') {
-		sv->exec_argv = exec_split(arg, &quote);
-		if (sv->exec_argv != NULL)
+		o->exec_argv = exec_split(arg, &quote);
+		if (o->exec_argv != NULL)
 			return 0;
 		if (errno == ENOMEM)
 			return fail(SOCK_ELOCAL, "out of memory");
@@ -333,73 +324,61 @@ exec_opt(struct server *sv, int c, char *arg)
 			    quote, arg);
 		return usage_error("empty command");
 	}
-	sv->exec_argv = malloc(4 * sizeof(char *));
-	if (sv->exec_argv == NULL)
+	o->exec_argv = malloc(4 * sizeof(char *));
+	if (o->exec_argv == NULL)
 		return EXIT_LOCAL;
-	sv->exec_argv[0] = (char *)"/bin/sh";
-	sv->exec_argv[1] = (char *)"-c";
-	sv->exec_argv[2] = arg;
-	sv->exec_argv[3] = NULL;
+	o->exec_argv[0] = (char *)"/bin/sh";
+	o->exec_argv[1] = (char *)"-c";
+	o->exec_argv[2] = arg;
+	o->exec_argv[3] = NULL;
 	return 0;
 }
 
-/* Returns 0, an exit status, or -1 when --help was printed. */
+/* Reads listen's options into *o.  Returns 0, an exit status, or -1
+   when --help was printed. */
 static int
-parse_opts(struct server *sv, int argc, char **argv)
+parse_opts(struct listen_opts *o, int argc, char **argv)
 {
-	struct sock_err e;
-	uint64_t v;
+	struct opt_value v;
 	int c, rc;
-	char *arg;
 
-	while ((c = opt_next(M_LISTEN, argc, argv, &arg)) != OPT_END) {
-		if ((rc = session_opt(&sv->s, c, arg)) == 1)
+	while ((c = opt_next(M_LISTEN, argc, argv, &v)) != OPT_END) {
+		if ((rc = session_opt(&o->s, c, &v)) == 1)
 			continue;
 		if (rc == -1)
 			return EXIT_USAGE;
 		switch (c) {
 		case 'k':
-			sv->keep_open = true;
+			o->keep_open = true;
 			break;
 		case 'e':
 		case 'c':
-			if ((rc = exec_opt(sv, c, arg)) != 0)
+			if ((rc = exec_opt(o, c, v.text)) != 0)
 				return rc;
 			break;
 		case 'm':
-			if (sock_parse_uint(arg, 1000000, &v, &e) == -1 ||
-			    v == 0)
-				return usage_error(
-				    "bad --max-conns \"%s\": "
-				    "expected a number 1-1000000",
-				    arg);
-			sv->max_conns = v;
+			o->max_conns = v.n;
 			break;
 		case O_BACKLOG:
-			if (sock_parse_uint(arg, 65535, &v, &e) == -1 || v == 0)
-				return usage_error("bad --backlog \"%s\": "
-						   "expected a number 1-65535",
-				    arg);
-			sv->backlog = (int)v;
+			o->backlog = (int)v.n;
 			break;
 		case O_ALLOW:
 		case O_DENY:
-			if ((c == O_ALLOW ? sv->nallow : sv->ndeny) >= MAX_CIDR)
+			if ((c == O_ALLOW ? o->nallow : o->ndeny) >= MAX_CIDR)
 				return usage_error("too many --allow/--deny");
-			if (parse_cidr(arg,
-				c == O_ALLOW ? &sv->allow[sv->nallow++] :
-					       &sv->deny[sv->ndeny++],
-				&e) == -1)
-				return usage_err(&e);
+			if (c == O_ALLOW)
+				o->allow[o->nallow++] = v.cidr;
+			else
+				o->deny[o->ndeny++] = v.cidr;
 			break;
 		default:
 			return c == OPT_HELP ? -1 : opt_status(c);
 		}
 	}
-	if (session_tls_check(&sv->s) != 0)
+	if (session_tls_check(&o->s) != 0)
 		return EXIT_USAGE;
-	if (sv->exec_argv != NULL && exec_check(sv->exec_argv) == -1)
-		return usage_error("cannot run \"%s\": %s", sv->exec_argv[0],
+	if (o->exec_argv != NULL && exec_check(o->exec_argv) == -1)
+		return usage_error("cannot run \"%s\": %s", o->exec_argv[0],
 		    strerror(errno));
 	return 0;
 }
@@ -412,20 +391,20 @@ serve(struct server *sv)
 	struct relay_hooks hooks = { .ctx = sv,
 		.accept = accept_hook,
 		.closed = closed_hook };
-	struct relay_opts ro = sv->s.ro;
+	struct relay_opts ro = sv->o.s.ro;
 	char words[NI_MAXHOST + 8];
 	struct sock_err e;
 	enum relay_end end;
 	size_t i;
 
-	if (session_log_on(&sv->s.log))
+	if (session_log_on(&sv->o.s.log))
 		hooks.log = log_hook;
 	if (sv->tls != NULL)
 		hooks.tls_ready = tls_ready_hook;
-	ro.keep_open = sv->keep_open;
-	if (!sv->keep_open)
+	ro.keep_open = sv->o.keep_open;
+	if (!sv->o.keep_open)
 		ro.first_peer_ms = G.timeout_ms;
-	sv->s.log.marks = sv->keep_open ? LOG_MARKS_CHANGE : LOG_MARKS_NONE;
+	sv->o.s.log.marks = sv->o.keep_open ? LOG_MARKS_CHANGE : LOG_MARKS_NONE;
 	sv->r = relay_new(STDIN_FILENO, STDOUT_FILENO, &ro, &hooks);
 	if (sv->r == NULL)
 		return EXIT_LOCAL;
@@ -439,7 +418,7 @@ serve(struct server *sv)
 		return fail(SOCK_ENET, "no client within %lld ms",
 		    (long long)G.timeout_ms);
 	if (end == RELAY_STOPPED) /* the signal decides the status */
-		return sv->keep_open ? EXIT_OK : exit_status(e.kind);
+		return sv->o.keep_open ? EXIT_OK : exit_status(e.kind);
 	if (!sv->peer_came) /* the first client could not be taken */
 		return report(&e);
 	return report_session_end(&e,
@@ -450,43 +429,47 @@ int
 mode_listen(int argc, char **argv)
 {
 	struct server sv;
+	struct sock_addr bound;
 	struct sock_err e;
 	size_t i;
 	int status;
 
 	memset(&sv, 0, sizeof(sv));
-	session_init(&sv.s);
-	if ((status = parse_opts(&sv, argc, argv)) != 0) {
+	session_init(&sv.o.s);
+	if ((status = parse_opts(&sv.o, argc, argv)) != 0) {
 		if (status == -1) /* --help */
 			status = EXIT_OK;
 		goto out;
 	}
-	if ((status = session_files(&sv.s)) != 0)
+	if ((status = session_files(&sv.o.s)) != 0)
 		goto out;
 	signals_catch();
 	if ((status = open_listeners(&sv, argv + optind, argc - optind)) != 0)
 		goto out;
 	for (i = 0; i < sv.nl; i++) {
-		if (sockopts_apply(&sv.s.so, sv.lfd[i], NULL, &e) == -1) {
+		if (sockopts_apply(&sv.o.s.so, sv.lfd[i], NULL, &e) == -1) {
 			status = report(&e);
 			goto out;
 		}
 	}
-	if (sv.s.tls.on && (status = tls_setup(&sv)) != 0)
+	if (sv.o.s.tls.on && (status = tls_setup(&sv)) != 0)
 		goto out;
 	/* ready: a port the kernel picked is always told */
 	for (i = 0; i < sv.nl; i++)
-		session_listening_event(sv.lfd[i], sv.port_zero);
-	status = sv.exec_argv != NULL ? serve_exec(&sv) : serve(&sv);
+		if (sock_name(sv.lfd[i], &bound, &e) == 0)
+			event_listening(&bound,
+			    bound.family == AF_UNIX ? "unix" : "tcp",
+			    sv.port_zero);
+	status = sv.o.exec_argv != NULL ? serve_exec(&sv) : serve(&sv);
 out:
 	relay_free(sv.r);
 	for (i = 0; i < sv.nl && !sv.lfd_relayed; i++)
 		close(sv.lfd[i]);
 	if (sv.made_unix)
-		sock_unix_unlink(sv.s.unix_path, &sv.unix_file);
-	session_close(&sv.s);
+		sock_unix_unlink(sv.o.s.unix_path, &sv.unix_file);
+	session_close(&sv.o.s);
 	tls_ctx_free(sv.tls);
-	free(sv.exec_argv);
+	free(sv.o.exec_argv);
 	free(sv.kids);
 	return status;
 }

@@ -17,7 +17,8 @@ struct child {
 	struct endpoint c; /* peer and start time */
 };
 
-struct server {
+/* listen's options (parse_opts()). */
+struct listen_opts {
 	struct session s;
 	bool keep_open;
 	char **exec_argv;   /* -e/-c */
@@ -25,6 +26,10 @@ struct server {
 	struct cidr allow[MAX_CIDR], deny[MAX_CIDR];
 	size_t nallow, ndeny;
 	int backlog;
+};
+
+struct server {
+	struct listen_opts o;
 	int lfd[MAX_LISTEN];
 	size_t nl;
 	bool lfd_relayed; /* the relay closes lfd[], not the mode */

@@ -14,8 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "modes/listen.h"
+#include "out/events.h"
 #include "out/report.h"
+#include "out/signals.h"
 #include "stream/exec.h"
 
 static int sigchld_pipe[2] = { -1, -1 };
@@ -66,7 +69,7 @@ reap(struct server *sv, bool block)
 		for (i = 0; i < sv->nkids; i++) {
 			if (sv->kids[i].pid != pid)
 				continue;
-			session_closed_event(&sv->kids[i].c, true, false);
+			session_closed(&sv->kids[i].c, true, false);
 			sv->kids[i] = sv->kids[--sv->nkids];
 			break;
 		}
@@ -98,7 +101,7 @@ struct helper {
 static int
 helper_spawn(struct helper *h)
 {
-	h->pid = exec_spawn(h->sv->exec_argv, h->fd, report_nonfatal);
+	h->pid = exec_spawn(h->sv->o.exec_argv, h->fd, report_nonfatal);
 	if (h->pid == -1)
 		return -1;
 	close(h->fd);
@@ -125,7 +128,7 @@ helper_log_hook(void *ctx, const struct endpoint *p, char dir, const char *buf,
 {
 	struct helper *h = ctx;
 
-	return session_log_peer(&h->sv->s, p, dir, buf, n, e);
+	return session_log_peer(&h->sv->o.s, p, dir, buf, n, e);
 }
 
 /* The helper's relay between fd (the client) and local (the socketpair):
@@ -141,14 +144,14 @@ helper_relay(struct helper *h, int local, int fd, const struct sock_addr *peer)
 	struct tls *t = NULL;
 
 	/* with -k the other clients' helpers write the -o/-x files too */
-	sv->s.log.marks = sv->keep_open ? LOG_MARKS_SHARED : LOG_MARKS_NONE;
-	if (session_log_on(&sv->s.log))
+	sv->o.s.log.marks = sv->o.keep_open ? LOG_MARKS_SHARED : LOG_MARKS_NONE;
+	if (session_log_on(&sv->o.s.log))
 		hooks.log = helper_log_hook;
 	if (sv->tls != NULL && (t = tls_new(sv->tls, fd, NULL, &e)) == NULL)
 		_exit(report(&e));
 	if (t != NULL)
 		hooks.tls_ready = helper_ready_hook;
-	r = relay_new(local, local, &sv->s.ro, &hooks);
+	r = relay_new(local, local, &sv->o.s.ro, &hooks);
 	if (r == NULL || relay_add(r, fd, peer, t, &e) == -1) {
 		fail_nonfatal(SOCK_ELOCAL, "out of memory");
 		_exit(EXIT_LOCAL);
@@ -203,7 +206,7 @@ run_helper(struct server *sv, int fd, const struct sock_addr *peer)
 	addr_words(peer, words, sizeof(words));
 	if (relay_run(r, &e) != RELAY_DONE)
 		status = report_session_end(&e, words,
-		    sv->keep_open ? SESSION_ONE_OF_MANY : SESSION_CHILD);
+		    sv->o.keep_open ? SESSION_ONE_OF_MANY : SESSION_CHILD);
 	relay_free(r);
 	close(sp[0]); /* the command sees EOF */
 	if (h.fd != -1)
@@ -220,23 +223,23 @@ static int
 spawn(struct server *sv, int fd, const struct sock_addr *peer)
 {
 	/* --tls and -o/-x need a relay between the socket and the child */
-	bool relayed = sv->tls != NULL || session_log_on(&sv->s.log);
+	bool relayed = sv->tls != NULL || session_log_on(&sv->o.s.log);
 	pid_t pid =
-	    relayed ? fork() : exec_spawn(sv->exec_argv, fd, report_nonfatal);
+	    relayed ? fork() : exec_spawn(sv->o.exec_argv, fd, report_nonfatal);
 	int saved = errno;
 
 	if (pid == 0 && relayed)
 		run_helper(sv, fd, peer);
 
 	close(fd);
-	if (pid == -1 && sv->keep_open)
+	if (pid == -1 && sv->o.keep_open)
 		fail_nonfatal(SOCK_ELOCAL, "fork: %s", strerror(saved));
 	else if (pid == -1)
 		fail(SOCK_ELOCAL, "fork: %s", strerror(saved));
 	if (pid == -1)
 		return -1;
 	if (add_kid(sv, pid, peer) == -1) {
-		if (sv->keep_open)
+		if (sv->o.keep_open)
 			fail_nonfatal(SOCK_ELOCAL, "out of memory");
 		else
 			fail(SOCK_ELOCAL, "out of memory");
@@ -255,7 +258,7 @@ exec_accept_hook(void *ctx, int lfd, struct relay_client *cl,
 
 	if (got != RELAY_ACCEPT_PEER)
 		return got;
-	if (spawn(sv, cl->fd, &cl->peer) == -1 && !sv->keep_open)
+	if (spawn(sv, cl->fd, &cl->peer) == -1 && !sv->o.keep_open)
 		sv->spawn_failed = true;
 	return RELAY_ACCEPT_HANDED_OFF;
 }
@@ -269,11 +272,11 @@ exec_server(struct server *sv)
 	struct relay_hooks hooks = { .ctx = sv,
 		.accept = exec_accept_hook,
 		.watched = sigchld_hook };
-	struct relay_opts ro = { .keep_open = sv->keep_open,
+	struct relay_opts ro = { .keep_open = sv->o.keep_open,
 		.quit_after_ms = -1,
 		.idle_ms = -1,
 		.handshake_ms = -1,
-		.first_peer_ms = sv->keep_open ? -1 : G.timeout_ms,
+		.first_peer_ms = sv->o.keep_open ? -1 : G.timeout_ms,
 		.stop = &stop_signal };
 	struct relay *r;
 	size_t i;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/globals.h"
 #include "out/json.h"
 #include "modes/modes.h"
 #include "cli/options.h"
@@ -31,12 +32,18 @@ struct query {
 	int state; /* (atomic) */
 };
 
+/* resolve's options (parse_opts()). */
+struct resolve_opts {
+	const char *service; /* --service */
+	int family, type;    /* -4/-6, -t */
+	int flags;	     /* SOCK_R_*: --passive, --canonical, -n */
+	bool reverse;	     /* -r */
+};
+
 struct job {
 	struct query *q;
 	size_t n;
-	const char *service;
-	int family, type, flags;
-	bool reverse;
+	struct resolve_opts o;
 };
 
 static void
@@ -44,12 +51,12 @@ lookup(const struct job *j, struct query *q)
 {
 	double t0 = sock_now_ms();
 
-	if (j->reverse)
+	if (j->o.reverse)
 		q->rc = sock_reverse(q->name, q->hostname, sizeof(q->hostname),
 		    &q->err);
 	else
-		q->rc = sock_resolve(q->name, j->service, j->family, j->type,
-		    j->flags, &q->ai, &q->err);
+		q->rc = sock_resolve(q->name, j->o.service, j->o.family,
+		    j->o.type, j->o.flags, &q->ai, &q->err);
 	q->elapsed_ms = sock_now_ms() - t0;
 }
 
@@ -114,7 +121,7 @@ static int
 print_query(const struct job *j, const struct query *q)
 {
 	const struct sock_addr *a;
-	bool any = j->type == 0;
+	bool any = j->o.type == 0;
 	struct json js;
 	size_t i;
 
@@ -129,13 +136,13 @@ print_query(const struct job *j, const struct query *q)
 		json_str(&js, "code", sock_eai_name(q->err.code));
 		return json_end(&js);
 	}
-	if (j->reverse && !G.json) {
+	if (j->o.reverse && !G.json) {
 		/* a name from the DNS: its control characters escaped */
 		printf("%s ", q->name);
 		text_put(stdout, q->hostname);
 		return putchar('\n') == EOF ? -1 : 0;
 	}
-	if (j->reverse) {
+	if (j->o.reverse) {
 		json_begin(&js, stdout);
 		json_str(&js, "name", q->name);
 		json_str(&js, "hostname", q->hostname);
@@ -145,14 +152,14 @@ print_query(const struct job *j, const struct query *q)
 	if (!G.json) {
 		for (i = 0; i < q->ai.n; i++) {
 			a = &q->ai.v[i];
-			if (seen(&q->ai, i, j->service != NULL))
+			if (seen(&q->ai, i, j->o.service != NULL))
 				continue;
 			printf("%s %s", q->name, a->host);
-			if (j->service != NULL)
+			if (j->o.service != NULL)
 				printf(" %u", (unsigned)a->port);
-			if (j->service != NULL && any)
+			if (j->o.service != NULL && any)
 				printf(" %s", type_name(a->socktype));
-			if (j->flags & SOCK_R_CANON) {
+			if (j->o.flags & SOCK_R_CANON) {
 				putchar(' ');
 				text_put(stdout, q->ai.canonical);
 			}
@@ -162,20 +169,20 @@ print_query(const struct job *j, const struct query *q)
 	}
 	json_begin(&js, stdout);
 	json_str(&js, "name", q->name);
-	if (j->flags & SOCK_R_CANON)
+	if (j->o.flags & SOCK_R_CANON)
 		json_str(&js, "canonical", q->ai.canonical);
 	json_arr(&js, "addresses");
 	for (i = 0; i < q->ai.n; i++) {
 		a = &q->ai.v[i];
-		if (seen(&q->ai, i, j->service != NULL))
+		if (seen(&q->ai, i, j->o.service != NULL))
 			continue;
 		json_obj(&js, NULL);
 		json_str(&js, "address", a->host);
 		json_str(&js, "family",
 		    a->family == AF_INET6 ? "inet6" : "inet");
-		if (j->service != NULL)
+		if (j->o.service != NULL)
 			json_uint(&js, "port", a->port);
-		if (j->service != NULL && any)
+		if (j->o.service != NULL && any)
 			json_str(&js, "socktype", type_name(a->socktype));
 		json_close(&js);
 	}
@@ -195,12 +202,12 @@ check_args(struct job *j, char **names, int n)
 
 	if (n == 0)
 		return usage_error("no NAME given");
-	if (j->service != NULL && G.numeric &&
-	    sock_parse_port(j->service, "tcp", true, &port, &e) == -1)
+	if (j->o.service != NULL && G.numeric &&
+	    sock_parse_port(j->o.service, "tcp", true, &port, &e) == -1)
 		return usage_err(&e);
-	if (j->service != NULL && j->service[0] == '\0')
+	if (j->o.service != NULL && j->o.service[0] == '\0')
 		return usage_error("empty --service");
-	for (i = 0; j->reverse && i < n; i++)
+	for (i = 0; j->o.reverse && i < n; i++)
 		if (sock_addr_ip(&a, names[i], 0, AF_UNSPEC, &e) == -1)
 			return usage_error("-r takes addresses: \"%s\" is not "
 					   "a numeric address",
@@ -230,61 +237,41 @@ time_out(struct job *j, int64_t ms)
 	}
 }
 
-/* The socket type named by -t.  Returns false for a name it does not
-   know. */
-static bool
-type_of(const char *name, int *type)
+/* Reads resolve's options into *o.  Returns 0, -1 after --help, or an
+   exit status after printing. */
+static int
+parse_opts(struct resolve_opts *o, int argc, char **argv)
 {
-	if (strcmp(name, "stream") == 0)
-		*type = SOCK_STREAM;
-	else if (strcmp(name, "dgram") == 0)
-		*type = SOCK_DGRAM;
-	else if (strcmp(name, "any") == 0)
-		*type = 0;
-	else
-		return false;
-	return true;
-}
-
-/* The options of resolve into j.  Returns true to go on, or false to
-   end with *status (0 after --help). */
-static bool
-resolve_options(int argc, char **argv, struct job *j, int *status)
-{
-	char *arg;
+	/* -t's words, in the order of its row */
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, 0 };
+	struct opt_value v;
 	int c;
 
-	while ((c = opt_next(M_RESOLVE, argc, argv, &arg)) != OPT_END) {
+	while ((c = opt_next(M_RESOLVE, argc, argv, &v)) != OPT_END) {
 		switch (c) {
 		case O_SERVICE:
-			j->service = arg;
+			o->service = v.text;
 			break;
 		case 't':
-			if (!type_of(arg, &j->type)) {
-				*status =
-				    usage_error("bad type \"%s\": expected "
-						"stream, dgram or any",
-					arg);
-				return false;
-			}
+			o->type = types[v.choice];
 			break;
 		case O_PASSIVE:
-			j->flags |= SOCK_R_PASSIVE;
+			o->flags |= SOCK_R_PASSIVE;
 			break;
 		case O_CANONICAL:
-			j->flags |= SOCK_R_CANON;
+			o->flags |= SOCK_R_CANON;
 			break;
 		case 'r':
-			j->reverse = true;
+			o->reverse = true;
 			break;
 		default:
-			*status = opt_status(c);
-			return false;
+			return c == OPT_HELP ? -1 : opt_status(c);
 		}
 	}
+	o->family = G.family;
 	if (G.numeric)
-		j->flags |= SOCK_R_NUMERIC;
-	return true;
+		o->flags |= SOCK_R_NUMERIC;
+	return 0;
 }
 
 /* Starts the lookups: without -w this thread takes its share too (one
@@ -356,12 +343,11 @@ mode_resolve(int argc, char **argv)
 
 	if (j == NULL)
 		return fail(SOCK_ELOCAL, "out of memory");
-	j->type = SOCK_STREAM;
-	j->family = G.family;
-	if (!resolve_options(argc, argv, j, &status) ||
+	j->o.type = SOCK_STREAM;
+	if ((status = parse_opts(&j->o, argc, argv)) != 0 ||
 	    (status = check_args(j, argv + optind, argc - optind)) != 0) {
 		free(j);
-		return status;
+		return status == -1 ? EXIT_OK : status;
 	}
 	j->n = (size_t)(argc - optind);
 	j->q = calloc(j->n, sizeof(*j->q));

@@ -1,5 +1,5 @@
-/* The stream session's options and events, shared by listen and connect:
-   listening, accepted and refused (listen), connected (connect), closed. */
+/* The stream session's options, shared by listen and connect, and the
+   facts of its connected and closed events. */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "cli/options.h"
+#include "out/events.h"
 #include "out/report.h"
+#include "out/signals.h"
 #include "modes/session.h"
 
 void
@@ -26,26 +28,10 @@ session_init(struct session *s)
 	s->tls.min_days = -1;
 }
 
-/* A DUR option's value.  Returns 0 or -1 after a usage error. */
-static int
-dur_opt(const char *arg, int64_t *ms)
-{
-	struct sock_err e;
-
-	if (sock_parse_dur(arg, ms, &e) == -1) {
-		usage_err(&e);
-		return -1;
-	}
-	return 0;
-}
-
 /* The TLS options, as session_opt(). */
 static int
-tls_opt(struct session *s, int c, const char *arg)
+tls_opt(struct session *s, int c, const struct opt_value *v)
 {
-	struct sock_err e;
-	uint64_t v;
-
 	switch (c) {
 	case O_TLS:
 		if (!tls_available()) {
@@ -56,37 +42,31 @@ tls_opt(struct session *s, int c, const char *arg)
 		s->tls.on = true;
 		return 1;
 	case O_CA:
-		s->tls.ca = arg;
+		s->tls.ca = v->text;
 		return 1;
 	case O_CERT:
-		s->tls.cert = arg;
+		s->tls.cert = v->text;
 		return 1;
 	case O_KEY:
-		s->tls.key = arg;
+		s->tls.key = v->text;
 		return 1;
 	case O_ALPN:
-		s->tls.alpn = arg;
+		s->tls.alpn = v->text;
 		return 1;
 	case O_SNI:
 		/* an empty name would verify nothing: --sni "$UNSET" */
-		if (arg[0] == '\0') {
+		if (v->text[0] == '\0') {
 			usage_error("bad --sni \"\": an empty name; give the "
 				    "name the certificate must hold");
 			return -1;
 		}
-		s->tls.sni = arg;
+		s->tls.sni = v->text;
 		return 1;
 	case O_INSECURE:
 		s->tls.insecure = true;
 		return 1;
 	case O_MIN_DAYS:
-		if (sock_parse_uint(arg, 100000, &v, &e) == -1) {
-			usage_error("bad --min-days \"%s\": expected a number "
-				    "0-100000",
-			    arg);
-			return -1;
-		}
-		s->tls.min_days = (int64_t)v;
+		s->tls.min_days = (int64_t)v->n;
 		return 1;
 	}
 	return 0;
@@ -108,7 +88,7 @@ session_tls_check(const struct session *s)
 }
 
 int
-session_opt(struct session *s, int c, const char *arg)
+session_opt(struct session *s, int c, const struct opt_value *v)
 {
 	switch (c) {
 	case 'C':
@@ -118,9 +98,11 @@ session_opt(struct session *s, int c, const char *arg)
 		s->ro.no_shutdown = true;
 		return 1;
 	case 'q':
-		return dur_opt(arg, &s->ro.quit_after_ms) == -1 ? -1 : 1;
+		s->ro.quit_after_ms = v->ms;
+		return 1;
 	case O_IDLE_TIMEOUT:
-		return dur_opt(arg, &s->ro.idle_ms) == -1 ? -1 : 1;
+		s->ro.idle_ms = v->ms;
+		return 1;
 	case O_SEND_ONLY:
 		s->ro.send_only = true;
 		return 1;
@@ -128,18 +110,18 @@ session_opt(struct session *s, int c, const char *arg)
 		s->ro.recv_only = true;
 		return 1;
 	case 'o':
-		s->output_path = arg;
+		s->output_path = v->text;
 		return 1;
 	case 'x':
-		s->hexdump_path = arg;
+		s->hexdump_path = v->text;
 		return 1;
 	case 'U':
-		s->unix_path = arg;
+		s->unix_path = v->text;
 		return 1;
 	case 'O':
-		return sockopts_add(&s->so, arg) != 0 ? -1 : 1;
+		return sockopts_add(&s->so, v->text) != 0 ? -1 : 1;
 	}
-	return tls_opt(s, c, arg);
+	return tls_opt(s, c, v);
 }
 
 /* Opens the log file path (-o/-x; "-" is stderr when dash says so) into
@@ -221,142 +203,35 @@ session_log_peer(struct session *s, const struct endpoint *c, char dir,
 }
 
 void
-session_connected_event(int fd, const struct sock_addr *peer, double ms,
+session_connected(int fd, const struct sock_addr *peer, double ms,
     const char *proxy)
 {
+	struct event_connected ev = { .peer = peer,
+		.connect_ms = ms,
+		.proxy = proxy };
 	struct sock_addr local;
 	struct sock_err e;
-	struct event ev;
-	bool unix_ = peer->family == AF_UNIX;
 
-	if (!event_begin(&ev, "connected"))
-		return;
-	if (sock_name(fd, &local, &e) == -1)
-		memset(&local, 0, sizeof(local));
-	json_str(&ev.j, "address", peer->host);
-	if (unix_)
-		json_null(&ev.j, "port");
-	else
-		json_uint(&ev.j, "port", peer->port);
-	json_str(&ev.j, "local_address", unix_ ? NULL : local.host);
-	if (unix_)
-		json_null(&ev.j, "local_port");
-	else
-		json_uint(&ev.j, "local_port", local.port);
-	json_ms(&ev.j, "connect_ms", ms);
-	if (proxy != NULL)
-		json_str(&ev.j, "proxy", proxy);
-	if (proxy != NULL)
-		event_end(&ev,
-		    "connected through proxy %s (%s %u) from %s "
-		    "%u in %.2f ms",
-		    proxy, peer->host, (unsigned)peer->port, local.host,
-		    (unsigned)local.port, ms);
-	else if (unix_)
-		event_end(&ev, "connected to %s in %.2f ms", peer->host, ms);
-	else
-		event_end(&ev, "connected to %s %u from %s %u in %.2f ms",
-		    peer->host, (unsigned)peer->port, local.host,
-		    (unsigned)local.port, ms);
+	if (sock_name(fd, &local, &e) == 0)
+		ev.local = &local;
+	event_connected(&ev);
 }
 
 void
-session_listening_event(int fd, bool always)
+session_closed(const struct endpoint *c, bool with_peer, bool counted)
 {
-	struct sock_addr a;
-	struct sock_err e;
-	struct event ev;
-	const char *proto;
-	bool shown;
-
-	if (sock_name(fd, &a, &e) == -1)
-		return;
-	proto = a.family == AF_UNIX ? "unix" : "tcp";
-	shown = always ? event_begin_always(&ev, "listening") :
-			 event_begin(&ev, "listening");
-	if (!shown)
-		return;
-	json_str(&ev.j, "address", a.host);
-	if (a.family == AF_UNIX)
-		json_null(&ev.j, "port");
-	else
-		json_uint(&ev.j, "port", a.port);
-	json_str(&ev.j, "proto", proto);
-	if (a.family == AF_UNIX)
-		event_end(&ev, "listening on %s", a.host);
-	else
-		event_end(&ev, "listening on %s %u", a.host, (unsigned)a.port);
-}
-
-void
-session_peer_event(const char *name, const struct sock_addr *peer,
-    const char *reason)
-{
+	struct event_closed ev = { .peer = with_peer ? &c->peer : NULL,
+		.counted = counted,
+		.bytes_in = c->bytes_in,
+		.bytes_out = c->bytes_out,
+		.duration_ms = sock_now_ms() - c->start_ms,
+		.reason = c->reason };
 	char words[NI_MAXHOST + 8];
-	struct event ev;
-
-	if (!event_begin(&ev, name))
-		return;
-	json_str(&ev.j, "peer", peer->host[0] ? peer->host : NULL);
-	if (peer->family == AF_UNIX)
-		json_null(&ev.j, "peer_port");
-	else
-		json_uint(&ev.j, "peer_port", peer->port);
-	if (reason != NULL) {
-		json_str(&ev.j, "reason", reason);
-		event_end(&ev, "%s %s: %s", name,
-		    addr_words(peer, words, sizeof(words)), reason);
-	} else {
-		event_end(&ev, "%s %s", name,
-		    addr_words(peer, words, sizeof(words)));
-	}
-}
-
-void
-session_closed_event(const struct endpoint *c, bool with_peer, bool bytes)
-{
-	double ms = sock_now_ms() - c->start_ms;
-	char words[NI_MAXHOST + 8], why[32];
-	struct event ev;
 
 	if (c->truncated) /* --tls: EOF, but say so */
 		diag(1, "%s closed the connection without TLS close_notify",
 		    c->peer.host[0] ?
 			addr_words(&c->peer, words, sizeof(words)) :
 			"the peer");
-	if (!event_begin(&ev, "closed"))
-		return;
-	if (with_peer) {
-		/* null for an unnamed Unix client, as in "accepted" */
-		json_str(&ev.j, "peer", c->peer.host[0] ? c->peer.host : NULL);
-		if (c->peer.family == AF_UNIX)
-			json_null(&ev.j, "peer_port");
-		else
-			json_uint(&ev.j, "peer_port", c->peer.port);
-	}
-	if (bytes) {
-		json_uint(&ev.j, "bytes_in", c->bytes_in);
-		json_uint(&ev.j, "bytes_out", c->bytes_out);
-	} else {
-		json_null(&ev.j, "bytes_in");
-		json_null(&ev.j, "bytes_out");
-	}
-	json_ms(&ev.j, "duration_ms", ms);
-	if (c->reason != NULL)
-		json_str(&ev.j, "reason", c->reason);
-	why[0] = '\0';
-	if (c->reason != NULL)
-		snprintf(why, sizeof(why), " (%s)", c->reason);
-	if (!bytes)
-		event_end(&ev, "closed %s after %.2f ms%s",
-		    addr_words(&c->peer, words, sizeof(words)), ms, why);
-	else if (with_peer)
-		event_end(&ev, "closed %s: %llu bytes in, %llu out, %.2f ms%s",
-		    addr_words(&c->peer, words, sizeof(words)),
-		    (unsigned long long)c->bytes_in,
-		    (unsigned long long)c->bytes_out, ms, why);
-	else
-		event_end(&ev, "closed: %llu bytes in, %llu out, %.2f ms%s",
-		    (unsigned long long)c->bytes_in,
-		    (unsigned long long)c->bytes_out, ms, why);
+	event_closed(&ev);
 }

@@ -5,6 +5,7 @@
 #define SOCKIT_SESSION_H
 
 #include "cli/args.h"
+#include "cli/options.h"
 #include "out/log.h"
 #include "stream/relay.h"
 #include "tls/tls.h"
@@ -24,7 +25,7 @@ void session_init(struct session *);
 /* Takes option c (with its argument) when it is a session option.
    Returns 1 when taken, 0 when not a session option, or -1 after a
    usage error was printed. */
-int session_opt(struct session *, int c, const char *arg);
+int session_opt(struct session *, int c, const struct opt_value *v);
 /* Checks the TLS options: they go with --tls.  Returns 0, or EXIT_USAGE
    after printing. */
 int session_tls_check(const struct session *);
@@ -36,17 +37,13 @@ void session_close(struct session *);
    moved to or from peer c. */
 int session_log_peer(struct session *, const struct endpoint *c, char dir,
     const char *buf, size_t n, struct sock_err *e);
-/* The "listening" event of listener fd; always: even without -v. */
-void session_listening_event(int fd, bool always);
-/* The "accepted" or "refused" (name) event of peer, reason when not
-   NULL. */
-void session_peer_event(const char *name, const struct sock_addr *peer,
-    const char *reason);
 /* The "connected" event of fd to peer, after ms; through proxy (its
-   shown URL) when not NULL. */
-void session_connected_event(int fd, const struct sock_addr *peer, double ms,
+   URL as shown) when not NULL. */
+void session_connected(int fd, const struct sock_addr *peer, double ms,
     const char *proxy);
-/* The "closed" event of a connection (bytes null with exec children). */
-void session_closed_event(const struct endpoint *, bool with_peer, bool bytes);
+/* The "closed" event of peer c (with its address when with_peer; byte
+   counts null unless counted: an -e child owned the socket); first,
+   with -v, a TLS peer that closed without close_notify. */
+void session_closed(const struct endpoint *c, bool with_peer, bool counted);
 
 #endif

@@ -5,29 +5,31 @@
 #include "config.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "out/json.h"
 #include "modes/modes.h"
 #include "cli/options.h"
+#include "cli/target.h"
 #include "out/report.h"
 
-enum target {
+enum sockopt_target {
 	T_FRESH,   /* a new unconnected socket */
 	T_CONNECT, /* --connect HOST [PORT] */
 	T_LISTEN,  /* --listen [ADDR:]PORT */
 	T_FD	   /* --fd N */
 };
 
-struct cfg {
-	enum target target;
-	const char *arg;       /* the argument of --connect, --listen, --fd */
-	char host[NI_MAXHOST]; /* --connect: HOST */
-	char port[64];	       /* --connect: PORT */
+/* sockopt's options (parse_opts()). */
+struct sockopt_opts {
+	enum sockopt_target target;
+	const char *arg;       /* the argument of --connect, --listen */
+	struct hostport where; /* ... split: HOST, PORT */
+	int fd;		       /* --fd */
 	int type;	       /* SOCK_STREAM or SOCK_DGRAM */
 	bool unix_;	       /* --unix */
 	bool tcp;	       /* --tcp given */
@@ -249,64 +251,41 @@ print_outs(const struct out *outs, size_t n)
 	return finish_stdout(EXIT_OK);
 }
 
-/* The local address of --listen [ADDR:]PORT.  Returns 0, or an exit
-   status after printing the error. */
+/* The addresses of --listen [ADDR:]PORT (a lone word is the PORT: all
+   interfaces, IPv4 unless -6) or --connect HOST PORT.  Returns 0 with
+   *ai, or an exit status after printing the error. */
 static int
-listen_addr(const struct cfg *c, struct sock_addr *a)
+where_addrs(const struct sockopt_opts *c, struct sock_ai *ai)
 {
-	char host[NI_MAXHOST], port[64];
-	const char *proto = c->type == SOCK_DGRAM ? "udp" : "tcp";
-	struct sock_ai ai;
-	struct sock_err e;
+	struct target_how how = target_how(c->type, c->target == T_LISTEN);
+	const struct hostport *w = &c->where;
 	uint16_t p;
-	int split;
+	int status;
 
-	split = sock_split_hostport(c->arg, host, sizeof(host), port,
-	    sizeof(port), &e);
-	if (split == -1)
-		return usage_err(&e);
-	if (split == 0) { /* a lone PORT */
-		snprintf(port, sizeof(port), "%s", c->arg);
-		host[0] = '\0';
-	}
-	if (sock_parse_port(port, proto, G.numeric, &p, &e) == -1)
-		return usage_err(&e);
-	if (host[0] == '\0') {
-		sock_addr_any(a, G.family == AF_UNSPEC ? AF_INET : G.family, p);
-		return 0;
-	}
-	if (sock_addr_ip(a, host, p, G.family, &e) == 0)
-		return 0;
-	if (G.numeric)
-		return usage_err(&e);
-	if (sock_resolve(host, port, G.family, c->type, SOCK_R_PASSIVE, &ai,
-		&e) == -1)
-		return report(&e);
-	*a = ai.v[0];
-	sock_ai_free(&ai);
-	return 0;
+	if (!w->has_port && how.family == AF_UNSPEC)
+		how.family = AF_INET;
+	if ((status = target_port(w->has_port ? w->port : c->arg, &how, &p)))
+		return status;
+	return target_resolve(w->has_port ? w->host :
+		how.family == AF_INET	  ? "0.0.0.0" :
+					    "::",
+	    p, &how, ai);
 }
 
 /* Opens (or takes) the socket.  Returns the descriptor, or -1 with
  *status set after printing the error. */
 static int
-open_socket(const struct cfg *c, int *status)
+open_socket(const struct sockopt_opts *c, int *status)
 {
 	struct sock_addr a, peer;
 	struct sock_err e;
-	uint64_t n;
-	uint16_t p;
-	int fd = -1, family, timeout;
+	struct sock_ai ai;
+	int fd = -1, family;
 
 	*status = EXIT_OK;
 	switch (c->target) {
 	case T_FD:
-		if (sock_parse_uint(c->arg, INT_MAX, &n, &e) == -1) {
-			*status =
-			    usage_error("bad fd \"%s\": not a number", c->arg);
-			return -1;
-		}
-		return (int)n;
+		return c->fd;
 	case T_FRESH:
 		family = c->unix_	  ? AF_UNIX :
 		    G.family == AF_UNSPEC ? AF_INET :
@@ -314,8 +293,10 @@ open_socket(const struct cfg *c, int *status)
 		fd = sock_socket(family, c->type, false, &e);
 		break;
 	case T_LISTEN:
-		if ((*status = listen_addr(c, &a)) != EXIT_OK)
+		if ((*status = where_addrs(c, &ai)) != EXIT_OK)
 			return -1;
+		a = ai.v[0];
+		sock_ai_free(&ai);
 		if (c->type == SOCK_DGRAM)
 			fd = sock_udp(a.family, &a, true, &e);
 		else
@@ -324,15 +305,12 @@ open_socket(const struct cfg *c, int *status)
 			diag(1, "listening on %s %u", a.host, (unsigned)a.port);
 		break;
 	case T_CONNECT:
-		if (sock_parse_port(c->port, "tcp", G.numeric, &p, &e) == -1) {
-			*status = usage_err(&e);
+		if ((*status = where_addrs(c, &ai)) != EXIT_OK)
 			return -1;
-		}
-		timeout = G.timeout_ms < 0 ? -1 :
-		    G.timeout_ms > INT_MAX ? INT_MAX :
-					     (int)G.timeout_ms;
-		fd = sock_connect_host(c->host, c->port, G.family,
-		    G.numeric ? SOCK_R_NUMERIC : 0, NULL, timeout, &peer, &e);
+		sock_ai_interleave(&ai);
+		fd = sock_connect_list(ai.v, ai.n, NULL, G.timeout_ms, &peer,
+		    &e);
+		sock_ai_free(&ai);
 		if (fd >= 0)
 			diag(1, "connected to %s %u", peer.host,
 			    (unsigned)peer.port);
@@ -345,7 +323,7 @@ open_socket(const struct cfg *c, int *status)
 
 /* Checks the options that do not go together.  Returns 0 or EXIT_USAGE. */
 static int
-check_cfg(const struct cfg *c)
+check_opts(const struct sockopt_opts *c)
 {
 	if (c->target == T_FD && (c->tcp || c->unix_ || c->type == SOCK_DGRAM))
 		return usage_error("--fd takes the socket as it is: no --tcp, "
@@ -427,84 +405,95 @@ run(int fd, struct item *items, size_t nitems)
 	return status;
 }
 
+/* Reads sockopt's options into *o.  Returns 0, -1 after --help, or an
+   exit status after printing. */
+static int
+parse_opts(struct sockopt_opts *o, int argc, char **argv)
+{
+	struct opt_value v;
+	int c;
+
+	while ((c = opt_next(M_SOCKOPT, argc, argv, &v)) != OPT_END) {
+		switch (c) {
+		case O_TCP:
+			o->tcp = true;
+			break;
+		case 'u':
+			o->type = SOCK_DGRAM;
+			break;
+		case O_UNIX:
+			o->unix_ = true;
+			break;
+		case O_CONNECT:
+		case O_LISTEN:
+			o->target = c == O_CONNECT ? T_CONNECT : T_LISTEN;
+			o->arg = v.text;
+			o->where = v.hostport;
+			break;
+		case O_FD:
+			o->target = T_FD;
+			o->fd = (int)v.n;
+			break;
+		case O_LIST:
+			o->list = true;
+			break;
+		default:
+			return c == OPT_HELP ? -1 : opt_status(c);
+		}
+	}
+	return 0;
+}
+
+/* The positionals: --connect's PORT when its HOST came alone, then the
+   NAME[=VALUE] items, into *items (free it) and *n.  Returns 0, or an
+   exit status after printing. */
+static int
+parse_items(struct sockopt_opts *o, char **pos, int npos, struct item **items,
+    size_t *n)
+{
+	int i, status;
+
+	if (o->target == T_CONNECT && !o->where.has_port) {
+		if (npos == 0)
+			return usage_error("no PORT given after --connect %s",
+			    o->arg);
+		snprintf(o->where.port, sizeof(o->where.port), "%s", pos[0]);
+		o->where.has_port = true;
+		pos++;
+		npos--;
+	}
+	*n = (size_t)npos;
+	*items = calloc(*n + 1, sizeof(**items));
+	if (*items == NULL)
+		return fail(SOCK_ELOCAL, "out of memory");
+	for (i = 0; i < npos; i++)
+		if ((status = parse_item(pos[i], &(*items)[i])) != EXIT_OK)
+			return status;
+	return 0;
+}
+
 int
 mode_sockopt(int argc, char **argv)
 {
-	struct cfg c = { .target = T_FRESH, .type = SOCK_STREAM };
-	struct item *items;
-	struct sock_err e;
-	char **pos, *arg;
-	int ch, npos, fd, status;
-	size_t i;
+	struct sockopt_opts o = { .target = T_FRESH, .type = SOCK_STREAM };
+	struct item *items = NULL;
+	size_t n = 0;
+	int fd, status;
 
-	while ((ch = opt_next(M_SOCKOPT, argc, argv, &arg)) != OPT_END) {
-		switch (ch) {
-		case O_TCP:
-			c.tcp = true;
-			break;
-		case 'u':
-			c.type = SOCK_DGRAM;
-			break;
-		case O_UNIX:
-			c.unix_ = true;
-			break;
-		case O_CONNECT:
-			c.target = T_CONNECT;
-			c.arg = arg;
-			break;
-		case O_LISTEN:
-			c.target = T_LISTEN;
-			c.arg = arg;
-			break;
-		case O_FD:
-			c.target = T_FD;
-			c.arg = arg;
-			break;
-		case O_LIST:
-			c.list = true;
-			break;
-		default:
-			return opt_status(ch);
-		}
-	}
-	if (c.list)
+	if ((status = parse_opts(&o, argc, argv)) != 0)
+		return status == -1 ? EXIT_OK : status;
+	if (o.list)
 		return list_table();
-	if ((status = check_cfg(&c)) != 0)
-		return status;
-	pos = argv + optind;
-	npos = argc - optind;
-	if (c.target == T_CONNECT) {
-		/* HOST, or HOST:PORT; else the first positional is the PORT */
-		switch (sock_split_hostport(c.arg, c.host, sizeof(c.host),
-		    c.port, sizeof(c.port), &e)) {
-		case -1:
-			return usage_err(&e);
-		case 0:
-			if (npos == 0)
-				return usage_error("no PORT given after "
-						   "--connect %s",
-				    c.arg);
-			snprintf(c.port, sizeof(c.port), "%s", pos[0]);
-			pos++;
-			npos--;
-			break;
+	if ((status = check_opts(&o)) == 0 &&
+	    (status = parse_items(&o, argv + optind, argc - optind, &items,
+		 &n)) == 0) {
+		fd = open_socket(&o, &status);
+		if (fd >= 0) {
+			status = run(fd, items, n);
+			if (o.target != T_FD)
+				close(fd);
 		}
 	}
-	items = calloc((size_t)npos + 1, sizeof(*items));
-	if (items == NULL) {
-		fail(SOCK_ELOCAL, "out of memory");
-		return EXIT_LOCAL;
-	}
-	for (i = 0; (int)i < npos; i++)
-		if ((status = parse_item(pos[i], &items[i])) != EXIT_OK)
-			goto out;
-	fd = open_socket(&c, &status);
-	if (fd >= 0) {
-		status = run(fd, items, (size_t)npos);
-		if (c.target != T_FD)
-			close(fd);
-	}
-out:
 	free(items);
 	return status;
 }

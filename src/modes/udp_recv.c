@@ -10,17 +10,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "cli/args.h"
 #include "out/dgram.h"
 #include "modes/modes.h"
 #include "cli/options.h"
+#include "cli/target.h"
+#include "out/events.h"
 #include "out/report.h"
 
 #define RECV_BATCH   64		 /* datagrams per recvmmsg */
 #define DGRAM_ROOM   (65536 + 1) /* more than any datagram: a cut shows */
 #define ECHO_WAIT_MS 1000	 /* for room to send an echo */
 
-struct recv {
+/* udp-recv's options (parse_opts()). */
+struct udp_recv_opts {
 	uint64_t count; /* 0: no limit */
 	bool echo;
 	bool lines; /* text: end each datagram with a newline */
@@ -33,32 +37,23 @@ struct recv {
    wildcard, dual-stack unless -4 (or an IPv4 --join group).  Returns 0,
    or an exit status after printing. */
 static int
-local_address(const struct recv *r, const struct target *t, struct sock_addr *a)
+local_address(const struct udp_recv_opts *r, const struct target *t,
+    struct sock_addr *a)
 {
+	struct target_how how = target_how(SOCK_DGRAM, true);
 	struct sock_ai ai;
-	struct sock_err e;
 	uint16_t port;
-	char serv[8];
-	int family = G.family;
+	int status;
 
-	if (sock_parse_port(t->port, "udp", G.numeric, &port, &e) == -1)
-		return usage_err(&e);
+	if ((status = target_port(t->port, &how, &port)) != 0)
+		return status;
 	if (t->host[0] == '\0') {
-		if (r->join != NULL)
-			family = r->group.family;
-		sock_addr_any(a, family, port);
+		sock_addr_any(a, r->join != NULL ? r->group.family : how.family,
+		    port);
 		return 0;
 	}
-	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
-	if (sock_resolve(t->host, serv, family, SOCK_DGRAM,
-		SOCK_R_PASSIVE | (G.numeric ? SOCK_R_NUMERIC : 0), &ai,
-		&e) == -1)
-		return report(&e);
-	if (ai.n == 0) {
-		sock_ai_free(&ai);
-		fail(SOCK_ERESOLVE, "%s: no address", t->host);
-		return EXIT_RESOLVE;
-	}
+	if ((status = target_resolve(t->host, port, &how, &ai)) != 0)
+		return status;
 	*a = ai.v[0];
 	sock_ai_free(&ai);
 	return 0;
@@ -69,7 +64,7 @@ local_address(const struct recv *r, const struct target *t, struct sock_addr *a)
 /* The bound socket, with -O options, timestamps and the group joined.
    Returns the descriptor, or -1 with *status set after printing. */
 static int
-open_socket(const struct recv *r, struct sock_addr *a, bool wildcard,
+open_socket(const struct udp_recv_opts *r, struct sock_addr *a, bool wildcard,
     int *status)
 {
 	struct sock_err e;
@@ -103,27 +98,6 @@ open_socket(const struct recv *r, struct sock_addr *a, bool wildcard,
 	return fd;
 }
 
-/* The `listening` event: always for port 0 (unless --quiet), else with
-   -v or --json.  Returns 0, or -1 when stderr failed. */
-static int
-event_listening(int fd, bool port0)
-{
-	struct sock_addr name;
-	struct sock_err e;
-	struct event ev;
-
-	if (sock_name(fd, &name, &e) == -1)
-		return 0;
-	if (!(port0 ? event_begin_always(&ev, "listening") :
-		      event_begin(&ev, "listening")))
-		return 0;
-	json_str(&ev.j, "address", name.host);
-	json_uint(&ev.j, "port", name.port);
-	json_str(&ev.j, "proto", "udp");
-	return event_end(&ev, "listening on %s %u", name.host,
-	    (unsigned)name.port);
-}
-
 /* Sends d back to its sender: never more bytes than came. */
 static void
 echo(int fd, const struct sock_dgram *d)
@@ -149,7 +123,7 @@ ends_line(const struct sock_dgram *d)
 /* Receives until --count datagrams came or -w passed with none.  Returns
    the exit status. */
 static int
-receive(const struct recv *r, int fd)
+receive(const struct udp_recv_opts *r, int fd)
 {
 	struct sock_dgram *d;
 	struct sock_addr from;
@@ -218,27 +192,19 @@ receive(const struct recv *r, int fd)
 	return status;
 }
 
-/* Parses the options.  Returns 0, -1 after --help, or an exit status
-   after printing. */
+/* Reads udp-recv's options into *r.  Returns 0, -1 after --help, or an exit
+   status after printing. */
 static int
-options(struct recv *r, int argc, char **argv)
+parse_opts(struct udp_recv_opts *r, int argc, char **argv)
 {
+	struct opt_value v;
 	struct sock_err e;
-	uint64_t v;
-	char *arg;
 	int c, rc;
 
-	while ((c = opt_next(M_UDPRECV, argc, argv, &arg)) != OPT_END) {
+	while ((c = opt_next(M_UDPRECV, argc, argv, &v)) != OPT_END) {
 		switch (c) {
 		case O_COUNT:
-			if (sock_parse_uint(arg, UINT64_MAX, &v, &e) == -1)
-				return usage_error("bad count \"%s\": %s", arg,
-				    sock_strerror(&e));
-			if (v == 0)
-				return usage_error("bad count \"%s\": must be "
-						   "at least 1",
-				    arg);
-			r->count = v;
+			r->count = v.n;
 			break;
 		case O_ECHO:
 			r->echo = true;
@@ -247,13 +213,13 @@ options(struct recv *r, int argc, char **argv)
 			r->lines = true;
 			break;
 		case O_JOIN:
-			r->join = arg;
+			r->join = v.text;
 			break;
 		case O_INTERFACE:
-			r->ifname = arg;
+			r->ifname = v.text;
 			break;
 		case 'O':
-			if ((rc = sockopts_add(&r->so, arg)) != 0)
+			if ((rc = sockopts_add(&r->so, v.text)) != 0)
 				return rc;
 			break;
 		default: /* --help (-1), or a usage error */
@@ -277,12 +243,13 @@ options(struct recv *r, int argc, char **argv)
 int
 mode_udp_recv(int argc, char **argv)
 {
-	struct recv r = { .count = 0 };
-	struct sock_addr a;
+	struct udp_recv_opts r = { .count = 0 };
+	struct sock_addr a, bound;
+	struct sock_err e;
 	struct target t;
 	int rc, fd;
 
-	if ((rc = options(&r, argc, argv)) != 0)
+	if ((rc = parse_opts(&r, argc, argv)) != 0)
 		return rc == -1 ? EXIT_OK : rc;
 	if ((rc = target_parse(argv + optind, argc - optind, true, &t)) != 0)
 		return rc;
@@ -290,7 +257,9 @@ mode_udp_recv(int argc, char **argv)
 		return rc;
 	if ((fd = open_socket(&r, &a, t.host[0] == '\0', &rc)) == -1)
 		return rc;
-	if (event_listening(fd, a.port == 0) == -1) {
+	/* the bound address: a port the kernel picked is always told */
+	if (sock_name(fd, &bound, &e) == 0 &&
+	    event_listening(&bound, "udp", a.port == 0) == -1) {
 		close(fd);
 		return EXIT_LOCAL;
 	}

@@ -11,15 +11,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "cli/args.h"
 #include "out/dgram.h"
 #include "modes/modes.h"
 #include "cli/options.h"
+#include "cli/target.h"
+#include "out/events.h"
 #include "out/report.h"
 
 #define REPLY_WAIT_MS 2000 /* --reply without -w */
 #define SEND_BATCH    1024 /* datagrams per sendmmsg */
-#define COUNT_MAX     (UINT64_C(1) << 48)
 
 /* One datagram to send: a piece of the payload buffer. */
 struct piece {
@@ -27,13 +29,18 @@ struct piece {
 	size_t len;
 };
 
-struct send {
+/* udp-send's options (parse_opts()). */
+struct udp_send_opts {
 	bool lines, empty, broadcast, reply;
 	uint64_t count;
 	int64_t interval_ms; /* 0: none */
 	int64_t ttl;	     /* -1: the kernel's */
-	const char *source, *source_port;
+	struct source src;   /* -s, -p */
 	struct sockopts so;
+};
+
+struct send {
+	struct udp_send_opts o;
 	struct sock_addr to; /* the destination */
 	size_t max;	     /* the largest payload for to's family */
 	char *buf;	     /* MESSAGE, or stdin */
@@ -114,7 +121,7 @@ split_lines(struct send *s)
 			    line, len, s->max, family_name(s->to.family));
 			return EXIT_USAGE;
 		}
-		if (len > 0 || s->empty) {
+		if (len > 0 || s->o.empty) {
 			if (s->n == cap) {
 				cap = cap ? cap * 2 : 256;
 				np = realloc(s->pieces, cap * sizeof(*np));
@@ -158,10 +165,10 @@ payload(struct send *s, char **words, int n)
 		}
 		total = s->len;
 	} else {
-		rc = read_stdin(s, s->lines ? SIZE_MAX : s->max + 1, &total);
+		rc = read_stdin(s, s->o.lines ? SIZE_MAX : s->max + 1, &total);
 		if (rc != 0)
 			return rc;
-		if (s->lines)
+		if (s->o.lines)
 			return split_lines(s);
 	}
 	if (total > s->max) {
@@ -182,50 +189,53 @@ payload(struct send *s, char **words, int n)
 	return 0;
 }
 
+/* The first record of ai of family, else the first. */
+static const struct sock_addr *
+of_family(const struct sock_ai *ai, int family)
+{
+	size_t i;
+
+	for (i = 0; i < ai->n; i++)
+		if (ai->v[i].family == family)
+			return &ai->v[i];
+	return &ai->v[0];
+}
+
 /* The destination: the first address HOST resolves to, of the family of
-   -4/-6, else of -s's, else the resolver's first.  Also checks -s and -p.
+   -4/-6, else of -s's when it has one family only, else the resolver's
+   first; and the source of its family (-s, or -p alone: the wildcard).
    Returns 0, or an exit status after printing. */
 static int
 destination(struct send *s, const struct target *t, struct sock_addr *src,
     bool *bind_src)
 {
-	struct sock_ai ai;
-	struct sock_err e;
-	uint16_t port, sport = 0;
-	char serv[8];
-	int family = G.family;
+	struct target_how how = target_how(SOCK_DGRAM, false);
+	struct sock_ai ai, from;
+	uint16_t port;
+	size_t i;
+	int status;
 
-	if (sock_parse_port(t->port, "udp", G.numeric, &port, &e) == -1)
-		return usage_err(&e);
-	if (s->source_port != NULL &&
-	    sock_parse_port(s->source_port, "udp", G.numeric, &sport, &e) == -1)
-		return usage_err(&e);
-	if (s->source != NULL) {
-		if (sock_addr_ip(src, s->source, sport, family, &e) == -1)
-			return usage_error("bad source address \"%s\": not a "
-					   "numeric %saddress",
-			    s->source,
-			    family == AF_INET	   ? "IPv4 " :
-				family == AF_INET6 ? "IPv6 " :
-						     "");
-		family = src->family;
-	}
-	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
-	if (sock_resolve(t->host, serv, family, SOCK_DGRAM,
-		G.numeric ? SOCK_R_NUMERIC : 0, &ai, &e) == -1)
-		return report(&e);
-	if (ai.n == 0) {
-		sock_ai_free(&ai);
-		fail(SOCK_ERESOLVE, "%s: no address", t->host);
-		return EXIT_RESOLVE;
+	if ((status = target_port(t->port, &how, &port)) != 0 ||
+	    (status = target_source(&s->o.src, &how, &from)) != 0)
+		return status;
+	for (i = 0; i < from.n && from.v[i].family == from.v[0].family; i++)
+		;
+	if (from.n > 0 && i == from.n && from.v[0].family != AF_UNSPEC)
+		how.family = from.v[0].family;
+	if ((status = target_resolve(t->host, port, &how, &ai)) != 0) {
+		sock_ai_free(&from);
+		return status;
 	}
 	s->to = ai.v[0];
 	sock_ai_free(&ai);
 	sock_addr_unmap(&s->to);
 	s->max = sock_udp_max(s->to.family);
-	if (s->source == NULL && s->source_port != NULL)
-		sock_addr_any(src, s->to.family, sport);
-	*bind_src = s->source != NULL || s->source_port != NULL;
+	*bind_src = from.n > 0;
+	if (*bind_src)
+		*src = *of_family(&from, s->to.family);
+	if (*bind_src && src->family == AF_UNSPEC)
+		sock_addr_any(src, s->to.family, s->o.src.port);
+	sock_ai_free(&from);
 	return 0;
 }
 
@@ -239,12 +249,12 @@ open_socket(struct send *s, const struct sock_addr *src, bool bind_src)
 	s->fd = sock_socket(s->to.family, SOCK_DGRAM, false, &e);
 	if (s->fd == -1)
 		return report(&e);
-	if ((s->broadcast && sock_broadcast(s->fd, true, &e) == -1) ||
-	    (s->ttl >= 0 &&
-		sock_ttl(s->fd, s->to.family, (int)s->ttl, &e) == -1) ||
-	    sockopts_apply(&s->so, s->fd, NULL, &e) == -1 ||
+	if ((s->o.broadcast && sock_broadcast(s->fd, true, &e) == -1) ||
+	    (s->o.ttl >= 0 &&
+		sock_ttl(s->fd, s->to.family, (int)s->o.ttl, &e) == -1) ||
+	    sockopts_apply(&s->o.so, s->fd, NULL, &e) == -1 ||
 	    (bind_src && sock_bind_fd(s->fd, src, false, &e) == -1) ||
-	    (s->reply && sock_timestamps(s->fd, &e) == -1) ||
+	    (s->o.reply && sock_timestamps(s->fd, &e) == -1) ||
 	    sock_udp_connect(s->fd, &s->to, &e) == -1)
 		return report(&e);
 	return 0;
@@ -269,22 +279,6 @@ net_error(const struct send *s, struct sock_err *e)
 	return report(e);
 }
 
-/* The `sent` event of one datagram.  Returns 0, or -1 when stderr
-   failed. */
-static int
-event_sent(const struct send *s, size_t bytes)
-{
-	struct event ev;
-
-	if (!event_begin(&ev, "sent"))
-		return 0;
-	json_str(&ev.j, "address", s->to.host);
-	json_uint(&ev.j, "port", s->to.port);
-	json_uint(&ev.j, "bytes", bytes);
-	return event_end(&ev, "sent %zu bytes to %s %u", bytes, s->to.host,
-	    (unsigned)s->to.port);
-}
-
 static void
 sleep_ms(int64_t ms)
 {
@@ -302,12 +296,12 @@ send_all(struct send *s)
 {
 	struct iovec iov[SEND_BATCH];
 	struct sock_err e;
-	uint64_t total = s->count * s->n, done = 0, b, i;
+	uint64_t total = s->o.count * s->n, done = 0, b, i;
 	const struct piece *p;
 	int k;
 
 	while (done < total) {
-		b = s->interval_ms > 0 ? 1 : total - done;
+		b = s->o.interval_ms > 0 ? 1 : total - done;
 		if (b > SEND_BATCH)
 			b = SEND_BATCH;
 		for (i = 0; i < b; i++) {
@@ -319,11 +313,11 @@ send_all(struct send *s)
 		if (k == -1)
 			return net_error(s, &e);
 		for (i = 0; i < (uint64_t)k; i++)
-			if (event_sent(s, iov[i].iov_len) == -1)
+			if (event_sent(&s->to, iov[i].iov_len) == -1)
 				return EXIT_LOCAL;
 		done += (uint64_t)k;
-		if (s->interval_ms > 0 && done < total)
-			sleep_ms(s->interval_ms);
+		if (s->o.interval_ms > 0 && done < total)
+			sleep_ms(s->o.interval_ms);
 	}
 	/* an ICMP error the kernel already holds (loopback: at once) */
 	if (sock_pending_error(s->fd, &s->to, &e) == -1)
@@ -364,65 +358,53 @@ reply(struct send *s)
 	return rc == -1 ? EXIT_LOCAL : 0;
 }
 
-/* Parses the options.  Returns 0, -1 after --help, or an exit status
-   after printing. */
+/* Reads udp-send's options into *o.  Returns 0, -1 after --help, or an exit
+   status after printing. */
 static int
-options(struct send *s, int argc, char **argv)
+parse_opts(struct udp_send_opts *o, int argc, char **argv)
 {
-	struct sock_err e;
-	uint64_t v;
-	char *arg;
+	struct opt_value v;
 	int c, rc;
 
-	while ((c = opt_next(M_UDPSEND, argc, argv, &arg)) != OPT_END) {
+	while ((c = opt_next(M_UDPSEND, argc, argv, &v)) != OPT_END) {
 		switch (c) {
 		case 'l':
-			s->lines = true;
+			o->lines = true;
 			break;
 		case O_EMPTY:
-			s->empty = true;
+			o->empty = true;
 			break;
 		case O_COUNT:
-			if (sock_parse_uint(arg, COUNT_MAX, &v, &e) == -1)
-				return usage_error("bad count \"%s\": %s", arg,
-				    sock_strerror(&e));
-			if (v == 0)
-				return usage_error("bad count \"%s\": must be "
-						   "at least 1",
-				    arg);
-			s->count = v;
+			o->count = v.n;
 			break;
 		case O_INTERVAL:
-			if (sock_parse_dur(arg, &s->interval_ms, &e) == -1)
-				return usage_err(&e);
+			o->interval_ms = v.ms;
 			break;
 		case 'b':
-			s->broadcast = true;
+			o->broadcast = true;
 			break;
 		case O_TTL:
-			if (sock_parse_uint(arg, 255, &v, &e) == -1)
-				return usage_error("bad TTL \"%s\": %s", arg,
-				    sock_strerror(&e));
-			s->ttl = (int64_t)v;
+			o->ttl = (int64_t)v.n;
 			break;
 		case 's':
-			s->source = arg;
+			o->src.host = v.text;
 			break;
 		case 'p':
-			s->source_port = arg;
+			o->src.port_text = v.text;
+			o->src.port = v.port;
 			break;
 		case O_REPLY:
-			s->reply = true;
+			o->reply = true;
 			break;
 		case 'O':
-			if ((rc = sockopts_add(&s->so, arg)) != 0)
+			if ((rc = sockopts_add(&o->so, v.text)) != 0)
 				return rc;
 			break;
 		default: /* --help (-1), or a usage error */
 			return c == OPT_HELP ? -1 : opt_status(c);
 		}
 	}
-	if (s->empty && !s->lines)
+	if (o->empty && !o->lines)
 		return usage_error("--empty needs --lines");
 	return 0;
 }
@@ -430,27 +412,19 @@ options(struct send *s, int argc, char **argv)
 int
 mode_udp_send(int argc, char **argv)
 {
-	struct send s = { .count = 1, .ttl = -1, .fd = -1 };
+	struct send s = { .o = { .count = 1, .ttl = -1 }, .fd = -1 };
 	struct sock_addr src;
 	struct target t;
-	char host[NI_MAXHOST], port[64];
-	struct sock_err e;
 	bool bind_src = false;
 	int rc, n, used;
 
-	if ((rc = options(&s, argc, argv)) != 0)
+	if ((rc = parse_opts(&s.o, argc, argv)) != 0)
 		return rc == -1 ? EXIT_OK : rc;
 	n = argc - optind;
 	/* HOST PORT or HOST:PORT, then the MESSAGE words */
-	used = n > 0 &&
-		sock_split_hostport(argv[optind], host, sizeof(host), port,
-		    sizeof(port), &e) == 1 ?
-	    1 :
-	    2;
-	if ((rc = target_parse(argv + optind, n < used ? n : used, false,
-		 &t)) != 0)
+	if ((rc = target_parse_lead(argv + optind, n, &t, &used)) != 0)
 		return rc;
-	if (s.lines && n > used)
+	if (s.o.lines && n > used)
 		return usage_error("--lines reads stdin: no MESSAGE expected");
 	memset(&src, 0, sizeof(src));
 	rc = destination(&s, &t, &src, &bind_src);
@@ -460,7 +434,7 @@ mode_udp_send(int argc, char **argv)
 		rc = open_socket(&s, &src, bind_src);
 	if (rc == 0)
 		rc = send_all(&s);
-	if (rc == 0 && s.reply)
+	if (rc == 0 && s.o.reply)
 		rc = reply(&s);
 	if (s.fd != -1)
 		close(s.fd);

@@ -10,9 +10,9 @@
 #include "out/json.h"
 
 static void
-put(struct json *j, const void *p, size_t n)
+put(struct json *j, const void *bytes, size_t n)
 {
-	char *nb;
+	char *grown;
 	size_t cap;
 
 	if (j->oom)
@@ -21,15 +21,15 @@ put(struct json *j, const void *p, size_t n)
 		cap = j->cap ? j->cap : 256;
 		while (cap < j->len + n + 1)
 			cap *= 2;
-		nb = realloc(j->buf, cap);
-		if (nb == NULL) {
+		grown = realloc(j->buf, cap);
+		if (grown == NULL) {
 			j->oom = true;
 			return;
 		}
-		j->buf = nb;
+		j->buf = grown;
 		j->cap = cap;
 	}
-	memcpy(j->buf + j->len, p, n);
+	memcpy(j->buf + j->len, bytes, n);
 	j->len += n;
 }
 
@@ -42,20 +42,20 @@ puts_(struct json *j, const char *s)
 static void __attribute__((format(printf, 2, 3)))
 putf(struct json *j, const char *fmt, ...)
 {
-	char tmp[64], *big;
+	char small[64], *big;
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n <= 0)
 		return;
-	if ((size_t)n < sizeof(tmp)) {
-		put(j, tmp, (size_t)n);
+	if ((size_t)n < sizeof(small)) {
+		put(j, small, (size_t)n);
 		return;
 	}
-	/* longer than tmp ("%.3f" of 1e300): never cut a number short */
+	/* longer than small ("%.3f" of 1e300): never cut a number short */
 	big = malloc((size_t)n + 1);
 	if (big == NULL) {
 		j->oom = true;
@@ -74,19 +74,19 @@ utf8_len(const void *p, size_t n)
 	const unsigned char *s = p;
 	unsigned c = s[0];
 	size_t len, i;
-	uint32_t cp;
+	uint32_t code_point;
 
 	if (c < 0x80)
 		return 1;
 	if (c >= 0xc2 && c <= 0xdf) {
 		len = 2;
-		cp = c & 0x1f;
+		code_point = c & 0x1f;
 	} else if (c >= 0xe0 && c <= 0xef) {
 		len = 3;
-		cp = c & 0x0f;
+		code_point = c & 0x0f;
 	} else if (c >= 0xf0 && c <= 0xf4) {
 		len = 4;
-		cp = c & 0x07;
+		code_point = c & 0x07;
 	} else {
 		return 0;
 	}
@@ -95,10 +95,12 @@ utf8_len(const void *p, size_t n)
 	for (i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+		code_point = (code_point << 6) | (s[i] & 0x3f);
 	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+	if ((len == 3 && code_point < 0x800) ||
+	    (len == 4 && code_point < 0x10000) ||
+	    (code_point >= 0xd800 && code_point <= 0xdfff) ||
+	    code_point > 0x10ffff)
 		return 0;
 	return len;
 }

@@ -8,13 +8,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "out/log.h"
+#include "out/report.h"
 
 #define HEX_LINE 96 /* "> 00000000  xx ... xx  |0123456789abcdef|\n" */
 
@@ -50,84 +50,58 @@ addr_words(const struct sock_addr *a, char *buf, size_t len)
 	return buf;
 }
 
-/* Writes n bytes of buf to fd, waiting when it is non-blocking and full
-   (a stderr that another process made non-blocking): nothing is
-   dropped.  Returns 0, or -1 (errno). */
-static int
-log_write(int fd, const char *buf, size_t n)
-{
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, buf, n);
-		if (w > 0) {
-			buf += w;
-			n -= (size_t)w;
-		} else if (w == -1 &&
-		    (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			poll(&p, 1, -1);
-		} else if (w == 0 || errno != EINTR) {
-			if (w == 0)
-				errno = EIO;
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* "# HOST PORT\n" (or the path) of peer at p; control bytes of a name
+/* "# HOST PORT\n" (or the path) of peer at out; control bytes of a name
    the peer chose are written \xHH.  Returns its length. */
 static size_t
-log_mark(char *p, const struct sock_addr *peer)
+log_mark(char *out, const struct sock_addr *peer)
 {
-	const char *h = peer->host[0] ? peer->host : "(unnamed)";
+	const char *host = peer->host[0] ? peer->host : "(unnamed)";
 	size_t n = 0;
 
-	p[n++] = '#';
-	p[n++] = ' ';
-	for (; *h != '\0'; h++) {
-		if ((unsigned char)*h < 0x20 || *h == 0x7f)
-			n += (size_t)sprintf(p + n, "\\x%02x",
-			    (unsigned char)*h);
+	out[n++] = '#';
+	out[n++] = ' ';
+	for (; *host != '\0'; host++) {
+		if ((unsigned char)*host < 0x20 || *host == 0x7f)
+			n += (size_t)sprintf(out + n, "\\x%02x",
+			    (unsigned char)*host);
 		else
-			p[n++] = *h;
+			out[n++] = *host;
 	}
 	if (peer->family == AF_INET || peer->family == AF_INET6)
-		n += (size_t)sprintf(p + n, " %u", (unsigned)peer->port);
-	p[n++] = '\n';
+		n += (size_t)sprintf(out + n, " %u", (unsigned)peer->port);
+	out[n++] = '\n';
 	return n;
 }
 
-/* The -x lines of n bytes at buf, from offset off, at p.  Returns their
+/* The -x lines of n bytes at buf, from offset, at out.  Returns their
    length. */
 static size_t
-hex_lines(char *p, char dir, uint64_t off, const char *buf, size_t n)
+hex_lines(char *out, char dir, uint64_t offset, const char *buf, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, k, len = 0;
 
 	for (i = 0; i < n; i += 16) {
-		len += (size_t)sprintf(p + len, "%c %08llx ", dir,
-		    (unsigned long long)(off + i));
+		len += (size_t)sprintf(out + len, "%c %08llx ", dir,
+		    (unsigned long long)(offset + i));
 		for (k = 0; k < 16; k++) {
-			p[len++] = ' ';
-			unsigned char b =
+			out[len++] = ' ';
+			unsigned char byte =
 			    i + k < n ? (unsigned char)buf[i + k] : 0;
 
-			p[len++] = i + k < n ? hex[b >> 4] : ' ';
-			p[len++] = i + k < n ? hex[b & 15] : ' ';
+			out[len++] = i + k < n ? hex[byte >> 4] : ' ';
+			out[len++] = i + k < n ? hex[byte & 15] : ' ';
 			if (k == 7)
-				p[len++] = ' ';
+				out[len++] = ' ';
 		}
-		memcpy(p + len, "  |", 3);
+		memcpy(out + len, "  |", 3);
 		len += 3;
 		for (k = 0; k < 16 && i + k < n; k++)
-			p[len++] = isprint((unsigned char)buf[i + k]) ?
+			out[len++] = isprint((unsigned char)buf[i + k]) ?
 			    buf[i + k] :
 			    '.';
-		p[len++] = '|';
-		p[len++] = '\n';
+		out[len++] = '|';
+		out[len++] = '\n';
 	}
 	return len;
 }
@@ -140,25 +114,25 @@ static int
 log_one(struct session_log *l, int fd, unsigned long *last,
     const struct log_record *rec, bool hex)
 {
-	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	size_t need = 4 * NI_MAXHOST + 16 +
 	    (hex ? (rec->n / 16 + 1) * HEX_LINE : rec->n),
 	       len = 0;
 	bool shared = l->marks == LOG_MARKS_SHARED, locked = false;
 	off_t at = -1;
-	char *nb;
+	char *grown;
 	int rc;
 
 	if (need > l->cap) {
-		if ((nb = realloc(l->buf, need)) == NULL)
+		if ((grown = realloc(l->buf, need)) == NULL)
 			return -1;
-		l->buf = nb;
+		l->buf = grown;
 		l->cap = need;
 	}
 	if (shared) {
 		/* a lock between processes (fcntl locks are per process),
 		   then: did another write since our last record? */
-		locked = fcntl(fd, F_SETLKW, &lk) == 0;
+		locked = fcntl(fd, F_SETLKW, &lock) == 0;
 		at = lseek(fd, 0, SEEK_CUR);
 	}
 	if ((shared && (at == -1 || (unsigned long)at != *last)) ||
@@ -171,7 +145,9 @@ log_one(struct session_log *l, int fd, unsigned long *last,
 		memcpy(l->buf + len, rec->buf, rec->n);
 		len += rec->n;
 	}
-	rc = log_write(fd, l->buf, len);
+	/* a stderr that another process made non-blocking waits: nothing
+	   is dropped */
+	rc = write_whole(fd, l->buf, len);
 	if (shared) {
 		at = lseek(fd, 0, SEEK_CUR);
 		*last = at == -1 ? 0 : (unsigned long)at;
@@ -179,8 +155,8 @@ log_one(struct session_log *l, int fd, unsigned long *last,
 		*last = rec->client;
 	}
 	if (locked) {
-		lk.l_type = F_UNLCK;
-		fcntl(fd, F_SETLK, &lk);
+		lock.l_type = F_UNLCK;
+		fcntl(fd, F_SETLK, &lock);
 	}
 	return rc;
 }

@@ -1,12 +1,11 @@
-/* Global options, diagnostics and errors: the one place that prints them. */
+/* Errors and diagnostics: their words, and the exit status of an error
+   kind (out/events.c writes them: the error and diagnostic events). */
 #ifndef SOCKIT_REPORT_H
 #define SOCKIT_REPORT_H
 
-#include <signal.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
+#include <stddef.h>
 
+#include "out/line.h"
 #include "sock/sock.h"
 
 /* Exit statuses of SPEC.md. */
@@ -18,20 +17,6 @@ enum {
 	EXIT_LOCAL = 4,	  /* bind, permission, I/O on stdin/stdout */
 	EXIT_TLS = 5	  /* TLS handshake or verification */
 };
-
-/* The global options, valid in every mode. */
-struct globals {
-	const char *mode;   /* the mode word, for messages */
-	int family;	    /* AF_UNSPEC, or AF_INET with -4, AF_INET6 -6 */
-	bool json;	    /* -j */
-	int verbose;	    /* -v, repeatable */
-	bool quiet;	    /* --quiet */
-	int64_t timeout_ms; /* -w, -1 when not given */
-	bool numeric;	    /* -n */
-};
-extern struct globals G;
-
-#define PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 /* Errors, shown even with --quiet.  In text, the line "sockit: MODE:
    message"; with --json instead the event
@@ -55,13 +40,10 @@ void report_nonfatal(const struct sock_err *);
 /* A diagnostic shown with at least `level` -v (0: unless --quiet); with
    --json the event {"event":"diagnostic","mode":MODE,"message":...}. */
 void diag(int level, const char *fmt, ...) PRINTF(2, 3);
-/* Writes s to fp with control characters (C0, DEL, C1 as UTF-8 or as a
-   lone byte) as \xHH, so a peer-chosen string never reaches a terminal
-   raw.  Every text line on stderr is escaped so already. */
-void text_put(FILE *fp, const char *s);
 /* Writes the n bytes to fd whole, with one write(2) when the descriptor
    takes them: partial writes go on, EAGAIN (a non-blocking description
-   shared with stdout) waits in poll(2).  Returns 0, or -1 (errno). */
+   shared with stdout or another process's) waits in poll(2).  Returns 0,
+   or -1 (errno). */
 int write_whole(int fd, const void *buf, size_t n);
 /* Flushes stdout at the end of a mode.  Returns status, or EXIT_LOCAL
    when stdout could not be written (quietly when the reader went away). */
@@ -84,31 +66,3 @@ int report_session_end(const struct sock_err *e, const char *peer,
     enum session_scope scope);
 
 #endif
-
-/* SIGINT and SIGTERM: after signals_catch(), they set stop_signal and
-   interrupt poll(2) instead of killing the process, so a mode can end
-   its sessions (and report them) before signals_finish() dies by it. */
-extern volatile sig_atomic_t stop_signal;
-void signals_catch(void);
-/* Re-raises a caught signal with its default action; returns otherwise. */
-void signals_finish(void);
-
-/* Events (-v or --json): a text line or a JSON object on stderr.
-	struct event ev;
-	if (event_begin(&ev, "listening")) {
-		json_str(&ev.j, "address", host); ...
-		event_end(&ev, "listening on %s %u", host, port);
-	}
-   The JSON members are written only in JSON mode; the text only in text
-   mode.  always: shown even without -v (not with --quiet). */
-#include "out/json.h"
-struct event {
-	struct json j;
-	bool json;
-};
-bool event_begin(struct event *, const char *name);
-bool event_begin_always(struct event *, const char *name);
-/* Writes the event: the JSON object, or the text line (control
-   characters escaped), each with one write(2).  Returns 0, or -1 when
-   stderr failed. */
-int event_end(struct event *, const char *fmt, ...) PRINTF(2, 3);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/globals.h"
 #include "out/json.h"
 #include "out/report.h"
 #include "out/results.h"

@@ -3,94 +3,61 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "out/report.h"
-#include "out/log.h"
+#include "out/line.h"
 #include "out/tlsout.h"
 
 void
-tls_json(struct json *j, const struct tls_info *in)
+tls_json(struct json *j, const struct tls_info *info)
 {
-	const char *cert[] = { "subject", "issuer", "not_before", "not_after" };
-	const char *val[] = { in->subject, in->issuer, in->not_before,
-		in->not_after };
+	const char *field[] = { "subject", "issuer", "not_before",
+		"not_after" };
+	const char *value[] = { info->subject, info->issuer, info->not_before,
+		info->not_after };
 	size_t i;
 
-	json_str(j, "version", in->version);
-	json_str(j, "cipher", in->cipher);
-	json_str(j, "alpn", in->alpn[0] ? in->alpn : NULL);
-	for (i = 0; i < sizeof(cert) / sizeof(cert[0]); i++)
-		json_str(j, cert[i],
-		    in->have_cert && val[i][0] ? val[i] : NULL);
-	if (in->have_cert && in->not_after[0])
-		json_int(j, "days_left", in->days_left);
+	json_str(j, "version", info->version);
+	json_str(j, "cipher", info->cipher);
+	json_str(j, "alpn", info->alpn[0] ? info->alpn : NULL);
+	for (i = 0; i < sizeof(field) / sizeof(field[0]); i++)
+		json_str(j, field[i],
+		    info->have_cert && value[i][0] ? value[i] : NULL);
+	if (info->have_cert && info->not_after[0])
+		json_int(j, "days_left", info->days_left);
 	else
 		json_null(j, "days_left");
-	json_bool(j, "verified", in->verified);
+	json_bool(j, "verified", info->verified);
 	json_str(j, "fingerprint_sha256",
-	    in->have_cert ? in->fingerprint : NULL);
+	    info->have_cert ? info->fingerprint : NULL);
 }
 
 /* The fields come from the peer (its certificate, its ALPN answer):
    their control characters are escaped, here for -z's stdout too. */
 void
-tls_text(FILE *fp, const struct tls_info *in, bool why)
+tls_text(FILE *fp, const struct tls_info *info, bool why)
 {
-	text_put(fp, in->version);
+	text_put(fp, info->version);
 	fputc(' ', fp);
-	text_put(fp, in->cipher);
-	if (in->alpn[0]) {
+	text_put(fp, info->cipher);
+	if (info->alpn[0]) {
 		fputs(" alpn ", fp);
-		text_put(fp, in->alpn);
+		text_put(fp, info->alpn);
 	}
-	if (!in->have_cert) {
+	if (!info->have_cert) {
 		fputs(", no certificate", fp);
 		return;
 	}
 	fputs(", ", fp);
-	text_put(fp, in->subject);
+	text_put(fp, info->subject);
 	fputs(" (issuer ", fp);
-	text_put(fp, in->issuer);
+	text_put(fp, info->issuer);
 	fputs("), expires ", fp);
-	text_put(fp, in->not_after);
-	fprintf(fp, " (%lld day%s), %s", in->days_left,
-	    in->days_left == 1 || in->days_left == -1 ? "" : "s",
-	    in->verified ? "verified" : "not verified");
-	if (why && !in->verified && in->verify_error[0]) {
+	text_put(fp, info->not_after);
+	fprintf(fp, " (%lld day%s), %s", info->days_left,
+	    info->days_left == 1 || info->days_left == -1 ? "" : "s",
+	    info->verified ? "verified" : "not verified");
+	if (why && !info->verified && info->verify_error[0]) {
 		fputs(": ", fp);
-		text_put(fp, in->verify_error);
+		text_put(fp, info->verify_error);
 	}
-}
-
-void
-tls_event(const struct tls_info *in, const struct sock_addr *peer)
-{
-	char words[NI_MAXHOST + 8], *text = NULL;
-	size_t len = 0;
-	struct event ev;
-	FILE *mem;
-
-	if (!event_begin(&ev, "tls"))
-		return;
-	if (peer != NULL) {
-		json_str(&ev.j, "peer", peer->host[0] ? peer->host : NULL);
-		if (peer->family == AF_UNIX)
-			json_null(&ev.j, "peer_port");
-		else
-			json_uint(&ev.j, "peer_port", peer->port);
-	}
-	tls_json(&ev.j, in);
-	mem = open_memstream(&text, &len);
-	if (mem != NULL) {
-		tls_text(mem, in, true);
-		fclose(mem);
-	}
-	if (peer != NULL)
-		event_end(&ev, "tls %s: %s",
-		    addr_words(peer, words, sizeof(words)), text ? text : "");
-	else
-		event_end(&ev, "tls %s", text ? text : "");
-	free(text);
 }

@@ -14,7 +14,5 @@ void tls_json(struct json *, const struct tls_info *);
    (issuer CN=ca), expires 2027-01-01T00:00:00Z (10 days), verified";
    why: after "not verified", the reason. */
 void tls_text(FILE *, const struct tls_info *, bool why);
-/* The "tls" event (with -v or --json); peer is NULL in connect. */
-void tls_event(const struct tls_info *, const struct sock_addr *peer);
 
 #endif

@@ -88,12 +88,6 @@ bool sock_addr_equal(const struct sock_addr *a, const struct sock_addr *b);
    With numeric, a name is refused.  Returns 0, or -1 (EUSAGE). */
 int sock_parse_port(const char *s, const char *proto, bool numeric,
     uint16_t *port, struct sock_err *);
-/* Splits "HOST:PORT" or "[V6]:PORT" when arg is in that form (bracketed,
-   or exactly one ':'), else copies arg as the host and leaves *port empty.
-   Brackets around a lone host ("[::1]") are removed.  Returns 1 when a
-   port was split off, 0 when not, -1 (EUSAGE) for a malformed argument. */
-int sock_split_hostport(const char *arg, char *host, size_t hostlen, char *port,
-    size_t portlen, struct sock_err *);
 
 /* Values shared by socket options and the command line. */
 /* The longest DUR: 365 days (8760h), far past any wait a user means, and

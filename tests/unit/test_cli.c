@@ -1,5 +1,6 @@
-/* Unit tests of the command line (src/cli/): the value parsers of port
-   lists and address blocks (parse.c), the -O applier (args.c). */
+/* Unit tests of the command line (src/cli/): the value parsers of
+   HOST:PORT, port lists and address blocks (parse.c), the -O applier
+   (args.c); the option table in cli/options.c. */
 #include "config.h"
 
 #include <netinet/in.h>
@@ -13,6 +14,7 @@
 #include "cli/parse.h"
 #include "sock/sock.h"
 #include "tap.h"
+#include "cli/test_cli.h"
 
 /* The ports as "22,80,8000" (the first and last few of long lists). */
 static const char *
@@ -32,6 +34,61 @@ ports_str(const uint16_t *p, size_t n, char *buf, size_t len)
 		    i ? "," : "", (unsigned)p[i]);
 	}
 	return buf;
+}
+
+static void
+test_hostport(void)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		const char *host, *port;
+	} t[] = {
+		{ "host:80", 1, "host", "80" },
+		{ "127.0.0.1:8080", 1, "127.0.0.1", "8080" },
+		{ "[::1]:80", 1, "::1", "80" },
+		{ "[fe80::1%lo]:22", 1, "fe80::1%lo", "22" },
+		{ "host:http", 1, "host", "http" },
+		{ "::1", 0, "::1", "" },
+		{ "[::1]", 0, "::1", "" },
+		{ "a:b:c", 0, "a:b:c", "" },
+		{ "host", 0, "host", "" },
+		{ "10.0.0.1", 0, "10.0.0.1", "" },
+	};
+	static const char *bad[] = {
+		":80",
+		"host:",
+		"[::1",
+		"[::1]x",
+		"[::1]:",
+		"[]:80",
+		"[]",
+	};
+	char host[NI_MAXHOST], port[32];
+	struct sock_err e;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		rc = parse_hostport(t[i].in, host, sizeof(host), port,
+		    sizeof(port), &e);
+		ok(rc == t[i].rc && strcmp(host, t[i].host) == 0 &&
+			strcmp(port, t[i].port) == 0,
+		    "parse_hostport \"%s\" -> %d, "
+		    "host \"%s\", port \"%s\"",
+		    t[i].in, t[i].rc, t[i].host, t[i].port);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		rc = parse_hostport(bad[i], host, sizeof(host), port,
+		    sizeof(port), &e);
+		ok(rc == -1 && e.kind == SOCK_EUSAGE,
+		    "parse_hostport refuses \"%s\" as a usage error", bad[i]);
+	}
+	rc = parse_hostport("averyveryverylonghostname:80", host, 8, port,
+	    sizeof(port), &e);
+	ok(rc == -1 && e.kind == SOCK_EUSAGE,
+	    "parse_hostport refuses a host longer than the buffer");
 }
 
 static void
@@ -315,10 +372,12 @@ test_sockopts(void)
 int
 main(void)
 {
+	test_hostport();
 	test_ports();
 	test_ports_bad();
 	test_cidr();
 	test_cidr_bad();
 	test_sockopts();
+	test_options();
 	return done();
 }

@@ -1,64 +1,7 @@
-/* Addresses: HOST:PORT splitting, ports, address records
-   (src/sock/addr.c). */
+/* Addresses: ports, address records (src/sock/addr.c). */
 #include "config.h"
 
 #include "test_sock.h"
-
-void
-test_split_hostport(void)
-{
-	static const struct {
-		const char *in;
-		int rc;
-		const char *host, *port;
-	} t[] = {
-		{ "host:80", 1, "host", "80" },
-		{ "127.0.0.1:8080", 1, "127.0.0.1", "8080" },
-		{ "[::1]:80", 1, "::1", "80" },
-		{ "[fe80::1%lo]:22", 1, "fe80::1%lo", "22" },
-		{ "host:http", 1, "host", "http" },
-		{ "::1", 0, "::1", "" },
-		{ "[::1]", 0, "::1", "" },
-		{ "a:b:c", 0, "a:b:c", "" },
-		{ "host", 0, "host", "" },
-		{ "10.0.0.1", 0, "10.0.0.1", "" },
-	};
-	static const char *bad[] = {
-		":80",
-		"host:",
-		"[::1",
-		"[::1]x",
-		"[::1]:",
-		"[]:80",
-		"[]",
-	};
-	char host[NI_MAXHOST], port[32];
-	struct sock_err e;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		rc = sock_split_hostport(t[i].in, host, sizeof(host), port,
-		    sizeof(port), &e);
-		ok(rc == t[i].rc && strcmp(host, t[i].host) == 0 &&
-			strcmp(port, t[i].port) == 0,
-		    "sock_split_hostport \"%s\" -> %d, "
-		    "host \"%s\", port \"%s\"",
-		    t[i].in, t[i].rc, t[i].host, t[i].port);
-	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		memset(&e, 0, sizeof(e));
-		rc = sock_split_hostport(bad[i], host, sizeof(host), port,
-		    sizeof(port), &e);
-		ok(rc == -1 && e.kind == SOCK_EUSAGE,
-		    "sock_split_hostport refuses \"%s\" as a usage error",
-		    bad[i]);
-	}
-	rc = sock_split_hostport("averyveryverylonghostname:80", host, 8, port,
-	    sizeof(port), &e);
-	ok(rc == -1 && e.kind == SOCK_EUSAGE,
-	    "sock_split_hostport refuses a host longer than the buffer");
-}
 
 void
 test_parse_port(void)

@@ -50,7 +50,6 @@ read_all(int fd, char *buf, size_t n)
 int
 main(void)
 {
-	test_split_hostport();
 	test_parse_port();
 	test_addr();
 	test_values();

@@ -31,8 +31,7 @@ uint16_t closed_port(void);
 /* Reads exactly n bytes within WAIT_MS.  Returns true when they came. */
 bool read_all(int fd, char *buf, size_t n);
 
-void test_split_hostport(void); /* addr.c */
-void test_parse_port(void);
+void test_parse_port(void); /* addr.c */
 void test_addr(void);
 void test_values(void);	 /* value.c */
 void test_resolve(void); /* resolve.c */

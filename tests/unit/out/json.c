@@ -1,4 +1,4 @@
-/* Unit tests of the JSON Lines writer (src/out/json.c) and utf8_valid(). */
+/* The JSON Lines writer (src/out/json.c) and utf8_valid(). */
 #include "config.h"
 
 #include <limits.h>
@@ -9,8 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "out/json.h"
-#include "tap.h"
+#include "test_out.h"
 
 /* Every line written, checked with jq at the end. */
 static char *lines[256];
@@ -551,8 +550,8 @@ test_all_lines_parse(void)
 	    "every line written (%zu) parses with jq as one object", nlines);
 }
 
-int
-main(void)
+void
+test_json(void)
 {
 	size_t i;
 
@@ -570,5 +569,4 @@ main(void)
 	test_all_lines_parse();
 	for (i = 0; i < nlines; i++)
 		free(lines[i]);
-	return done();
 }
