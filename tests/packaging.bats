@@ -116,7 +116,8 @@ build_depends() {
 	[ -n "$marked" ]
 	[ "$(build_depends | grep -v -x debhelper-compat)" = "$marked" ]
 	# what the package build needs is the package group, in test too
-	for p in debhelper dpkg-dev lintian; do
+	# (dpkg-buildpackage refuses to start without build-essential)
+	for p in build-essential debhelper dpkg-dev lintian; do
 		./tools/deps --list package | grep -q -x "$p"
 		./tools/deps --list test | grep -q -x "$p"
 	done
