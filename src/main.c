@@ -2,8 +2,13 @@
    the exit status. */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +19,7 @@
 #include "modes/modes.h"
 #include "out/report.h"
 #include "out/signals.h"
+#include "tls/tls.h"
 
 /* The run function of each mode of the mode table. */
 static const struct {
@@ -60,6 +66,44 @@ std_open(void)
 	}
 }
 
+/* --version: the version (SPEC's first line), the TLS library sockit is
+   built with and the module --tls would load (not loaded here: a run
+   without --tls never maps OpenSSL), and the features compiled in, one
+   per line, so that a bug report says what ran. */
+static void
+version_print(void)
+{
+	char module[PATH_MAX];
+	bool found = tls_module_path(module, sizeof(module));
+
+	printf("sockit %s\n", PACKAGE_VERSION);
+#ifdef TLS_LIBRARY
+	printf("tls: %s, module %s%s\n", TLS_LIBRARY, module,
+	    found ? "" : " (missing)");
+#else
+	(void)found;
+	printf("tls: none (built without TLS)\n");
+#endif
+	/* the kernel interfaces sockit uses, then what this build has */
+	fputs("features: epoll splice sendfile sendmmsg recvmmsg", stdout);
+#if defined(__linux__) && defined(TCP_INFO)
+	fputs(" tcp-info", stdout);
+#endif
+#ifdef SO_TIMESTAMPNS
+	fputs(" rx-timestamps", stdout);
+#endif
+#ifdef HAVE_CLOSE_RANGE
+	fputs(" close-range", stdout);
+#endif
+#ifdef SYS_kcmp
+	fputs(" kcmp", stdout);
+#endif
+#ifdef __SANITIZE_ADDRESS__
+	fputs(" asan", stdout);
+#endif
+	putchar('\n');
+}
+
 int
 main(int argc, char **argv)
 {
@@ -81,7 +125,7 @@ main(int argc, char **argv)
 			break;
 		}
 		if (strcmp(w, "--version") == 0 || strcmp(w, "-V") == 0) {
-			printf("sockit %s\n", PACKAGE_VERSION);
+			version_print();
 			return finish_stdout(EXIT_OK);
 		}
 		if (strcmp(w, "--help") == 0 || strcmp(w, "-h") == 0) {

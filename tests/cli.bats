@@ -10,8 +10,35 @@ teardown() {
 @test "--version prints 'sockit VERSION' on stdout and exits 0" {
 	run --separate-stderr "$SOCKIT" --version
 	assert_success
-	[[ $output =~ ^sockit\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[[ ${lines[0]} =~ ^sockit\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 	[ -z "$stderr" ]
+}
+
+# What a bug report needs: the TLS library sockit was built with (as
+# config.h says), where its module is looked for, and the features.
+@test "switch 5: --version names the TLS library, its module and the features, one per line" {
+	run --separate-stderr "$SOCKIT" --version
+	assert_success
+	[ -z "$stderr" ]
+	[ "${#lines[@]}" -eq 3 ]
+	[[ ${lines[0]} =~ ^sockit\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	if grep -q '^#define HAVE_TLS 1' "${TOP_BUILDDIR:-$TOP_SRCDIR}/config.h"; then
+		# the build tree's module, beside src/sockit
+		module=$(cd "$(dirname "$SOCKIT")" && pwd)/sockit-tls.so
+		[ -f "$module" ]
+		assert_line --index 1 --regexp "^tls: OpenSSL [0-9]+\.[0-9]+\.[0-9]+[a-z]*, module $module\$"
+	else
+		assert_line --index 1 'tls: none (built without TLS)'
+	fi
+	assert_line --index 2 --regexp '^features: epoll splice sendfile sendmmsg recvmmsg( [a-z-]+)*$'
+	# what Linux always has here
+	[[ ${lines[2]} == *" tcp-info "* && ${lines[2]} == *" rx-timestamps"* ]]
+}
+
+@test "switch 5: --version does not load OpenSSL" {
+	LD_DEBUG=files "$SOCKIT" --version >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/ld"
+	grep -q 'calling init: .*libc\.so' "$BATS_TEST_TMPDIR/ld"
+	! grep -E 'libssl|libcrypto|sockit-tls' "$BATS_TEST_TMPDIR/ld"
 }
 
 @test "first hour 8: -V prints the version, as --version does" {

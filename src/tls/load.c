@@ -58,6 +58,21 @@ beside_exe(char *buf, size_t len)
 }
 #endif
 
+bool
+tls_module_path(char *path, size_t len)
+{
+#ifdef HAVE_TLS
+	beside_exe(path, len);
+	if (path[0] == '\0')
+		snprintf(path, len, "%s/%s", PKGLIBDIR, TLS_MODULE_FILE);
+	return access(path, F_OK) == 0;
+#else
+	if (len > 0)
+		path[0] = '\0';
+	return false;
+#endif
+}
+
 /* Loads the module once.  Returns it, or NULL with *e. */
 static const struct tls_module *
 load(struct sock_err *e)
@@ -70,10 +85,7 @@ load(struct sock_err *e)
 
 	if (mod != NULL)
 		return mod;
-	beside_exe(path, sizeof(path));
-	if (path[0] == '\0')
-		snprintf(path, sizeof(path), "%s/%s", PKGLIBDIR,
-		    TLS_MODULE_FILE);
+	tls_module_path(path, sizeof(path));
 	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (h == NULL) {
 		/* dlerror() names the file and what is missing */

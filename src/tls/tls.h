@@ -50,6 +50,10 @@ struct tls;
 
 /* true when sockit was built with OpenSSL. */
 bool tls_available(void);
+/* Writes the path of the module that --tls loads (beside the executable
+   when it is there, else in PKGLIBDIR) to path, without loading it.
+   Returns true when the file is there; built without TLS, false and "". */
+bool tls_module_path(char *path, size_t len);
 /* A context for clients or servers (OpenSSL is set up on first use).
    Returns NULL with *e when a file cannot be loaded. */
 struct tls_ctx *tls_ctx_new(const struct tls_opts *, struct sock_err *);
