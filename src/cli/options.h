@@ -71,7 +71,11 @@ enum {
 	O_INSECURE,
 	O_MIN_DAYS,
 	O_LINES, /* udp-recv (udp-send's is -l) */
-	O_SHUTDOWN
+	O_SHUTDOWN,
+	O_BROKER, /* listen --broker, --chat, --max-queue */
+	O_CHAT,
+	O_MAX_QUEUE,
+	O_DELAY /* the stream session's --delay */
 };
 
 /* What an option's value is: how opt_next() parses and checks it, once,
@@ -86,7 +90,8 @@ enum opt_type {
 	OPT_CIDR,     /* ADDRESS[/BITS]: value.cidr */
 	OPT_HOSTPORT, /* HOST, HOST:PORT or [V6]:PORT: value.hostport */
 	OPT_CHOICE,   /* one of the row's words: value.choice, its index */
-	OPT_SOCKOPT   /* a socket option's NAME=VALUE, checked: value.text */
+	OPT_SOCKOPT,  /* a socket option's NAME=VALUE, checked: value.text */
+	OPT_SIZE      /* bytes, K, M, G (base 1024) from min to max: value.n */
 };
 
 /* The middle of a row: the argument's name in --help (NULL: a flag),
@@ -101,6 +106,7 @@ enum opt_type {
 #define ARG_HOSTPORT(name)	name, OPT_HOSTPORT, 0, 0, NULL
 #define ARG_CHOICE(name, words) name, OPT_CHOICE, 0, 0, words
 #define ARG_SOCKOPT		"NAME=VALUE", OPT_SOCKOPT, 0, 0, NULL
+#define ARG_SIZE(min, max)	"SIZE", OPT_SIZE, min, max, NULL
 
 struct opt {
 	int val;	     /* short letter, or O_* for long only */
@@ -131,7 +137,7 @@ struct opt_value {
 	char *text; /* the argument as given (NULL for a flag) */
 	union {
 		int64_t ms;		  /* OPT_DUR */
-		uint64_t n;		  /* OPT_UINT */
+		uint64_t n;		  /* OPT_UINT, OPT_SIZE */
 		uint16_t port;		  /* OPT_PORT */
 		int choice;		  /* OPT_CHOICE */
 		struct cidr cidr;	  /* OPT_CIDR */
