@@ -58,3 +58,20 @@ print(got.hex(" "))' "$PORT" >"$T/got"
 	wait_grep "$T/out" abc
 	printf 'abc\377\n' | cmp - "$T/out"
 }
+
+@test "ncat 2: listen -t -e cat: the child never sees the negotiation" {
+	sockit_listen "$T/log" -t -e cat 127.0.0.1 0 </dev/null >/dev/null
+	timeout 20 python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(bytes([255, 253, 1]) + b"abc\n")
+got = b""
+while not got.endswith(b"abc\n"):
+    d = s.recv(16)
+    if not d:
+        break
+    got += d
+print(got.hex(" "))' "$PORT" >"$T/got"
+	# the answer (WONT ECHO), then cat's echo of the data alone
+	[ "$(cat "$T/got")" = "ff fc 01 61 62 63 0a" ]
+}
