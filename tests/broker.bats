@@ -18,12 +18,13 @@ teardown() {
 
 # client NAME CMD...: runs client CMD in the background with stdin the
 # fifo $T/NAME.in (held open: the client never sees EOF) and stdout
-# $T/NAME.out, for 60 s at most; sets CLIENT_PID.
+# $T/NAME.out, for 60 s at most (without the test's fd 7); sets
+# CLIENT_PID.
 client() {
 	local name=$1
 	shift
 	mkfifo "$T/$name.in"
-	timeout 60 "$@" <>"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" 3>&- &
+	timeout 60 "$@" <>"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" 3>&- 7>&- &
 	CLIENT_PID=$!
 	bg_pids+=("$!")
 }
@@ -176,22 +177,26 @@ port_of() {
 	sockit_listen "$T/log" --chat -v 127.0.0.1 0 <>"$T/in" >"$T/out"
 	client u1 nc 127.0.0.1 "$PORT"
 	wait_grep "$T/log" '^accepted ' 1
-	client u2 socat - "TCP:127.0.0.1:$PORT"
-	u2_pid=$CLIENT_PID
+	# user2's stdin: a fifo this test holds open on fd 7, closed to leave
+	mkfifo "$T/u2.in"
+	timeout 60 socat - "TCP:127.0.0.1:$PORT" <"$T/u2.in" >"$T/u2.out" \
+	    3>&- &
+	bg_pids+=("$!")
+	exec 7>"$T/u2.in"
 	wait_grep "$T/u1.out" '^\* user2 joined'
 	client u3 python3 "$PEERS/broker_client.py" "$PORT" relay
 	wait_grep "$T/u1.out" '^\* user3 joined'
 	p1=$(port_of 1) p2=$(port_of 2) p3=$(port_of 3)
 	echo "hello all" >"$T/u1.in"
 	wait_grep "$T/u3.out" '^<user1> hello all$'
-	printf 'bell\a and esc\033[31m, crlf\r\n' >"$T/u2.in"
+	printf 'bell\a and esc\033[31m, crlf\r\n' >&7
 	wait_grep "$T/u3.out" '^<user2> bell'
 	# a line over 4K: cut at 4096 bytes, ends with a newline
 	{ head -c 5000 /dev/zero | tr '\0' x; echo; } >"$T/u3.in"
 	wait_grep "$T/u1.out" '^<user3> x'
-	printf 'half a li' >"$T/u2.in"
-	sleep 0.5
-	kill "$u2_pid" # user2 leaves mid-line
+	# user2 leaves mid-line: its end of file follows the bytes
+	printf 'half a li' >&7
+	exec 7>&-
 	wait_grep "$T/u1.out" '^\* user2 left$'
 	wait_grep "$T/u3.out" '^\* user2 left$'
 	wait_grep "$T/out" '^\* user2 left$'
