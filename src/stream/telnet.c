@@ -9,6 +9,7 @@
 #include <errno.h>
 
 #include "stream/internal.h"
+#include "stream/telnet.h"
 
 enum {
 	TELNET_SE = 240,
@@ -23,8 +24,61 @@ enum {
 /* Where the filter stands in the peer's bytes. */
 enum { AT_DATA, AT_IAC, AT_OPTION, AT_SUB, AT_SUB_IAC };
 
-/* The answers to the peer (n bytes at c), to its queue, sent as far as
-   its socket takes them now. */
+/* The next state after byte b in state at; an option's answer is added
+   to ans (*nans bytes). */
+static unsigned char
+step(unsigned char at, unsigned char b, unsigned char *verb, char *ans,
+    size_t *nans)
+{
+	switch (at) {
+	case AT_IAC:
+		if (b >= TELNET_WILL && b <= TELNET_DONT) {
+			*verb = b;
+			return AT_OPTION;
+		}
+		return b == TELNET_SB ? AT_SUB : AT_DATA;
+	case AT_OPTION:
+		ans[(*nans)++] = (char)TELNET_IAC;
+		ans[(*nans)++] =
+		    (char)(*verb >= TELNET_DO ? TELNET_WONT : TELNET_DONT);
+		ans[(*nans)++] = (char)b;
+		return AT_DATA;
+	case AT_SUB:
+		return b == TELNET_IAC ? AT_SUB_IAC : AT_SUB;
+	case AT_SUB_IAC:
+		return b == TELNET_SE ? AT_DATA : AT_SUB;
+	}
+	return AT_DATA;
+}
+
+size_t
+telnet_scan(unsigned char *at, unsigned char *verb, char *buf, size_t n,
+    char *ans, size_t *nans)
+{
+	unsigned char s = *at, b;
+	size_t i, k = 0;
+
+	*nans = 0;
+	for (i = 0; i < n; i++) {
+		b = (unsigned char)buf[i];
+		if (s == AT_DATA) {
+			if (b == TELNET_IAC)
+				s = AT_IAC;
+			else
+				buf[k++] = (char)b;
+		} else if (s == AT_IAC && b == TELNET_IAC) {
+			buf[k++] = (char)b; /* IAC IAC: one 0xFF */
+			s = AT_DATA;
+		} else {
+			s = step(s, b, verb, ans, nans);
+		}
+	}
+	*at = s;
+	return k;
+}
+
+/* The answers in chunk c, to peer p's queue, sent as far as its socket
+   takes them now. */
 static void
 answer(struct relay *r, struct endpoint *p, struct chunk *c)
 {
@@ -41,61 +95,21 @@ answer(struct relay *r, struct endpoint *p, struct chunk *c)
 	peer_send(r, p);
 }
 
-/* The next state after byte b in state s; an option's answer is added
-   to ans. */
-static unsigned char
-step(struct endpoint *p, unsigned char s, unsigned char b, struct chunk *ans)
-{
-	switch (s) {
-	case AT_IAC:
-		if (b >= TELNET_WILL && b <= TELNET_DONT) {
-			p->telnet_verb = b;
-			return AT_OPTION;
-		}
-		return b == TELNET_SB ? AT_SUB : AT_DATA;
-	case AT_OPTION:
-		ans->data[ans->len++] = (char)TELNET_IAC;
-		ans->data[ans->len++] =
-		    (char)(p->telnet_verb >= TELNET_DO ? TELNET_WONT :
-							 TELNET_DONT);
-		ans->data[ans->len++] = (char)b;
-		return AT_DATA;
-	case AT_SUB:
-		return b == TELNET_IAC ? AT_SUB_IAC : AT_SUB;
-	case AT_SUB_IAC:
-		return b == TELNET_SE ? AT_DATA : AT_SUB;
-	}
-	return AT_DATA;
-}
-
 /* Filters the n bytes at buf from peer p in place.  Returns how many are
    data. */
 size_t
 telnet_filter(struct relay *r, struct endpoint *p, char *buf, size_t n)
 {
 	struct chunk *ans = chunk_new(r);
-	unsigned char s = p->telnet_state, b;
-	size_t i, k = 0;
+	size_t k;
 
 	if (ans == NULL) {
 		peer_fail(r, p, ENOMEM, NULL);
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		b = (unsigned char)buf[i];
-		if (s == AT_DATA) {
-			if (b == TELNET_IAC)
-				s = AT_IAC;
-			else
-				buf[k++] = (char)b;
-		} else if (s == AT_IAC && b == TELNET_IAC) {
-			buf[k++] = (char)b; /* IAC IAC: one 0xFF */
-			s = AT_DATA;
-		} else {
-			s = step(p, s, b, ans);
-		}
-	}
-	p->telnet_state = s;
+	/* an answer (3 bytes) for each option (3 bytes): n at most */
+	k = telnet_scan(&p->telnet_state, &p->telnet_verb, buf, n, ans->data,
+	    &ans->len);
 	if (ans->len > 0)
 		answer(r, p, ans);
 	chunk_put(r, ans);
