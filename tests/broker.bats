@@ -68,6 +68,18 @@ size_is() {
 	[ "$(wc -l <"$T/out")" -eq 4 ]
 }
 
+@test "ncat 1: --broker with stdin at its end (/dev/null): the clients still hear each other" {
+	sockit_listen "$T/log" --broker -v 127.0.0.1 0 </dev/null >"$T/out"
+	client a nc 127.0.0.1 "$PORT"
+	client b socat - "TCP:127.0.0.1:$PORT"
+	wait_grep "$T/log" '^accepted ' 2
+	echo "a to b" >"$T/a.in"
+	wait_grep "$T/b.out" '^a to b$'
+	echo "b to a" >"$T/b.in"
+	wait_grep "$T/a.out" '^b to a$'
+	wait_grep "$T/out" '^b to a$'
+}
+
 @test "ncat 1: --broker: a client that never reads is dropped (slow); the others get every byte" {
 	head -c 32M /dev/urandom >"$BIG"
 	mkfifo "$T/in"

@@ -302,8 +302,9 @@ peer_dispatch(struct relay *r, struct endpoint *p, struct sock_err *e)
 void
 peer_shutdown(struct relay *r, struct endpoint *p)
 {
+	/* a broker's client still hears the others: never half-closed */
 	if (p->dead || p->wr_shut || p->hs || !r->local.in_eof ||
-	    !queue_empty(&p->out))
+	    !queue_empty(&p->out) || r->o.broker)
 		return;
 	if (!r->o.no_shutdown && !r->o.recv_only) {
 		/* TLS: close_notify first, then the TCP half-close */
