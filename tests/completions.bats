@@ -142,7 +142,7 @@ kind_of() {
 	*" FORMAT") echo format ;;
 	*" URL") echo proxy ;;
 	*" --sni NAME" | "sockopt --connect HOST") echo host ;;
-	*" DUR" | *" N" | *" CIDR" | *" PORT" | *" ADDR" | *" LIST" | \
+	*" DUR" | *" N" | *" SIZE" | *" CIDR" | *" PORT" | *" ADDR" | *" LIST" | \
 	    *" GROUP" | *" SERVICE" | *" [ADDR:]PORT") echo none ;;
 	*) echo unknown ;;
 	esac

@@ -120,10 +120,7 @@ static const struct nc_hint {
 	    "nc's -N is the default: sockit half-closes at stdin EOF" },
 	{ "-d", M_STREAM, "nc's -d is --recv-only" },
 	{ "-i", M_UDPSEND, "nc's -i is --interval DUR" },
-	{ "-i", M_STREAM,
-	    "nc's -i is planned as --delay DUR, not in this version" },
-	{ "-t", M_STREAM,
-	    "nc's -t is planned as --telnet, not in this version" },
+	{ "-i", M_STREAM, "nc's -i is --delay DUR" },
 	{ "-X", M_CONNECT,
 	    "nc's -X and -x are --proxy URL: socks5://, socks4://, http://" },
 	{ "--ssl", M_STREAM, "ncat's --ssl is --tls" }, { NULL, 0, NULL } };

@@ -74,6 +74,12 @@ const struct opt opts[] = {
 	    "listen queue length (default min(SOMAXCONN, 128))" },
 	{ 'w', "timeout", ARG_DUR, M_LISTEN,
 	    "how long to wait for the first client (exit 1)" },
+	{ O_BROKER, "broker", ARG_NONE, M_LISTEN,
+	    "every client's bytes to every other (implies -k)" },
+	{ O_CHAT, "chat", ARG_NONE, M_LISTEN,
+	    "line chat: <userN> LINE, joins, leaves (a broker)" },
+	{ O_MAX_QUEUE, "max-queue", ARG_SIZE(1, UINT64_C(1) << 30), M_LISTEN,
+	    "broker: a client behind by SIZE is dropped (1M)" },
 	/* connect */
 	{ 's', "source", ARG_STRING("ADDR"), M_CONNECT,
 	    "connect from local address ADDR" },
@@ -147,6 +153,10 @@ const struct opt opts[] = {
 	    "with --tls: private key of --cert (default: in it)" },
 	{ O_ALPN, "alpn", ARG_STRING("LIST"), M_STREAM,
 	    "with --tls: ALPN protocols offered: h2,http/1.1" },
+	{ 't', "telnet", ARG_NONE, M_STREAM,
+	    "refuse telnet options; keep IAC off stdout" },
+	{ O_DELAY, "delay", ARG_DUR, M_STREAM,
+	    "send stdin a line at a time, DUR apart" },
 	/* sockopt */
 	{ O_TCP, "tcp", ARG_NONE, M_SOCKOPT, "a TCP socket (the default)" },
 	{ 'u', "udp", ARG_NONE, M_SOCKOPT,

@@ -75,7 +75,11 @@ enum {
 	O_PROXY_PROTOCOL,
 	O_MPTCP,
 	O_TARGETS, /* connect -z */
-	O_FORMAT
+	O_FORMAT,
+	O_BROKER, /* listen --broker, --chat, --max-queue */
+	O_CHAT,
+	O_MAX_QUEUE,
+	O_DELAY /* the stream session's --delay */
 };
 
 /* What an option's value is: how opt_next() parses and checks it, once,
@@ -90,7 +94,8 @@ enum opt_type {
 	OPT_CIDR,     /* ADDRESS[/BITS]: value.cidr */
 	OPT_HOSTPORT, /* HOST, HOST:PORT or [V6]:PORT: value.hostport */
 	OPT_CHOICE,   /* one of the row's words: value.choice, its index */
-	OPT_SOCKOPT   /* a socket option's NAME=VALUE, checked: value.text */
+	OPT_SOCKOPT,  /* a socket option's NAME=VALUE, checked: value.text */
+	OPT_SIZE      /* bytes, K, M, G (base 1024) from min to max: value.n */
 };
 
 /* The middle of a row: the argument's name in --help (NULL: a flag),
@@ -105,6 +110,7 @@ enum opt_type {
 #define ARG_HOSTPORT(name)	name, OPT_HOSTPORT, 0, 0, NULL
 #define ARG_CHOICE(name, words) name, OPT_CHOICE, 0, 0, words
 #define ARG_SOCKOPT		"NAME=VALUE", OPT_SOCKOPT, 0, 0, NULL
+#define ARG_SIZE(min, max)	"SIZE", OPT_SIZE, min, max, NULL
 
 struct opt {
 	int val;	     /* short letter, or O_* for long only */
@@ -135,7 +141,7 @@ struct opt_value {
 	char *text; /* the argument as given (NULL for a flag) */
 	union {
 		int64_t ms;		  /* OPT_DUR */
-		uint64_t n;		  /* OPT_UINT */
+		uint64_t n;		  /* OPT_UINT, OPT_SIZE */
 		uint16_t port;		  /* OPT_PORT */
 		int choice;		  /* OPT_CHOICE */
 		struct cidr cidr;	  /* OPT_CIDR */

@@ -20,6 +20,19 @@ parse_range(const struct opt *o, const char *text, uint64_t *n,
 	return sock_failmsg(e, SOCK_EUSAGE, "", "number");
 }
 
+/* SIZE: bytes with K, M or G, from o->min to o->max.  Returns 0, or -1
+   (EUSAGE). */
+static int
+parse_size(const struct opt *o, const char *text, uint64_t *n,
+    struct sock_err *e)
+{
+	if (sock_parse_size(text, n, e) == -1)
+		return -1;
+	if (*n < o->min || *n > o->max)
+		return sock_failmsg(e, SOCK_EUSAGE, "out of range", "size");
+	return 0;
+}
+
 /* One of the words of o->choices ("stream|dgram|any"): *choice is its
    index.  Returns 0, or -1 (EUSAGE) listing the words. */
 static int
@@ -98,6 +111,9 @@ opt_parse_value(const struct opt *o, unsigned mode, bool numeric, char *text,
 	case OPT_UINT:
 		rc = parse_range(o, text, &v->n, e);
 		break;
+	case OPT_SIZE:
+		rc = parse_size(o, text, &v->n, e);
+		break;
 	case OPT_PORT:
 		rc = parse_port(mode, numeric, text, &v->port, e);
 		break;
@@ -120,6 +136,10 @@ opt_parse_value(const struct opt *o, unsigned mode, bool numeric, char *text,
 	/* the one form: bad --NAME "TEXT": why */
 	if (o->type == OPT_UINT)
 		snprintf(why, sizeof(why), "expected a number %llu-%llu",
+		    (unsigned long long)o->min, (unsigned long long)o->max);
+	else if (o->type == OPT_SIZE)
+		snprintf(why, sizeof(why),
+		    "expected a size %llu-%llu bytes (K, M, G)",
 		    (unsigned long long)o->min, (unsigned long long)o->max);
 	else
 		snprintf(why, sizeof(why), "%s", sock_strerror(e));

@@ -347,6 +347,15 @@ parse_opts(struct listen_opts *o, int argc, char **argv)
 		case O_BACKLOG:
 			o->backlog = (int)v.n;
 			break;
+		case O_CHAT:
+			o->chat = true;
+			/* FALLTHROUGH */
+		case O_BROKER:
+			o->broker = o->keep_open = true;
+			break;
+		case O_MAX_QUEUE:
+			o->max_queue = v.n;
+			break;
 		case O_ALLOW:
 		case O_DENY:
 			if ((c == O_ALLOW ? o->nallow : o->ndeny) >= MAX_CIDR)
@@ -364,6 +373,11 @@ parse_opts(struct listen_opts *o, int argc, char **argv)
 		return EXIT_USAGE;
 	if (o->s.mptcp && o->s.unix_path != NULL)
 		return usage_error("--mptcp is TCP: not with -U");
+	if (o->broker && o->s.exec_argv != NULL)
+		return usage_error("--broker and --chat relay the clients to "
+				   "each other: no -e/-c");
+	if (o->max_queue > 0 && !o->broker)
+		return usage_error("--max-queue goes with --broker or --chat");
 	if (o->s.exec_argv != NULL && exec_check(o->s.exec_argv) == -1)
 		return usage_error("cannot run \"%s\": %s", o->s.exec_argv[0],
 		    strerror(errno));
@@ -389,6 +403,9 @@ serve(struct server *sv)
 	if (sv->tls != NULL)
 		hooks.tls_ready = tls_ready_hook;
 	ro.keep_open = sv->o.keep_open;
+	ro.broker = sv->o.broker;
+	ro.chat = sv->o.chat;
+	ro.max_queue = sv->o.max_queue > 0 ? sv->o.max_queue : BROKER_QUEUE;
 	if (!sv->o.keep_open)
 		ro.first_peer_ms = G.timeout_ms;
 	sv->o.s.log.marks = sv->o.keep_open ? LOG_MARKS_CHANGE : LOG_MARKS_NONE;

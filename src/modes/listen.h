@@ -8,8 +8,9 @@
 #include "cli/parse.h"
 #include "modes/session.h"
 
-#define MAX_LISTEN 16
-#define MAX_CIDR   64
+#define MAX_LISTEN   16
+#define MAX_CIDR     64
+#define BROKER_QUEUE (1024 * 1024) /* --max-queue by default */
 
 /* An -e/-c child and its client, for the closed event. */
 struct child {
@@ -25,6 +26,9 @@ struct listen_opts {
 	struct cidr allow[MAX_CIDR], deny[MAX_CIDR];
 	size_t nallow, ndeny;
 	int backlog;
+	bool broker;	    /* --broker (or --chat) */
+	bool chat;	    /* --chat */
+	uint64_t max_queue; /* --max-queue: 0 for the default */
 };
 
 struct server {

@@ -222,8 +222,10 @@ run_helper(struct server *sv, int fd, const struct sock_addr *peer)
 static int
 spawn(struct server *sv, int fd, const struct sock_addr *peer)
 {
-	/* --tls and -o/-x need a relay between the socket and the child */
-	bool relayed = sv->tls != NULL || session_log_on(&sv->o.s.log);
+	/* --tls, -o/-x, -t and --delay need a relay between the socket and
+	   the child */
+	bool relayed = sv->tls != NULL || session_log_on(&sv->o.s.log) ||
+	    sv->o.s.ro.telnet || sv->o.s.ro.delay_ms > 0;
 	pid_t pid = relayed ?
 	    fork() :
 	    exec_spawn(sv->o.s.exec_argv, fd, report_nonfatal);

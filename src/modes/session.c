@@ -133,6 +133,12 @@ session_opt(struct session *s, int c, const struct opt_value *v)
 	case O_IDLE_TIMEOUT:
 		s->ro.idle_ms = v->ms;
 		return 1;
+	case 't':
+		s->ro.telnet = true;
+		return 1;
+	case O_DELAY:
+		s->ro.delay_ms = v->ms;
+		return 1;
 	case O_SEND_ONLY:
 		s->ro.send_only = true;
 		return 1;

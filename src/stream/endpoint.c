@@ -53,6 +53,8 @@ peer_add(struct relay *r, int fd, const struct sock_addr *peer, struct tls *tls,
 	}
 	r->peers[r->n++] = p;
 	r->had_peer = true;
+	if (broker_join(r, p) == -1) /* --chat: the others are told */
+		peer_fail(r, p, ENOMEM, NULL);
 	return 0;
 }
 
@@ -227,14 +229,16 @@ peer_recv(struct relay *r, struct endpoint *p)
 		return 0;
 	}
 	if (p->kind == ENDPOINT_TLS)
-		got = recv_tls(r, p, c->data, RELAY_BUF);
+		got = recv_tls(r, p, c->data, broker_read_max(r));
 	else
-		got = recv_stream(r, p, c->data, RELAY_BUF);
+		got = recv_stream(r, p, c->data, broker_read_max(r));
 	if (got > 0) {
-		c->len = got;
 		moved(r, p, '<', c->data, got);
 		p->bytes_in += got;
-		route_from_peer(r, p, c);
+		/* -t: IAC sequences answered and taken out */
+		c->len = r->o.telnet ? telnet_filter(r, p, c->data, got) : got;
+		if (c->len > 0)
+			route_from_peer(r, p, c);
 	}
 	chunk_put(r, c);
 	return got;
@@ -254,7 +258,7 @@ read_peer(struct relay *r, struct endpoint *p, short re, struct sock_err *e)
 			break;
 		if (local_flush(r, e) == -1)
 			return -1;
-		if (!queue_empty(&r->local.out) || p->dead || p->rd_eof ||
+		if (!peer_may_read(r, p) || p->dead || p->rd_eof ||
 		    r->halt != HALT_NONE ||
 		    (got < RELAY_BUF && !(re & POLLRDHUP)))
 			break;
@@ -298,8 +302,9 @@ peer_dispatch(struct relay *r, struct endpoint *p, struct sock_err *e)
 void
 peer_shutdown(struct relay *r, struct endpoint *p)
 {
+	/* a broker's client still hears the others: never half-closed */
 	if (p->dead || p->wr_shut || p->hs || !r->local.in_eof ||
-	    !queue_empty(&p->out))
+	    !queue_empty(&p->out) || r->o.broker)
 		return;
 	if (!r->o.no_shutdown && !r->o.recv_only) {
 		/* TLS: close_notify first, then the TCP half-close */
@@ -358,6 +363,7 @@ peer_free(struct relay *r, struct endpoint *p)
 	queue_clear(r, &p->out);
 	tls_free(p->tls);
 	close(p->fd);
+	free(p->chat);
 	free(p);
 }
 
@@ -367,6 +373,7 @@ peer_drop(struct relay *r, size_t i)
 {
 	struct endpoint *p = r->peers[i];
 
+	broker_leave(r, p); /* --chat: the others are told */
 	if (r->h.closed != NULL)
 		r->h.closed(r->h.ctx, p, p->err.kind != SOCK_OK);
 	/* out of the set first: an -e child may hold the socket too */

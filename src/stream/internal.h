@@ -17,6 +17,7 @@
 /* Bytes read from one side, shared by the queues they go to. */
 struct chunk {
 	unsigned refs;
+	bool fit; /* sized to its bytes (a broker's): freed, not spared */
 	size_t len;
 	char data[];
 };
@@ -60,11 +61,13 @@ struct zerocopy {
 
 /* What this round waits for, worked out by arm() for dispatch(). */
 struct round {
-	bool want_in; /* the local side is read (copying) */
-	bool in_want; /* in_fd is waited for (copying or splice) */
-	bool zc_in;   /* in_fd -> peer by zero copy */
-	bool zc_out;  /* peer -> out_fd by zero copy */
-	bool pending; /* a TLS session holds decrypted bytes */
+	bool want_in;	/* the local side is read (copying) */
+	bool in_want;	/* in_fd is waited for (copying or splice) */
+	bool zc_in;	/* in_fd -> peer by zero copy */
+	bool zc_out;	/* peer -> out_fd by zero copy */
+	bool pending;	/* a TLS session holds decrypted bytes */
+	bool room;	/* --broker: every queue has room: read (broker.c) */
+	double room_at; /* ... again then (a slow client stalls), or -1 */
 };
 
 /* Why the relay stops at once, at the top of its loop. */
@@ -98,6 +101,10 @@ struct relay {
 	struct sock_err halt_err;
 	struct round round;
 	struct zerocopy zc;
+	struct chunk *held; /* --delay: the local side's chunk, sent a line
+			       at a time (delay.c) */
+	size_t held_off;    /* its bytes already sent */
+	double delay_next;  /* its next line not before this */
 };
 
 /* relay.c */
@@ -125,16 +132,18 @@ queue_empty(const struct queue *q)
 static inline bool
 local_may_read(const struct relay *r)
 {
-	return r->owing == 0;
+	/* a broker bounds each queue instead (broker.c); --delay reads
+	   again when its chunk is all sent */
+	return (r->o.broker ? r->round.room : r->owing == 0) && r->held == NULL;
 }
 
-/* ... and a peer when the local side took its last.  (A broker's peer
-   never waits for the others.) */
+/* ... and a peer when the local side took its last (and, with a
+   broker, every peer that reads has room). */
 static inline bool
 peer_may_read(const struct relay *r, const struct endpoint *p)
 {
 	(void)p;
-	return queue_empty(&r->local.out);
+	return queue_empty(&r->local.out) && (!r->o.broker || r->round.room);
 }
 
 /* accept.c */
@@ -152,6 +161,22 @@ void peer_queue_clear(struct relay *, struct endpoint *);
 size_t route_from_local(struct relay *, struct chunk *, double now);
 void route_from_peer(struct relay *, struct endpoint *, struct chunk *);
 void fanout_done(struct relay *);
+
+/* broker.c */
+void broker_arm(struct relay *, double now);
+size_t broker_read_max(const struct relay *);
+int broker_push(struct relay *, struct endpoint *, struct chunk *);
+void broker_route(struct relay *, struct endpoint *from, struct chunk *);
+int broker_join(struct relay *, struct endpoint *);
+void broker_leave(struct relay *, struct endpoint *);
+
+/* telnet.c */
+size_t telnet_filter(struct relay *, struct endpoint *, char *buf, size_t n);
+
+/* delay.c */
+bool delay_holds(struct relay *, struct chunk *);
+void delay_send(struct relay *, double now);
+double delay_deadline(const struct relay *);
 
 /* endpoint.c */
 int peer_add(struct relay *, int fd, const struct sock_addr *peer,

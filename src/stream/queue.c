@@ -32,6 +32,7 @@ chunk_new(struct relay *r)
 	else if ((c = malloc(sizeof(*c) + r->chunk_cap)) == NULL)
 		return NULL;
 	c->refs = 1;
+	c->fit = false;
 	c->len = 0;
 	return c;
 }
@@ -41,7 +42,7 @@ chunk_put(struct relay *r, struct chunk *c)
 {
 	if (c == NULL || --c->refs > 0)
 		return;
-	if (r->nspare < RELAY_SPARES)
+	if (!c->fit && r->nspare < RELAY_SPARES)
 		r->spare[r->nspare++] = c;
 	else
 		free(c);
@@ -51,15 +52,7 @@ chunk_put(struct relay *r, struct chunk *c)
 size_t
 queue_bytes(const struct queue *q)
 {
-	const struct chunk_ring *m = q->more;
-	size_t n, i;
-
-	if (q->head == NULL)
-		return 0;
-	n = q->head->len - q->off;
-	for (i = 0; m != NULL && i < m->count; i++)
-		n += m->v[(m->first + i) % m->cap]->len;
-	return n;
+	return q->bytes;
 }
 
 /* Appends c to q, with a reference of its own.  Returns 0, or -1 when
@@ -90,6 +83,7 @@ queue_push(struct queue *q, struct chunk *c)
 		m->v[(m->first + m->count++) % m->cap] = c;
 	}
 	c->refs++;
+	q->bytes += c->len;
 	return 0;
 }
 
@@ -114,6 +108,7 @@ void
 queue_consume(struct relay *r, struct queue *q, size_t n)
 {
 	q->off += n;
+	q->bytes -= n;
 	if (q->off >= q->head->len)
 		queue_next(r, q);
 }
@@ -126,6 +121,7 @@ queue_clear(struct relay *r, struct queue *q)
 		queue_next(r, q);
 	free(q->more);
 	q->more = NULL;
+	q->bytes = 0;
 }
 
 /* As queue_consume() and queue_clear() for a peer's queue, which the
@@ -177,6 +173,10 @@ route_from_local(struct relay *r, struct chunk *c, double now)
 		p = r->peers[i];
 		if (p->dead || (p->hs && r->o.keep_open))
 			continue;
+		if (r->o.broker) {
+			n += broker_push(r, p, c) == 0;
+			continue;
+		}
 		if (queue_empty(&p->out))
 			r->owing++;
 		if (queue_push(&p->out, c) == -1) {
@@ -194,6 +194,10 @@ route_from_local(struct relay *r, struct chunk *c, double now)
 void
 route_from_peer(struct relay *r, struct endpoint *from, struct chunk *c)
 {
+	if (r->o.broker) {
+		broker_route(r, from, c);
+		return;
+	}
 	/* read only when the local side's queue is empty: the head takes
 	   it, no allocation */
 	if (queue_push(&r->local.out, c) == -1)

@@ -225,6 +225,7 @@ arm(struct relay *r, double now, struct sock_err *e)
 	struct local *l = &r->local;
 	size_t i;
 
+	broker_arm(r, now); /* --broker: room in every queue */
 	rd->want_in =
 	    !l->in_eof && local_may_read(r) && r->n > 0 && r->zc.in == ZC_NONE;
 	rd->zc_in = r->zc.in != ZC_NONE && !l->in_eof && r->n == 1 &&
@@ -280,9 +281,16 @@ wait_ms(struct relay *r, double now)
 	t = r->had_peer ? -1 : r->first_peer_by;
 	if (t >= 0 && (deadline < 0 || t < deadline))
 		deadline = t;
+	t = r->round.room_at; /* --broker: a slow client stalls */
+	if (t >= 0 && (deadline < 0 || t < deadline))
+		deadline = t;
+	t = delay_deadline(r); /* --delay: the next line */
+	if (t >= 0 && (deadline < 0 || t < deadline))
+		deadline = t;
 	if (deadline >= 0) /* a DUR past 24 days: in slices */
 		timeout = sock_poll_ms(deadline, now);
-	if ((r->round.want_in && !l->in_poll) || r->round.pending)
+	if ((r->round.want_in && !l->in_poll) || r->round.pending ||
+	    (!l->out_poll && !l->out_closed && !queue_empty(&l->out)))
 		timeout = 0; /* a regular file is always ready */
 	if (r->accept_pause > now && timeout != 0) {
 		/* out of descriptors: the listeners wait a moment */
@@ -341,6 +349,11 @@ read_local(struct relay *r, struct sock_err *e)
 		return -1;
 	if (c == NULL)
 		return 0;
+	if (delay_holds(r, c)) { /* --delay: a line at a time */
+		chunk_put(r, c);
+		delay_send(r, sock_now_ms());
+		return 0;
+	}
 	if (route_from_local(r, c, sock_now_ms()) == 0)
 		fanout_done(r); /* nobody took part: done with it */
 	chunk_put(r, c);
@@ -360,10 +373,12 @@ dispatch(struct relay *r, struct sock_err *e)
 
 	if (l->out_reg >= 0 && (l->out_re & POLLERR))
 		return sock_fail(e, SOCK_ELOCAL, EPIPE, "write to stdout");
-	if (l->out_reg >= 0 && (l->out_re & POLLOUT) && local_flush(r, e) == -1)
+	if (((l->out_reg >= 0 && (l->out_re & POLLOUT)) || !l->out_poll) &&
+	    local_flush(r, e) == -1)
 		return -1;
 	if ((r->round.zc_in || r->round.zc_out) && zc_dispatch(r, e) == -1)
 		return -1;
+	delay_send(r, sock_now_ms());
 	if (r->round.want_in && (!l->in_poll || l->in_re) &&
 	    read_local(r, e) == -1)
 		return -1;
@@ -447,6 +462,7 @@ relay_free(struct relay *r)
 		close(r->lfd[i]);
 	local_close(r);
 	zc_close(r);
+	chunk_put(r, r->held);
 	for (i = 0; i < r->nspare; i++)
 		free(r->spare[i]);
 	if (r->ep >= 0)

@@ -36,6 +36,16 @@ struct relay_opts {
 	int64_t handshake_ms;  /* --tls: handshake deadline, -1 for none */
 	int64_t first_peer_ms; /* listen -w: the first peer within this,
 				  else RELAY_NO_PEER; -1 for none */
+	bool broker;	       /* --broker: a peer's bytes to every other
+				  peer too (stream/broker.c) */
+	bool chat;	       /* --chat: lines as "<userN> LINE", joins
+				  and leaves told (with broker) */
+	uint64_t max_queue;    /* --broker: bytes a peer's queue holds at
+				  most; more drops it ("slow") */
+	bool telnet;	       /* -t: telnet negotiation refused, IAC
+				  sequences kept off out_fd (telnet.c) */
+	int64_t delay_ms;      /* --delay: in_fd's lines DUR apart
+				  (delay.c); 0 for none */
 	/* non-zero (the signal's number, SIGINT or SIGTERM): every session
 	   ends, RELAY_STOPPED; NULL: never looked at */
 	const volatile sig_atomic_t *stop;
@@ -51,6 +61,7 @@ enum endpoint_kind {
 
 struct chunk;
 struct chunk_ring;
+struct chat;
 
 /* What waits to be written to an endpoint: chunks, in order.  The first
    is held in line; more (a broker's) go in a ring allocated when a
@@ -59,6 +70,7 @@ struct queue {
 	struct chunk *head;	 /* being written, or NULL: empty */
 	size_t off;		 /* its bytes already written */
 	struct chunk_ring *more; /* the chunks after it, or NULL */
+	size_t bytes;		 /* queued and not yet written */
 };
 
 /* A peer: one connection, as the relay's hooks see it.  What every
@@ -91,6 +103,9 @@ struct endpoint {
 	const char *reason;  /* the closed event's reason ("idle"), or NULL */
 	struct sock_err err; /* why it ended, when it failed */
 	struct sock_addr peer;
+	struct chat *chat;	    /* --chat: its unfinished line */
+	unsigned char telnet_state; /* -t: where in an IAC sequence */
+	unsigned char telnet_verb;  /* ... and its WILL/WONT/DO/DONT */
 };
 
 /* What the accept hook did with the client waiting at a listener. */

@@ -101,6 +101,27 @@ test_dur(const struct opt *o)
 }
 
 static void
+test_size(const struct opt *o)
+{
+	struct opt_value v;
+	char why[96], name[64], msg[512];
+
+	row_name(o, name, sizeof(name));
+	ok(parse(o, false, "64K", &v, msg, sizeof(msg)) == 0 && v.n == 65536,
+	    "%s takes 64K: %" PRIu64, name, v.n);
+	ok(parse(o, false, "2M", &v, msg, sizeof(msg)) == 0 &&
+		v.n == 2 * 1024 * 1024,
+	    "%s takes 2M: %" PRIu64, name, v.n);
+	snprintf(why, sizeof(why),
+	    "expected a size %" PRIu64 "-%" PRIu64 " bytes (K, M, G)", o->min,
+	    o->max);
+	refuses(o, false, "5x", why);
+	refuses(o, false, "", why);
+	if (o->min > 0)
+		refuses(o, false, "0", why);
+}
+
+static void
 test_uint(const struct opt *o)
 {
 	struct opt_value v;
@@ -267,6 +288,9 @@ test_rows(void)
 			break;
 		case OPT_UINT:
 			test_uint(o);
+			break;
+		case OPT_SIZE:
+			test_size(o);
 			break;
 		case OPT_PORT:
 			test_port(o);
