@@ -71,7 +71,10 @@ enum {
 	O_INSECURE,
 	O_MIN_DAYS,
 	O_LINES, /* udp-recv (udp-send's is -l) */
-	O_SHUTDOWN
+	O_SHUTDOWN,
+	O_SEND, /* connect -z: the check engine */
+	O_EXPECT,
+	O_STARTTLS
 };
 
 /* What an option's value is: how opt_next() parses and checks it, once,

@@ -36,6 +36,7 @@ struct connect_opts {
 	bool use_proxy;	    /* --proxy */
 	bool shutdown;	    /* --shutdown: half-close through a proxy */
 	struct proxy proxy;
+	struct check_talk talk; /* --send, --expect, --starttls, with -z */
 };
 
 static int source_addr(const struct connect_opts *, struct sock_addr *, bool *);
@@ -74,6 +75,7 @@ run_checks(const struct connect_opts *o, const struct target *t)
 		.source_port = o->src.port_text,
 		.so = &o->s.so,
 		.tls = o->s.tls.on ? &o->s.tls : NULL,
+		.talk = &o->talk,
 		.result = results_print,
 		.flush = results_flush,
 		.note = results_note,
@@ -314,6 +316,15 @@ parse_opts(struct connect_opts *o, int argc, char **argv)
 		case O_PARALLEL:
 			o->parallel = (unsigned)v.n;
 			break;
+		case O_SEND:
+			o->talk.send = v.text;
+			break;
+		case O_EXPECT:
+			o->talk.expect = v.text;
+			break;
+		case O_STARTTLS:
+			o->talk.starttls = (enum check_starttls)(v.choice + 1);
+			break;
 		default:
 			return c == OPT_HELP ? -1 : opt_status(c);
 		}
@@ -334,6 +345,11 @@ parse_target(struct connect_opts *o, int argc, char **argv, struct target *t)
 		o->all_addresses))
 		return usage_error("-u, --wait, --parallel and --all-addresses "
 				   "go with -z");
+	if (!o->check &&
+	    (o->talk.send != NULL || o->talk.expect != NULL ||
+		o->talk.starttls != STARTTLS_NONE))
+		return usage_error(
+		    "--send, --expect and --starttls go with -z");
 	if (o->s.unix_path != NULL && o->use_proxy)
 		return usage_error("-U and --proxy do not go together");
 	if (o->shutdown && o->s.ro.no_shutdown)

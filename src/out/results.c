@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/globals.h"
+#include "out/facts.h"
 #include "out/json.h"
 #include "out/report.h"
 #include "out/results.h"
@@ -41,6 +42,7 @@ print_text(FILE *fp, const struct check_result *r)
 		text_put(fp, r->error);
 		putc(')', fp);
 	}
+	facts_text(fp, r);
 	if (r->tls != NULL) {
 		putc(' ', fp);
 		tls_text(fp, r->tls, r->state != CHECK_TLS_ERROR);
@@ -69,6 +71,7 @@ print_json(FILE *fp, const struct check_result *r)
 		json_str(&j, "error", r->error);
 	if (r->error_code != NULL)
 		json_str(&j, "code", r->error_code);
+	facts_json(&j, r, timed(r->state));
 	if (r->tls != NULL) {
 		json_obj(&j, "tls");
 		tls_json(&j, r->tls);
