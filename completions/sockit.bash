@@ -17,6 +17,8 @@ _sockit_values() {
 	case "$1 $2" in
 	*" -t" | *" --type")
 		compgen -W 'stream dgram any' -- "$3" ;;
+	*" --starttls")
+		compgen -W 'smtp imap pop3 ftp postgres' -- "$3" ;;
 	*" -U" | *" --unix")
 		compgen -f -- "$3" ;;
 	*" --ca" | *" --cert" | *" --key" | *" -o" | *" --output" | *" -x" | *" --hexdump")

@@ -20,6 +20,8 @@ function __sockit_values
     switch "$argv[1] $argv[2]"
         case '* -t' '* --type'
             printf '%s\n' stream dgram any
+        case '* --starttls'
+            printf '%s\n' smtp imap pop3 ftp postgres
         case '* -U' '* --unix' '* --ca' '* --cert' '* --key' '* -o' '* --output' '* -x' '* --hexdump'
             __fish_complete_path (commandline -ct | string replace -r '^--[^=]*=' '')
         case '* -e' '* --exec' '* -c' '* --sh-exec'

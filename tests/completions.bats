@@ -138,10 +138,12 @@ kind_of() {
 	*" NAME=VALUE") echo sockopt ;;
 	*" IF") echo interface ;;
 	*" TYPE") echo type ;;
+	*" PROTO") echo starttls ;;
 	*" URL") echo proxy ;;
 	*" --sni NAME" | "sockopt --connect HOST") echo host ;;
 	*" DUR" | *" N" | *" CIDR" | *" PORT" | *" ADDR" | *" LIST" | \
 	    *" GROUP" | *" SERVICE" | *" [ADDR:]PORT") echo none ;;
+	*" DATA" | *" REGEX") echo none ;;
 	*) echo unknown ;;
 	esac
 }
@@ -150,7 +152,7 @@ kind_of() {
 prefix_of() {
 	case $1 in
 	interface) echo l ;;
-	type | proxy) echo "" ;;
+	type | proxy | starttls) echo "" ;;
 	sockopt) echo so_rcvb ;;
 	*) echo probe ;;
 	esac
@@ -172,6 +174,7 @@ check_kind() {
 		    echo "'$line': interfaces expected, got: ${got//$'\n'/ }"
 		return ;;
 	type) want=$'any\ndgram\nstream' ;;
+	starttls) want=$'ftp\nimap\npop3\npostgres\nsmtp' ;;
 	proxy) want=$'http://\nsocks4://\nsocks4a://\nsocks5://\nsocks5h://' ;;
 	sockopt) want=SO_RCVBUF= ;;
 	none) want= ;;
