@@ -66,6 +66,16 @@ static const struct step *const steps[] = { NULL, smtp, imap, pop3, ftp,
 static const char *const names[] = { "none", "smtp", "imap", "pop3", "ftp",
 	"postgres" };
 
+unsigned
+starttls_steps(enum check_starttls proto)
+{
+	unsigned n = 0;
+
+	while (proto != STARTTLS_NONE && steps[proto][n].name != NULL)
+		n++;
+	return n;
+}
+
 const char *
 starttls_name(enum check_starttls proto)
 {
@@ -108,27 +118,26 @@ last_line(const char *b, size_t n, enum reply kind, const char **end)
 	return NULL;
 }
 
-/* The reply so far to the step s: 1 when it is complete and good, 0 while
-   it goes on, -1 (why) when it says no. */
-static int
-verdict(struct talk *t, const struct step *s, const char *proto, char *why,
-    size_t len)
+int
+starttls_reply(enum check_starttls proto, unsigned step, const char *in,
+    size_t n, char *why, size_t len)
 {
-	const char *end, *line = last_line(t->in, t->inlen, s->reply, &end);
+	const struct step *s = &steps[proto][step];
+	const char *end, *line = last_line(in, n, s->reply, &end);
 	char *shown;
-	size_t n;
+	size_t k;
 
 	if (line == NULL)
 		return 0;
 	if ((size_t)(end - line) >= strlen(s->want) &&
 	    memcmp(line, s->want, strlen(s->want)) == 0)
 		return 1;
-	n = (size_t)(end - line);
-	if (n > 0 && line[n - 1] == '\r')
-		n--;
-	shown = talk_escape(line, n < 100 ? n : 100);
-	snprintf(why, len, "starttls %s: %s: the server said \"%s\"", proto,
-	    s->name, shown != NULL ? shown : "");
+	k = (size_t)(end - line);
+	if (k > 0 && line[k - 1] == '\r')
+		k--;
+	shown = talk_escape(line, k < 100 ? k : 100);
+	snprintf(why, len, "starttls %s: %s: the server said \"%s\"",
+	    names[proto], s->name, shown != NULL ? shown : "");
 	free(shown);
 	return -1;
 }
@@ -168,7 +177,8 @@ starttls_step(struct talk *t, enum check_starttls proto, int fd, short *events,
 				"the server closed the connection");
 		if (n <= 0)
 			break;
-		if ((rc = verdict(t, s, names[proto], why, len)) == -1)
+		rc = starttls_reply(proto, t->step, t->in, t->inlen, why, len);
+		if (rc == -1)
 			return TALK_FAIL;
 		if (rc == 1) {
 			t->step++;

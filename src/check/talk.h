@@ -81,6 +81,13 @@ int talk_write(struct talk *, int fd, struct tls *, const char *b, size_t n,
    TALK_FAIL with why naming the step. */
 enum talk_rc starttls_step(struct talk *, enum check_starttls, int fd,
     short *events, char *why, size_t len);
+/* The reply so far (n bytes of in) to step step of proto: 1 when it is
+   complete and says yes, 0 while it goes on, -1 when it says no (why
+   names the step and quotes the reply, escaped).  Pure: fuzzed. */
+int starttls_reply(enum check_starttls, unsigned step, const char *in, size_t n,
+    char *why, size_t len);
+/* How many steps proto's upgrade has. */
+unsigned starttls_steps(enum check_starttls);
 /* The name of the step under way ("EHLO"), for a deadline. */
 const char *starttls_step_name(const struct talk *, enum check_starttls);
 /* "smtp", ... */
