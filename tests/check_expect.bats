@@ -118,3 +118,21 @@ serve() {
 	assert_line --index 0 '["closed","number","number",true,"refused",false,false]'
 	assert_line --index 1 '["open","number","number",true,null,false,false]'
 }
+
+@test "phases 3: with --tls, tls_ms, then --send and --expect over TLS (openssl s_server -www)" {
+	cd "$BATS_TEST_TMPDIR"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout key.pem -out cert.pem -days 30 -subj /CN=localhost \
+	    -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+	PORT=$(free_port)
+	sleep 30 | timeout 60 openssl s_server -accept "127.0.0.1:$PORT" \
+	    -cert cert.pem -key key.pem -www -naccept 1 >/dev/null 2>&1 &
+	bg_pids+=($!)
+	wait_tcp "$PORT"
+	run -0 --separate-stderr "$SOCKIT" connect -z -j -w 10 --tls \
+	    --ca cert.pem 127.0.0.1 "$PORT" \
+	    --send 'GET / HTTP/1.0\r\n\r\n' --expect 'HTTP/1\.0 200 ok'
+	run -0 jq -r '[.state, .matched, (.dns_ms | type), (.tls_ms | type),
+	    (.first_byte_ms | type), .tls.verified] | join(" ")' <<<"$output"
+	assert_output 'open HTTP/1.0 200 ok number number number true'
+}
