@@ -82,6 +82,14 @@ serve() {
 	assert_output --regexp "^127\.0\.0\.1 $PORT/tcp mismatch [0-9.]+ms \"\"$"
 }
 
+@test "expect 1: a reset while waiting for the reply is error, with the reason" {
+	tcp_peer "$BATS_TEST_TMPDIR/peer" accept send 'hel' sleep 0.5 reset
+	run -1 --separate-stderr "$SOCKIT" connect -z -j -w 10 127.0.0.1 \
+	    "$PORT" --expect 'hello'
+	run -0 jq -r '.state + ": " + .error' <<<"$output"
+	assert_output 'error: Connection reset by peer'
+}
+
 @test "expect 1: the banner of a real SMTP server (aiosmtpd)" {
 	PORT=$(free_port)
 	timeout 60 /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$PORT" &
