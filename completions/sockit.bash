@@ -19,6 +19,8 @@ _sockit_values() {
 		compgen -W 'stream dgram any' -- "$3" ;;
 	*" --proxy-protocol")
 		compgen -W 'v1 v2' -- "$3" ;;
+	*" --starttls")
+		compgen -W 'smtp imap pop3 ftp postgres' -- "$3" ;;
 	*" -U" | *" --unix")
 		compgen -f -- "$3" ;;
 	*" --ca" | *" --cert" | *" --key" | *" -o" | *" --output" | *" -x" | *" --hexdump")

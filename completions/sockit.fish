@@ -22,6 +22,8 @@ function __sockit_values
             printf '%s\n' stream dgram any
         case '* --proxy-protocol'
             printf '%s\n' v1 v2
+        case '* --starttls'
+            printf '%s\n' smtp imap pop3 ftp postgres
         case '* -U' '* --unix' '* --ca' '* --cert' '* --key' '* -o' '* --output' '* -x' '* --hexdump'
             __fish_complete_path (commandline -ct | string replace -r '^--[^=]*=' '')
         case '* --targets'

@@ -140,10 +140,12 @@ kind_of() {
 	*" TYPE") echo type ;;
 	*" VERSION") echo version ;;
 	*" FORMAT") echo format ;;
+	*" PROTO") echo starttls ;;
 	*" URL") echo proxy ;;
 	*" --sni NAME" | "sockopt --connect HOST") echo host ;;
 	*" DUR" | *" N" | *" SIZE" | *" CIDR" | *" PORT" | *" ADDR" | *" LIST" | \
 	    *" GROUP" | *" SERVICE" | *" [ADDR:]PORT") echo none ;;
+	*" DATA" | *" REGEX") echo none ;;
 	*) echo unknown ;;
 	esac
 }
@@ -152,7 +154,7 @@ kind_of() {
 prefix_of() {
 	case $1 in
 	interface) echo l ;;
-	type | proxy | version | format) echo "" ;;
+	type | proxy | version | format | starttls) echo "" ;;
 	sockopt) echo so_rcvb ;;
 	*) echo probe ;;
 	esac
@@ -176,6 +178,7 @@ check_kind() {
 	type) want=$'any\ndgram\nstream' ;;
 	version) want=$'v1\nv2' ;;
 	format) want=$'json\njunit\nprometheus\ntap\ntext' ;;
+	starttls) want=$'ftp\nimap\npop3\npostgres\nsmtp' ;;
 	proxy) want=$'http://\nsocks4://\nsocks4a://\nsocks5://\nsocks5h://' ;;
 	sockopt) want=SO_RCVBUF= ;;
 	none) want= ;;

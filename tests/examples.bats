@@ -436,6 +436,37 @@ tls_localhost() {
 	done
 }
 
+@test "example: a mail server that greets with 220 and answers QUIT (aiosmtpd)" {
+	local p cmd
+	p=$(free_port)
+	timeout 60 /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$p" \
+	    >/dev/null 2>&1 3>&- &
+	bg_pids+=($!)
+	wait_tcp "$p"
+	cmd=$(adapt "$(example "Check that a mail server greets with 220")" \
+	    "mail.example.com 25" "127.0.0.1 $p")
+	run -0 timeout 20 bash -c "$cmd"
+	assert_output --regexp "^127\.0\.0\.1 $p/tcp open [0-9.]+ms$"
+}
+
+@test "example: the certificate alert after STARTTLS (aiosmtpd --tlscert)" {
+	local p cmd
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout mail.key -out mail.pem -days 365 -subj /CN=localhost \
+	    -addext subjectAltName=DNS:localhost 2>/dev/null
+	p=$(free_port)
+	timeout 60 /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$p" \
+	    --tlscert mail.pem --tlskey mail.key >/dev/null 2>&1 3>&- &
+	bg_pids+=($!)
+	wait_tcp "$p"
+	cmd=$(adapt "$(example "The same certificate alert for a mail server")" \
+	    "mail.example.com 25" "localhost $p")
+	# the system's trust store, as the example uses it: the certificate
+	SSL_CERT_FILE=$T/mail.pem run -0 --separate-stderr timeout 20 \
+	    bash -c "$cmd"
+	assert_output --regexp "^localhost $p/tcp open .*CN=localhost.*verified$"
+}
+
 @test "example: a TLS server with a throwaway certificate and a client" {
 	local p
 	p=$(free_port)

@@ -503,6 +503,8 @@ tls_unix_server() {
 	[ "$(jq -r '.state' <<<"$output")" = open ]
 	[ "$(jq -r '.tls.verified' <<<"$output")" = true ]
 	[ "$(jq -r '.tls.subject' <<<"$output")" = CN=server ]
+	# phases 3: the handshake's time through the tunnel too
+	[ "$(jq -r '.tls_ms | type' <<<"$output")" = number ]
 	# another name's certificate: tls_error, exit 5; a closed port: closed
 	run --separate-stderr timeout 10 "$SOCKIT" connect -z --tls --ca "$D/ca.pem" \
 	    --proxy "socks5h://127.0.0.1:$mp" localhost "$wrong"

@@ -120,7 +120,7 @@ static int
 resolve_round(struct checker *c)
 {
 	const struct check_opts *o = c->o;
-	int family = o->family, n;
+	int family = o->family, n, rc;
 	uint32_t *cur, *was = c->cur;
 	size_t nwas = c->ncur;
 	struct sock_ai ai;
@@ -132,9 +132,12 @@ resolve_round(struct checker *c)
 		family = o->proxy->type == PROXY_SOCKS4 ? AF_INET : AF_UNSPEC;
 	c->ncur = 0;
 	c->race = false;
-	if (sock_resolve(o->host, NULL, family,
-		o->udp ? SOCK_DGRAM : SOCK_STREAM,
-		o->numeric ? SOCK_R_NUMERICHOST : 0, &ai, &c->unresolved) == -1)
+	c->dns_ms = sock_now_ms();
+	rc = sock_resolve(o->host, NULL, family,
+	    o->udp ? SOCK_DGRAM : SOCK_STREAM,
+	    o->numeric ? SOCK_R_NUMERICHOST : 0, &ai, &c->unresolved);
+	c->dns_ms = sock_now_ms() - c->dns_ms;
+	if (rc == -1)
 		return c->unresolved.kind == SOCK_ERESOLVE ? 1 : -1;
 	if (ai.n == 0) {
 		sock_ai_free(&ai);
@@ -214,6 +217,9 @@ setup(struct checker *c, struct sock_err *e)
 			    &(struct check_note){ .kind = CHECK_NOTE_INSECURE,
 				.host = o->host });
 	}
+	if (talk_setup(&c->talk, o, e) == -1)
+		return -1;
+	c->target.talk = &c->talk;
 	c->target.reusable = !o->udp && c->target.ctx == NULL &&
 	    !c->target.have_source && c->target.so == NULL;
 	c->cap = check_fd_budget(o->parallel);
@@ -349,5 +355,6 @@ check_run(const struct check_opts *o, struct check_tally *tally,
 	free(c.addrs);
 	free(c.cur);
 	tls_ctx_free(c.target.ctx);
+	talk_plan_free(&c.talk);
 	return rc;
 }

@@ -25,11 +25,41 @@ enum check_state {
 	CHECK_OPEN_FILTERED, /* -u: no answer */
 	CHECK_TLS_ERROR,     /* --tls: the handshake or its verdict failed */
 	CHECK_UNRESOLVED,    /* HOST did not resolve */
+	CHECK_MISMATCH,	     /* --expect: the reply did not match */
 	CHECK_STATES
 };
 
 /* SPEC.md's name of a state: "open", "open_filtered", ... */
 const char *check_state_name(enum check_state);
+
+/* --starttls: the protocol's upgrade before the handshake. */
+enum check_starttls {
+	STARTTLS_NONE,
+	STARTTLS_SMTP,
+	STARTTLS_IMAP,
+	STARTTLS_POP3,
+	STARTTLS_FTP,
+	STARTTLS_POSTGRES
+};
+
+/* What a check says and waits for once connected (check/expect.c,
+   check/starttls.c). */
+struct check_talk {
+	const char *send;   /* --send DATA, with its C escapes; or NULL */
+	const char *expect; /* --expect REGEX (POSIX extended), or NULL */
+	enum check_starttls starttls;
+};
+
+/* What an attempt learned beyond its state and latency: its later
+   phases, what it received, the ICMP error behind it. */
+struct check_facts {
+	double tls_ms;	      /* --tls: the upgrade and handshake; -1 */
+	double first_byte_ms; /* --expect: sent to first byte; -1: none */
+	char *received;	      /* mismatch: the first 256 bytes, escaped */
+	char *matched;	      /* --expect, open: the match, escaped */
+	bool have_icmp;	      /* an ICMP error ended it: */
+	struct sock_icmp icmp;
+};
 
 /* A finished check, handed to check_opts.result (valid during the call
    only). */
@@ -48,8 +78,12 @@ struct check_result {
 	const char *error;	/* why, for error, tls_error, unresolved */
 	const char *error_code; /* unresolved: the resolver's ("EAI_NONAME") */
 	const struct tls_info *tls; /* --tls: the handshake's facts, or NULL */
-	bool mptcp_asked; /* --mptcp and open: then mptcp says whether the */
-	bool mptcp;	  /* connection ran MPTCP, or fell back to TCP */
+	bool mptcp_asked;   /* --mptcp and open: then mptcp says whether the */
+	bool mptcp;	    /* connection ran MPTCP, or fell back to TCP */
+	const char *reason; /* closed: "refused"; else NULL */
+	double dns_ms;	    /* resolving HOST this round; -1: none */
+	bool tls_on, expect_on; /* --tls, --expect: their phases shown */
+	const struct check_facts *facts; /* or NULL */
 };
 
 /* Something worth telling with -v, as it happens. */
@@ -98,6 +132,7 @@ struct check_opts {
 	size_t nsources;		   /* how many */
 	const struct tls_opts *tls;	   /* --tls, or NULL */
 	bool mptcp;			   /* --mptcp: MPTCP sockets */
+	const struct check_talk *talk;	   /* --send, --expect, --starttls */
 	/* set (by a signal): the checks end as soon as they can; or NULL */
 	const volatile sig_atomic_t *stop;
 	/* Each result, on the calling thread, in port order (per port, in

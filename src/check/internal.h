@@ -37,11 +37,12 @@ struct result {
 	uint16_t inflight;     /* attempts under way */
 	bool queued;	       /* in its loop's queue for the next attempt */
 	double latency_ms;
-	int err;	      /* errno for CHECK_ERROR */
-	char *reason;	      /* or a proxy's reason, or NULL */
-	struct tls_info *tls; /* --tls: the handshake's facts, or NULL */
-	char *why;	      /* CHECK_TLS_ERROR: the reason */
-	bool mptcp;	      /* --mptcp: the best attempt ran MPTCP */
+	int err;		   /* errno for CHECK_ERROR */
+	char *reason;		   /* or a proxy's reason, or NULL */
+	struct tls_info *tls;	   /* --tls: the handshake's facts, or NULL */
+	char *why;		   /* CHECK_TLS_ERROR: the reason */
+	bool mptcp;		   /* --mptcp: the best attempt ran MPTCP */
+	struct check_facts *facts; /* or NULL */
 };
 
 struct checker {
@@ -56,6 +57,8 @@ struct checker {
 	size_t ncur;
 	bool race;		    /* a result tries several addresses */
 	struct sock_err unresolved; /* why HOST did not resolve */
+	double dns_ms;		    /* resolving HOST this round */
+	struct talk_plan talk;	    /* --send, --expect, --starttls */
 	struct result *r;
 	size_t n;
 	size_t delivered; /* results [0, delivered) are handed over */
@@ -101,6 +104,7 @@ check_attempt_addr(const struct checker *c, const struct result *r, size_t k)
 
 /* result.c */
 
+void check_facts_free(struct check_facts *);
 /* Attempt attempt of r, at address addr, ended with out: into r when it
    says more than the attempts before.  Takes out->tls. */
 void result_attempt(struct result *r, uint16_t attempt, uint32_t addr,

@@ -147,7 +147,7 @@ race_at(const struct checker *c, const struct slot *s)
 {
 	const struct result *r = &c->r[s->idx];
 
-	if (!c->race || s->probe.tls != NULL || r->queued ||
+	if (!c->race || s->probe.phase != PHASE_CONNECT || r->queued ||
 	    s->attempt + 1 != r->tried || r->tried >= c->ncur)
 		return -1;
 	return s->probe.start + RACE_DELAY_MS;

@@ -41,12 +41,26 @@ check_classify(int err, bool udp)
 	}
 }
 
+/* The attempt's facts (made when first needed), or NULL when out of
+   memory. */
+static struct check_facts *
+facts(struct probe_outcome *out)
+{
+	if (out->facts == NULL &&
+	    (out->facts = calloc(1, sizeof(*out->facts))) != NULL)
+		out->facts->tls_ms = out->facts->first_byte_ms = -1;
+	return out->facts;
+}
+
 /* The attempt ended with err (0: open): the outcome, its socket closed
-   or, when keep, handed back. */
+   or, when keep, handed back.  An unreachable or error state says the
+   ICMP error behind it, when one came. */
 static enum probe_status
 finish(struct probe *p, const struct probe_target *t, int err, bool keep,
     struct probe_outcome *out)
 {
+	struct sock_icmp icmp;
+
 	out->state = check_classify(err, t->udp);
 	out->err = err;
 	out->latency_ms = sock_now_ms() - p->start;
@@ -54,6 +68,13 @@ finish(struct probe *p, const struct probe_target *t, int err, bool keep,
 	out->why[0] = '\0';
 	out->spare_fd = -1;
 	out->mptcp = err == 0 && t->mptcp && p->fd != -1 && sock_mptcp(p->fd);
+	out->facts = NULL;
+	if (p->fd != -1 &&
+	    (out->state == CHECK_UNREACHABLE || out->state == CHECK_ERROR) &&
+	    sock_icmp_read(p->fd, &icmp) == 1 && facts(out) != NULL) {
+		out->facts->have_icmp = true;
+		out->facts->icmp = icmp;
+	}
 	if (p->fd != -1 && keep)
 		out->spare_fd = p->fd;
 	else if (p->fd != -1)
@@ -62,47 +83,106 @@ finish(struct probe *p, const struct probe_target *t, int err, bool keep,
 	return PROBE_DONE;
 }
 
-/* Ends the --tls attempt: open, or tls_error for why.  Takes the
-   handshake's facts (or NULL). */
+/* Ends an attempt that got through connect: state st (open, tls_error,
+   mismatch, error) for why, with the phases' facts and the handshake's
+   (p->info, taken). */
 static enum probe_status
-finish_tls(struct probe *p, const struct probe_target *t, struct tls_info *in,
+finish_talk(struct probe *p, const struct probe_target *t, enum check_state st,
     const char *why, struct probe_outcome *out)
 {
+	struct tls_info *in = p->info;
+	double connect_ms = p->tls_start > 0 ? p->tls_start - p->start : -1;
+	struct talk *talk = p->talk;
+	struct check_facts *f;
 	short want;
 
-	if (p->tls != NULL && why == NULL)
+	if (p->tls != NULL && st != CHECK_TLS_ERROR)
 		tls_close(p->tls, &want); /* close_notify, if it fits now */
 	tls_free(p->tls);
 	p->tls = NULL;
 	finish(p, t, 0, false, out);
+	out->state = st;
 	out->tls = in;
-	if (why != NULL) {
-		out->state = CHECK_TLS_ERROR;
+	if (connect_ms >= 0) /* latency_ms stays the connect time */
+		out->latency_ms = connect_ms;
+	if (why != NULL)
 		snprintf(out->why, sizeof(out->why), "%s", why);
+	p->talk = NULL;
+	p->info = NULL;
+	if ((t->ctx != NULL || talk != NULL) && (f = facts(out)) != NULL) {
+		f->tls_ms = t->ctx != NULL && in != NULL ? p->tls_ms : -1;
+		if (talk != NULL && p->phase == PHASE_EXPECT) {
+			f->first_byte_ms = talk->first_byte_ms;
+			f->matched = talk->matched;
+			talk->matched = NULL;
+			if (st == CHECK_MISMATCH)
+				f->received = talk_received(talk);
+		}
 	}
+	talk_free(talk);
 	return PROBE_DONE;
 }
 
-/* One step of the handshake; when done, the verdict. */
+/* Ends the --tls attempt: open, or tls_error for why.  Takes the
+   handshake's facts (or NULL). */
+static enum probe_status
+finish_tls(struct probe *p, const struct probe_target *t, const char *why,
+    struct probe_outcome *out)
+{
+	return finish_talk(p, t, why != NULL ? CHECK_TLS_ERROR : CHECK_OPEN,
+	    why, out);
+}
+
+/* --send, --expect: one step; when done, the verdict. */
+static enum probe_status
+expect_go(struct probe *p, const struct probe_target *t,
+    struct probe_outcome *out)
+{
+	char why[128];
+	enum talk_rc rc;
+
+	if (p->phase != PHASE_EXPECT) {
+		p->phase = PHASE_EXPECT;
+		talk_free(p->talk);
+		if ((p->talk = talk_new()) == NULL)
+			return finish_talk(p, t, CHECK_ERROR, "out of memory",
+			    out);
+	}
+	rc = expect_step(p->talk, t->talk, p->fd, p->tls, &p->events, why,
+	    sizeof(why));
+	if (rc == TALK_AGAIN)
+		return PROBE_PENDING;
+	return finish_talk(p, t,
+	    rc == TALK_OK	    ? CHECK_OPEN :
+		rc == TALK_MISMATCH ? CHECK_MISMATCH :
+				      CHECK_ERROR,
+	    rc == TALK_FAIL ? why : NULL, out);
+}
+
+/* One step of the handshake; when done, the verdict, then --send and
+   --expect. */
 static enum probe_status
 tls_step(struct probe *p, const struct probe_target *t,
     struct probe_outcome *out)
 {
-	struct tls_info *in;
 	struct sock_err e;
+	const char *verdict;
 	char why[128];
 	int rc = tls_handshake(p->tls, &p->events, &e);
 
 	if (rc == TLS_AGAIN)
 		return PROBE_PENDING;
 	if (rc == -1)
-		return finish_tls(p, t, NULL, sock_strerror(&e), out);
-	in = malloc(sizeof(*in));
-	if (in == NULL)
-		return finish_tls(p, t, NULL, "out of memory", out);
-	tls_info(p->tls, in);
-	return finish_tls(p, t, in,
-	    probe_tls_verdict(t->tls, in, why, sizeof(why)), out);
+		return finish_tls(p, t, sock_strerror(&e), out);
+	p->info = malloc(sizeof(*p->info));
+	if (p->info == NULL)
+		return finish_tls(p, t, "out of memory", out);
+	tls_info(p->tls, p->info);
+	p->tls_ms = sock_now_ms() - p->tls_start;
+	verdict = probe_tls_verdict(t->tls, p->info, why, sizeof(why));
+	if (verdict != NULL || t->talk == NULL || !talk_exchanges(t->talk))
+		return finish_tls(p, t, verdict, out);
+	return expect_go(p, t, out);
 }
 
 const char *
@@ -136,8 +216,38 @@ self_connected(int fd)
 	    strcmp(me.host, peer.host) == 0;
 }
 
-/* A TCP attempt connected (or, err, did not): the verdict, or the TLS
-   handshake. */
+/* --starttls: one step of the upgrade; when done, the handshake. */
+static enum probe_status
+starttls_go(struct probe *p, const struct probe_target *t,
+    struct probe_outcome *out)
+{
+	struct sock_err e;
+	char why[160];
+	enum talk_rc rc;
+
+	if (p->phase != PHASE_STARTTLS) {
+		p->phase = PHASE_STARTTLS;
+		if ((p->talk = talk_new()) == NULL)
+			return finish_tls(p, t, "out of memory", out);
+	}
+	rc = starttls_step(p->talk, t->talk->starttls, p->fd, &p->events, why,
+	    sizeof(why));
+	if (rc == TALK_AGAIN)
+		return PROBE_PENDING;
+	if (rc != TALK_OK)
+		return finish_tls(p, t, why, out);
+	talk_free(p->talk);
+	p->talk = NULL;
+	p->phase = PHASE_TLS;
+	p->tls = tls_new(t->ctx, p->fd, t->host, &e);
+	if (p->tls == NULL)
+		return finish_tls(p, t, sock_strerror(&e), out);
+	return tls_step(p, t, out);
+}
+
+/* A TCP attempt connected (or, err, did not): the verdict, or what
+   follows: the STARTTLS upgrade, the TLS handshake, --send and
+   --expect. */
 static enum probe_status
 connected(struct probe *p, const struct probe_target *t, int err,
     struct probe_outcome *out)
@@ -147,11 +257,18 @@ connected(struct probe *p, const struct probe_target *t, int err,
 	if (err == 0 && self_connected(p->fd))
 		/* closed, really; the socket is connected: not kept */
 		return finish(p, t, ECONNREFUSED, false, out);
-	if (err != 0 || t->ctx == NULL)
+	if (err != 0 ||
+	    (t->ctx == NULL && (t->talk == NULL || !talk_exchanges(t->talk))))
 		return finish(p, t, err, p->reuse && err == ECONNREFUSED, out);
+	p->tls_start = sock_now_ms();
+	if (t->ctx == NULL)
+		return expect_go(p, t, out);
+	if (t->talk != NULL && t->talk->starttls != STARTTLS_NONE)
+		return starttls_go(p, t, out);
+	p->phase = PHASE_TLS;
 	p->tls = tls_new(t->ctx, p->fd, t->host, &e);
 	if (p->tls == NULL)
-		return finish_tls(p, t, NULL, sock_strerror(&e), out);
+		return finish_tls(p, t, sock_strerror(&e), out);
 	return tls_step(p, t, out);
 }
 
@@ -179,6 +296,7 @@ new_socket(struct probe *p, const struct probe_target *t, int family,
 		*status = finish(p, t, errno, false, out); /* an error */
 		return -1;
 	}
+	sock_recverr_on(fd, family); /* why it fails, if ICMP says */
 	if (t->so != NULL && sockopts_apply(t->so, fd, NULL, e) == -1) {
 		close(fd);
 		p->fd = -1;
@@ -252,6 +370,10 @@ probe_start(struct probe *p, const struct probe_target *t,
 	int rc;
 
 	p->tls = NULL;
+	p->info = NULL;
+	p->talk = NULL;
+	p->phase = PHASE_CONNECT;
+	p->tls_start = 0;
 	p->events = POLLOUT;
 	p->start = sock_now_ms();
 	aim(p, to, port);
@@ -271,16 +393,27 @@ probe_settle(struct probe *p, const struct probe_target *t, short revents,
 	int err = 0, rc;
 	socklen_t len = sizeof(err);
 
-	if (p->tls != NULL)
+	switch (p->phase) {
+	case PHASE_STARTTLS:
+		return starttls_go(p, t, out);
+	case PHASE_TLS:
 		return tls_step(p, t, out);
+	case PHASE_EXPECT:
+		return expect_go(p, t, out);
+	case PHASE_CONNECT:
+		break;
+	}
 	if (!t->udp && p->reuse) {
 		/* connect again: 0 when connected, else why not; a refused
 		   socket is then ready for the next port */
 		rc = connect(p->fd, &p->to.sa, p->len);
 		if (rc == -1 &&
 		    (errno == EALREADY || errno == EINPROGRESS ||
-			errno == EINTR))
+			errno == EINTR)) {
+			if (revents & POLLERR) /* an old ICMP error, queued */
+				sock_icmp_read(p->fd, &(struct sock_icmp){ 0 });
 			return PROBE_PENDING; /* not yet */
+		}
 		return connected(p, t, rc == 0 || errno == EISCONN ? 0 : errno,
 		    out);
 	}
@@ -300,10 +433,29 @@ void
 probe_expire(struct probe *p, const struct probe_target *t,
     struct probe_outcome *out)
 {
-	if (p->tls != NULL)
-		finish_tls(p, t, NULL, "handshake timed out", out);
-	else
+	char why[160];
+
+	switch (p->phase) {
+	case PHASE_STARTTLS:
+		snprintf(why, sizeof(why), "starttls %s: %s: timed out",
+		    starttls_name(t->talk->starttls),
+		    starttls_step_name(p->talk, t->talk->starttls));
+		finish_tls(p, t, why, out);
+		break;
+	case PHASE_TLS:
+		finish_tls(p, t, "handshake timed out", out);
+		break;
+	case PHASE_EXPECT:
+		/* what came within -w did not match (or nothing was sent) */
+		finish_talk(p, t,
+		    t->talk->expect && p->talk->step == 1 ? CHECK_MISMATCH :
+							    CHECK_TIMEOUT,
+		    NULL, out);
+		break;
+	case PHASE_CONNECT:
 		finish(p, t, ETIMEDOUT, false, out);
+		break;
+	}
 }
 
 void
@@ -311,6 +463,10 @@ probe_cancel(struct probe *p)
 {
 	tls_free(p->tls);
 	p->tls = NULL;
+	free(p->info);
+	p->info = NULL;
+	talk_free(p->talk);
+	p->talk = NULL;
 	if (p->fd != -1)
 		close(p->fd);
 	p->fd = -1;

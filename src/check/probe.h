@@ -13,16 +13,18 @@
 #include <stdint.h>
 
 #include "check/check.h"
+#include "check/talk.h"
 
 /* What every attempt at a target shares. */
 struct probe_target {
 	const char *host; /* --tls: the name sent and verified */
 	bool udp;	  /* -u: an empty datagram; silence is open_filtered */
-	struct tls_ctx *ctx;	    /* --tls, or NULL */
-	const struct tls_opts *tls; /* --tls: the verdict's options */
-	const struct sockopts *so;  /* -O, or NULL */
-	bool have_source;	    /* -s/-p given: */
-	struct sock_addr source[2]; /* for IPv4 [0], IPv6 [1] */
+	struct tls_ctx *ctx;	      /* --tls, or NULL */
+	const struct tls_opts *tls;   /* --tls: the verdict's options */
+	const struct sockopts *so;    /* -O, or NULL */
+	const struct talk_plan *talk; /* --send, --expect, --starttls */
+	bool have_source;	      /* -s/-p given: */
+	struct sock_addr source[2];   /* for IPv4 [0], IPv6 [1] */
 	/* a refused socket may be connected again for the next attempt (a
 	   plain TCP check: no --tls, -s/-p or -O), which saves a socket()
 	   and a close() per closed port */
@@ -38,6 +40,16 @@ struct probe {
 	short events; /* what poll waits for on fd */
 	double start;
 	struct tls *tls; /* --tls: the handshake under way */
+	enum probe_phase {
+		PHASE_CONNECT,
+		PHASE_STARTTLS,
+		PHASE_TLS,
+		PHASE_EXPECT
+	} phase;
+	struct talk *talk;     /* --starttls, --send, --expect: or NULL */
+	struct tls_info *info; /* --tls: the handshake's facts, once done */
+	double tls_start;      /* --tls: the upgrade's start */
+	double tls_ms;	       /* --tls: the upgrade and handshake */
 	socklen_t len;
 	union {
 		struct sockaddr sa;
@@ -61,13 +73,14 @@ enum probe_status {
 
 struct probe_outcome {
 	enum check_state state;
-	int err;	      /* errno behind the state (0: open) */
-	double latency_ms;    /* from the start to the answer */
-	struct tls_info *tls; /* --tls: the handshake's facts (the caller
-				 takes them), or NULL */
-	char why[160];	      /* tls_error: why; else "" */
-	int spare_fd;	      /* a refused socket to connect again, or -1 */
-	bool mptcp;	      /* --mptcp, open: the connection ran MPTCP */
+	bool mptcp;		   /* --mptcp, open: the connection ran MPTCP */
+	int err;		   /* errno behind the state (0: open) */
+	double latency_ms;	   /* from the start to the answer */
+	struct tls_info *tls;	   /* --tls: the handshake's facts (the caller
+				      takes them), or NULL */
+	char why[160];		   /* tls_error, error: why; else "" */
+	struct check_facts *facts; /* the caller takes them; or NULL */
+	int spare_fd; /* a refused socket to connect again, or -1 */
 };
 
 /* Starts an attempt at address to, port port (p->fd and p->reuse set by

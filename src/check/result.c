@@ -13,12 +13,22 @@
 
 static const char *const state_names[] = { "pending", "open", "closed",
 	"timeout", "unreachable", "error", "open_filtered", "tls_error",
-	"unresolved" };
+	"unresolved", "mismatch" };
 
 const char *
 check_state_name(enum check_state st)
 {
 	return st < CHECK_STATES ? state_names[st] : "pending";
+}
+
+void
+check_facts_free(struct check_facts *f)
+{
+	if (f == NULL)
+		return;
+	free(f->received);
+	free(f->matched);
+	free(f);
 }
 
 /* How much an outcome says about the port: an answer beats silence,
@@ -30,6 +40,7 @@ rank(enum check_state st)
 	case CHECK_OPEN:
 		return 6;
 	case CHECK_TLS_ERROR:
+	case CHECK_MISMATCH:
 	case CHECK_OPEN_FILTERED:
 		return 5;
 	case CHECK_CLOSED:
@@ -62,9 +73,14 @@ result_attempt(struct result *r, uint16_t attempt, uint32_t addr,
 		free(r->tls);
 		r->tls = out->tls;
 		out->tls = NULL;
+		check_facts_free(r->facts);
+		r->facts = out->facts;
+		out->facts = NULL;
 	}
 	free(out->tls);
 	out->tls = NULL;
+	check_facts_free(out->facts);
+	out->facts = NULL;
 }
 
 /* The reason shown for result r, or NULL when its state needs none. */
@@ -73,7 +89,9 @@ reason(const struct checker *c, const struct result *r)
 {
 	switch (r->st) {
 	case CHECK_ERROR:
-		return r->reason ? r->reason : strerror(r->err);
+		return r->reason ? r->reason :
+		    r->why	 ? r->why :
+				   strerror(r->err);
 	case CHECK_TLS_ERROR:
 		return r->why ? r->why : "failed";
 	case CHECK_UNRESOLVED:
@@ -101,6 +119,11 @@ view(const struct checker *c, const struct result *r, struct check_result *v)
 	v->tls = r->tls;
 	v->mptcp_asked = c->o->mptcp && r->st == CHECK_OPEN;
 	v->mptcp = r->mptcp;
+	v->reason = r->st == CHECK_CLOSED ? "refused" : NULL;
+	v->dns_ms = r->addr != NO_ADDR ? c->dns_ms : -1;
+	v->tls_on = c->o->tls != NULL;
+	v->expect_on = c->o->talk != NULL && c->o->talk->expect != NULL;
+	v->facts = r->facts;
 }
 
 /* The callbacks said stop: every thread stops. */
@@ -189,9 +212,11 @@ check_result_reset(struct checker *c, struct result *r)
 	free(r->reason);
 	free(r->tls);
 	free(r->why);
+	check_facts_free(r->facts);
 	r->reason = NULL;
 	r->tls = NULL;
 	r->why = NULL;
+	r->facts = NULL;
 	r->err = 0;
 	r->latency_ms = 0;
 	r->tried = 0;
@@ -213,6 +238,7 @@ check_results_free(struct checker *c)
 		free(c->r[i].reason);
 		free(c->r[i].tls);
 		free(c->r[i].why);
+		check_facts_free(c->r[i].facts);
 	}
 	free(c->r);
 	c->r = NULL;
@@ -234,6 +260,7 @@ carry_open(struct result *x, struct result *old, size_t n)
 		old[i].reason = NULL;
 		old[i].tls = NULL;
 		old[i].why = NULL;
+		old[i].facts = NULL;
 		return;
 	}
 }

@@ -91,10 +91,17 @@ tunnel_open(const struct proxy_round *pr, int fd, double t0,
 	const char *why;
 	char buf[128];
 
+	double start = sock_now_ms();
+
 	out->state = CHECK_OPEN;
 	if (c->target.ctx == NULL)
 		return;
 	tunnel_tls(c, fd, pr->hop.timeout_ms, t0, out);
+	if (out->tls != NULL &&
+	    (out->facts = calloc(1, sizeof(*out->facts))) != NULL) {
+		out->facts->tls_ms = sock_now_ms() - start;
+		out->facts->first_byte_ms = -1;
+	}
 	why = out->tls != NULL ?
 	    probe_tls_verdict(c->target.tls, out->tls, buf, sizeof(buf)) :
 	    out->why;
@@ -119,6 +126,7 @@ check_one(const struct proxy_round *pr, struct result *r, struct sock_err *e)
 	fd = proxy_connect(c->o->proxy, pr->host, r->port, &hop, e);
 	if (fd == -1 && !hop.at_target)
 		return -1;
+	out.latency_ms = sock_now_ms() - t0; /* not the handshake's */
 	if (fd != -1) {
 		tunnel_open(pr, fd, t0, &out);
 		close(fd);
@@ -134,7 +142,6 @@ check_one(const struct proxy_round *pr, struct result *r, struct sock_err *e)
 		    (r->reason = strdup(sock_strerror(e))) == NULL)
 			out.err = ENOMEM;
 	}
-	out.latency_ms = sock_now_ms() - t0;
 	result_attempt(r, 0, c->ncur > 0 ? c->cur[0] : NO_ADDR, &out);
 	publish(r, r->best);
 	return 0;

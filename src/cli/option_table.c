@@ -119,6 +119,13 @@ const struct opt opts[] = {
 	    "with --tls: do not verify the server's certificate" },
 	{ O_MIN_DAYS, "min-days", ARG_UINT(0, 100000), M_CONNECT,
 	    "with --tls: fail a certificate expiring in < N days" },
+	{ O_SEND, "send", ARG_STRING("DATA"), M_CONNECT,
+	    "with -z: send DATA (\\r \\n \\t \\\\ \\xHH) once connected" },
+	{ O_EXPECT, "expect", ARG_STRING("REGEX"), M_CONNECT,
+	    "with -z: the reply must match REGEX, else mismatch" },
+	{ O_STARTTLS, "starttls",
+	    ARG_CHOICE("PROTO", "smtp|imap|pop3|ftp|postgres"), M_CONNECT,
+	    "with -z --tls: the protocol's upgrade to TLS first" },
 	/* the stream session: listen and connect */
 	{ 'U', "unix", ARG_FILE("PATH"), M_STREAM,
 	    "Unix socket PATH (@NAME: abstract); no HOST/PORT" },

@@ -79,7 +79,10 @@ enum {
 	O_BROKER, /* listen --broker, --chat, --max-queue */
 	O_CHAT,
 	O_MAX_QUEUE,
-	O_DELAY /* the stream session's --delay */
+	O_DELAY /* the stream session's --delay */,
+	O_SEND, /* connect -z: the check engine */
+	O_EXPECT,
+	O_STARTTLS
 };
 
 /* What an option's value is: how opt_next() parses and checks it, once,

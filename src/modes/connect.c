@@ -254,6 +254,15 @@ connect_parse_opts(struct connect_opts *o, int argc, char **argv)
 			o->format = v.choice;
 			G.json = v.choice == FORMAT_JSON || G.json;
 			break;
+		case O_SEND:
+			o->talk.send = v.text;
+			break;
+		case O_EXPECT:
+			o->talk.expect = v.text;
+			break;
+		case O_STARTTLS:
+			o->talk.starttls = (enum check_starttls)(v.choice + 1);
+			break;
 		default:
 			return c == OPT_HELP ? -1 : opt_status(c);
 		}
@@ -276,6 +285,11 @@ connect_parse_target(struct connect_opts *o, int argc, char **argv,
 		return usage_error("-u, --wait, --parallel, --all-addresses, "
 				   "--count, --interval, --targets, --format "
 				   "and -- CMD go with -z");
+	if (!o->check &&
+	    (o->talk.send != NULL || o->talk.expect != NULL ||
+		o->talk.starttls != STARTTLS_NONE))
+		return usage_error(
+		    "--send, --expect and --starttls go with -z");
 	if (o->s.unix_path != NULL && o->use_proxy)
 		return usage_error("-U and --proxy do not go together");
 	if ((status = connect_check(&o->s, o->check, o->udp, o->use_proxy)) !=

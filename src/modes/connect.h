@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "check/check.h"
 #include "cli/target.h"
 #include "modes/session.h"
 #include "proxy/proxy.h"
@@ -21,12 +22,13 @@ struct connect_opts {
 	bool use_proxy;	    /* --proxy */
 	bool shutdown;	    /* --shutdown: half-close through a proxy */
 	struct proxy proxy;
-	bool counting;	     /* --count, with -z */
-	uint64_t count;	     /* its N: 0 is until interrupted */
-	int64_t interval_ms; /* --interval, or -1 (1 s) */
-	int format;	     /* --format: out/formats.h */
-	const char *targets; /* --targets FILE, or NULL */
-	char **cmd;	     /* --wait ... -- CMD ARGS, or NULL */
+	struct check_talk talk; /* --send, --expect, --starttls, with -z */
+	bool counting;		/* --count, with -z */
+	uint64_t count;		/* its N: 0 is until interrupted */
+	int64_t interval_ms;	/* --interval, or -1 (1 s) */
+	int format;		/* --format: out/formats.h */
+	const char *targets;	/* --targets FILE, or NULL */
+	char **cmd;		/* --wait ... -- CMD ARGS, or NULL */
 };
 
 /* Reads connect's options of argv into *o (a line of --targets too).

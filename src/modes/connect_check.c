@@ -112,6 +112,7 @@ job_fill(struct job *j, struct connect_opts *o, const struct target *t)
 		.so = &o->s.so,
 		.tls = o->s.tls.on ? &o->s.tls : NULL,
 		.mptcp = o->s.mptcp,
+		.talk = &o->talk,
 		.result = results_print,
 		.flush = results_flush,
 		.note = results_note,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/globals.h"
+#include "out/facts.h"
 #include "out/json.h"
 #include "out/report.h"
 #include "out/results.h"
@@ -43,6 +44,7 @@ print_text(FILE *fp, const struct check_result *r)
 	}
 	if (r->mptcp_asked)
 		fputs(r->mptcp ? " (mptcp)" : " (tcp: no MPTCP)", fp);
+	facts_text(fp, r);
 	if (r->tls != NULL) {
 		putc(' ', fp);
 		tls_text(fp, r->tls, r->state != CHECK_TLS_ERROR);
@@ -75,6 +77,7 @@ print_json(FILE *fp, const struct check_result *r, uint64_t seq)
 		json_str(&j, "code", r->error_code);
 	if (r->mptcp_asked)
 		json_bool(&j, "mptcp", r->mptcp);
+	facts_json(&j, r, timed(r->state));
 	if (r->tls != NULL) {
 		json_obj(&j, "tls");
 		tls_json(&j, r->tls);

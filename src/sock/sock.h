@@ -293,6 +293,21 @@ int sock_quickack(int fd, bool on, struct sock_err *); /* delayed ACK off */
 /* poll(2) one descriptor for events within timeout_ms, EINTR retried.
    Returns the revents, 0 when the time passed, or -1 (ELOCAL). */
 int sock_wait(int fd, short events, int64_t timeout_ms, struct sock_err *);
+/* The ICMP error that ended a connect (or a UDP probe), from the
+   socket's error queue. */
+struct sock_icmp {
+	bool v6; /* ICMPv6 */
+	uint8_t type, code;
+	int err;       /* the errno it stands for */
+	char from[46]; /* the sender (a router, or the host), or "" */
+};
+
+/* Has the kernel queue the ICMP errors of fd (IP_RECVERR, IPV6_RECVERR
+   for family).  Returns 0, or -1 (errno). */
+int sock_recverr_on(int fd, int family);
+/* Empties fd's error queue; the last ICMP error in it into *icmp.
+   Returns 1 when there was one, else 0. */
+int sock_icmp_read(int fd, struct sock_icmp *icmp);
 /* Monotonic milliseconds, as a double, for deadlines and latencies. */
 double sock_now_ms(void);
 /* The timeout for poll(2) or epoll_wait(2) until deadline (a

@@ -21,6 +21,8 @@
 #include "addr.h"
 #include "tap.h"
 
+void test_talk(void); /* check_talk.c */
+
 #define HOST	    "127.0.0.43"
 #define MAX_RESULTS 2048
 
@@ -369,5 +371,6 @@ main(void)
 	test_order();
 	test_wait();
 	test_stops();
+	test_talk();
 	return done();
 }

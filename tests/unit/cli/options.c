@@ -217,7 +217,7 @@ static void
 test_choice(const struct opt *o)
 {
 	struct opt_value v;
-	char msg[512], word[32], list[128], name[64], why[160];
+	char msg[512], word[160], list[128], name[64], why[160];
 	const char *w = o->choices, *bar;
 	size_t len, used = 0;
 	int i;
