@@ -74,6 +74,8 @@ const struct opt opts[] = {
 	    "listen queue length (default min(SOMAXCONN, 128))" },
 	{ 'w', "timeout", ARG_DUR, M_LISTEN,
 	    "how long to wait for the first client (exit 1)" },
+	{ 'u', "udp", ARG_NONE, M_LISTEN,
+	    "UDP: the first sender is the peer (-k: every sender)" },
 	/* connect */
 	{ 's', "source", ARG_STRING("ADDR"), M_CONNECT,
 	    "connect from local address ADDR" },
@@ -83,7 +85,7 @@ const struct opt opts[] = {
 	{ 'z', "check", ARG_NONE, M_CONNECT,
 	    "check PORTS (22,80,8000-8100), sending no data" },
 	{ 'u', "udp", ARG_NONE, M_CONNECT,
-	    "with -z: UDP probe (ICMP: closed, else open_filtered)" },
+	    "UDP session (-z: UDP probe: ICMP closed, else open_filtered)" },
 	{ O_WAIT, "wait", ARG_DUR, M_CONNECT,
 	    "with -z: retry until every port is open or DUR passed" },
 	{ O_PARALLEL, "parallel", ARG_UINT(1, 65535), M_CONNECT,
@@ -130,6 +132,8 @@ const struct opt opts[] = {
 	    "with --tls: private key of --cert (default: in it)" },
 	{ O_ALPN, "alpn", ARG_STRING("LIST"), M_STREAM,
 	    "with --tls: ALPN protocols offered: h2,http/1.1" },
+	{ O_RAW, "raw", ARG_NONE, M_STREAM,
+	    "with -u: each read of stdin is one datagram, not a line" },
 	/* sockopt */
 	{ O_TCP, "tcp", ARG_NONE, M_SOCKOPT, "a TCP socket (the default)" },
 	{ 'u', "udp", ARG_NONE, M_SOCKOPT,

@@ -71,7 +71,8 @@ enum {
 	O_INSECURE,
 	O_MIN_DAYS,
 	O_LINES, /* udp-recv (udp-send's is -l) */
-	O_SHUTDOWN
+	O_SHUTDOWN,
+	O_RAW /* connect -u, listen -u */
 };
 
 /* What an option's value is: how opt_next() parses and checks it, once,

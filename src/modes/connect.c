@@ -23,6 +23,7 @@
 #include "out/results.h"
 #include "proxy/proxy.h"
 #include "modes/session.h"
+#include "modes/udp_session.h"
 #include "out/tlsout.h"
 
 struct connect_opts {
@@ -330,10 +331,13 @@ parse_target(struct connect_opts *o, int argc, char **argv, struct target *t)
 	int status;
 
 	if (!o->check &&
-	    (o->udp || o->wait_ms >= 0 || o->parallel != 256 ||
-		o->all_addresses))
-		return usage_error("-u, --wait, --parallel and --all-addresses "
+	    (o->wait_ms >= 0 || o->parallel != 256 || o->all_addresses))
+		return usage_error("--wait, --parallel and --all-addresses "
 				   "go with -z");
+	if (o->udp && !o->check && o->use_proxy)
+		return usage_error("-u: UDP does not go through --proxy");
+	if (o->s.raw && (!o->udp || o->check))
+		return usage_error("--raw goes with -u (a datagram session)");
 	if (o->s.unix_path != NULL && o->use_proxy)
 		return usage_error("-U and --proxy do not go together");
 	if (o->shutdown && o->s.ro.no_shutdown)
@@ -453,6 +457,8 @@ mode_connect(int argc, char **argv)
 		return status;
 	if (o.check)
 		return run_checks(&o, &t);
+	if (o.udp)
+		return connect_udp(&o.s, &o.src, &t);
 	if ((status = session_files(&o.s)) != 0)
 		return status;
 	if (o.s.tls.on && (status = tls_setup(&o, &t, &ctx)) != 0) {

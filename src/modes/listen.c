@@ -15,6 +15,7 @@
 #include "cli/target.h"
 #include "modes/listen.h"
 #include "modes/modes.h"
+#include "modes/udp_session.h"
 #include "out/events.h"
 #include "out/report.h"
 #include "out/signals.h"
@@ -351,6 +352,9 @@ parse_opts(struct listen_opts *o, int argc, char **argv)
 		case 'k':
 			o->keep_open = true;
 			break;
+		case 'u':
+			o->udp = true;
+			break;
 		case 'e':
 		case 'c':
 			if ((rc = exec_opt(o, c, v.text)) != 0)
@@ -375,8 +379,11 @@ parse_opts(struct listen_opts *o, int argc, char **argv)
 			return c == OPT_HELP ? -1 : opt_status(c);
 		}
 	}
-	if (session_tls_check(&o->s) != 0)
+	if (session_tls_check(&o->s) != 0 ||
+	    (o->udp && listen_udp_check(o) != 0))
 		return EXIT_USAGE;
+	if (o->s.raw && !o->udp)
+		return usage_error("--raw goes with -u (a datagram session)");
 	if (o->exec_argv != NULL && exec_check(o->exec_argv) == -1)
 		return usage_error("cannot run \"%s\": %s", o->exec_argv[0],
 		    strerror(errno));
@@ -444,7 +451,9 @@ mode_listen(int argc, char **argv)
 	if ((status = session_files(&sv.o.s)) != 0)
 		goto out;
 	signals_catch();
-	if ((status = open_listeners(&sv, argv + optind, argc - optind)) != 0)
+	status = sv.o.udp ? listen_udp_open(&sv, argv + optind, argc - optind) :
+			    open_listeners(&sv, argv + optind, argc - optind);
+	if (status != 0)
 		goto out;
 	for (i = 0; i < sv.nl; i++) {
 		if (sockopts_apply(&sv.o.s.so, sv.lfd[i], NULL, &e) == -1) {
@@ -458,9 +467,13 @@ mode_listen(int argc, char **argv)
 	for (i = 0; i < sv.nl; i++)
 		if (sock_name(sv.lfd[i], &bound, &e) == 0)
 			event_listening(&bound,
-			    bound.family == AF_UNIX ? "unix" : "tcp",
+			    bound.family == AF_UNIX ? "unix" :
+				sv.o.udp	    ? "udp" :
+						      "tcp",
 			    sv.port_zero);
-	status = sv.o.exec_argv != NULL ? serve_exec(&sv) : serve(&sv);
+	status = sv.o.exec_argv != NULL ? serve_exec(&sv) :
+	    sv.o.udp			? serve_udp(&sv) :
+					  serve(&sv);
 out:
 	relay_free(sv.r);
 	for (i = 0; i < sv.nl && !sv.lfd_relayed; i++)

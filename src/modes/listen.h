@@ -21,6 +21,7 @@ struct child {
 struct listen_opts {
 	struct session s;
 	bool keep_open;
+	bool udp;	    /* -u: a datagram session */
 	char **exec_argv;   /* -e/-c */
 	uint64_t max_conns; /* 0: no limit */
 	struct cidr allow[MAX_CIDR], deny[MAX_CIDR];

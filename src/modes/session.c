@@ -120,6 +120,9 @@ session_opt(struct session *s, int c, const struct opt_value *v)
 		return 1;
 	case 'O':
 		return sockopts_add(&s->so, v->text) != 0 ? -1 : 1;
+	case O_RAW:
+		s->raw = true;
+		return 1;
 	}
 	return tls_opt(s, c, v);
 }

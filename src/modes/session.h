@@ -18,6 +18,7 @@ struct session {
 	const char *hexdump_path; /* -x */
 	const char *unix_path;	  /* -U */
 	struct tls_opts tls;	  /* --tls and its options */
+	bool raw;		  /* --raw: with -u, a read is a datagram */
 };
 
 /* Defaults: no timers. */
