@@ -184,10 +184,10 @@ const struct mode modes[] = {
 	{ "udp-send", M_UDPSEND, "[OPTIONS] HOST PORT [MESSAGE...]",
 	    "send datagrams (MESSAGE, or stdin)",
 	    "MESSAGE words are joined by single spaces into one datagram.\n"
-	    "Without MESSAGE, all of stdin is one datagram; with --lines, stdin is\n"
-	    "read to its end first, then each line is sent.  A payload over the\n"
-	    "limit (65507 bytes over IPv4, 65527 over IPv6) is exit 2, and\n"
-	    "nothing is sent." },
+	    "Without MESSAGE, all of stdin is one datagram; with --lines, each\n"
+	    "line is sent as soon as it is complete.  A payload over the limit\n"
+	    "(65507 bytes over IPv4, 65527 over IPv6) is exit 2, and nothing is\n"
+	    "sent (--lines: nothing from that line on)." },
 	{ "udp-recv", M_UDPRECV, "[OPTIONS] [ADDRESS] PORT",
 	    "receive datagrams, print them",
 	    "Writes each payload to stdout as it arrives; with --json, one\n"
