@@ -85,7 +85,7 @@ const struct opt opts[] = {
 	{ 'z', "check", ARG_NONE, M_CONNECT,
 	    "check PORTS (22,80,8000-8100), sending no data" },
 	{ 'u', "udp", ARG_NONE, M_CONNECT,
-	    "UDP session (-z: UDP probe: ICMP closed, else open_filtered)" },
+	    "UDP: a datagram session; with -z, UDP probes" },
 	{ O_WAIT, "wait", ARG_DUR, M_CONNECT,
 	    "with -z: retry until every port is open or DUR passed" },
 	{ O_PARALLEL, "parallel", ARG_UINT(1, 65535), M_CONNECT,
@@ -133,7 +133,7 @@ const struct opt opts[] = {
 	{ O_ALPN, "alpn", ARG_STRING("LIST"), M_STREAM,
 	    "with --tls: ALPN protocols offered: h2,http/1.1" },
 	{ O_RAW, "raw", ARG_NONE, M_STREAM,
-	    "with -u: each read of stdin is one datagram, not a line" },
+	    "with -u: a read of stdin is a datagram (not a line)" },
 	/* sockopt */
 	{ O_TCP, "tcp", ARG_NONE, M_SOCKOPT, "a TCP socket (the default)" },
 	{ 'u', "udp", ARG_NONE, M_SOCKOPT,
@@ -173,14 +173,20 @@ const struct mode modes[] = {
 	    "TCP/Unix server: relay stdin/stdout with clients",
 	    "ADDRESS defaults to all interfaces (dual-stack).  PORT 0 picks a "
 	    "free port.\nWith LISTEN_FDS/LISTEN_PID (systemd), serves the "
-	    "inherited sockets." },
+	    "inherited sockets.\nWith -u, the first sender is the peer (-k: "
+	    "every sender, until silent for\n--idle-timeout); a line of stdin "
+	    "is a datagram to each peer." },
 	{ "connect", M_CONNECT, "[OPTIONS] HOST PORT[,PORTS]",
 	    "TCP/Unix client: relay stdin/stdout, or check ports (-z)",
 	    "HOST PORT may be one argument: HOST:PORT or [V6ADDR]:PORT.\n"
 	    "Every address of HOST is tried (IPv6 and IPv4 raced).  With -z, "
 	    "-w bounds\neach check (default 2s); exit 0 when every port is "
 	    "open.  With -z, ports may\nalso be separate arguments: "
-	    "HOST 22 80 443." },
+	    "HOST 22 80 443.\n"
+	    "With -u, a line of stdin is a datagram; replies are printed until "
+	    "-q\n(default 1s) of quiet after stdin ends.  With -z -u, a "
+	    "closed port is an ICMP\nport unreachable, silence is "
+	    "open_filtered." },
 	{ "udp-send", M_UDPSEND, "[OPTIONS] HOST PORT [MESSAGE...]",
 	    "send datagrams (MESSAGE, or stdin)",
 	    "MESSAGE words are joined by single spaces into one datagram.\n"
