@@ -264,6 +264,24 @@ $(printf 'last' | hex_of)"
 	until_grep "$D/cout" '^back-unix$'
 }
 
+@test "udp session 4: udp-send -U and udp-recv -U: a path and an abstract name, with socat on the other end" {
+	local name="sockit-udp-$$-$RANDOM"
+	"$SOCKIT" udp-recv --json --count 2 -w 10s -U "@$name" >"$D/out" 2>"$D/err" 3>&- &
+	local rpid=$!
+	bg_pids+=($rpid)
+	until_grep "$D/err" "\"address\":\"@$name\""
+	"$SOCKIT" udp-send -U "@$name" hello unix
+	printf 'from socat' | timeout 10 socat - ABSTRACT-SENDTO:"$name"
+	wait_pid "$rpid"
+	jq -se 'length == 2 and .[0].data == "hello unix" and .[0].port == null and
+	    (.[0].from | startswith("@")) and .[1].data == "from socat"' "$D/out"
+	timeout 20 socat -u UNIX-RECV:"$D/sock" OPEN:"$D/got",creat 3>&- &
+	bg_pids+=($!)
+	for ((i = 0; i < 100; i++)); do [[ -S $D/sock ]] && break; sleep 0.1; done
+	printf 'one\ntwo\n' | "$SOCKIT" udp-send --lines -U "$D/sock"
+	until_grep "$D/got" '^onetwo$'
+}
+
 @test "udp session 1: usage: --raw without -u, --tls and --proxy with -u are exit 2" {
 	run --separate-stderr "$SOCKIT" connect --raw 127.0.0.1 9
 	assert_failure 2

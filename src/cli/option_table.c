@@ -46,6 +46,8 @@ const struct opt opts[] = {
 	/* udp-send, udp-recv */
 	{ 'O', "sockopt", ARG_SOCKOPT, M_UDPSEND | M_UDPRECV,
 	    "set a socket option (repeatable)" },
+	{ 'U', "unix", ARG_FILE("PATH"), M_UDPSEND | M_UDPRECV,
+	    "Unix datagram socket PATH (@NAME: abstract)" },
 	/* resolve */
 	{ O_SERVICE, "service", ARG_STRING("SERVICE"), M_RESOLVE,
 	    "resolve SERVICE (port or name) too" },

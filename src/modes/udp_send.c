@@ -26,6 +26,8 @@
 const char *
 family_name(int family)
 {
+	if (family == AF_UNIX)
+		return "a Unix socket";
 	return family == AF_INET6 ? "IPv6" : "IPv4";
 }
 
@@ -184,6 +186,7 @@ open_socket(struct send *s, const struct sock_addr *src, bool bind_src)
 		sock_ttl(s->fd, s->to.family, (int)s->o.ttl, &e) == -1) ||
 	    sockopts_apply(&s->o.so, s->fd, NULL, &e) == -1 ||
 	    (bind_src && sock_bind_fd(s->fd, src, false, &e) == -1) ||
+	    (s->to.family == AF_UNIX && sock_unix_autobind(s->fd, &e) == -1) ||
 	    (s->o.reply && sock_timestamps(s->fd, &e) == -1) ||
 	    sock_udp_connect(s->fd, &s->to, &e) == -1)
 		return report(&e);
@@ -201,7 +204,9 @@ net_error(const struct send *s, struct sock_err *e)
 		    family_name(s->to.family));
 		return EXIT_USAGE;
 	}
-	if (e->kind == SOCK_ENET)
+	if (e->kind == SOCK_ENET && s->to.family == AF_UNIX)
+		snprintf(e->what, sizeof(e->what), "%.200s", s->to.host);
+	else if (e->kind == SOCK_ENET)
 		snprintf(e->what, sizeof(e->what), "%.200s %u", s->to.host,
 		    (unsigned)s->to.port);
 	return report(e);
@@ -328,12 +333,33 @@ parse_opts(struct udp_send_opts *o, int argc, char **argv)
 			if ((rc = sockopts_add(&o->so, v.text)) != 0)
 				return rc;
 			break;
+		case 'U':
+			o->unix_path = v.text;
+			break;
 		default: /* --help (-1), or a usage error */
 			return c == OPT_HELP ? -1 : opt_status(c);
 		}
 	}
 	if (o->empty && !o->lines)
 		return usage_error("--empty needs --lines");
+	if (o->unix_path != NULL &&
+	    (o->src.host != NULL || o->src.port_text != NULL || o->broadcast ||
+		o->ttl >= 0))
+		return usage_error("-s, -p, -b and --ttl do not go with -U");
+	return 0;
+}
+
+/* -U: the Unix datagram socket's address; MESSAGE is every word.
+   Returns 0, or an exit status after printing. */
+static int
+unix_destination(struct send *s, int *used)
+{
+	struct sock_err e;
+
+	*used = 0;
+	if (sock_addr_unix(&s->to, s->o.unix_path, &e) == -1)
+		return usage_err(&e);
+	s->max = SOCK_UDP_MAX4;
 	return 0;
 }
 
@@ -349,13 +375,17 @@ mode_udp_send(int argc, char **argv)
 	if ((rc = parse_opts(&s.o, argc, argv)) != 0)
 		return rc == -1 ? EXIT_OK : rc;
 	n = argc - optind;
-	/* HOST PORT or HOST:PORT, then the MESSAGE words */
-	if ((rc = target_parse_lead(argv + optind, n, &t, &used)) != 0)
+	/* HOST PORT or HOST:PORT, then the MESSAGE words (-U: no HOST) */
+	if (s.o.unix_path == NULL &&
+	    (rc = target_parse_lead(argv + optind, n, &t, &used)) != 0)
 		return rc;
+	if (s.o.unix_path != NULL)
+		used = 0;
 	if (s.o.lines && n > used)
 		return usage_error("--lines reads stdin: no MESSAGE expected");
 	memset(&src, 0, sizeof(src));
-	rc = destination(&s, &t, &src, &bind_src);
+	rc = s.o.unix_path != NULL ? unix_destination(&s, &used) :
+				     destination(&s, &t, &src, &bind_src);
 	if (rc == 0 && !s.o.lines)
 		rc = payload(&s, argv + optind + used, n > used ? n - used : 0);
 	if (rc == 0)

@@ -26,6 +26,7 @@ struct udp_send_opts {
 	int64_t ttl;	     /* -1: the kernel's */
 	struct source src;   /* -s, -p */
 	struct sockopts so;
+	const char *unix_path; /* -U: a Unix datagram socket */
 };
 
 struct send {
