@@ -4,6 +4,7 @@
    after stdin EOF, replies until -q (default 1s) of quiet. */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,7 +15,8 @@
 #include "out/signals.h"
 #include "modes/udp_session.h"
 
-#define UDP_QUIET_MS 1000 /* -q's default: replies wait this long */
+#define UDP_QUIET_MS 1000      /* -q's default: replies wait this long */
+#define UDP_RCVBUF   (4 << 20) /* the receive buffer, as udp-recv's */
 
 /* The record of ai of family, else the first. */
 static const struct sock_addr *
@@ -83,6 +85,7 @@ dial(const struct session *s, const struct source *src, const struct target *t,
 		*status = report(&e);
 		return -1;
 	}
+	udp_rcvbuf(fd);
 	if (sockopts_apply(&s->so, fd, to, &e) == -1 ||
 	    (bind_src && sock_bind_fd(fd, &from, false, &e) == -1) ||
 	    (to->family == AF_UNIX && sock_unix_autobind(fd, &e) == -1) ||
@@ -96,6 +99,15 @@ dial(const struct session *s, const struct source *src, const struct target *t,
 		return -1;
 	}
 	return fd;
+}
+
+void
+udp_rcvbuf(int fd)
+{
+	/* a burst of replies must fit (the kernel caps it at
+	   net.core.rmem_max), as udp-recv's; -O SO_RCVBUF=... comes after */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){ UDP_RCVBUF },
+	    sizeof(int));
 }
 
 void

@@ -55,6 +55,7 @@ listen_udp_open(struct server *sv, char **args, int nargs)
 			return usage_err(&e);
 		if ((fd = sock_bind(&a, SOCK_DGRAM, false, &e)) == -1)
 			return report(&e);
+		udp_rcvbuf(fd);
 		sv->lfd[sv->nl++] = fd;
 		sv->made_unix = sv->o.s.unix_path[0] != '@' &&
 		    sock_file_id(sv->o.s.unix_path, &sv->unix_file) == 0;
@@ -82,6 +83,7 @@ listen_udp_open(struct server *sv, char **args, int nargs)
 	}
 	if (fd == -1)
 		return report(&e);
+	udp_rcvbuf(fd);
 	sv->lfd[sv->nl++] = fd;
 	return 0;
 }

@@ -24,6 +24,10 @@ int listen_udp_open(struct server *, char **args, int nargs);
    Returns the exit status. */
 int serve_udp(struct server *);
 
+/* A receive buffer of 4 MiB on fd, for bursts (-O SO_RCVBUF=... after it
+   wins). */
+void udp_rcvbuf(int fd);
+
 /* The closed event of a datagram peer (with its address when
    with_peer). */
 void udp_closed(const struct endpoint *p, bool with_peer);
