@@ -172,7 +172,7 @@ $(printf 'last' | hex_of)"
 
 @test "udp session 2: listen -u -k: three nc senders each get stdin; the silent one expires" {
 	local i
-	listen_u "$D/out" "$D/err" -v -k --idle-timeout 2s 127.0.0.1 0
+	listen_u "$D/out" "$D/err" -v -k --idle-timeout 4s 127.0.0.1 0
 	for i in 1 2; do
 		{ echo "s$i"; while sleep 0.3; do echo "ka$i"; done; } 3>&- |
 		    timeout 60 nc -u 127.0.0.1 "$PORT" >"$D/nc$i.out" 3>&- &
