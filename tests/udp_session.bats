@@ -134,6 +134,32 @@ $(printf 'last' | hex_of)"
 	    length == 1' <<<"$stderr"
 }
 
+@test "udp session 1: -6, -p and -O as in the TCP session: socat's IPv6 echo sees the source port; -O is set on the UDP socket" {
+	local port sport
+	port=$(free_udp_port ::1)
+	sport=$(free_udp_port ::1)
+	timeout 60 socat UDP6-RECVFROM:"$port",bind=[::1],fork \
+	    SYSTEM:'echo "$SOCAT_PEERPORT"' 2>"$D/socat.log" 3>&- &
+	bg_pids+=($!)
+	wait_udp_bound "$port"
+	run --separate-stderr timeout 20 "$SOCKIT" -j -6 connect -u -q 500ms \
+	    -p "$sport" -O SO_RCVBUF=65536 ::1 "$port" < <(echo x)
+	assert_success
+	assert_output "$sport"
+	jq -se --argjson p "$sport" 'map(select(.event == "connected" and
+	    .address == "::1" and .local_port == $p)) | length == 1' <<<"$stderr"
+	# -O reaches the UDP socket: a TCP option is refused for it
+	run --separate-stderr "$SOCKIT" connect -u -O TCP_NODELAY=on 127.0.0.1 9 </dev/null
+	assert_failure 2
+	[[ $stderr == *"TCP_NODELAY: not valid for an IPv4 UDP socket"* ]]
+}
+
+@test "udp session 2: listen -u -w: no datagram in time is exit 1" {
+	run --separate-stderr timeout 20 "$SOCKIT" listen -u -w 300ms 127.0.0.1 0 </dev/null
+	assert_failure 1
+	[[ $stderr == *"sockit: listen: no datagram within 300 ms"* ]]
+}
+
 @test "udp session 1: a 65507-byte line goes as one datagram and comes back whole" {
 	local port
 	port=$(free_udp_port)
