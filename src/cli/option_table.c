@@ -46,6 +46,8 @@ const struct opt opts[] = {
 	/* udp-send, udp-recv */
 	{ 'O', "sockopt", ARG_SOCKOPT, M_UDPSEND | M_UDPRECV,
 	    "set a socket option (repeatable)" },
+	{ 'U', "unix", ARG_FILE("PATH"), M_UDPSEND | M_UDPRECV,
+	    "Unix datagram socket PATH (@NAME: abstract)" },
 	/* resolve */
 	{ O_SERVICE, "service", ARG_STRING("SERVICE"), M_RESOLVE,
 	    "resolve SERVICE (port or name) too" },
@@ -80,6 +82,8 @@ const struct opt opts[] = {
 	    "line chat: <userN> LINE, joins, leaves (a broker)" },
 	{ O_MAX_QUEUE, "max-queue", ARG_SIZE(1, UINT64_C(1) << 30), M_LISTEN,
 	    "broker: a client behind by SIZE is dropped (1M)" },
+	{ 'u', "udp", ARG_NONE, M_LISTEN,
+	    "UDP: the first sender is the peer (-k: every sender)" },
 	/* connect */
 	{ 's', "source", ARG_STRING("ADDR"), M_CONNECT,
 	    "connect from local address ADDR" },
@@ -89,7 +93,7 @@ const struct opt opts[] = {
 	{ 'z', "check", ARG_NONE, M_CONNECT,
 	    "check PORTS (22,80,8000-8100), sending no data" },
 	{ 'u', "udp", ARG_NONE, M_CONNECT,
-	    "with -z: UDP probe (ICMP: closed, else open_filtered)" },
+	    "UDP: a datagram session; with -z, UDP probes" },
 	{ O_WAIT, "wait", ARG_DUR, M_CONNECT,
 	    "with -z: retry until every port is open or DUR passed" },
 	{ O_PARALLEL, "parallel", ARG_UINT(1, 65535), M_CONNECT,
@@ -164,6 +168,8 @@ const struct opt opts[] = {
 	    "refuse telnet options; keep IAC off stdout" },
 	{ O_DELAY, "delay", ARG_DUR, M_STREAM,
 	    "send stdin a line at a time, DUR apart" },
+	{ O_RAW, "raw", ARG_NONE, M_STREAM,
+	    "with -u: a read of stdin is a datagram (not a line)" },
 	/* sockopt */
 	{ O_TCP, "tcp", ARG_NONE, M_SOCKOPT, "a TCP socket (the default)" },
 	{ 'u', "udp", ARG_NONE, M_SOCKOPT,
@@ -203,21 +209,27 @@ const struct mode modes[] = {
 	    "TCP/Unix server: relay stdin/stdout with clients",
 	    "ADDRESS defaults to all interfaces (dual-stack).  PORT 0 picks a "
 	    "free port.\nWith LISTEN_FDS/LISTEN_PID (systemd), serves the "
-	    "inherited sockets." },
+	    "inherited sockets.\nWith -u, the first sender is the peer (-k: "
+	    "every sender, until silent for\n--idle-timeout); a line of stdin "
+	    "is a datagram to each peer." },
 	{ "connect", M_CONNECT, "[OPTIONS] HOST PORT[,PORTS]",
 	    "TCP/Unix client: relay stdin/stdout, or check ports (-z)",
 	    "HOST PORT may be one argument: HOST:PORT or [V6ADDR]:PORT.\n"
 	    "Every address of HOST is tried (IPv6 and IPv4 raced).  With -z, "
 	    "-w bounds\neach check (default 2s); exit 0 when every port is "
 	    "open.  With -z, ports may\nalso be separate arguments: "
-	    "HOST 22 80 443." },
+	    "HOST 22 80 443.\n"
+	    "With -u, a line of stdin is a datagram; replies are printed until "
+	    "-q\n(default 1s) of quiet after stdin ends.  With -z -u, a "
+	    "closed port is an ICMP\nport unreachable, silence is "
+	    "open_filtered." },
 	{ "udp-send", M_UDPSEND, "[OPTIONS] HOST PORT [MESSAGE...]",
 	    "send datagrams (MESSAGE, or stdin)",
 	    "MESSAGE words are joined by single spaces into one datagram.\n"
-	    "Without MESSAGE, all of stdin is one datagram; with --lines, stdin is\n"
-	    "read to its end first, then each line is sent.  A payload over the\n"
-	    "limit (65507 bytes over IPv4, 65527 over IPv6) is exit 2, and\n"
-	    "nothing is sent." },
+	    "Without MESSAGE, all of stdin is one datagram; with --lines, each\n"
+	    "line is sent as soon as it is complete.  A payload over the limit\n"
+	    "(65507 bytes over IPv4, 65527 over IPv6) is exit 2, and nothing is\n"
+	    "sent (--lines: nothing from that line on)." },
 	{ "udp-recv", M_UDPRECV, "[OPTIONS] [ADDRESS] PORT",
 	    "receive datagrams, print them",
 	    "Writes each payload to stdout as it arrives; with --json, one\n"

@@ -82,7 +82,8 @@ enum {
 	O_DELAY /* the stream session's --delay */,
 	O_SEND, /* connect -z: the check engine */
 	O_EXPECT,
-	O_STARTTLS
+	O_STARTTLS,
+	O_RAW /* connect -u, listen -u */
 };
 
 /* What an option's value is: how opt_next() parses and checks it, once,

@@ -24,6 +24,7 @@
 #include "proxy/proxy.h"
 #include "modes/connect.h"
 #include "modes/session.h"
+#include "modes/udp_session.h"
 #include "out/tlsout.h"
 
 static int source_addr(const struct connect_opts *, struct sock_addr *, bool *);
@@ -278,11 +279,10 @@ connect_parse_target(struct connect_opts *o, int argc, char **argv,
 	int status;
 
 	if (!o->check &&
-	    (o->udp || o->wait_ms >= 0 || o->parallel != 256 ||
-		o->all_addresses || o->counting || o->interval_ms >= 0 ||
-		o->targets != NULL || o->format != FORMAT_TEXT ||
-		o->cmd != NULL))
-		return usage_error("-u, --wait, --parallel, --all-addresses, "
+	    (o->wait_ms >= 0 || o->parallel != 256 || o->all_addresses ||
+		o->counting || o->interval_ms >= 0 || o->targets != NULL ||
+		o->format != FORMAT_TEXT || o->cmd != NULL))
+		return usage_error("--wait, --parallel, --all-addresses, "
 				   "--count, --interval, --targets, --format "
 				   "and -- CMD go with -z");
 	if (!o->check &&
@@ -290,6 +290,10 @@ connect_parse_target(struct connect_opts *o, int argc, char **argv,
 		o->talk.starttls != STARTTLS_NONE))
 		return usage_error(
 		    "--send, --expect and --starttls go with -z");
+	if (o->udp && !o->check && o->use_proxy)
+		return usage_error("-u: UDP does not go through --proxy");
+	if (o->s.raw && (!o->udp || o->check))
+		return usage_error("--raw goes with -u (a datagram session)");
 	if (o->s.unix_path != NULL && o->use_proxy)
 		return usage_error("-U and --proxy do not go together");
 	if ((status = connect_check(&o->s, o->check, o->udp, o->use_proxy)) !=
@@ -443,6 +447,8 @@ mode_connect(int argc, char **argv)
 		return status;
 	if (o.check)
 		return connect_checks(&o, o.targets != NULL ? NULL : &t);
+	if (o.udp)
+		return connect_udp(&o.s, &o.src, &t);
 	if ((status = session_files(&o.s)) != 0)
 		return status;
 	if (o.s.tls.on && (status = tls_setup(&o, &t, &ctx)) != 0) {

@@ -24,18 +24,26 @@ connect_check(const struct session *s, bool check, bool udp, bool proxy)
 	if (s->proxy_protocol != 0 && check)
 		return usage_error("--proxy-protocol goes with a session, "
 				   "not -z");
+	if (udp && !check && (s->proxy_protocol != 0 || s->ro.telnet))
+		return usage_error(
+		    "--proxy-protocol and -t are TCP's: not with "
+		    "-u");
 	if (s->exec_argv == NULL)
 		return 0;
 	if (check)
 		return usage_error("-e/-c run a command on a connection: "
 				   "not with -z");
+	if (udp)
+		return usage_error("-e/-c run a command on a TCP or Unix "
+				   "stream connection: not with -u");
 	if (s->tls.on || s->output_path != NULL || s->hexdump_path != NULL ||
 	    ro->crlf || ro->no_shutdown || ro->send_only || ro->recv_only ||
-	    ro->quit_after_ms >= 0 || ro->idle_ms >= 0)
+	    ro->quit_after_ms >= 0 || ro->idle_ms >= 0 || ro->telnet ||
+	    ro->delay_ms > 0)
 		return usage_error(
 		    "-e/-c give the socket to the command: --tls, -o, -x, "
-		    "-C, -q, --no-shutdown, --send-only, --recv-only and "
-		    "--idle-timeout do not apply");
+		    "-C, -q, --no-shutdown, --send-only, --recv-only, "
+		    "--idle-timeout, -t and --delay do not apply");
 	if (exec_check(s->exec_argv) == -1)
 		return usage_error("cannot run \"%s\": %s", s->exec_argv[0],
 		    strerror(errno));

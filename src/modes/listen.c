@@ -15,6 +15,7 @@
 #include "cli/target.h"
 #include "modes/listen.h"
 #include "modes/modes.h"
+#include "modes/udp_session.h"
 #include "out/events.h"
 #include "out/report.h"
 #include "out/signals.h"
@@ -336,6 +337,9 @@ parse_opts(struct listen_opts *o, int argc, char **argv)
 		case 'k':
 			o->keep_open = true;
 			break;
+		case 'u':
+			o->udp = true;
+			break;
 		case 'e':
 		case 'c':
 			if ((rc = session_exec_opt(&o->s, c, v.text)) != 0)
@@ -369,7 +373,8 @@ parse_opts(struct listen_opts *o, int argc, char **argv)
 			return c == OPT_HELP ? -1 : opt_status(c);
 		}
 	}
-	if (session_tls_check(&o->s) != 0)
+	if (session_tls_check(&o->s) != 0 ||
+	    (o->udp && listen_udp_check(o) != 0))
 		return EXIT_USAGE;
 	if (o->s.mptcp && o->s.unix_path != NULL)
 		return usage_error("--mptcp is TCP: not with -U");
@@ -378,6 +383,8 @@ parse_opts(struct listen_opts *o, int argc, char **argv)
 				   "each other: no -e/-c");
 	if (o->max_queue > 0 && !o->broker)
 		return usage_error("--max-queue goes with --broker or --chat");
+	if (o->s.raw && !o->udp)
+		return usage_error("--raw goes with -u (a datagram session)");
 	if (o->s.exec_argv != NULL && exec_check(o->s.exec_argv) == -1)
 		return usage_error("cannot run \"%s\": %s", o->s.exec_argv[0],
 		    strerror(errno));
@@ -448,7 +455,9 @@ mode_listen(int argc, char **argv)
 	if ((status = session_files(&sv.o.s)) != 0)
 		goto out;
 	signals_catch();
-	if ((status = open_listeners(&sv, argv + optind, argc - optind)) != 0)
+	status = sv.o.udp ? listen_udp_open(&sv, argv + optind, argc - optind) :
+			    open_listeners(&sv, argv + optind, argc - optind);
+	if (status != 0)
 		goto out;
 	for (i = 0; i < sv.nl; i++) {
 		if (sockopts_apply(&sv.o.s.so, sv.lfd[i], NULL, &e) == -1) {
@@ -462,9 +471,13 @@ mode_listen(int argc, char **argv)
 	for (i = 0; i < sv.nl; i++)
 		if (sock_name(sv.lfd[i], &bound, &e) == 0)
 			event_listening(&bound,
-			    bound.family == AF_UNIX ? "unix" : "tcp",
+			    bound.family == AF_UNIX ? "unix" :
+				sv.o.udp	    ? "udp" :
+						      "tcp",
 			    sv.port_zero);
-	status = sv.o.s.exec_argv != NULL ? serve_exec(&sv) : serve(&sv);
+	status = sv.o.s.exec_argv != NULL ? serve_exec(&sv) :
+	    sv.o.udp			  ? serve_udp(&sv) :
+					    serve(&sv);
 out:
 	relay_free(sv.r);
 	for (i = 0; i < sv.nl && !sv.lfd_relayed; i++)

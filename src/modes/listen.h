@@ -22,6 +22,7 @@ struct child {
 struct listen_opts {
 	struct session s;
 	bool keep_open;
+	bool udp;	    /* -u: a datagram session */
 	uint64_t max_conns; /* 0: no limit */
 	struct cidr allow[MAX_CIDR], deny[MAX_CIDR];
 	size_t nallow, ndeny;

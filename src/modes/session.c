@@ -162,6 +162,9 @@ session_opt(struct session *s, int c, const struct opt_value *v)
 	case O_MPTCP:
 		s->mptcp = true;
 		return 1;
+	case O_RAW:
+		s->raw = true;
+		return 1;
 	}
 	return tls_opt(s, c, v);
 }

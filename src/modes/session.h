@@ -21,6 +21,7 @@ struct session {
 	int proxy_protocol;	  /* --proxy-protocol: 1, 2; 0: off */
 	bool mptcp;		  /* --mptcp */
 	char **exec_argv;	  /* -e/-c (free with free()) */
+	bool raw;		  /* --raw: with -u, a read is a datagram */
 };
 
 /* Defaults: no timers. */

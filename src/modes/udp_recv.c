@@ -29,6 +29,7 @@ struct udp_recv_opts {
 	bool echo;
 	bool lines; /* text: end each datagram with a newline */
 	const char *join, *ifname;
+	const char *unix_path; /* -U: a Unix datagram socket */
 	struct sock_addr group;
 	struct sockopts so;
 };
@@ -218,6 +219,9 @@ parse_opts(struct udp_recv_opts *r, int argc, char **argv)
 		case O_INTERFACE:
 			r->ifname = v.text;
 			break;
+		case 'U':
+			r->unix_path = v.text;
+			break;
 		case 'O':
 			if ((rc = sockopts_add(&r->so, v.text)) != 0)
 				return rc;
@@ -228,6 +232,8 @@ parse_opts(struct udp_recv_opts *r, int argc, char **argv)
 	}
 	if (r->ifname != NULL && r->join == NULL)
 		return usage_error("--interface needs --join");
+	if (r->unix_path != NULL && r->join != NULL)
+		return usage_error("--join does not go with -U");
 	if (r->join == NULL)
 		return 0;
 	if (sock_addr_ip(&r->group, r->join, 0, G.family, &e) == -1 ||
@@ -238,6 +244,37 @@ parse_opts(struct udp_recv_opts *r, int argc, char **argv)
 			G.family == AF_INET6 ? " (IPv6)" :
 					       "");
 	return 0;
+}
+
+/* -U PATH: a Unix datagram socket bound there (a stale socket file
+   replaced; the file removed at the end when it is still ours).
+   Returns the exit status. */
+static int
+recv_unix(const struct udp_recv_opts *r, int nargs)
+{
+	struct sock_file made;
+	struct sock_addr a;
+	struct sock_err e;
+	bool ours;
+	int fd, rc;
+
+	if (nargs > 0)
+		return usage_error("-U takes no ADDRESS or PORT");
+	if (sock_addr_unix(&a, r->unix_path, &e) == -1)
+		return usage_err(&e);
+	if ((fd = sock_bind(&a, SOCK_DGRAM, false, &e)) == -1)
+		return report(&e);
+	ours = r->unix_path[0] != '@' && sock_file_id(r->unix_path, &made) == 0;
+	if (sockopts_apply(&r->so, fd, NULL, &e) == -1 ||
+	    sock_timestamps(fd, &e) == -1)
+		rc = e.kind == SOCK_EUSAGE ? usage_err(&e) : report(&e);
+	else
+		rc = event_listening(&a, "unix", false) == -1 ? EXIT_LOCAL :
+								receive(r, fd);
+	close(fd);
+	if (ours)
+		sock_unix_unlink(r->unix_path, &made);
+	return finish_stdout(rc);
 }
 
 int
@@ -251,6 +288,8 @@ mode_udp_recv(int argc, char **argv)
 
 	if ((rc = parse_opts(&r, argc, argv)) != 0)
 		return rc == -1 ? EXIT_OK : rc;
+	if (r.unix_path != NULL)
+		return recv_unix(&r, argc - optind);
 	if ((rc = target_parse(argv + optind, argc - optind, true, &t)) != 0)
 		return rc;
 	if ((rc = local_address(&r, &t, &a)) != 0)

@@ -19,40 +19,15 @@
 #include "cli/target.h"
 #include "out/events.h"
 #include "out/report.h"
+#include "modes/udp_send.h"
 
 #define REPLY_WAIT_MS 2000 /* --reply without -w */
-#define SEND_BATCH    1024 /* datagrams per sendmmsg */
 
-/* One datagram to send: a piece of the payload buffer. */
-struct piece {
-	const char *p;
-	size_t len;
-};
-
-/* udp-send's options (parse_opts()). */
-struct udp_send_opts {
-	bool lines, empty, broadcast, reply;
-	uint64_t count;
-	int64_t interval_ms; /* 0: none */
-	int64_t ttl;	     /* -1: the kernel's */
-	struct source src;   /* -s, -p */
-	struct sockopts so;
-};
-
-struct send {
-	struct udp_send_opts o;
-	struct sock_addr to; /* the destination */
-	size_t max;	     /* the largest payload for to's family */
-	char *buf;	     /* MESSAGE, or stdin */
-	size_t len;
-	struct piece *pieces;
-	size_t n;
-	int fd;
-};
-
-static const char *
+const char *
 family_name(int family)
 {
+	if (family == AF_UNIX)
+		return "a Unix socket";
 	return family == AF_INET6 ? "IPv6" : "IPv4";
 }
 
@@ -99,47 +74,6 @@ read_stdin(struct send *s, size_t keep, uint64_t *total)
 	}
 }
 
-/* Splits s->buf into lines (the newline is not part of one; a last line
-   without newline is one; empty lines only with --empty) and checks each
-   against the limit.  Returns 0, or an exit status after printing. */
-static int
-split_lines(struct send *s)
-{
-	const char *p = s->buf, *end = s->buf + s->len, *nl;
-	size_t line = 0, len, cap = 0;
-	struct piece *np;
-
-	while (p < end) {
-		line++;
-		nl = memchr(p, '\n', (size_t)(end - p));
-		len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
-		if (len > s->max) {
-			fail(SOCK_EUSAGE,
-			    "line %zu is %zu bytes, over the "
-			    "limit of %zu bytes for a datagram over %s; "
-			    "nothing sent",
-			    line, len, s->max, family_name(s->to.family));
-			return EXIT_USAGE;
-		}
-		if (len > 0 || s->o.empty) {
-			if (s->n == cap) {
-				cap = cap ? cap * 2 : 256;
-				np = realloc(s->pieces, cap * sizeof(*np));
-				if (np == NULL) {
-					fail(SOCK_ELOCAL, "out of memory");
-					return EXIT_LOCAL;
-				}
-				s->pieces = np;
-			}
-			s->pieces[s->n].p = p;
-			s->pieces[s->n].len = len;
-			s->n++;
-		}
-		p += len + (nl != NULL);
-	}
-	return 0;
-}
-
 /* The payload: MESSAGE words joined by single spaces, or stdin.  Returns
    0, or an exit status after printing. */
 static int
@@ -165,11 +99,9 @@ payload(struct send *s, char **words, int n)
 		}
 		total = s->len;
 	} else {
-		rc = read_stdin(s, s->o.lines ? SIZE_MAX : s->max + 1, &total);
+		rc = read_stdin(s, s->max + 1, &total);
 		if (rc != 0)
 			return rc;
-		if (s->o.lines)
-			return split_lines(s);
 	}
 	if (total > s->max) {
 		fail(SOCK_EUSAGE,
@@ -254,15 +186,14 @@ open_socket(struct send *s, const struct sock_addr *src, bool bind_src)
 		sock_ttl(s->fd, s->to.family, (int)s->o.ttl, &e) == -1) ||
 	    sockopts_apply(&s->o.so, s->fd, NULL, &e) == -1 ||
 	    (bind_src && sock_bind_fd(s->fd, src, false, &e) == -1) ||
+	    (s->to.family == AF_UNIX && sock_unix_autobind(s->fd, &e) == -1) ||
 	    (s->o.reply && sock_timestamps(s->fd, &e) == -1) ||
 	    sock_udp_connect(s->fd, &s->to, &e) == -1)
 		return report(&e);
 	return 0;
 }
 
-/* Reports a failed send or receive: "HOST PORT: why".  Returns the exit
-   status. */
-static int
+int
 net_error(const struct send *s, struct sock_err *e)
 {
 	if (e->kind == SOCK_EUSAGE && e->code == EMSGSIZE) {
@@ -273,13 +204,15 @@ net_error(const struct send *s, struct sock_err *e)
 		    family_name(s->to.family));
 		return EXIT_USAGE;
 	}
-	if (e->kind == SOCK_ENET)
+	if (e->kind == SOCK_ENET && s->to.family == AF_UNIX)
+		snprintf(e->what, sizeof(e->what), "%.200s", s->to.host);
+	else if (e->kind == SOCK_ENET)
 		snprintf(e->what, sizeof(e->what), "%.200s %u", s->to.host,
 		    (unsigned)s->to.port);
 	return report(e);
 }
 
-static void
+void
 sleep_ms(int64_t ms)
 {
 	struct timespec ts = { (time_t)(ms / 1000),
@@ -400,12 +333,33 @@ parse_opts(struct udp_send_opts *o, int argc, char **argv)
 			if ((rc = sockopts_add(&o->so, v.text)) != 0)
 				return rc;
 			break;
+		case 'U':
+			o->unix_path = v.text;
+			break;
 		default: /* --help (-1), or a usage error */
 			return c == OPT_HELP ? -1 : opt_status(c);
 		}
 	}
 	if (o->empty && !o->lines)
 		return usage_error("--empty needs --lines");
+	if (o->unix_path != NULL &&
+	    (o->src.host != NULL || o->src.port_text != NULL || o->broadcast ||
+		o->ttl >= 0))
+		return usage_error("-s, -p, -b and --ttl do not go with -U");
+	return 0;
+}
+
+/* -U: the Unix datagram socket's address; MESSAGE is every word.
+   Returns 0, or an exit status after printing. */
+static int
+unix_destination(struct send *s, int *used)
+{
+	struct sock_err e;
+
+	*used = 0;
+	if (sock_addr_unix(&s->to, s->o.unix_path, &e) == -1)
+		return usage_err(&e);
+	s->max = SOCK_UDP_MAX4;
 	return 0;
 }
 
@@ -421,19 +375,23 @@ mode_udp_send(int argc, char **argv)
 	if ((rc = parse_opts(&s.o, argc, argv)) != 0)
 		return rc == -1 ? EXIT_OK : rc;
 	n = argc - optind;
-	/* HOST PORT or HOST:PORT, then the MESSAGE words */
-	if ((rc = target_parse_lead(argv + optind, n, &t, &used)) != 0)
+	/* HOST PORT or HOST:PORT, then the MESSAGE words (-U: no HOST) */
+	if (s.o.unix_path == NULL &&
+	    (rc = target_parse_lead(argv + optind, n, &t, &used)) != 0)
 		return rc;
+	if (s.o.unix_path != NULL)
+		used = 0;
 	if (s.o.lines && n > used)
 		return usage_error("--lines reads stdin: no MESSAGE expected");
 	memset(&src, 0, sizeof(src));
-	rc = destination(&s, &t, &src, &bind_src);
-	if (rc == 0)
+	rc = s.o.unix_path != NULL ? unix_destination(&s, &used) :
+				     destination(&s, &t, &src, &bind_src);
+	if (rc == 0 && !s.o.lines)
 		rc = payload(&s, argv + optind + used, n > used ? n - used : 0);
 	if (rc == 0)
 		rc = open_socket(&s, &src, bind_src);
 	if (rc == 0)
-		rc = send_all(&s);
+		rc = s.o.lines ? send_lines(&s) : send_all(&s);
 	if (rc == 0 && s.o.reply)
 		rc = reply(&s);
 	if (s.fd != -1)

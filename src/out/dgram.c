@@ -38,7 +38,10 @@ dgram_print(const struct sock_dgram *d, bool json)
 	sock_addr_unmap(&from);
 	json_begin(&j, stdout);
 	json_str(&j, "from", from.host);
-	json_uint(&j, "port", from.port);
+	if (from.family == AF_UNIX) /* a Unix sender: a path, no port */
+		json_null(&j, "port");
+	else
+		json_uint(&j, "port", from.port);
 	json_uint(&j, "bytes", d->len);
 	/* JSON could carry NUL as \u0000, but many readers stop there */
 	if (utf8_valid(d->buf, d->len) && memchr(d->buf, '\0', d->len) == NULL)

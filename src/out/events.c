@@ -217,7 +217,10 @@ event_sent(const struct sock_addr *to, size_t bytes)
 		return 0;
 	line_uint(&l, NULL, "sent ", bytes); /* the count first in text */
 	line_str(&l, "address", " bytes to ", to->host);
-	line_uint(&l, "port", " ", to->port);
+	if (to->family == AF_UNIX) /* a path: no port */
+		line_null(&l, "port");
+	else
+		line_uint(&l, "port", " ", to->port);
 	line_uint(&l, "bytes", NULL, bytes);
 	return line_end(&l);
 }

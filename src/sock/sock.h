@@ -152,6 +152,9 @@ int sock_set_nonblock(int fd, bool on, struct sock_err *);
    alone (EADDRINUSE, EEXIST).  Returns the descriptor, or -1 (ELOCAL). */
 int sock_bind(const struct sock_addr *, int type, bool reuse,
     struct sock_err *);
+/* sock_bind(), and with v6only (-6) an IPv6 socket that takes no IPv4. */
+int sock_bind_v6(const struct sock_addr *, int type, bool reuse, bool v6only,
+    struct sock_err *);
 /* The default backlog: min(SOMAXCONN, 128). */
 int sock_backlog_default(void);
 /* A listening TCP or Unix stream socket (backlog <= 0: the default).
@@ -245,6 +248,10 @@ int sock_bind_fd(int fd, const struct sock_addr *, bool reuse,
    (ECONNREFUSED) on later sends and receives.  Returns 0, or -1 (ENET;
    ELOCAL for EACCES, a broadcast address without SO_BROADCAST). */
 int sock_udp_connect(int fd, const struct sock_addr *, struct sock_err *);
+/* Binds a Unix datagram socket to an address of the kernel's choosing
+   (autobind: an abstract name), so that replies can reach it.  Returns
+   0, or -1 (ELOCAL). */
+int sock_unix_autobind(int fd, struct sock_err *);
 /* One datagram of a batch. */
 struct sock_dgram {
 	void *buf;	       /* the payload */

@@ -182,6 +182,13 @@ sock_bind(const struct sock_addr *a, int type, bool reuse, struct sock_err *e)
 }
 
 int
+sock_bind_v6(const struct sock_addr *a, int type, bool reuse, bool v6only,
+    struct sock_err *e)
+{
+	return bind_socket(a, type, reuse, v6only, e);
+}
+
+int
 sock_backlog_default(void)
 {
 	return SOMAXCONN < 128 ? SOMAXCONN : 128;

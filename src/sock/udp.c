@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <net/if.h>
+#include <sys/un.h>
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
@@ -163,6 +164,16 @@ sock_udp_connect(int fd, const struct sock_addr *a, struct sock_err *e)
 	return sock_fail(e,
 	    errno == EACCES || errno == EPERM ? SOCK_ELOCAL : SOCK_ENET, errno,
 	    "connect to %s port %u", a->host, (unsigned)a->port);
+}
+
+int
+sock_unix_autobind(int fd, struct sock_err *e)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+
+	if (bind(fd, (const struct sockaddr *)&un, sizeof(sa_family_t)) == 0)
+		return 0;
+	return sock_fail(e, SOCK_ELOCAL, errno, "bind (autobind)");
 }
 
 /* Fills *e for a failed send of len bytes to *to (or the peer of fd) and

@@ -101,7 +101,12 @@ accept_clients(struct relay *r)
 	for (i = 0; i < r->nl; i++)
 		ready |= r->l_re[i] & POLLIN;
 	r->l_streak = ready ? r->l_streak + 1 : 0;
-	for (i = 0; i < r->nl; i++)
-		if (r->l_re[i] & POLLIN)
+	for (i = 0; i < r->nl; i++) {
+		if (!(r->l_re[i] & POLLIN))
+			continue;
+		if (r->l_dgram[i])
+			dgram_accept(r, i); /* datagrams: listen -u */
+		else
 			accept_ready(r, r->lfd[i], r->l_streak > 1 ? 64 : 1);
+	}
 }

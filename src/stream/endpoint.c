@@ -1,13 +1,14 @@
 /* A peer of the relay: its bytes in and out (plain or through its TLS
    session), what it was ready for this round, its handshake, half-close,
    failure, idle clock and end.
-   A datagram peer (issue 19) is one more kind in peer_write() and
-   peer_recv(): a chunk is one datagram. */
+   A datagram peer is one more kind in peer_write() and peer_recv()
+   (datagram.c): a send is one datagram. */
 #include "config.h"
 
 #include <sys/socket.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,6 +81,10 @@ peer_fail(struct relay *r, struct endpoint *p, int code, const char *reason)
 		sock_failmsg(&p->err, SOCK_ENET, reason, "%s %u", p->peer.host,
 		    (unsigned)p->peer.port);
 	p->err.code = code;
+	/* a connected datagram socket is refused by an ICMP message */
+	if (p->kind == ENDPOINT_DGRAM && code == ECONNREFUSED && reason == NULL)
+		snprintf(p->err.msg, sizeof(p->err.msg),
+		    "%s (ICMP port unreachable)", strerror(code));
 	peer_dead(r, p);
 }
 
@@ -119,6 +124,8 @@ peer_write(struct relay *r, struct endpoint *p, const char *buf, size_t n)
 
 	if (p->kind == ENDPOINT_STREAM)
 		return send(p->fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (p->kind == ENDPOINT_DGRAM)
+		return dgram_write(p, buf, n, r->o.lines, r->o.datagram_max);
 	if (p->truncated) {
 		/* TLS cannot go on after a truncation */
 		peer_fail(r, p, EPIPE,
@@ -230,18 +237,29 @@ peer_recv(struct relay *r, struct endpoint *p)
 	}
 	if (p->kind == ENDPOINT_TLS)
 		got = recv_tls(r, p, c->data, broker_read_max(r));
+	else if (p->kind == ENDPOINT_DGRAM)
+		got = dgram_recv(r, p, c->data, RELAY_BUF);
 	else
 		got = recv_stream(r, p, c->data, broker_read_max(r));
 	if (got > 0) {
-		moved(r, p, '<', c->data, got);
-		p->bytes_in += got;
-		/* -t: IAC sequences answered and taken out */
-		c->len = r->o.telnet ? telnet_filter(r, p, c->data, got) : got;
-		if (c->len > 0)
-			route_from_peer(r, p, c);
+		c->len = got;
+		peer_received(r, p, c);
 	}
 	chunk_put(r, c);
 	return got;
+}
+
+/* Chunk c came from p: logged, counted, routed. */
+void
+peer_received(struct relay *r, struct endpoint *p, struct chunk *c)
+{
+	moved(r, p, '<', c->data, c->len);
+	p->bytes_in += c->len;
+	/* -t: IAC sequences answered and taken out */
+	if (r->o.telnet)
+		c->len = telnet_filter(r, p, c->data, c->len);
+	if (c->len > 0)
+		route_from_peer(r, p, c);
 }
 
 /* While full reads go straight out, a few more this round (a round
@@ -260,7 +278,8 @@ read_peer(struct relay *r, struct endpoint *p, short re, struct sock_err *e)
 			return -1;
 		if (!peer_may_read(r, p) || p->dead || p->rd_eof ||
 		    r->halt != HALT_NONE ||
-		    (got < RELAY_BUF && !(re & POLLRDHUP)))
+		    (got < RELAY_BUF && p->kind != ENDPOINT_DGRAM &&
+			!(re & POLLRDHUP)))
 			break;
 	}
 	return 0;
@@ -306,7 +325,9 @@ peer_shutdown(struct relay *r, struct endpoint *p)
 	if (p->dead || p->wr_shut || p->hs || !r->local.in_eof ||
 	    !queue_empty(&p->out) || r->o.broker)
 		return;
-	if (!r->o.no_shutdown && !r->o.recv_only) {
+	/* a datagram socket has no sending side to shut (a shared one is
+	   the listener's) */
+	if (!r->o.no_shutdown && !r->o.recv_only && p->kind != ENDPOINT_DGRAM) {
 		/* TLS: close_notify first, then the TCP half-close */
 		p->closing =
 		    p->tls != NULL && tls_close(p->tls, &p->wr_ev) == TLS_AGAIN;

@@ -46,6 +46,9 @@ struct local {
 	bool out_dup;	   /* out_fd is our duplicate of in_fd */
 	int out_flags;
 	struct queue out; /* the peers' bytes, for out_fd */
+	/* datagram lines: the start of a line not yet complete */
+	char *carry;
+	size_t carry_len;
 };
 
 /* The zero-copy path (one peer, nothing that must see the bytes). */
@@ -82,6 +85,7 @@ struct relay {
 	int lfd[RELAY_MAX_LISTEN];
 	int l_reg[RELAY_MAX_LISTEN];
 	short l_re[RELAY_MAX_LISTEN];
+	bool l_dgram[RELAY_MAX_LISTEN]; /* a datagram listener */
 	size_t nl;
 	unsigned l_streak; /* rounds in a row with a listener ready */
 	int wfd[RELAY_MAX_WATCH];
@@ -184,6 +188,7 @@ int peer_add(struct relay *, int fd, const struct sock_addr *peer,
 void peer_fail(struct relay *, struct endpoint *, int code, const char *reason);
 void peer_dead(struct relay *, struct endpoint *);
 void peer_send(struct relay *, struct endpoint *);
+void peer_received(struct relay *, struct endpoint *, struct chunk *);
 int peer_dispatch(struct relay *, struct endpoint *, struct sock_err *);
 void peer_shutdown(struct relay *, struct endpoint *);
 void peer_handshake(struct relay *, struct endpoint *);
@@ -198,6 +203,15 @@ int local_flush(struct relay *, struct sock_err *);
 void local_drain(struct relay *);
 void local_end_output(struct relay *);
 void local_close(struct relay *);
+
+/* datagram.c */
+int dgram_read_local(struct relay *, struct chunk *, size_t got,
+    struct sock_err *);
+size_t dgram_local_room(const struct relay *);
+ssize_t dgram_write(struct endpoint *, const char *buf, size_t n, bool lines,
+    size_t max);
+size_t dgram_recv(struct relay *, struct endpoint *, char *buf, size_t len);
+void dgram_accept(struct relay *, size_t i);
 
 /* zerocopy.c */
 void zc_setup(struct relay *);

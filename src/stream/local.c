@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -157,24 +158,42 @@ int
 local_read(struct relay *r, struct chunk **out, struct sock_err *e)
 {
 	struct local *l = &r->local;
+	size_t room = RELAY_BUF, start = 0;
 	struct chunk *c;
 	ssize_t n;
 
 	*out = NULL;
 	if ((c = chunk_new(r)) == NULL)
 		return sock_fail(e, SOCK_ELOCAL, ENOMEM, "relay");
+	if (r->o.datagram_max > 0) { /* the start of a line comes first */
+		start = l->carry_len;
+		if (start > 0)
+			memcpy(c->data, l->carry, start);
+		room = dgram_local_room(r);
+	}
 	do
 		n = l->in_dontwait ?
-		    recv(l->in_fd, c->data, RELAY_BUF, MSG_DONTWAIT) :
-		    read(l->in_fd, c->data, RELAY_BUF);
+		    recv(l->in_fd, c->data + start, room, MSG_DONTWAIT) :
+		    read(l->in_fd, c->data + start, room);
 	while (n == -1 && errno == EINTR);
 	if (n > 0) {
-		c->len =
-		    r->o.crlf ? crlf_expand(l, c->data, (size_t)n) : (size_t)n;
+		c->len = start +
+		    (r->o.crlf ? crlf_expand(l, c->data + start, (size_t)n) :
+				 (size_t)n);
+		if (r->o.lines && dgram_read_local(r, c, c->len, e) == -1) {
+			chunk_put(r, c);
+			return -1;
+		}
 		*out = c;
 		return 0;
 	}
-	chunk_put(r, c);
+	if (n == 0 && start > 0) { /* EOF: a last line without newline */
+		c->len = start;
+		l->carry_len = 0;
+		*out = c;
+	} else {
+		chunk_put(r, c);
+	}
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
 	if (n == -1)
@@ -263,6 +282,7 @@ local_close(struct relay *r)
 	struct local *l = &r->local;
 
 	queue_clear(r, &l->out);
+	free(l->carry);
 	if (l->in_restore)
 		fcntl(l->in_fd, F_SETFL, l->in_flags);
 	if (l->out_restore)

@@ -80,14 +80,35 @@ relay_epoll_set(struct relay *r, int fd, int *reg, int ev, short *re)
 	return 0;
 }
 
+/* When -q ends the session, or -1: DUR after the local side's EOF (a
+   real one, not --recv-only's); with a datagram peer, DUR with nothing
+   either way after it (a datagram session has no EOF to wait for). */
+static double
+quit_at(const struct relay *r)
+{
+	const struct endpoint *p = r->n == 1 ? r->peers[0] : NULL;
+	double from = r->local.in_eof_at;
+
+	if (!r->local.in_eof || r->o.quit_after_ms < 0 || r->o.recv_only)
+		return -1;
+	if (p != NULL && p->kind == ENDPOINT_DGRAM && !r->o.keep_open &&
+	    p->last_ms > from)
+		from = p->last_ms;
+	return from + (double)r->o.quit_after_ms;
+}
+
 /* The end rules of a peer: true when p has nothing more to do. */
 static bool
-peer_done(const struct relay *r, const struct endpoint *p)
+peer_done(const struct relay *r, const struct endpoint *p, double now)
 {
 	bool recv_done = p->rd_eof || r->o.send_only;
+	double quit = quit_at(r);
 
 	if (p->dead)
 		return true;
+	/* a datagram peer without -k: all sent, and -q of quiet */
+	if (p->kind == ENDPOINT_DGRAM && !r->o.keep_open)
+		return p->wr_shut && quit >= 0 && now >= quit;
 	if (r->o.keep_open) {
 		/* a client's EOF ends its session; a --send-only client
 		   (never read) ends when all of stdin went to it */
@@ -124,7 +145,7 @@ reap(struct relay *r, double now, struct sock_err *e)
 			p->reason = "idle";
 		}
 		/* done, and the local side has its last bytes */
-		if (!peer_done(r, p) ||
+		if (!peer_done(r, p, now) ||
 		    (!p->dead && !queue_empty(&r->local.out)))
 			continue;
 		if (r->o.keep_open) {
@@ -239,7 +260,11 @@ arm(struct relay *r, double now, struct sock_err *e)
 	for (i = 0; i < r->nl; i++) {
 		r->l_re[i] = 0;
 		if (relay_set_watch(r, r->lfd[i], &r->l_reg[i],
-			r->accept_pause > now ? 0 : POLLIN, &r->l_re[i]) == -1)
+			r->accept_pause > now ||
+				(r->l_dgram[i] && !queue_empty(&l->out)) ?
+			    0 :
+			    POLLIN,
+			&r->l_re[i]) == -1)
 			return sock_fail(e, SOCK_ELOCAL, errno, "epoll");
 	}
 	for (i = 0; i < r->nw; i++) {
@@ -272,10 +297,7 @@ wait_ms(struct relay *r, double now)
 		if (t >= 0 && (deadline < 0 || t < deadline))
 			deadline = t;
 	}
-	/* -q runs from a real EOF (not --recv-only's) */
-	t = l->in_eof && r->o.quit_after_ms >= 0 && !r->o.recv_only ?
-	    l->in_eof_at + (double)r->o.quit_after_ms :
-	    -1;
+	t = quit_at(r);
 	if (t >= 0 && (deadline < 0 || t < deadline))
 		deadline = t;
 	t = r->had_peer ? -1 : r->first_peer_by;
@@ -349,6 +371,10 @@ read_local(struct relay *r, struct sock_err *e)
 		return -1;
 	if (c == NULL)
 		return 0;
+	if (c->len == 0) { /* datagram lines: none complete yet */
+		chunk_put(r, c);
+		return 0;
+	}
 	if (delay_holds(r, c)) { /* --delay: a line at a time */
 		chunk_put(r, c);
 		delay_send(r, sock_now_ms());
@@ -421,9 +447,7 @@ relay_run(struct relay *r, struct sock_err *e)
 		if ((end = reap(r, now, e)) != RELAY_GOES_ON)
 			return end;
 		/* -q: DUR after the local side's EOF, peer done or not */
-		if (r->local.in_eof && r->o.quit_after_ms >= 0 &&
-		    !r->o.recv_only &&
-		    now - r->local.in_eof_at >= (double)r->o.quit_after_ms)
+		if (quit_at(r) >= 0 && now >= quit_at(r))
 			return local_flush(r, e) == -1 ? RELAY_FAILED :
 							 RELAY_DONE;
 		/* listen -w: nobody came in time */

@@ -49,14 +49,19 @@ struct relay_opts {
 	/* non-zero (the signal's number, SIGINT or SIGTERM): every session
 	   ends, RELAY_STOPPED; NULL: never looked at */
 	const volatile sig_atomic_t *stop;
+	/* datagram peers (connect -u, listen -u): the largest datagram;
+	   lines: a datagram is a line of the local side (up to and with
+	   its newline), sent when complete; else one read is one */
+	size_t datagram_max;
+	bool lines;
 };
 
-/* How an endpoint's bytes move.  A datagram endpoint (issue 19: message
-   boundaries, sendto/recvfrom) is a third kind: one chunk is one
-   datagram, sent whole or not at all. */
+/* How an endpoint's bytes move. */
 enum endpoint_kind {
 	ENDPOINT_STREAM, /* a stream socket: send(2), recv(2) */
-	ENDPOINT_TLS	 /* a stream socket under a TLS session */
+	ENDPOINT_TLS,	 /* a stream socket under a TLS session */
+	ENDPOINT_DGRAM	 /* a datagram socket: one datagram a send, a
+			    line (or a read) of the local side each */
 };
 
 struct chunk;
@@ -106,6 +111,10 @@ struct endpoint {
 	struct chat *chat;	    /* --chat: its unfinished line */
 	unsigned char telnet_state; /* -t: where in an IAC sequence */
 	unsigned char telnet_verb;  /* ... and its WILL/WONT/DO/DONT */
+	/* ENDPOINT_DGRAM */
+	uint64_t datagrams_in, datagrams_out;
+	bool shared; /* listen -u -k: fd is the listener's (a duplicate):
+			sent to with sendto(peer), read by the listener */
 };
 
 /* What the accept hook did with the client waiting at a listener. */
@@ -146,6 +155,9 @@ struct relay_hooks {
 	   output has what came before.  When set, no zero-copy path. */
 	int (*log)(void *ctx, const struct endpoint *p, char dir,
 	    const char *buf, size_t n, struct sock_err *e);
+	/* A datagram listener's first datagram from p's address made p a
+	   peer (the peer event). */
+	void (*joined)(void *ctx, const struct endpoint *p);
 	/* A descriptor given to relay_watch() is readable (listen -e: the
 	   SIGCHLD pipe).  Accepting resumes after it. */
 	void (*watched)(void *ctx, int fd);
@@ -176,6 +188,17 @@ int relay_add(struct relay *, int fd, const struct sock_addr *peer,
    keep_open it is closed after the first client, else by relay_free().
    Returns 0, or -1. */
 int relay_listen(struct relay *, int lfd);
+/* Adds a connected datagram socket (connect -u): a line of the local
+   side a datagram, each datagram received to the local side.  Returns
+   0, or -1 (ELOCAL). */
+int relay_add_dgram(struct relay *, int fd, const struct sock_addr *peer,
+    struct sock_err *);
+/* Watches a bound datagram socket (listen -u): the first datagram from
+   an address makes its sender a peer (the joined hook).  Without
+   keep_open the socket itself becomes the one peer, connected to it;
+   with keep_open every sender is a peer, sent to from lfd.  The relay
+   owns lfd from now on.  Returns 0, or -1. */
+int relay_listen_dgram(struct relay *, int lfd);
 /* Watches fd for reading: the watched hook is called when it is ready.
    Returns 0, or -1. */
 int relay_watch(struct relay *, int fd);

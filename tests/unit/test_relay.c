@@ -399,6 +399,60 @@ test_quit_after(void)
 	close(nul);
 }
 
+/* A datagram peer (connect -u): each line of the local side one
+   datagram, newline included, a last one without it at EOF; each
+   datagram of the peer to out_fd; the end -q after the last datagram. */
+static void
+test_datagram(void)
+{
+	struct relay_opts o = opts();
+	struct sock_err e;
+	struct run x;
+	int in[2], out[2], sv[2];
+	char got[3][16], buf[64];
+	ssize_t n[3];
+	size_t i;
+	bool eof;
+
+	o.quit_after_ms = 200;
+	o.datagram_max = 65507;
+	o.lines = true;
+	pipe_(in);
+	pipe_(out);
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) == -1)
+		bail("socketpair");
+	if (write(in[1], "a\nbb\ncc", 7) != 7 ||
+	    send(sv[1], "reply", 5, 0) != 5)
+		bail("write");
+	close(in[1]);
+	run_new(&x, in[0], out[1], &o);
+	ok(relay_add_dgram(x.r, sv[0], NULL, &e) == 0, "a datagram peer joins");
+	run_start(&x);
+	for (i = 0; i < 3; i++) {
+		struct pollfd p = { .fd = sv[1], .events = POLLIN };
+
+		n[i] = poll(&p, 1, 5000) == 1 ?
+		    recv(sv[1], got[i], sizeof(got[i]), 0) :
+		    -1;
+	}
+	ok(n[0] == 2 && memcmp(got[0], "a\n", 2) == 0 && n[1] == 3 &&
+		memcmp(got[1], "bb\n", 3) == 0 && n[2] == 2 &&
+		memcmp(got[2], "cc", 2) == 0,
+	    "datagram lines: a\\n, bb\\n, then cc at EOF, one each");
+	run_join(&x);
+	close(out[1]);
+	ok(drain(out[0], buf, sizeof(buf), 5000, &eof) == 5 &&
+		memcmp(buf, "reply", 5) == 0,
+	    "the peer's datagram reaches out_fd");
+	ok(x.end == RELAY_DONE && x.closed == 1 && x.bytes_out == 7 &&
+		x.bytes_in == 5,
+	    "-q after the last datagram: the session ends well, 7 bytes "
+	    "out, 5 in");
+	close(in[0]);
+	close(out[0]);
+	close(sv[1]);
+}
+
 /* The CPU time of thread t, in ms. */
 static double
 thread_cpu_ms(pthread_t t)
@@ -616,6 +670,7 @@ main(void)
 	test_fanout(true);
 	test_fanout(false);
 	test_quit_after();
+	test_datagram();
 	test_recv_only_quit();
 	test_first_peer();
 	test_zero_copy();
