@@ -96,13 +96,17 @@ ncat_server() {
 	assert_output "127.0.0.1"
 }
 
-@test "connect exec 3: usage errors: a command not found, -z, --tls, two commands" {
+@test "connect exec 3: usage errors: a command not found, -z, --tls, -t, --delay, two commands" {
 	run -2 "$SOCKIT" connect -e no-such-command-here 127.0.0.1 9
 	assert_line --index 0 'sockit: connect: cannot run "no-such-command-here": No such file or directory'
 	run -2 "$SOCKIT" connect -z -e true 127.0.0.1 9
 	assert_line --index 0 "sockit: connect: -e/-c run a command on a connection: not with -z"
 	run -2 "$SOCKIT" connect --tls -e true 127.0.0.1 9
 	assert_line --index 0 --partial "sockit: connect: -e/-c give the socket to the command: --tls,"
+	run -2 "$SOCKIT" connect -t -e true 127.0.0.1 9
+	assert_line --index 0 --partial ", -t and --delay do not apply"
+	run -2 "$SOCKIT" connect --delay 1s -e true 127.0.0.1 9
+	assert_line --index 0 --partial ", -t and --delay do not apply"
 	run -2 "$SOCKIT" connect -e true -c true 127.0.0.1 9
 	assert_line --index 0 "sockit: connect: -e and -c: give one command"
 }

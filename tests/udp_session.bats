@@ -318,3 +318,19 @@ $(printf 'last' | hex_of)"
 	run --separate-stderr "$SOCKIT" listen -u -e cat 0
 	assert_failure 2
 }
+
+@test "udp session 1: usage: a stream's options with -u are exit 2 naming them, before any socket" {
+	run --separate-stderr "$SOCKIT" connect -u -e cat 127.0.0.1 9
+	assert_failure 2
+	[ "${stderr_lines[0]}" = "sockit: connect: -e/-c run a command on a TCP or Unix stream connection: not with -u" ]
+	for o in "--proxy-protocol v1" -t; do
+		run --separate-stderr "$SOCKIT" connect -u $o 127.0.0.1 9
+		assert_failure 2
+		[ "${stderr_lines[0]}" = "sockit: connect: --proxy-protocol and -t are TCP's: not with -u" ]
+	done
+	for o in --broker --chat "--proxy-protocol v2" --mptcp -t; do
+		run --separate-stderr "$SOCKIT" listen -u $o 127.0.0.1 0
+		assert_failure 2
+		[[ ${stderr_lines[0]} == "sockit: listen: -e, -c, --tls, -m, --allow, --deny, --no-shutdown, --broker, --chat, --proxy-protocol, --mptcp and -t do not go with -u" ]]
+	done
+}
