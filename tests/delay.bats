@@ -62,3 +62,25 @@ gaps_ok() {
 	sed -i 's/\r$//' "$T/times"
 	gaps_ok "$T/times" 4 200
 }
+
+@test "ncat 3: connect -u --delay 300ms: a datagram a line, 300 ms apart at socat's receiver" {
+	port=$(free_port)
+	# socat prints each datagram as it comes; the loop notes the time
+	# of each line from the first
+	(timeout 30 socat -u UDP-RECV:"$port",bind=127.0.0.1 - |
+	    while IFS= read -r line; do
+		now=${EPOCHREALTIME/./}
+		first=${first:-$now}
+		printf '%d.%06d %s\n' $(((now - first) / 1000000)) \
+		    $(((now - first) % 1000000)) "$line"
+	    done >"$T/times") 3>&- &
+	bg_pids+=("$!")
+	sleep 0.5
+	printf 'line1\nline2\nline3\nline4\n' |
+	    timeout 30 "$SOCKIT" connect -u --delay 300ms -q 200ms 127.0.0.1 "$port"
+	for _ in $(seq 50); do
+		[ "$(wc -l <"$T/times")" -ge 4 ] && break
+		sleep 0.1
+	done
+	gaps_ok "$T/times" 4 300
+}
