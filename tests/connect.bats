@@ -172,6 +172,16 @@ hello_server() {
 	((SECONDS - start < 3))
 }
 
+@test "-q: the session -q ends is told by a closed event with its byte counts (-j)" {
+	tcp_peer "$T/srv" accept send 'hi\n' sleep 20
+	run --separate-stderr timeout 5 "$SOCKIT" -j connect -q 300ms \
+	    127.0.0.1 "$PORT" <<<"ping"
+	assert_success
+	assert_output "hi"
+	run jq -c 'select(.event == "closed") | [.bytes_in, .bytes_out]' <<<"$stderr"
+	assert_output "[3,5]"
+}
+
 @test "after the peer's EOF, what stdin still brings is sent" {
 	tcp_peer "$T/srv" accept shutdown copy >"$T/seen"
 	run --separate-stderr timeout 5 sh -c \

@@ -347,6 +347,18 @@ wait_ready(struct relay *r, double now, struct sock_err *e)
 	return 1;
 }
 
+/* -q: the local side's output gets what came before, then every peer's
+   session ends, told by the closed hook as any other end. */
+static enum relay_end
+quit(struct relay *r, struct sock_err *e)
+{
+	if (local_flush(r, e) == -1)
+		return RELAY_FAILED;
+	while (r->n > 0)
+		peer_drop(r, r->n - 1);
+	return RELAY_DONE;
+}
+
 /* SIGINT or SIGTERM: every peer's session ends, told by the closed
    hook, after the local side's output got what came before. */
 static enum relay_end
@@ -448,8 +460,7 @@ relay_run(struct relay *r, struct sock_err *e)
 			return end;
 		/* -q: DUR after the local side's EOF, peer done or not */
 		if (quit_at(r) >= 0 && now >= quit_at(r))
-			return local_flush(r, e) == -1 ? RELAY_FAILED :
-							 RELAY_DONE;
+			return quit(r, e);
 		/* listen -w: nobody came in time */
 		if (!r->had_peer && r->first_peer_by >= 0 &&
 		    now >= r->first_peer_by)
