@@ -92,7 +92,7 @@ for src in file pipe; do
 	else
 		echo
 	fi
-	row "peak RSS, ${size_mb} MiB relay, stdin a $src" KiB "${kib[sockit]}" nc "${kib[nc]-}" \
+	row "peak RSS, ${size_mb} MiB, $src" KiB "${kib[sockit]}" nc "${kib[nc]-}" \
 		"${kib[floor]-}" "<= 1 x nc"
 	unset kib sec all
 done
