@@ -173,6 +173,21 @@ send_four() {
 	[ "$(wc -c <"$D/out")" -eq 30000 ]
 }
 
+@test "perf 4: datagrams the kernel joins (udp-send UDP_SEGMENT, udp-recv UDP_GRO) come out one by one, in order" {
+	start_recv "$D/out" "$D/err" --count 1000 -w 5s --json 127.0.0.1 0
+	# held while they come: one length in a row travels joined
+	kill -STOP "$RPID"
+	{ seq -f '%04g' 1 998; echo 12345; echo 6; } >"$D/lines"
+	run "$SOCKIT" udp-send --lines 127.0.0.1 "$PORT" <"$D/lines"
+	assert_success
+	kill -CONT "$RPID"
+	wait_pid "$RPID"
+	run jq -r .data "$D/out"
+	assert_output "$(cat "$D/lines")"
+	run jq -r .bytes "$D/out"
+	assert_output "$({ yes 4 | head -n 998; echo 5; echo 1; })"
+}
+
 @test "multicast: --join a group on lo (own network namespace)" {
 	unshare -n true 2>/dev/null ||
 	    skip "network namespaces are not available (unshare -n failed)"
