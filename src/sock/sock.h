@@ -51,9 +51,12 @@ const char *sock_strerror(const struct sock_err *e);
 /* "EAI_NONAME" for EAI_NONAME; "EAI_?" for an unknown code. */
 const char *sock_eai_name(int code);
 
-/* An address record. */
+/* An address record.  host holds a numeric address (an IPv6 one with its
+   %scope: 63 bytes) or a Unix path (108 bytes, "@" and a NUL more when
+   abstract), never a name: 112 bytes, not NI_MAXHOST (1025), so that a
+   record per client of listen -k costs little. */
 struct sock_addr {
-	char host[NI_MAXHOST]; /* numeric host, or the Unix path (@ abstract) */
+	char host[112]; /* numeric host, or the Unix path (@ abstract) */
 	uint16_t port;
 	int family;   /* AF_INET, AF_INET6, AF_UNIX */
 	int socktype; /* SOCK_STREAM, SOCK_DGRAM, ... (0: unknown) */
