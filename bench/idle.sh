@@ -14,8 +14,8 @@
 # the default of 128 the client, which connects faster than the server
 # accepts, overflows the listen queue, and every dropped SYN costs 1 s
 # (about 75 s to open 10000 on a loaded 2-core machine).  `ulimit -n` is
-# raised to 30000 or 1.1 x N (past the hard limit when root) for the
-# server and the client; the clients come from 127.0.1.1, 127.0.1.2, ...
+# raised to 30000 or 1.1 x N (past the hard limit with CAP_SYS_RESOURCE)
+# for the server and the client; the clients come from 127.0.1.1, 127.0.1.2, ...
 # (a new one every 30000), and in bench/run's namespace every port from
 # 1024 up is theirs: N=100000 holds a hundred thousand.
 #
@@ -32,7 +32,7 @@ BACKLOG=${BACKLOG:-4096}
 
 want=$((N * 11 / 10 + 1000))
 [ "$want" -lt 30000 ] && want=30000
-# root may raise the hard limit (up to fs.nr_open)
+# with CAP_SYS_RESOURCE, the hard limit rises too (up to fs.nr_open)
 ulimit -n "$want" 2>/dev/null || {
 	hard=$(ulimit -Hn)
 	[ "$hard" != unlimited ] && [ "$hard" -lt "$want" ] && want=$hard
