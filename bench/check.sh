@@ -84,7 +84,6 @@ for t in sockit sockit1 floor nc nmap; do
 	printf '%-34s %9s %9s %8s  %s\n' "$label" "${scan[$t]}" "$(ratio "${scan[sockit]}" "${scan[$t]}")" "${cpu[$t]}" "${runs[$t]}"
 done
 if [ -n "${scan[nmap]-}" ]; then
-	r=$(ratio "${scan[sockit]}" "${scan[nmap]}")
 	verdict=$(awk -v a="${scan[sockit]}" -v b="${scan[nmap]}" 'BEGIN { print (a <= b * 0.3 ? "met" : "MISSED") }')
 	printf 'target sockit <= 0.3 x nmap -T5: %s (%s)\n' "$verdict" \
 		"$(awk -v a="${scan[sockit]}" -v b="${scan[nmap]}" 'BEGIN { printf "%.3f", a / b }')"
