@@ -8,8 +8,8 @@
 #      nmap -sT -p- -n -T5 127.0.0.1 >/dev/null
 #      the floor scanner (bench/floor_scan.c: one thread per CPU, one
 #      non-blocking socket and connect per port, nothing else)
-#    Targets: sockit at most 1.3 x the floor scanner and 0.3 x nmap -T5's time, also of its
-#    fastest run.  (nmap's own time is bimodal here, ~0.7 s or ~1.8 s, as
+#    Targets: sockit at most 1.3 x the floor scanner's time and 0.3 x
+#    nmap -T5's, also of its fastest run.  (nmap's own time is bimodal here, ~0.7 s or ~1.8 s, as
 #    it sees "packet drop" and retries or not: hence 5 runs.)
 # 2. One -z check of an open port (a python3 accept-and-close server),
 #    whole process, with hyperfine -N (no shell) and a warmup: sockit,
