@@ -1,7 +1,7 @@
 /* bench/floor_server.c: the least a keep-open server can do for a client
    of bench/keepopen.sh, the floor its closed loop is read against: a
    blocking accept, reads to EOF, close.  No stdin, no output, no events.
-   Usage: floor_server PORT (on 127.0.0.1).  Built by keepopen.sh. */
+   Usage: floor_server PORT (on 127.0.0.1).  Built by `make bench`. */
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/socket.h>

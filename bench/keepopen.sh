@@ -8,7 +8,7 @@
 # (socat's default -t 0.5 holds every client 0.5 s after its end of file.)
 # An extra row, sockit listen -k --backlog 4096, shows what the listen
 # queue's length does to the open loop; another, the floor, is the least a
-# server of these clients can do (bench/floor_server.c, built with cc).
+# server of these clients can do (bench/floor_server.c, built by make bench).
 #
 # Every client connects, sends one byte, half-closes and reads until the
 # server closes (EOF).  Two loads, from one python3 process each:
@@ -139,7 +139,7 @@ start_server() {
 	nc) cmd=(nc -lk 127.0.0.1 "$port") ;;
 	ncat) cmd=(ncat -lk 127.0.0.1 "$port") ;;
 	socat) cmd=(socat -t 0 TCP-LISTEN:"$port",bind=127.0.0.1,fork,reuseaddr -) ;;
-	floor) cmd=("$tmp/floor" "$port") ;;
+	floor) cmd=("$floor_server" "$port") ;;
 	esac
 	timeout 900 "${cmd[@]}" <&7 >/dev/null 2>&1 &
 	SPID=$!
@@ -153,7 +153,8 @@ declare -A port=() spid=() srv=() call=() usall=()
 tools=()
 # the floor: bench/floor_server.c, built here when a C compiler is
 have_floor=false
-${CC:-cc} -O2 -o "$tmp/floor" "$(dirname "$0")/floor_server.c" 2>/dev/null && have_floor=true
+floor_server=$(floor floor_server)
+[ -n "$floor_server" ] && have_floor=true
 # every server at once, each on its port (idle ones cost nothing)
 for t in sockit sockit-b4096 nc ncat socat floor; do
 	case $t in
@@ -224,7 +225,7 @@ label() {
 	floor) echo "floor: accept, read, close" ;;
 	esac
 }
-printf '%-26s %9s %9s %9s %12s %9s\n' "closed loop, $N clients" "conn/s" "sockit/x" "failed" \
+printf '%-26s %9s %9s %9s %12s %9s\n' "closed loop, $N clients, $(bench_cc)" "conn/s" "sockit/x" "failed" \
 	"server us/c" "sockit/x"
 for t in "${tools[@]}"; do
 	[ -n "${closed[$t]-}" ] || continue
@@ -247,10 +248,10 @@ done
 echo "medians of $RUNS runs; served: EOF (or reset) within ${BOUND}s; stalls: clients over 0.9 s"
 echo "(a dropped SYN/ACK, retried after 1 s); waiting: no EOF at ${BOUND}s; overflows: kernel"
 echo "ListenOverflows delta. Listen backlogs: sockit 128, nc 1, ncat 10, socat 5."
-summary "keep-open closed loop (conn/s)" "${closed[sockit]-}" \
-	"x nc $(ratio "${closed[sockit]-}" "${closed[nc]-}"), x ncat $(ratio "${closed[sockit]-}" "${closed[ncat]-}"), x socat $(ratio "${closed[sockit]-}" "${closed[socat]-}"), x floor $(ratio "${closed[sockit]-}" "${closed[floor]-}")"
-summary "keep-open server CPU per client (us)" "${cpu[sockit]-}" \
-	"x nc $(ratio "${cpu[sockit]-}" "${cpu[nc]-}"), x ncat $(ratio "${cpu[sockit]-}" "${cpu[ncat]-}"), x floor $(ratio "${cpu[sockit]-}" "${cpu[floor]-}") (< 1: sockit spends less)"
-summary "keep-open open loop (served/s)" "${rate[sockit]-}" \
-	"stalls ${stalls[sockit]-}, waiting ${unfin[sockit]-}; x nc $(ratio "${rate[sockit]-}" "${rate[nc]-}"), x ncat $(ratio "${rate[sockit]-}" "${rate[ncat]-}")"
+row "keep-open closed loop" conn/s "${closed[sockit]-}" nc "${closed[nc]-}" \
+	"${closed[floor]-}" ">= 0.97 x floor"
+row "keep-open CPU per client" "us/client" "${cpu[sockit]-}" nc "${cpu[nc]-}" \
+	"${cpu[floor]-}" "<= 1.05 x floor"
+row "keep-open open loop" served/s "${rate[sockit]-}" ncat "${rate[ncat]-}" "" \
+	">= 1 x ncat, stalls ${stalls[sockit]-} (target 0)"
 exit 0

@@ -26,3 +26,32 @@ median() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 # summary NAME FIGURE NOTE: a line of bench/run's closing table.
 summary() { [ -n "${BENCH_SUMMARY-}" ] && printf '%s\t%s\t%s\n' "$@" >>"$BENCH_SUMMARY"; return 0; }
+
+# The congestion control of the namespace this script runs in (bench/run
+# starts each TCP scenario in a network namespace of its own, once with
+# reno and once with bbr: see in_netns); "host:X" outside one.
+bench_cc() {
+	local cc
+	cc=$(cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null)
+	if [ -n "${BENCH_NETNS-}" ]; then echo "$cc"; else echo "host:$cc"; fi
+}
+# floor NAME: the path of the floor program bench/NAME.c, the one `make
+# bench` built (in $FLOORS), else built here with cc; empty if neither.
+floor() {
+	local src
+	src=$(dirname "${BASH_SOURCE[0]}")/$1.c
+	if [ -n "${FLOORS-}" ] && [ -x "$FLOORS/$1" ]; then
+		echo "$FLOORS/$1"
+	elif ${CC:-cc} -O2 -pthread -o "$tmp/$1" "$src" 2>/dev/null; then
+		echo "$tmp/$1"
+	fi
+}
+# row SCENARIO UNIT SOCKIT PEER PEER_FIGURE FLOOR_FIGURE TARGET: a line of
+# bench/run's closing table, under this namespace's congestion control;
+# the ratios sockit/peer and sockit/floor are computed there.  A missing
+# figure is empty.
+row() {
+	[ -n "${BENCH_ROWS-}" ] || return 0
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$(bench_cc)" "$2" \
+		"$3" "$4" "$5" "$6" "$7" >>"$BENCH_ROWS"
+}

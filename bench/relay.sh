@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Bulk relay throughput: SIZE bytes from a client's stdin through a TCP
-# connection on loopback to a server's stdout, for sockit and for each of
-# nc (OpenBSD), ncat and socat that is installed, and iperf3 as the
-# ceiling, in one run: RUNS (3) rounds of every tool, medians.  Prints MB/s
-# and sockit's ratio to each.  Run by hand or by `make bench`.
-#   bench/relay.sh [SIZE_MB]    (default 2048)   Environment: SOCKIT, RUNS
+# connection on loopback to a server's stdout, for sockit, the floor relay
+# (bench/floor_relay.c: splice and sendfile, nothing else) and each of
+# nc (OpenBSD), ncat and socat that is installed, and iperf3 (-Z for a
+# file) as the ceiling, in one run: RUNS (3) rounds of every tool in turn,
+# medians.  Prints MB/s and sockit's ratio to each.  Every tool runs under
+# the congestion control of the namespace (bench/run runs this script once
+# under reno and once under bbr); none is given a setting of its own.
+# Run by hand or by `make bench`.
+#   bench/relay.sh [SIZE_MB]    (default 1024)   Environment: SOCKIT, RUNS
 set -u
 SOCKIT=${SOCKIT:-$(dirname "$0")/../src/sockit}
-size_mb=${1:-2048}
+size_mb=${1:-1024}
 RUNS=${RUNS:-3}
 . "$(dirname "$0")/lib.bash"
 
@@ -50,17 +54,16 @@ one_run() {
 	local port
 	case $2 in
 	sockit) run "$1" "$SOCKIT listen 127.0.0.1 PORT" "$SOCKIT connect 127.0.0.1 PORT" ;;
-	sockit-sys) run "$1" "$SOCKIT listen -O TCP_CONGESTION=$sys_cc 127.0.0.1 PORT" \
-		"$SOCKIT connect -O TCP_CONGESTION=$sys_cc 127.0.0.1 PORT" ;;
+	floor) run "$1" "$floor_relay listen PORT" "$floor_relay connect PORT" ;;
 	nc) run "$1" "nc -l 127.0.0.1 PORT" "nc -N 127.0.0.1 PORT" ;;
 	ncat) run "$1" "ncat -l 127.0.0.1 PORT" "ncat --send-only 127.0.0.1 PORT" ;;
 	socat) run "$1" "socat -u TCP-LISTEN:PORT,bind=127.0.0.1,reuseaddr STDOUT" "socat -u STDIN TCP:127.0.0.1:PORT" ;;
-	iperf3 | iperf3-reno)
+	iperf3)
 		port=$(free_port)
 		iperf3 -s -1 -B 127.0.0.1 -p "$port" >/dev/null 2>&1 &
 		sleep 0.3
 		iperf3 -c 127.0.0.1 -p "$port" -n "${size_mb}M" $([ "$1" = file ] && echo -Z) \
-			$([ "$2" = iperf3-reno ] && echo -C reno) -J 2>/dev/null |
+			-J 2>/dev/null |
 			python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/8e6))'
 		wait
 		;;
@@ -68,19 +71,12 @@ one_run() {
 }
 
 tools=(sockit)
-# when the system's default paces (bbr), a row with the system's control
-# given explicitly
-sys_cc=$(cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null)
-case $sys_cc in
-bbr*) tools+=(sockit-sys) ;;
-esac
+floor_relay=$(floor floor_relay)
+[ -n "$floor_relay" ] && tools+=(floor)
 for t in nc ncat socat iperf3; do
 	command -v "$t" >/dev/null && tools+=("$t")
 done
-# the ceiling under reno, too
-case $sys_cc in
-bbr*) command -v iperf3 >/dev/null && tools+=(iperf3-reno) ;;
-esac
+cc=$(bench_cc)
 for src in pipe file; do
 	declare -A mbs=() all=()
 	# RUNS rounds, every tool once a round, so that a slow moment of the
@@ -93,23 +89,27 @@ for src in pipe file; do
 	for t in "${tools[@]}"; do
 		mbs[$t]=$(printf '%s\n' ${all[$t]} | median)
 	done
-	printf '%-28s %10s %8s  %s\n' "relay ${size_mb} MiB, $src stdin" "MB/s" "sockit/x" "runs"
+	printf '%-28s %10s %8s  %s\n' "relay ${size_mb} MiB, $src, $cc" "MB/s" "sockit/x" "runs"
 	for t in "${tools[@]}"; do
 		[ -n "${mbs[$t]-}" ] || continue
 		name=$t
 		case $t in
-		sockit-sys) name="sockit -O ..=$sys_cc" ;;
-		iperf3-reno) name="iperf3 -C reno" ;;
+		floor) name="floor relay" ;;
+		iperf3) [ "$src" = file ] && name="iperf3 -Z" ;;
 		esac
 		printf '%-28s %10s %8s %s\n' "$name" "${mbs[$t]}" \
 			"$(ratio "${mbs[sockit]}" "${mbs[$t]}")" "${all[$t]}"
 	done
 	case $src in
-	pipe) target="x nc $(ratio "${mbs[sockit]}" "${mbs[nc]-}") (target >= 1.5)" ;;
-	file) target="x nc $(ratio "${mbs[sockit]}" "${mbs[nc]-}") (target >= 2.5), x iperf3 -Z $(ratio "${mbs[sockit]}" "${mbs[iperf3]-}") (target >= 0.85)" ;;
+	pipe) row "relay, stdin a pipe" MB/s "${mbs[sockit]}" nc "${mbs[nc]-}" \
+		"${mbs[floor]-}" ">= 1.5 x nc, >= 0.9 x floor" ;;
+	file)
+		row "relay, stdin a file" MB/s "${mbs[sockit]}" nc "${mbs[nc]-}" \
+			"${mbs[floor]-}" ">= 2.5 x nc, >= 0.9 x floor"
+		[ -n "${mbs[iperf3]-}" ] && row "relay, stdin a file" MB/s \
+			"${mbs[sockit]}" "iperf3 -Z" "${mbs[iperf3]}" "" ">= 0.85 x iperf3 -Z"
+		;;
 	esac
-	[ -n "${mbs[iperf3-reno]-}" ] &&
-		target="$target, x iperf3 -C reno $(ratio "${mbs[sockit]}" "${mbs[iperf3-reno]}")"
-	summary "relay, $src stdin (MB/s)" "${mbs[sockit]}" "$target"
+	echo
 	unset mbs all
 done

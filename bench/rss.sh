@@ -5,7 +5,8 @@
 # server of the same tool writing to /dev/null, the client run under
 # /usr/bin/time -f %M (peak resident set, KiB).  stdin is a file, then a
 # pipe fed by dd.  sockit, nc (OpenBSD), ncat and socat (each skipped if
-# not installed); median of RUNS (3).  Target: sockit <= nc.
+# not installed) and the floor relay (bench/floor_relay.c: no buffer of
+# its own); median of RUNS (3).  Target: sockit <= nc.
 #
 # Usage: bench/rss.sh [SIZE_MB]   Environment: SOCKIT, RUNS.  Every
 # process is bounded with timeout(1) and killed by PID; loopback only;
@@ -36,6 +37,9 @@ run() {
 	ncat)
 		server=(ncat -l 127.0.0.1 "$port")
 		client=(ncat --send-only 127.0.0.1 "$port") ;;
+	floor)
+		server=("$floor_relay" listen "$port")
+		client=("$floor_relay" connect "$port") ;;
 	socat)
 		# shellcheck disable=SC2054 # commas belong to the socat address
 		server=(socat -u TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr STDOUT)
@@ -58,11 +62,16 @@ run() {
 }
 
 head -c "${size_mb}M" /dev/zero >"$tmp/src"
+floor_relay=$(floor floor_relay)
 for src in file pipe; do
 	declare -A kib=() sec=() all=()
 	tools=()
-	for t in sockit nc ncat socat; do
-		[ "$t" = sockit ] || have "$t" || continue
+	for t in sockit nc ncat socat floor; do
+		case $t in
+		sockit) ;;
+		floor) [ -n "$floor_relay" ] || continue ;;
+		*) have "$t" || continue ;;
+		esac
 		tools+=("$t")
 		k=() s=()
 		for ((i = 0; i < RUNS; i++)); do
@@ -80,12 +89,11 @@ for src in file pipe; do
 	if [ -n "${kib[nc]-}" ]; then
 		verdict=$(awk -v a="${kib[sockit]}" -v b="${kib[nc]}" 'BEGIN { print (a <= b ? "met" : "MISSED") }')
 		printf 'target sockit <= nc: %s\n\n' "$verdict"
-		summary "client peak RSS, $src stdin (KiB)" "${kib[sockit]}" \
-			"nc ${kib[nc]} (target sockit <= nc: $verdict), ncat ${kib[ncat]-}, socat ${kib[socat]-}"
 	else
 		echo
-		summary "client peak RSS, $src stdin (KiB)" "${kib[sockit]}" "nc not installed"
 	fi
+	row "peak RSS, ${size_mb} MiB, $src" KiB "${kib[sockit]}" nc "${kib[nc]-}" \
+		"${kib[floor]-}" "<= 1 x nc"
 	unset kib sec all
 done
 echo "/usr/bin/time -f %M of the client; sockit/x < 1: sockit uses less memory"

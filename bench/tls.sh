@@ -2,14 +2,15 @@
 # TLS bulk throughput: SIZE bytes from a client's stdin through a TLS
 # connection on loopback to a server's stdout, sockit to sockit and
 # ncat --ssl to ncat --ssl (when installed), with the same certificate (a
-# throwaway EC P-256 one), in one run.  Prints MB/s and sockit's ratio.
-# Run by hand or by `make bench`.
-#   bench/tls.sh [SIZE_MB]    (default 1024)
+# throwaway EC P-256 one): RUNS (3) rounds of both in turn, medians.
+# Prints MB/s and sockit's ratio.  Run by hand or by `make bench` (in a
+# network namespace, once under reno and once under bbr).
+#   bench/tls.sh [SIZE_MB]    (default 1024)   Environment: SOCKIT, RUNS
 set -u
 SOCKIT=${SOCKIT:-$(dirname "$0")/../src/sockit}
 size_mb=${1:-1024}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+RUNS=${RUNS:-3}
+. "$(dirname "$0")/lib.bash"
 
 if ! "$SOCKIT" connect --tls --help >/dev/null 2>&1; then
 	echo "tls: sockit was built without TLS; skipped"
@@ -18,10 +19,6 @@ fi
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 1 -subj /CN=localhost \
     -addext subjectAltName=DNS:localhost,IP:127.0.0.1 2>/dev/null || exit 1
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 # run SERVER_CMD CLIENT_CMD (PORT is substituted); prints MB/s.  As in
 # relay.sh, the server takes one client, so it gets a fixed head start.
@@ -42,16 +39,26 @@ run() {
 }
 
 c=$tmp/cert.pem k=$tmp/key.pem
-declare -A mbs
-mbs[sockit]=$(run "$SOCKIT listen --tls --cert $c --key $k 127.0.0.1 PORT" \
-    "$SOCKIT connect --tls --ca $c localhost PORT")
-command -v ncat >/dev/null &&
-	mbs[ncat]=$(run "ncat -l --ssl --ssl-cert $c --ssl-key $k --recv-only 127.0.0.1 PORT" \
-	    "ncat --ssl --ssl-verify --ssl-trustfile $c --send-only localhost PORT")
-
-printf '%-28s %10s %8s\n' "TLS ${size_mb} MiB, pipe stdin" "MB/s" "sockit/x"
-for t in sockit ncat; do
-	[ -n "${mbs[$t]-}" ] || continue
-	printf '%-28s %10s %8s\n' "$t" "${mbs[$t]}" \
-		"$(awk -v a="${mbs[sockit]}" -v b="${mbs[$t]}" 'BEGIN { printf "%.2f", a / b }')"
+declare -A mbs=() all=()
+tools=(sockit)
+command -v ncat >/dev/null && tools+=(ncat)
+for ((i = 0; i < RUNS; i++)); do
+	for t in "${tools[@]}"; do
+		case $t in
+		sockit) fig=$(run "$SOCKIT listen --tls --cert $c --key $k 127.0.0.1 PORT" \
+			"$SOCKIT connect --tls --ca $c localhost PORT") ;;
+		ncat) fig=$(run "ncat -l --ssl --ssl-cert $c --ssl-key $k --recv-only 127.0.0.1 PORT" \
+			"ncat --ssl --ssl-verify --ssl-trustfile $c --send-only localhost PORT") ;;
+		esac
+		all[$t]="${all[$t]-} $fig"
+	done
 done
+printf '%-28s %10s %8s  %s\n' "TLS ${size_mb} MiB, pipe, $(bench_cc)" "MB/s" "sockit/x" "runs"
+for t in "${tools[@]}"; do
+	# shellcheck disable=SC2086 # the list splits on purpose
+	mbs[$t]=$(printf '%s\n' ${all[$t]} | median)
+	printf '%-28s %10s %8s %s\n' "$t" "${mbs[$t]}" \
+		"$(ratio "${mbs[sockit]}" "${mbs[$t]}")" "${all[$t]}"
+done
+row "TLS relay, stdin a pipe" MB/s "${mbs[sockit]}" "ncat --ssl" "${mbs[ncat]-}" "" \
+	">= 2.5 x ncat --ssl"

@@ -3,7 +3,8 @@
 #
 # N (200000) datagrams of SIZE (64) bytes from each sender to each
 # receiver: sockit udp-send --count -> sockit udp-recv --count, against
-# socat (-b SIZE from a file: one datagram per read) and nc -u.  Prints a
+# socat (-b SIZE from a file: one datagram per read; its receiver with
+# the 4 MiB receive buffer udp-recv takes by default) and nc -u.  Prints a
 # table: sent/s of the sender, datagrams received, and ratios.
 #
 # OpenBSD nc sends one datagram per read(2) of stdin (16 KiB from a file),
@@ -24,15 +25,8 @@ for tool in "$SOCKIT" socat nc timeout; do
 	command -v "$tool" >/dev/null 2>&1 ||
 	    { echo "bench/udp.sh: $tool not found" >&2; exit 2; }
 done
-TMP=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.bash"	# tmp, pids, row
+TMP=$tmp
 
 MSG=$(head -c "$SIZE" /dev/zero | tr '\0' x)
 head -c $((N * SIZE)) /dev/zero | tr '\0' x >"$TMP/payload"
@@ -77,8 +71,11 @@ start_receiver() {
 		timeout "$LIMIT" "$SOCKIT" udp-recv --count "$N" -w "$WAIT" \
 		    -O SO_RCVBUF=4M 127.0.0.1 "$port" >"$out" 2>/dev/null & ;;
 	socat)
+		# the receive buffer udp-recv takes by default (4 MiB), so
+		# that neither drops for a smaller one
 		timeout "$LIMIT" socat -u -b 65536 \
-		    UDP-RECV:"$port",bind=127.0.0.1 STDOUT >"$out" 2>/dev/null & ;;
+		    UDP-RECV:"$port",bind=127.0.0.1,rcvbuf=4194304 STDOUT \
+		    >"$out" 2>/dev/null & ;;
 	nc)
 		timeout "$LIMIT" nc -u -l 127.0.0.1 "$port" \
 		    </dev/null >"$out" 2>/dev/null & ;;
@@ -118,7 +115,8 @@ for pair in socat:socat sockit:sockit sockit:sockit-4M socat:sockit \
 	wait_quiet "$out" "$RPID"
 	got=$(($(stat -c %s "$out") / SIZE))
 	rate=$(awk -v n="$N" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
-	[[ $pair == socat:socat ]] && socat_rate=$rate
+	[[ $pair == socat:socat ]] && socat_rate=$rate socat_got=$got
+	[[ $pair == sockit:sockit ]] && sockit_rate=$rate sockit_got=$got
 	printf '%-8s %-10s %9s %11s %10s %6.1f%% %8.2fx\n' "$s" "$r" "$secs" \
 	    "$rate" "$got" "$(awk -v g="$got" -v n="$N" 'BEGIN { print 100 * g / n }')" \
 	    "$(awk -v a="$rate" -v b="$socat_rate" 'BEGIN { print (b > 0 ? a / b : 0) }')"
@@ -126,3 +124,5 @@ done
 printf '\nsent/s: the sender'"'"'s datagrams over its run time; received: what\n'
 printf 'the receiver wrote out (the kernel drops what does not fit in the\n'
 printf 'receive buffer: sockit-4M is udp-recv -O SO_RCVBUF=4M).\n'
+row "UDP ${SIZE} B datagrams" dgrams/s "$sockit_rate" socat "$socat_rate" "" \
+	">= 1e6/s, loss <= 1 %, >= 4 x socat; received $(awk -v g="$sockit_got" -v n="$N" 'BEGIN { printf "%.1f", 100 * g / n }') % (socat $(awk -v g="$socat_got" -v n="$N" 'BEGIN { printf "%.1f", 100 * g / n }') %)"

@@ -173,6 +173,39 @@ send_four() {
 	[ "$(wc -c <"$D/out")" -eq 30000 ]
 }
 
+@test "perf 4: datagrams the kernel joins (udp-send UDP_SEGMENT, udp-recv UDP_GRO) come out one by one, in order" {
+	start_recv "$D/out" "$D/err" --count 1000 -w 5s --json 127.0.0.1 0
+	# held while they come: one length in a row travels joined
+	kill -STOP "$RPID"
+	{ seq -f '%04g' 1 998; echo 12345; echo 6; } >"$D/lines"
+	run "$SOCKIT" udp-send --lines 127.0.0.1 "$PORT" <"$D/lines"
+	assert_success
+	kill -CONT "$RPID"
+	wait_pid "$RPID"
+	run jq -r .data "$D/out"
+	assert_output "$(cat "$D/lines")"
+	run jq -r .bytes "$D/out"
+	assert_output "$({ yes 4 | head -n 998; echo 5; echo 1; })"
+}
+
+@test "perf 4: datagrams over the MTU the kernel will not segment go one by one (lo at 1500, own network namespace)" {
+	head -c 2000 /dev/zero | tr '\0' a >"$D/line"
+	{ cat "$D/line"; echo; cat "$D/line"; echo; cat "$D/line"; echo; } >"$D/lines"
+	run timeout 20 unshare -n bash -c '
+	    ip link set lo up && ip link set lo mtu 1500 || exit 99
+	    "$1" -v udp-recv --json --count 3 -w 5s 127.0.0.1 5001 \
+	        >"$2/big.out" 2>"$2/big.err" &
+	    pid=$!
+	    for i in $(seq 50); do
+	        grep -q "listening" "$2/big.err" && break; sleep 0.1
+	    done
+	    "$1" udp-send --lines 127.0.0.1 5001 <"$2/lines" || exit 98
+	    wait $pid' _ "$SOCKIT" "$D"
+	assert_success
+	run jq -r .bytes "$D/big.out"
+	assert_output "$(printf '2000\n2000\n2000')"
+}
+
 @test "multicast: --join a group on lo (own network namespace)" {
 	unshare -n true 2>/dev/null ||
 	    skip "network namespaces are not available (unshare -n failed)"

@@ -109,7 +109,7 @@ list_item(char *item, const char *proto, bool numeric, uint16_t *lo,
 	return 0;
 }
 
-/* The ports set in set (65536 flags, count of them) as an ascending
+/* The ports set in set (65536 bits, count of them) as an ascending
    list.  Returns 0, or -1 (ELOCAL) when out of memory. */
 static int
 ports_of(const unsigned char *set, size_t count, uint16_t **ports,
@@ -122,7 +122,7 @@ ports_of(const unsigned char *set, size_t count, uint16_t **ports,
 	if (*ports == NULL)
 		return sock_failmsg(e, SOCK_ELOCAL, "out of memory", "ports");
 	for (v = 1; v < 65536; v++)
-		if (set[v])
+		if (set[v >> 3] & (1u << (v & 7)))
 			(*ports)[k++] = (uint16_t)v;
 	return 0;
 }
@@ -141,7 +141,8 @@ parse_ports(const char *s, const char *proto, bool numeric, uint16_t **ports,
 
 	*ports = NULL;
 	*n = 0;
-	set = calloc(65536, 1);
+	/* a bit per port: 8 KiB to clear at every start, not 64 */
+	set = calloc(65536 / 8, 1);
 	if (set == NULL)
 		return sock_failmsg(e, SOCK_ELOCAL, "out of memory", "ports");
 	for (; rc == 0; p = comma + 1) {
@@ -158,8 +159,8 @@ parse_ports(const char *s, const char *proto, bool numeric, uint16_t **ports,
 		if ((rc = list_item(item, proto, numeric, &lo, &hi, e)) == -1)
 			break;
 		for (v = lo; v <= hi; v++)
-			if (!set[v]) {
-				set[v] = 1;
+			if (!(set[v >> 3] & (1u << (v & 7)))) {
+				set[v >> 3] |= (unsigned char)(1u << (v & 7));
 				count++;
 			}
 		if (comma == NULL)

@@ -96,6 +96,9 @@ open_socket(const struct udp_recv_opts *r, struct sock_addr *a, bool wildcard,
 		*status = e.kind == SOCK_EUSAGE ? usage_err(&e) : report(&e);
 		return -1;
 	}
+	/* a burst of one sender comes in batches the kernel joined, split
+	   again by deliver_all(): one trip up the stack for many */
+	(void)sock_gro(fd);
 	return fd;
 }
 
@@ -121,13 +124,54 @@ ends_line(const struct sock_dgram *d)
 	return d->len > 0 && ((const char *)d->buf)[d->len - 1] == '\n';
 }
 
+/* Prints (and with --echo sends back) one datagram.  Returns 0, or -1
+   when stdout failed. */
+static int
+deliver(const struct udp_recv_opts *r, int fd, const struct sock_dgram *d)
+{
+	struct sock_addr from;
+
+	if (d->trunc) {
+		from = d->from;
+		sock_addr_unmap(&from);
+		diag(0, "datagram from %s %u truncated to %zu bytes", from.host,
+		    (unsigned)from.port, d->len);
+	}
+	if (dgram_print(d, G.json) == -1 ||
+	    (r->lines && !G.json && !ends_line(d) && putchar('\n') == EOF))
+		return -1;
+	if (r->echo)
+		echo(fd, d);
+	return 0;
+}
+
+/* Delivers each datagram of d: the kernel may have joined several of one
+   sender (d->seg), up to what --count still wants.  Returns 0, or -1 when
+   stdout failed. */
+static int
+deliver_all(const struct udp_recv_opts *r, int fd, const struct sock_dgram *d,
+    uint64_t *got)
+{
+	struct sock_dgram one = *d;
+	size_t off = 0, step = d->seg > 0 ? d->seg : d->len;
+
+	do {
+		one.buf = (char *)d->buf + off;
+		one.len = d->len - off < step ? d->len - off : step;
+		if (deliver(r, fd, &one) == -1)
+			return -1;
+		++*got;
+		off += one.len;
+	} while (off < d->len && (r->count == 0 || *got < r->count));
+	return 0;
+}
+
 /* Receives until --count datagrams came or -w passed with none.  Returns
    the exit status. */
 static int
 receive(const struct udp_recv_opts *r, int fd)
 {
 	struct sock_dgram *d;
-	struct sock_addr from;
 	struct sock_err e;
 	char *bufs;
 	uint64_t got = 0, want;
@@ -163,30 +207,16 @@ receive(const struct udp_recv_opts *r, int fd)
 			status = report(&e);
 			break;
 		}
-		for (i = 0; i < k; i++) {
-			if (d[i].trunc) {
-				from = d[i].from;
-				sock_addr_unmap(&from);
-				diag(0,
-				    "datagram from %s %u truncated to %zu "
-				    "bytes",
-				    from.host, (unsigned)from.port, d[i].len);
-			}
-			if (dgram_print(&d[i], G.json) == -1 ||
-			    (r->lines && !G.json && !ends_line(&d[i]) &&
-				putchar('\n') == EOF)) {
+		for (i = 0; i < k && (r->count == 0 || got < r->count); i++)
+			if (deliver_all(r, fd, &d[i], &got) == -1) {
 				status = EXIT_LOCAL;
 				break;
 			}
-			if (r->echo)
-				echo(fd, &d[i]);
-		}
 		if (status != EXIT_OK || fflush(stdout) == EOF ||
 		    ferror(stdout)) {
 			status = EXIT_LOCAL;
 			break;
 		}
-		got += (uint64_t)k;
 	}
 	free(d);
 	free(bufs);

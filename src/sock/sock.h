@@ -51,9 +51,12 @@ const char *sock_strerror(const struct sock_err *e);
 /* "EAI_NONAME" for EAI_NONAME; "EAI_?" for an unknown code. */
 const char *sock_eai_name(int code);
 
-/* An address record. */
+/* An address record.  host holds a numeric address (an IPv6 one with its
+   %scope: 63 bytes) or a Unix path (108 bytes, "@" and a NUL more when
+   abstract), never a name: 112 bytes, not NI_MAXHOST (1025), so that a
+   record per client of listen -k costs little. */
 struct sock_addr {
-	char host[NI_MAXHOST]; /* numeric host, or the Unix path (@ abstract) */
+	char host[112]; /* numeric host, or the Unix path (@ abstract) */
 	uint16_t port;
 	int family;   /* AF_INET, AF_INET6, AF_UNIX */
 	int socktype; /* SOCK_STREAM, SOCK_DGRAM, ... (0: unknown) */
@@ -258,6 +261,9 @@ struct sock_dgram {
 	size_t cap;	       /* receive: the room in buf */
 	size_t len;	       /* the bytes stored (receive) or to send */
 	bool trunc;	       /* receive: it was longer than cap and was cut */
+	size_t seg;	       /* receive: 0, or the kernel joined datagrams of
+				  seg bytes each (the last may be shorter) in
+				  buf (UDP_GRO: see sock_gro()) */
 	struct sock_addr from; /* receive: the sender */
 	struct timespec stamp; /* receive: kernel receive time, else now */
 };
@@ -274,6 +280,10 @@ int sock_sendmany(int fd, const struct iovec *iov, size_t n,
    passed). */
 int sock_recvmany(int fd, struct sock_dgram *, size_t n, int64_t timeout_ms,
     struct sock_err *);
+/* Asks the kernel to hand datagrams of one sender in batches (UDP_GRO):
+   sock_recvmany() then says so in sock_dgram.seg.  Best effort: returns
+   0, or -1 where the kernel has no UDP_GRO (nothing changes then). */
+int sock_gro(int fd);
 /* The error the kernel holds for fd (SO_ERROR), such as ECONNREFUSED from
    an ICMP port unreachable, without waiting.  Returns 0 when there is
    none, or -1 (ENET). */
