@@ -425,53 +425,64 @@ command_after(struct connect_opts *o, int *argc, char **argv)
 	return 0;
 }
 
-int
-mode_connect(int argc, char **argv)
+/* connect after the defaults of o: the options, then a check, a
+   datagram session or a stream session.  Returns the exit status. */
+static int
+connect_run(struct connect_opts *o, int argc, char **argv)
 {
-	struct connect_opts o;
 	struct tls_ctx *ctx = NULL;
 	struct sock_addr peer;
 	struct target t;
 	double t0;
 	int fd, status;
 
+	if ((status = command_after(o, &argc, argv)) != 0 ||
+	    (status = connect_parse_opts(o, argc, argv)) != 0)
+		return status == -1 ? EXIT_OK : status;
+	if ((status = connect_parse_target(o, argc, argv, &t)) != 0)
+		return status;
+	if (o->check)
+		return connect_checks(o, o->targets != NULL ? NULL : &t);
+	if (o->udp)
+		return connect_udp(&o->s, &o->src, &t);
+	if ((status = session_files(&o->s)) != 0)
+		return status;
+	if (o->s.tls.on && (status = tls_setup(o, &t, &ctx)) != 0) {
+		session_close(&o->s);
+		return status;
+	}
+	t0 = sock_now_ms();
+	fd = dial(o, &t, &peer, &status);
+	if (fd != -1) {
+		session_connected_mptcp(fd, &peer, sock_now_ms() - t0,
+		    o->use_proxy ? o->proxy.shown : NULL, o->s.mptcp);
+		if (o->use_proxy && o->s.exec_argv == NULL)
+			proxy_shutdown(o);
+		if (o->s.proxy_protocol != 0 &&
+		    (status = proxy_header_send(&o->s, fd, G.timeout_ms)) != 0)
+			close(fd);
+		else if (o->s.exec_argv != NULL)
+			status = connect_exec(&o->s, fd);
+		else
+			status = run_session(o, &t, fd, &peer, ctx);
+	}
+	tls_ctx_free(ctx);
+	session_close(&o->s);
+	return status;
+}
+
+int
+mode_connect(int argc, char **argv)
+{
+	struct connect_opts o;
+	int status;
+
 	memset(&o, 0, sizeof(o));
 	session_init(&o.s);
 	o.wait_ms = -1;
 	o.parallel = 256;
 	o.interval_ms = -1;
-	if ((status = command_after(&o, &argc, argv)) != 0 ||
-	    (status = connect_parse_opts(&o, argc, argv)) != 0)
-		return status == -1 ? EXIT_OK : status;
-	if ((status = connect_parse_target(&o, argc, argv, &t)) != 0)
-		return status;
-	if (o.check)
-		return connect_checks(&o, o.targets != NULL ? NULL : &t);
-	if (o.udp)
-		return connect_udp(&o.s, &o.src, &t);
-	if ((status = session_files(&o.s)) != 0)
-		return status;
-	if (o.s.tls.on && (status = tls_setup(&o, &t, &ctx)) != 0) {
-		session_close(&o.s);
-		return status;
-	}
-	t0 = sock_now_ms();
-	fd = dial(&o, &t, &peer, &status);
-	if (fd != -1) {
-		session_connected_mptcp(fd, &peer, sock_now_ms() - t0,
-		    o.use_proxy ? o.proxy.shown : NULL, o.s.mptcp);
-		if (o.use_proxy && o.s.exec_argv == NULL)
-			proxy_shutdown(&o);
-		if (o.s.proxy_protocol != 0 &&
-		    (status = proxy_header_send(&o.s, fd, G.timeout_ms)) != 0)
-			close(fd);
-		else if (o.s.exec_argv != NULL)
-			status = connect_exec(&o.s, fd);
-		else
-			status = run_session(&o, &t, fd, &peer, ctx);
-	}
-	tls_ctx_free(ctx);
-	session_close(&o.s);
-	free(o.s.exec_argv);
+	status = connect_run(&o, argc, argv);
+	free(o.s.exec_argv); /* -e/-c, on every way out */
 	return status;
 }
