@@ -160,7 +160,7 @@ pids+=("$lpid")
 if listening "$D/lerr"; then
 	vg sockopt-connect sockopt -j --connect "127.0.0.1:$PORT" TCP_INFO \
 	    SO_RCVBUF TCP_NODELAY=on >"$D/out" 2>&1
-	result sockopt-connect $? 0 "$(grep -q '"name":"TCP_INFO".*"state":' "$D/out" || echo "no TCP_INFO state")"
+	result sockopt-connect $? 0 "$(grep -q '"name":"TCP_INFO".*"state":' "$D/out" || echo "no TCP_INFO state: $(grep -v '^==' "$D/out" | head -c 300)")"
 	wait_end "$lpid"
 else
 	result sockopt-connect 1 0 "no listener"

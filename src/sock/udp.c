@@ -249,6 +249,7 @@ layout(struct mmsghdr *mm, union gso_cmsg *cm, unsigned *segs,
 		mm[m].msg_hdr.msg_iovlen = run;
 #ifdef UDP_SEGMENT
 		if (run > 1) {
+			memset(cm[m].buf, 0, sizeof(cm[m].buf)); /* padding */
 			mm[m].msg_hdr.msg_control = cm[m].buf;
 			mm[m].msg_hdr.msg_controllen = sizeof(cm[m].buf);
 			c = CMSG_FIRSTHDR(&mm[m].msg_hdr);
