@@ -6,12 +6,15 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli/nc.h"
+#include "out/line.h"
 #include "out/report.h"
 
 /* OpenBSD nc's getopt string, with -e and -c (traditional nc's) so that
@@ -24,6 +27,7 @@ struct nc_line {
 	const char *source_port, *source, *timeout, *quit;
 	const char *proxy, *proxy_kind; /* -x ADDR[:PORT], -X 4|5|connect */
 	const char *rcvbuf, *sndbuf, *ttl, *tos;
+	char tos_buf[16]; /* -T 0xHH in decimal */
 };
 
 /* nc's options that sockit has no equivalent of, and what they do. */
@@ -47,12 +51,12 @@ static const struct {
 static const struct {
 	const char *name, *value;
 } tos_names[] = {
-	{ "critical", "0xa0" },
-	{ "inetcontrol", "0xc0" },
-	{ "lowdelay", "0x10" },
-	{ "netcontrol", "0xe0" },
-	{ "reliability", "0x04" },
-	{ "throughput", "0x08" },
+	{ "critical", "160" },
+	{ "inetcontrol", "192" },
+	{ "lowdelay", "16" },
+	{ "netcontrol", "224" },
+	{ "reliability", "4" },
+	{ "throughput", "8" },
 };
 
 bool
@@ -105,16 +109,37 @@ add_sockopt(struct nc_cmd *cmd, const char *name, const char *value)
 	return 0;
 }
 
-/* nc -T KEYWORD as an IP_TOS value. */
+/* nc -T KEYWORD as an IP_TOS value: a name's number, a hex number in
+   decimal (into buf), or the keyword as it is. */
 static const char *
-tos_value(const char *keyword)
+tos_value(const char *keyword, char *buf, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(tos_names) / sizeof(tos_names[0]); i++)
 		if (strcmp(tos_names[i].name, keyword) == 0)
 			return tos_names[i].value;
+	if (strncasecmp(keyword, "0x", 2) == 0 && keyword[2] != '\0' &&
+	    strspn(keyword + 2, "0123456789abcdefABCDEF") ==
+		strlen(keyword + 2)) {
+		snprintf(buf, len, "%ld", strtol(keyword, NULL, 16));
+		return buf;
+	}
 	return keyword;
+}
+
+/* A command line nc refuses too: the message, and nc's exit 1. */
+static int PRINTF(1, 2) nc_refuses(const char *fmt, ...)
+{
+	va_list ap;
+	char *message;
+
+	va_start(ap, fmt);
+	message = text_format(fmt, ap);
+	va_end(ap);
+	usage_error("%s", message != NULL ? message : "out of memory");
+	free(message);
+	return EXIT_NET;
 }
 
 /* An option nc has and sockit does not, or traditional nc's -e and -c:
@@ -134,7 +159,9 @@ refuse(int letter)
 			return usage_error("nc's -%c (%s) has no equivalent "
 					   "in sockit",
 			    letter, missing[i].what);
-	return usage_error("unknown option -%c", letter);
+	char word[2] = { (char)letter, 0 };
+
+	return nc_refuses("unknown option -%s", word);
 }
 
 /* One of nc's options into *l, or the flags that are words as they are
@@ -208,10 +235,12 @@ take(struct nc_line *l, struct nc_cmd *cmd, int c)
 		l->ttl = optarg;
 		break;
 	case 'T':
-		l->tos = tos_value(optarg);
+		l->tos = tos_value(optarg, l->tos_buf, sizeof(l->tos_buf));
 		break;
-	case ':':
-		return usage_error("-%c needs a value", optopt);
+	case ':': {
+		char letter[2] = { (char)optopt, 0 };
+		return nc_refuses("-%s needs a value", letter);
+	}
 	case '?':
 		return refuse(optopt);
 	default:
@@ -239,8 +268,7 @@ add_proxy(struct nc_cmd *cmd, const struct nc_line *l)
 	else if (strcmp(kind, "connect") == 0)
 		scheme = "http";
 	else
-		return usage_error("-X %s: a proxy protocol is 4, 5 or "
-				   "connect",
+		return nc_refuses("-X %s: a proxy protocol is 4, 5 or connect",
 		    kind);
 	colon = strrchr(l->proxy, ':');
 	has_port = close != NULL ?
@@ -292,20 +320,19 @@ add_listen(struct nc_cmd *cmd, const struct nc_line *l, int n, char **args)
 
 	if (l->unix_sock) {
 		if (n != 1)
-			return usage_error("-U takes one PATH");
+			return nc_refuses("-U takes one PATH");
 		add(cmd, "-U");
 		add(cmd, args[0]);
 		return 0;
 	}
 	if (n > 2 || (n == 2 && port != NULL))
-		return usage_error("too many arguments for -l: "
-				   "[ADDRESS] PORT");
+		return nc_refuses("too many arguments for -l");
 	if (n == 2 || (n == 1 && port != NULL))
 		address = args[0];
 	if (n >= 1 && port == NULL)
 		port = args[n - 1];
 	if (port == NULL)
-		return usage_error("missing port number");
+		return nc_refuses("missing port number");
 	if (address != NULL)
 		add(cmd, address);
 	add(cmd, port);
@@ -329,14 +356,14 @@ add_connect(struct nc_cmd *cmd, const struct nc_line *l, int n, char **args)
 	}
 	if (l->unix_sock) {
 		if (n != 1)
-			return usage_error("-U takes one PATH");
+			return nc_refuses("-U takes one PATH");
 		add(cmd, "-U");
 		add(cmd, args[0]);
 		return 0;
 	}
 	if (n < 2)
-		return usage_error(n == 0 ? "missing destination and port" :
-					    "missing port number");
+		return nc_refuses("missing %s",
+		    n == 0 ? "destination" : "port number");
 	if (n > 2 && !l->check)
 		return usage_error("one port at a time without -z (nc "
 				   "connects to each in turn: no equivalent)");
@@ -353,7 +380,7 @@ add_words(struct nc_cmd *cmd, const struct nc_line *l, int n, char **args)
 	int status;
 
 	if (l->keep && !l->listen)
-		return usage_error("must use -l with -k");
+		return nc_refuses("must use -l with -k");
 	if (l->check)
 		add(cmd, "-z");
 	if (l->timeout != NULL && !l->listen) {
