@@ -381,6 +381,9 @@ add_words(struct nc_cmd *cmd, const struct nc_line *l, int n, char **args)
 
 	if (l->keep && !l->listen)
 		return nc_refuses("must use -l with -k");
+	if (l->check && l->unix_sock)
+		return usage_error("-z with -U (a check of a Unix socket) has "
+				   "no equivalent in sockit");
 	if (l->check)
 		add(cmd, "-z");
 	if (l->timeout != NULL && !l->listen) {

@@ -88,6 +88,7 @@ test_nc(void)
 		{ "nc -e /bin/sh -l 9", "exit 2" },
 		{ "nc -c date -l 9", "exit 2" },
 		{ "nc h 80 81", "exit 2" },
+		{ "nc -zU /run/app.sock", "exit 2" },
 	};
 	char buf[512];
 	size_t i;
