@@ -9,7 +9,7 @@
 
 load helpers
 
-CASES=$BATS_TEST_DIRNAME/nc/tcp.cases
+CASES=${NC_CASES:-$BATS_TEST_DIRNAME/nc/tcp.cases}
 
 setup_file() {
 	{
@@ -148,7 +148,7 @@ digest() {
 	if [[ ! -e $1 ]]; then
 		echo '(none)'
 	elif (($(wc -c <"$1") <= 200)) && ! grep -qaP '[^\t\n\x20-\x7e]' "$1"; then
-		sed -e "s/\b$SPORT\b/\$SPORT/g; s/\b$PORT\b/\$PORT/g" "$1"
+		sed -e "s/\b${SPORT:-SPORT}\b/\$SPORT/g; s/\b$PORT\b/\$PORT/g" "$1"
 	else
 		printf 'sha256 %s, %s bytes\n' "$(sha256sum <"$1" | cut -c1-16)" \
 		    "$(wc -c <"$1")"
@@ -161,8 +161,11 @@ digest() {
 run_case() {
 	local nc=$1 peer=$2 input=$3 args=$4 rc pid words
 	mkdir -p "$D"
-	PORT=$(free_port) SPORT=$(free_port) CLOSED=$(free_port)
-	PROXY=$(free_port) SOCK=$D/sock LOW=$((PORT - 2)) HIGH=$((PORT + 2))
+	PORT=$(free_port) SPORT= CLOSED= PROXY= SOCK=$D/sock
+	LOW=$((PORT - 2)) HIGH=$((PORT + 2))
+	[[ $args != *'$SPORT'* ]] || SPORT=$(free_port)
+	[[ $args != *'$CLOSED'* ]] || CLOSED=$(free_port)
+	[[ $peer != socks-* && $peer != http-* ]] || PROXY=$(free_port)
 	# the arguments, with the values of $PORT, ... in place
 	read -r -a words <<<"$(eval "printf '%s' \"$args\"")"
 	case $peer in
