@@ -159,9 +159,35 @@ refuse(int letter)
 			return usage_error("nc's -%c (%s) has no equivalent "
 					   "in sockit",
 			    letter, missing[i].what);
-	char word[2] = { (char)letter, 0 };
+	return nc_refuses("unknown option -%c", letter);
+}
 
-	return nc_refuses("unknown option -%s", word);
+/* Where *l keeps the value of nc's option c, or NULL when c takes none
+   (or is -T, whose value is turned into a number). */
+static const char **
+value_of(struct nc_line *l, int c)
+{
+	switch (c) {
+	case 'p':
+		return &l->source_port;
+	case 's':
+		return &l->source;
+	case 'w':
+		return &l->timeout;
+	case 'q':
+		return &l->quit;
+	case 'x':
+		return &l->proxy;
+	case 'X':
+		return &l->proxy_kind;
+	case 'I':
+		return &l->rcvbuf;
+	case 'O':
+		return &l->sndbuf;
+	case 'M':
+		return &l->ttl;
+	}
+	return NULL;
 }
 
 /* One of nc's options into *l, or the flags that are words as they are
@@ -170,6 +196,12 @@ static int
 take(struct nc_line *l, struct nc_cmd *cmd, int c)
 {
 	static const char same[] = "46nvCku";
+	const char **value = value_of(l, c);
+
+	if (value != NULL) {
+		*value = optarg;
+		return 0;
+	}
 
 	if (c != 0 && strchr(same, c) != NULL) {
 		add(cmd,
@@ -207,40 +239,11 @@ take(struct nc_line *l, struct nc_cmd *cmd, int c)
 		break; /* -z's results are in port order anyway */
 	case 'D':
 		return add_sockopt(cmd, "SO_DEBUG", "on") == 0 ? 0 : 4;
-	case 'p':
-		l->source_port = optarg;
-		break;
-	case 's':
-		l->source = optarg;
-		break;
-	case 'w':
-		l->timeout = optarg;
-		break;
-	case 'q':
-		l->quit = optarg;
-		break;
-	case 'x':
-		l->proxy = optarg;
-		break;
-	case 'X':
-		l->proxy_kind = optarg;
-		break;
-	case 'I':
-		l->rcvbuf = optarg;
-		break;
-	case 'O':
-		l->sndbuf = optarg;
-		break;
-	case 'M':
-		l->ttl = optarg;
-		break;
 	case 'T':
 		l->tos = tos_value(optarg, l->tos_buf, sizeof(l->tos_buf));
 		break;
-	case ':': {
-		char letter[2] = { (char)optopt, 0 };
-		return nc_refuses("-%s needs a value", letter);
-	}
+	case ':':
+		return nc_refuses("-%c needs a value", optopt);
 	case '?':
 		return refuse(optopt);
 	default:
