@@ -23,7 +23,7 @@
 
 /* What nc's command line asked, before it becomes words. */
 struct nc_line {
-	bool listen, keep, unix_sock, check, half_close, recv_only, v6;
+	bool listen, keep, unix_sock, check, half_close, recv_only, v6, udp;
 	const char *source_port, *source, *timeout, *quit;
 	const char *proxy, *proxy_kind; /* -x ADDR[:PORT], -X 4|5|connect */
 	const char *rcvbuf, *sndbuf, *ttl, *tos;
@@ -213,6 +213,7 @@ take(struct nc_line *l, struct nc_cmd *cmd, int c)
 			c == 'k' ? "-k" :
 				   "-u");
 		l->keep |= c == 'k';
+		l->udp |= c == 'u';
 		l->v6 = c == '6' || (l->v6 && c != '4');
 		return 0;
 	}
@@ -294,21 +295,28 @@ add_proxy(struct nc_cmd *cmd, const struct nc_line *l)
 	return 0;
 }
 
-/* The words of the stream session: -N, -q, -d, -w's idle part. */
+/* The words of the session: -N, -q, -d, -w's idle part.  UDP (connect
+   -u, listen -u) has no half-close; connect -u's -q is how long replies
+   are awaited after stdin EOF: nc -u -w's idle end. */
 static void
 add_session(struct nc_cmd *cmd, const struct nc_line *l)
 {
+	const char *quit = l->quit;
+	bool udp_quit = l->udp && !l->listen && l->timeout != NULL;
+
 	if (l->check)
 		return; /* nc -z sends nothing: these do not apply */
-	if (!l->half_close && l->proxy == NULL)
+	if (!l->half_close && l->proxy == NULL && !l->udp)
 		add(cmd, "--no-shutdown"); /* nc half-closes only with -N */
-	if (l->quit != NULL && l->quit[0] != '-') { /* negative: never */
+	if (udp_quit && (quit == NULL || quit[0] == '-'))
+		quit = l->timeout;
+	if (quit != NULL && quit[0] != '-') { /* negative: never */
 		add(cmd, "-q");
-		add(cmd, l->quit);
+		add(cmd, quit);
 	}
 	if (l->recv_only)
 		add(cmd, "--recv-only");
-	if (l->timeout != NULL) { /* nc -w: an idle session ends too */
+	if (l->timeout != NULL && !udp_quit) { /* an idle session ends */
 		add(cmd, "--idle-timeout");
 		add(cmd, l->timeout);
 	}

@@ -72,7 +72,11 @@ test_nc(void)
 		    "connect -O SO_RCVBUF=4096 -O SO_SNDBUF=8192 -O IP_TOS=16 h 1" },
 		{ "nc -N -6 -M 7 -T 0x20 h 1",
 		    "connect -6 -O IPV6_UNICAST_HOPS=7 -O IP_TOS=32 h 1" },
-		{ "nc -N -u h 53", "connect -u h 53" },
+		{ "nc -u h 53", "connect -u h 53" },
+		{ "nc -u -w 2 h 53", "connect -u -w 2 -q 2 h 53" },
+		{ "nc -u -q 3 -w 2 h 53", "connect -u -w 2 -q 3 h 53" },
+		{ "nc -ul -w 2 9000", "listen -u --idle-timeout 2 9000" },
+		{ "nc -zu h 53", "connect -u -z h 53" },
 		{ "nc h 80 -n", "connect -n --no-shutdown h 80" },
 		/* what nc refuses too: nc's exit 1 */
 		{ "nc h", "exit 1" },
