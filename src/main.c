@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli/globals.h"
+#include "cli/nc.h"
 #include "cli/options.h"
 #include "modes/modes.h"
 #include "out/report.h"
@@ -44,6 +45,27 @@ run_mode(const struct mode *m, int argc, char **argv)
 		if (runs[i].bit == m->bit)
 			return runs[i].run(argc, argv);
 	return usage_error("unknown mode \"%s\"", m->name);
+}
+
+/* The nc front end (`sockit nc ...`, or run as nc or netcat): nc's
+   command line as a mode's, run as any other, with nc's exit statuses:
+   0, or 1 for any failure (2 when the front end refused an option). */
+static int
+run_nc(int argc, char **argv)
+{
+	struct nc_cmd cmd;
+	int status;
+
+	G.nc = true;
+	G.mode = "nc";
+	status = nc_translate(argc, argv, &cmd);
+	if (status == 0) {
+		status = run_mode(mode_find(cmd.mode), cmd.argc, cmd.argv);
+		signals_finish(); /* a caught SIGINT/SIGTERM ends us by it */
+		status = status == EXIT_OK ? EXIT_OK : EXIT_NET;
+	}
+	nc_free(&cmd);
+	return status == -1 ? finish_stdout(EXIT_OK) : status;
 }
 
 /* A closed stdin, stdout or stderr (`<&-`) becomes /dev/null, as if it
@@ -113,6 +135,8 @@ main(int argc, char **argv)
 	std_open();
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	if (nc_named(argv[0]))
+		return run_nc(argc, argv);
 	for (i = 1; i < argc; i++) {
 		const char *w = argv[i];
 
@@ -139,6 +163,8 @@ main(int argc, char **argv)
 		if (opt_takes_next(w, M_TOP | M_GLOBAL))
 			i++;
 	}
+	if (at >= 0 && strcmp(argv[at], "nc") == 0)
+		return run_nc(argc - at, argv + at);
 	m = at < 0 ? NULL : mode_find(argv[at]);
 	G.json = opt_json_asked(argc, argv, m != NULL ? m->bit : M_GLOBAL);
 	if (at < 0)

@@ -17,6 +17,8 @@ struct globals {
 	bool quiet;	    /* --quiet */
 	int64_t timeout_ms; /* -w, -1 when not given */
 	bool numeric;	    /* -n */
+	bool nc; /* run as nc (sockit nc, or named nc): nc's -z output and
+		    exit status, an idle -w ends well */
 };
 extern struct globals G;
 

@@ -62,6 +62,8 @@ usage_print(FILE *fp, const struct mode *m)
 		    "A netcat-style network toolkit.\n\nModes:\n");
 		for (k = modes; k->name != NULL; k++)
 			fprintf(fp, "  %-10s %s\n", k->name, k->summary);
+		fprintf(fp, "  %-10s %s\n", "nc",
+		    "OpenBSD nc's options (also when run as nc or netcat)");
 		fprintf(fp, "\nGlobal options (valid in every mode):\n");
 		print_rows(fp, M_TOP, false);
 		print_rows(fp, M_GLOBAL, true);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/globals.h"
 #include "cli/options.h"
 #include "out/events.h"
 #include "out/report.h"
@@ -23,6 +24,7 @@ session_init(struct session *s)
 	memset(s, 0, sizeof(*s));
 	s->ro.quit_after_ms = -1;
 	s->ro.idle_ms = -1;
+	s->ro.idle_ends = G.nc; /* nc -w: an idle session ends, exit 0 */
 	s->ro.handshake_ms = 10000;
 	s->ro.first_peer_ms = -1;
 	s->ro.stop = &stop_signal;

@@ -11,6 +11,7 @@
 #include "cli/globals.h"
 #include "out/facts.h"
 #include "out/json.h"
+#include "out/line.h"
 #include "out/report.h"
 #include "out/results.h"
 #include "out/tlsout.h"
@@ -87,6 +88,38 @@ print_json(FILE *fp, const struct check_result *r, uint64_t seq)
 	return json_end_buffered(&j);
 }
 
+/* Run as nc (nc -z): nothing on stdout; with -v, nc's line per port on
+   stderr, "Connection to HOST (ADDRESS) PORT port [tcp/SERVICE]
+   succeeded!" or "connect to ADDRESS port PORT (tcp) failed: WHY". */
+static int
+print_nc(const struct check_result *r)
+{
+	const char *proto = r->udp ? "udp" : "tcp", *at = r->address;
+	char text[2 * NI_MAXHOST + 128], service[64], *why;
+
+	if (G.verbose == 0 || G.quiet)
+		return 0;
+	if (at == NULL)
+		at = r->host;
+	if (r->state == CHECK_OPEN || r->state == CHECK_OPEN_FILTERED) {
+		sock_service_name(r->port, proto, service, sizeof(service));
+		snprintf(text, sizeof(text),
+		    "Connection to %s%s%s%s %u port [%s/%s] succeeded!",
+		    r->host, strcmp(at, r->host) != 0 ? " (" : "",
+		    strcmp(at, r->host) != 0 ? at : "",
+		    strcmp(at, r->host) != 0 ? ")" : "", (unsigned)r->port,
+		    proto, G.numeric ? "*" : service);
+		return stderr_text("", text, "");
+	}
+	why = r->state == CHECK_CLOSED ? "Connection refused" :
+	    r->state == CHECK_TIMEOUT  ? "Connection timed out" :
+	    r->error != NULL	       ? (char *)r->error :
+					 (char *)check_state_name(r->state);
+	snprintf(text, sizeof(text), "connect to %s port %u (%s) failed: %s",
+	    at, (unsigned)r->port, proto, why);
+	return stderr_text("nc: ", text, "");
+}
+
 int
 results_print(void *ctx, const struct check_result *r)
 {
@@ -97,6 +130,8 @@ results_print(void *ctx, const struct check_result *r)
 		return -1;
 	if (out->whole)
 		return 0;
+	if (G.nc)
+		return print_nc(r);
 	return G.json ? print_json(out->fp, r, out->seq) :
 			print_text(out->fp, r);
 }
@@ -157,6 +192,9 @@ results_status(const struct check_tally *t, bool udp)
 	const size_t *n = t->state;
 	bool failed = udp ? n[CHECK_CLOSED] > 0 : n[CHECK_OPEN] < t->results;
 
+	if (G.nc) /* nc -z: any port open is success */
+		return n[CHECK_OPEN] + n[CHECK_OPEN_FILTERED] > 0 ? EXIT_OK :
+								    EXIT_NET;
 	if (n[CHECK_PENDING] > 0)
 		return EXIT_LOCAL;
 	if (n[CHECK_UNRESOLVED] > 0)

@@ -130,3 +130,11 @@ sock_reverse(const char *addr, char *name, size_t len, struct sock_err *e)
 		return sock_eai(e, rc, "reverse lookup of %s", addr);
 	return 0;
 }
+
+void
+sock_service_name(uint16_t port, const char *proto, char *name, size_t len)
+{
+	struct servent *se = getservbyport(htons(port), proto);
+
+	snprintf(name, len, "%s", se != NULL ? se->s_name : "*");
+}

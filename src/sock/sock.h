@@ -130,6 +130,10 @@ void sock_ai_free(struct sock_ai *);
 /* Puts the addresses in RFC 8305 order: alternating families, starting
    with the family of the first. */
 void sock_ai_interleave(struct sock_ai *);
+/* The service name of port for proto ("tcp", "udp") in the services
+   database, into name; "*" when it has none (nc -zv's [tcp/ssh]). */
+void sock_service_name(uint16_t port, const char *proto, char *name,
+    size_t len);
 /* getnameinfo of a numeric address to a host name (NI_NAMEREQD).
    Returns 0, or -1 (EUSAGE for a non-numeric address, else ERESOLVE). */
 int sock_reverse(const char *addr, char *name, size_t len, struct sock_err *);

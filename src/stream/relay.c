@@ -141,7 +141,10 @@ reap(struct relay *r, double now, struct sock_err *e)
 		}
 		at = r->o.idle_ms >= 0 ? peer_idle_at(r, p) : -1;
 		if (at >= 0 && now >= at) {
-			peer_fail(r, p, ETIMEDOUT, "idle timeout");
+			if (r->o.idle_ends) /* nc -w: idleness ends it well */
+				peer_dead(r, p);
+			else
+				peer_fail(r, p, ETIMEDOUT, "idle timeout");
 			p->reason = "idle";
 		}
 		/* done, and the local side has its last bytes */
@@ -152,7 +155,7 @@ reap(struct relay *r, double now, struct sock_err *e)
 			peer_drop(r, i--);
 			continue;
 		}
-		if ((failed = p->dead))
+		if ((failed = p->dead && p->err.kind != SOCK_OK))
 			*e = p->err;
 		peer_drop(r, i);
 		if (local_flush(r, e) == -1 || failed)

@@ -33,6 +33,8 @@ struct relay_opts {
 	bool recv_only;	       /* never read the local side, never send */
 	int64_t quit_after_ms; /* -q: end this long after its EOF; -1 */
 	int64_t idle_ms;       /* --idle-timeout: -1 for none */
+	bool idle_ends;	       /* an idle peer's session ends well, not
+				  failed (nc -w) */
 	int64_t handshake_ms;  /* --tls: handshake deadline, -1 for none */
 	int64_t first_peer_ms; /* listen -w: the first peer within this,
 				  else RELAY_NO_PEER; -1 for none */

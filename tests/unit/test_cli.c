@@ -379,5 +379,6 @@ main(void)
 	test_cidr_bad();
 	test_sockopts();
 	test_options();
+	test_nc();
 	return done();
 }
