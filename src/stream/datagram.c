@@ -82,7 +82,8 @@ dgram_read_local(struct relay *r, struct chunk *c, size_t total,
 	    (l->carry = malloc(r->o.datagram_max)) == NULL)
 		return sock_fail(e, SOCK_ELOCAL, ENOMEM, "relay");
 	l->carry_len = total - cut;
-	memcpy(l->carry, c->data + cut, l->carry_len);
+	if (l->carry_len > 0)
+		memcpy(l->carry, c->data + cut, l->carry_len);
 	c->len = cut;
 	return 0;
 }
