@@ -73,8 +73,25 @@ put_label(FILE *fp, const char *s)
 	}
 }
 
+/* Why a result is what it is, as text has it after the latency: the
+   error in parentheses, what --expect received in quotes. */
+static void
+why(FILE *fp, const struct kept_result *k, void (*put)(FILE *, const char *))
+{
+	if (k->error != NULL) {
+		put(fp, " (");
+		put(fp, k->error);
+		put(fp, ")");
+	}
+	if (k->received != NULL) { /* the quotes through put: XML's &quot; */
+		put(fp, " \"");
+		put(fp, k->received);
+		put(fp, "\"");
+	}
+}
+
 /* The words of a result as text has them, through put:
-   HOST[ADDRESS] PORT/tcp STATE LATENCY (ERROR); only HOST[ADDRESS]
+   HOST[ADDRESS] PORT/tcp STATE LATENCY (ERROR) "RECEIVED"; only HOST[ADDRESS]
    PORT/tcp, the same at every run, when not full. */
 static void
 describe(FILE *fp, const struct kept_result *k,
@@ -99,11 +116,8 @@ describe(FILE *fp, const struct kept_result *k,
 		snprintf(words, sizeof(words), " %u/%s %s -", (unsigned)k->port,
 		    k->udp ? "udp" : "tcp", check_state_name(k->state));
 	fputs(full ? words : "", fp);
-	if (full && k->error != NULL) {
-		fputs(" (", fp);
-		put(fp, k->error);
-		putc(')', fp);
-	}
+	if (full)
+		why(fp, k, put);
 }
 
 static void
@@ -135,8 +149,10 @@ print_testcase(FILE *fp, const struct kept_result *k)
 		fputs("/>\n", fp);
 		return;
 	}
-	fprintf(fp, ">\n    <failure type=\"%s\" message=\"%s\">",
+	fprintf(fp, ">\n    <failure type=\"%s\" message=\"%s",
 	    check_state_name(k->state), check_state_name(k->state));
+	why(fp, k, put_xml);
+	fputs("\">", fp);
 	describe(fp, k, put_xml, true);
 	fputs("</failure>\n  </testcase>\n", fp);
 }

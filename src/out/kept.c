@@ -83,6 +83,8 @@ kept_add(struct kept *k, const struct check_result *r, size_t target,
 	x->host = copy(r->host, &failed);
 	x->address = copy(r->address, &failed);
 	x->error = copy(r->error, &failed);
+	if (r->facts != NULL)
+		x->received = copy(r->facts->received, &failed);
 	k->n++;
 	return failed ? -1 : 0;
 }
@@ -115,6 +117,7 @@ kept_free(struct kept *k)
 		free(k->v[i].host);
 		free(k->v[i].address);
 		free(k->v[i].error);
+		free(k->v[i].received);
 	}
 	free(k->v);
 	memset(k, 0, sizeof(*k));
