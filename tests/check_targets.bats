@@ -27,11 +27,40 @@ tls_cert() {
 	    -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
 }
 
+# serve SCRIPT: socat on a free port (PORT) running the shell script
+# SCRIPT for every client (a file, so that socat's address syntax leaves
+# it alone); waits until it listens.
+serve() {
+	PORT=$(free_port)
+	printf '%s\n' "$1" >"$T/serve.$PORT.sh"
+	timeout 120 socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork" \
+	    "SYSTEM:sh $T/serve.$PORT.sh" 2>/dev/null 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$PORT"
+}
+
+# talkers: the servers of the file's --send/--expect and --starttls
+# lines: a fixed banner (BANNER), an echo in capitals of the first 6
+# bytes (UPPER), both socat; python3-aiosmtpd with STARTTLS and
+# $T/cert.pem (SMTP), as tests/starttls.bats starts it.
+talkers() {
+	serve 'printf "220 banner.test ESMTP\\r\\n"; sleep 1' || return 1
+	BANNER=$PORT
+	serve 'head -c 6 | tr a-z A-Z' || return 1
+	UPPER=$PORT
+	SMTP=$(free_port)
+	timeout 120 /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP" \
+	    --tlscert "$T/cert.pem" --tlskey "$T/key.pem" \
+	    2>"$T/smtp.log" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$SMTP"
+}
+
 # peers: the servers of the 50-line file: TCP listeners that never accept
 # (TCP_OPEN, 12 ports), closed TCP ports (TCP_CLOSED, 3), a UDP receiver
 # that never answers (UDP_SILENT), a UDP port nobody has (UDP_CLOSED),
 # openssl s_server (S_SERVER) and ncat --ssl (NCAT_SSL), both with
-# $T/cert.pem.
+# $T/cert.pem, and the talkers.
 peers() {
 	tcp_peer "$T/tcp.log" --listeners 12 --backlog 128 --closed 3 sleep 120 || return 1
 	TCP_OPEN=($PORTS)
@@ -49,7 +78,7 @@ peers() {
 	timeout 120 ncat --ssl --ssl-cert "$T/cert.pem" --ssl-key "$T/key.pem" \
 	    -lk 127.0.0.1 "$NCAT_SSL" </dev/null >/dev/null 2>"$T/ncat.err" 3>&- &
 	bg_pids+=("$!")
-	wait_tcp "$S_SERVER" && wait_tcp "$NCAT_SSL"
+	wait_tcp "$S_SERVER" && wait_tcp "$NCAT_SSL" && talkers
 }
 
 # fifty_lines FILE: 50 checks (and comments, blank lines), with the
@@ -75,11 +104,24 @@ fifty_lines() {
 		printf '127.0.0.1 %s udp\n' "$UDP_SILENT" >>"$f"
 		printf '127.0.0.1 %s/udp open_filtered\n' "$UDP_SILENT" >>"$f.want"
 	done
-	for i in $(seq 1 4); do
+	for i in $(seq 1 3); do
 		printf '127.0.0.1 %s udp # nobody\n' "$UDP_CLOSED" >>"$f"
 		printf '127.0.0.1 %s/udp closed\n' "$UDP_CLOSED" >>"$f.want"
 	done
-	for i in $(seq 1 10); do # 20 TLS lines, verified against the CA
+	# 5 lines that talk: a banner that matches, one that does not
+	# (mismatch), --send's reply, SMTP's STARTTLS, and --send/--expect
+	# over TLS
+	printf '127.0.0.1 %s expect=^220.*ESMTP\n' "$BANNER" >>"$f"
+	printf '127.0.0.1 %s/tcp open\n' "$BANNER" >>"$f.want"
+	printf '127.0.0.1 %s "expect=^554 " timeout=10s\n' "$BANNER" >>"$f"
+	printf '127.0.0.1 %s/tcp mismatch\n' "$BANNER" >>"$f.want"
+	printf '127.0.0.1 %s send=ping\\r\\n expect=^PING\n' "$UPPER" >>"$f"
+	printf '127.0.0.1 %s/tcp open\n' "$UPPER" >>"$f.want"
+	printf 'localhost %s tls starttls=smtp ca=%s timeout=10s\n' "$SMTP" "$T/cert.pem" >>"$f"
+	printf 'localhost %s/tcp open\n' "$SMTP" >>"$f.want"
+	printf 'localhost %s tls ca=%s "send=GET / HTTP/1.0\\r\\n\\r\\n" "expect=^HTTP/1\\.0 200 ok"\n' "$S_SERVER" "$T/cert.pem" >>"$f"
+	printf 'localhost %s/tcp open\n' "$S_SERVER" >>"$f.want"
+	for i in $(seq 1 8); do # 16 TLS lines, verified against the CA
 		printf 'localhost %s tls ca=%s\n' "$S_SERVER" "$T/cert.pem" >>"$f"
 		printf 'localhost %s/tcp open\n' "$S_SERVER" >>"$f.want"
 		printf '127.0.0.1 %s tls "sni=localhost" min-days=7 ca=%s\n' "$NCAT_SSL" "$T/cert.pem" >>"$f"
@@ -87,7 +129,7 @@ fifty_lines() {
 	done
 }
 
-@test "check targets 3: a 50-line file of TCP, UDP and TLS checks against real servers: results in file order, each line's options its own" {
+@test "check targets 3: a 50-line file of TCP, UDP, TLS, --send/--expect and STARTTLS checks against real servers: results in file order, each line's options its own" {
 	peers
 	fifty_lines "$T/map.txt"
 	[ "$(grep -c '^[0-9a-z]' "$T/map.txt")" -eq 50 ]
@@ -95,15 +137,29 @@ fifty_lines() {
 	assert_failure 1 # closed ports
 	[ "$(printf '%s\n' "$output" | awk '{ print $1, $2, $3 }')" = "$(cat "$T/map.txt.want")" ] ||
 	    fail "$(diff <(printf '%s\n' "$output" | awk '{ print $1, $2, $3 }') "$T/map.txt.want")"
-	# the TLS lines: verified against the line's --ca, with its --sni
-	[ "$(grep -c "/tcp open .*verified" <<<"$output")" -eq 20 ]
+	# the TLS lines (STARTTLS too): verified against the line's --ca,
+	# with its --sni
+	[ "$(grep -c "/tcp open .*verified" <<<"$output")" -eq 18 ]
 	[ "$(grep -c "not verified" <<<"$output")" -eq 0 ]
+	grep -Eqx "localhost $SMTP/tcp open [0-9.]+ms TLSv1\.[23] .*CN=localhost .*, verified" <<<"$output" ||
+	    fail "$output"
+	# the mismatch says what it received
+	grep -Fqx "127.0.0.1 $BANNER/tcp mismatch X \"220 banner.test ESMTP\\r\\n\"" <<<"$(sed -E 's/ [0-9]+\.[0-9]{2}ms / X /' <<<"$output")" ||
+	    fail "$output"
 	[ -z "$stderr" ]
 	# JSON: the same, an object per result
 	run --separate-stderr timeout 120 "$SOCKIT" connect -z -j --targets "$T/map.txt"
 	assert_failure 1
 	[ "$(jq -r '"\(.host) \(.port)/\(.proto) \(.state)"' <<<"$output")" = "$(cat "$T/map.txt.want")" ]
-	[ "$(jq -s '[.[] | select(.tls.verified == true)] | length' <<<"$output")" -eq 20 ]
+	[ "$(jq -s '[.[] | select(.tls.verified == true)] | length' <<<"$output")" -eq 18 ]
+	# what each talking line matched or received, in file order
+	run -0 jq -r --argjson b "$BANNER" --argjson u "$UPPER" --argjson s "$S_SERVER" '
+	    select(.port == $b or .port == $u or (.port == $s and .matched)) |
+	    "\(.port) \(.state) \(.matched // .received)"' <<<"$output"
+	assert_output "$BANNER open 220 banner.test ESMTP
+$BANNER mismatch 220 banner.test ESMTP\\r\\n
+$UPPER open PING
+$S_SERVER open HTTP/1.0 200 ok"
 }
 
 @test "check targets 3: the command line's options apply to every line, a line's own override them; - is stdin" {
