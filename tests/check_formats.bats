@@ -174,7 +174,7 @@ PY
 	[ "$(grep -c '^# TYPE sockit_check_up gauge$' "$T/tls.prom")" -eq 1 ]
 }
 
-@test "check formats 4: --expect's mismatch is a failure in TAP and JUnit with what was received (escaped), up 0 in Prometheus" {
+@test "together 2: --expect's mismatch is a failure in TAP and JUnit with what was received (escaped), up 0 in Prometheus" {
 	serve 'printf "220 ready\\r\\n"; sleep 2'
 	OPEN=$PORT
 	serve 'printf "554 <busy> & #1\\r\\n"; sleep 2'
