@@ -216,6 +216,35 @@ PY
 sockit_check_latency_seconds $PORT True"
 }
 
+@test "together 2: --format prometheus of a --targets file that checks a port on several lines: each series once, up only when every check of it passed" {
+	serve 'printf "220 ready\\r\\n"; sleep 2'
+	P=$PORT
+	serve 'printf "220 other\\r\\n"; sleep 2'
+	Q=$PORT
+	printf '127.0.0.1 %s expect=^220\n127.0.0.1 %s expect=^554\n127.0.0.1 %s\n127.0.0.1 %s expect=other\n' \
+	    "$P" "$P" "$Q" "$Q" >"$T/map.txt"
+	run --separate-stderr timeout 30 "$SOCKIT" connect -z -w 10 --targets "$T/map.txt" --format prometheus
+	assert_failure 1
+	printf '%s\n' "$output" >"$T/map.prom"
+	run /usr/bin/python3 - "$T/map.prom" <<'PY'
+import collections, sys
+from prometheus_client.parser import text_string_to_metric_families
+seen = collections.Counter()
+for family in text_string_to_metric_families(open(sys.argv[1]).read()):
+    for s in family.samples:
+        seen[(s.name, tuple(sorted(s.labels.items())))] += 1
+        if s.name == "sockit_check_up":
+            print(s.name, s.labels["port"], s.value)
+for key, n in seen.items():
+    if n > 1:
+        print("twice:", key)
+PY
+	assert_success
+	assert_output "sockit_check_up $P 0.0
+sockit_check_up $Q 1.0"
+	[ "$(grep -c '^sockit_check_latency_seconds{' "$T/map.prom")" -eq 2 ]
+}
+
 @test "check formats 4: -j is --format json; --format goes with -z; a bad FORMAT is exit 2" {
 	open_ports 1
 	run --separate-stderr "$SOCKIT" connect -z --format json 127.0.0.1 "$OPEN"
