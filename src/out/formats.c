@@ -75,7 +75,8 @@ put_label(FILE *fp, const char *s)
 }
 
 /* Why a result is what it is, as text has it after the latency: the
-   error in parentheses, what --expect received in quotes. */
+   error in parentheses, what --expect received in quotes, the ICMP
+   error behind it in parentheses. */
 static void
 why(FILE *fp, const struct kept_result *k, void (*put)(FILE *, const char *))
 {
@@ -88,6 +89,11 @@ why(FILE *fp, const struct kept_result *k, void (*put)(FILE *, const char *))
 		put(fp, " \"");
 		put(fp, k->received);
 		put(fp, "\"");
+	}
+	if (k->icmp != NULL) {
+		put(fp, " (");
+		put(fp, k->icmp);
+		put(fp, ")");
 	}
 }
 
