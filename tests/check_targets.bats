@@ -208,15 +208,20 @@ $S_SERVER open HTTP/1.0 200 ok"
 	[ "${stderr%%$'\n'*}" = "sockit: connect: $T/bad.txt line 17: bad --min-days \"soon\": expected a number 0-100000" ]
 	sleep 0.5
 	[ ! -e "$T/connections" ] || fail "$(wc -l <"$T/connections") connections made"
-	# other bad lines: an unknown option, no PORTS, a quote left open, a
-	# whole run's option
+	# other bad lines: an unknown option, no PORTS, a quote left open,
+	# what a check refuses (--expect, --send, --starttls), a whole run's
+	# option
 	for bad in "127.0.0.1 $p bogus=1|unknown option: --bogus" \
 	    "127.0.0.1|no PORT given after \"127.0.0.1\"" \
 	    "127.0.0.1 $p \"sni=x|a quote is left open" \
+	    "127.0.0.1 $p expect=(|bad --expect \"(\": Unmatched ( or \\(" \
+	    "127.0.0.1 $p send=\\xZZ|bad --send: expected the escapes \\r \\n \\t \\\\ \\xHH" \
+	    "127.0.0.1 $p starttls=smtp|bad --starttls: needs --tls" \
 	    "127.0.0.1 $p count=3|--count, --interval, --wait, --format, --targets, -j, -v and --quiet are the whole run's, not a line's"; do
 		printf '# first\n127.0.0.1 %s\n%s\n' "$p" "${bad%%|*}" >"$T/bad.txt"
 		run --separate-stderr timeout 60 "$SOCKIT" connect -z --targets "$T/bad.txt"
 		assert_failure 2
+		[ -z "$output" ] || fail "checked before the bad line: $output"
 		[ "${stderr%%$'\n'*}" = "sockit: connect: $T/bad.txt line 3: ${bad#*|}" ] || fail "$stderr"
 	done
 	[ ! -e "$T/connections" ]

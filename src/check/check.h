@@ -162,5 +162,10 @@ struct check_opts {
    family's checks; -p alone is one record of family AF_UNSPEC. */
 int check_run(const struct check_opts *, struct check_tally *tally,
     struct sock_err *e);
+/* What check_run() would refuse in o before checking anything, found
+   now (--targets reads every line first): --send's escapes, --expect's
+   regular expression, --send, --expect or --starttls with -u or a
+   proxy, --starttls without --tls.  Returns 0, or -1 with *e (EUSAGE). */
+int check_validate(const struct check_opts *o, struct sock_err *e);
 
 #endif
