@@ -242,7 +242,7 @@ tls_localhost() {
 	    --tlscert mail.pem --tlskey mail.key >/dev/null 2>&1 3>&- &
 	bg_pids+=($!)
 	wait_tcp "$plain" && wait_tcp "$tls"
-	cmd=$(adapt "$(example "Check that a mail server greets with 220, and")" \
+	cmd=$(adapt "$(example "A JUnit report of a mail server")" \
 	    "mail.internal 25" "127.0.0.1 $plain" "mail.internal 587" "localhost $tls")
 	# the system's trust store, as the example uses it: the certificate
 	SSL_CERT_FILE=$T/mail.pem run -0 --separate-stderr timeout 60 bash -c "$cmd"
@@ -257,7 +257,7 @@ tls_localhost() {
 	    "SYSTEM:sh $T/greet.sh" 2>/dev/null 3>&- &
 	bg_pids+=($!)
 	wait_tcp "$bad"
-	cmd=$(adapt "$(example "Check that a mail server greets with 220, and")" \
+	cmd=$(adapt "$(example "A JUnit report of a mail server")" \
 	    "mail.internal 25" "127.0.0.1 $bad" "mail.internal 587" "localhost $tls")
 	SSL_CERT_FILE=$T/mail.pem run -1 --separate-stderr timeout 60 bash -c "$cmd"
 	xmllint --noout mail.xml
