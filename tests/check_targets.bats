@@ -160,6 +160,48 @@ fifty_lines() {
 $BANNER mismatch 220 banner.test ESMTP\\r\\n
 $UPPER open PING
 $S_SERVER open HTTP/1.0 200 ok"
+	# Prometheus: a series per host, port and proto, once however many
+	# lines check it, up when every check of it passed; the certificate
+	# after STARTTLS too
+	run --separate-stderr timeout 120 "$SOCKIT" connect -z --format prometheus --targets "$T/map.txt"
+	assert_failure 1
+	printf '%s\n' "$output" >"$T/map.prom"
+	run /usr/bin/python3 - "$T/map.prom" "$T/map.txt.want" "$SMTP" <<'PY'
+import collections, sys
+from prometheus_client.parser import text_string_to_metric_families
+want = {}
+for line in open(sys.argv[2]):
+    host, port_proto, state = line.split()
+    port, proto = port_proto.split("/")
+    up = state == "open" or (proto == "udp" and state == "open_filtered")
+    key = (host, port, proto)
+    want[key] = want.get(key, True) and up
+seen = collections.Counter()
+up, expiry = {}, set()
+for family in text_string_to_metric_families(open(sys.argv[1]).read()):
+    for s in family.samples:
+        l = s.labels
+        key = (l["host"], l["port"], l["proto"])
+        seen[(s.name, key)] += 1
+        if s.name == "sockit_check_up":
+            up[key] = s.value == 1
+        if s.name == "sockit_tls_cert_not_after_seconds":
+            expiry.add(key)
+assert max(seen.values()) == 1, [k for k, n in seen.items() if n > 1]
+assert up == want, (up, want)
+assert ("localhost", sys.argv[3], "tcp") in expiry, expiry
+print(len(up), "series")
+PY
+	assert_success
+	[[ $output == *" series" ]] || fail "$output"
+	# JUnit: a testcase per result, the failures those of the file
+	run --separate-stderr timeout 120 "$SOCKIT" connect -z --format junit --targets "$T/map.txt"
+	assert_failure 1
+	printf '%s\n' "$output" >"$T/map.xml"
+	xmllint --noout "$T/map.xml"
+	[ "$(xmllint --xpath 'string(/testsuite/@tests)' "$T/map.xml")" = "$(wc -l <"$T/map.txt.want")" ]
+	[ "$(xmllint --xpath 'string(/testsuite/@failures)' "$T/map.xml")" = "$(grep -c -e '/tcp closed' -e '/udp closed' -e mismatch "$T/map.txt.want")" ]
+	[ "$(xmllint --xpath 'string(//failure[@type="mismatch"]/@message)' "$T/map.xml")" = 'mismatch "220 banner.test ESMTP\r\n"' ]
 }
 
 @test "check targets 3: the command line's options apply to every line, a line's own override them; - is stdin" {
