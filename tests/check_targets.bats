@@ -273,6 +273,27 @@ PY
 	[ "$(jq -r .message <<<"$stderr")" = "$T/bad.txt line 3: --count, --interval, --wait, --format, --targets, -j, -v and --quiet are the whole run's, not a line's" ]
 }
 
+@test "together 1: a line whose TLS files cannot be used fails as on the command line (4: unreadable, 5: not a certificate), naming its line, before anything is checked" {
+	p=$(free_port)
+	timeout 60 socat TCP-LISTEN:"$p",bind=127.0.0.1,fork,reuseaddr \
+	    SYSTEM:"echo connection >>$T/connections" 3>&- &
+	bg_pids+=("$!")
+	wait_tcp "$p"
+	printf 'not a certificate\n' >"$T/junk.pem"
+	for bad in "ca=$T/none.pem|4|CA file $T/none.pem: No such file or directory" \
+	    "ca=$T/junk.pem|5|CA file $T/junk.pem: " \
+	    "cert=$T/junk.pem key=$T/junk.pem|5|certificate $T/junk.pem: "; do
+		printf '127.0.0.1 %s\n127.0.0.1 %s tls %s\n' "$p" "$p" "${bad%%|*}" >"$T/tls.txt"
+		run --separate-stderr timeout 60 "$SOCKIT" connect -z --targets "$T/tls.txt"
+		rest=${bad#*|}
+		assert_failure "${rest%%|*}"
+		[ -z "$output" ] || fail "checked before the bad line: $output"
+		[[ $stderr == "sockit: connect: $T/tls.txt line 2: ${rest#*|}"* ]] || fail "$stderr"
+	done
+	sleep 0.5
+	[ ! -e "$T/connections" ] || fail "$(wc -l <"$T/connections") connections made"
+}
+
 @test "check targets 3: --targets takes no HOST PORTS; a file that cannot be read is exit 4; a file with no check is exit 2" {
 	run --separate-stderr "$SOCKIT" connect -z --targets /dev/null 127.0.0.1 80
 	assert_failure 2

@@ -165,7 +165,9 @@ int check_run(const struct check_opts *, struct check_tally *tally,
 /* What check_run() would refuse in o before checking anything, found
    now (--targets reads every line first): --send's escapes, --expect's
    regular expression, --send, --expect or --starttls with -u or a
-   proxy, --starttls without --tls.  Returns 0, or -1 with *e (EUSAGE). */
+   proxy, --starttls without --tls (EUSAGE); with --tls, its files (a
+   context made and freed: ELOCAL for a file that cannot be read, ETLS
+   for one OpenSSL refuses).  Returns 0, or -1 with *e. */
 int check_validate(const struct check_opts *o, struct sock_err *e);
 
 #endif

@@ -112,17 +112,6 @@ talk_setup(struct talk_plan *p, const struct check_opts *o, struct sock_err *e)
 	return 0;
 }
 
-int
-check_validate(const struct check_opts *o, struct sock_err *e)
-{
-	struct talk_plan p;
-
-	if (talk_setup(&p, o, e) == -1)
-		return -1;
-	talk_plan_free(&p);
-	return 0;
-}
-
 void
 talk_plan_free(struct talk_plan *p)
 {

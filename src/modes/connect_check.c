@@ -133,9 +133,9 @@ job_fill(struct job *j, struct connect_opts *o, const struct target *t)
 		j->co.proxy = &o->proxy;
 		j->co.proxy_src = j->src.n > 0 ? &j->src.v[0] : NULL;
 	}
-	/* a line's bad --expect is exit 2 before any line is checked */
+	/* a line's bad --expect or --ca fails before any line is checked */
 	if (check_validate(&j->co, &e) == -1)
-		return usage_err(&e);
+		return e.kind == SOCK_EUSAGE ? usage_err(&e) : report(&e);
 	return 0;
 }
 
