@@ -103,6 +103,32 @@ near() {
 	[ "$(jq -c 'select(.summary) | [.probes, .open, .failed_pct, .latency_ms]' <<<"$output")" = "[3,0,100,null]" ]
 }
 
+@test "together 2: --count with --expect: a mismatch probe counts as failed; the latency figures are those of the matching probes" {
+	# socat: the 1st, 3rd, ... client gets "220 ok", the others "554 no"
+	PORT=$(free_port)
+	printf 'n=$(cat "%s/n" 2>/dev/null || echo 0); echo $((n + 1)) >"%s/n"
+	if [ $((n %% 2)) -eq 0 ]; then printf "220 ok\\r\\n"; else printf "554 no\\r\\n"; fi\n' "$T" "$T" >"$T/alternate.sh"
+	timeout 60 socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork" \
+	    "SYSTEM:sh $T/alternate.sh" 2>/dev/null 3>&- &
+	bg_pids+=($!)
+	wait_tcp "$PORT"
+	rm -f "$T/n"
+	run --separate-stderr timeout 60 "$SOCKIT" connect -z -w 10 --count 4 --interval 200ms --expect '^220' 127.0.0.1 "$PORT"
+	assert_failure 1
+	[ "${#lines[@]}" -eq 5 ]
+	[ "$(printf '%s\n' "${lines[@]:0:4}" | awk '{ print $3 }' | xargs)" = "open mismatch open mismatch" ]
+	read -r min avg p50 p95 p99 max sd < <(figures $(printf '%s\n' "${lines[0]}" "${lines[2]}" | awk '{ sub(/ms$/, "", $4); print $4 }'))
+	[[ ${lines[4]} =~ ^127\.0\.0\.1\ $PORT/tcp:\ 4\ probes,\ 2\ open,\ 50%\ failed,\ latency\ min/avg/p50/p95/max\ ([0-9.]+)/[0-9.]+/[0-9.]+/[0-9.]+/([0-9.]+)\ ms$ ]] ||
+	    fail "summary: ${lines[4]}"
+	[ "${BASH_REMATCH[1]}" = "$min" ]
+	[ "${BASH_REMATCH[2]}" = "$max" ]
+	rm -f "$T/n"
+	run --separate-stderr timeout 60 "$SOCKIT" connect -z -j -w 10 --count 4 --interval 200ms --expect '^220' 127.0.0.1 "$PORT"
+	assert_failure 1
+	[ "$(jq -c 'select(.summary) | [.probes, .open, .failed_pct]' <<<"$output")" = "[4,2,50]" ]
+	[ "$(jq -r 'select(.seq) | "\(.seq) \(.state) \(.matched // .received)"' <<<"$output" | paste -sd'|')" = '1 open 220|2 mismatch 554 no\r\n|3 open 220|4 mismatch 554 no\r\n' ]
+}
+
 @test "check count 1: --interval spaces the probes: 3 probes 600ms apart take at least 1.2 s" {
 	open_port
 	t0=$(date +%s%N)

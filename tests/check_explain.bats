@@ -78,6 +78,19 @@ check() {
 	assert_output --regexp '^10\.2\.0\.2 81/tcp unreachable [0-9.]+ms \(ICMP type 3 code 1 from 10\.1\.0\.1\)$'
 }
 
+@test "together 2: the ICMP error behind unreachable in TAP and JUnit, as text has it" {
+	ip -n "$R" route add unreachable 10.2.0.2/32
+	run -1 --separate-stderr ip netns exec "$C" timeout 30 "$SOCKIT" \
+	    connect -z -n -w 5 --format tap 10.2.0.2 82
+	assert_line --index 2 --regexp '^not ok 1 - 10\.2\.0\.2 82/tcp unreachable [0-9.]+ms \(ICMP type 3 code 1 from 10\.1\.0\.1\)$'
+	sleep 1 # the router's rate limit of ICMP errors
+	run -1 --separate-stderr ip netns exec "$C" timeout 30 "$SOCKIT" \
+	    connect -z -n -w 5 --format junit 10.2.0.2 83
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/junit.xml"
+	run -0 xmllint --xpath 'string(//failure/@message)' "$BATS_TEST_TMPDIR/junit.xml"
+	assert_output 'unreachable (ICMP type 3 code 1 from 10.1.0.1)'
+}
+
 @test "explain 4: the router's route is prohibit: ICMP type 3 code 13 from the router" {
 	ip -n "$R" route add prohibit 10.2.0.2/32
 	run -1 --separate-stderr check 10.2.0.2 80

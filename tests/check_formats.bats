@@ -51,6 +51,18 @@ tls_server() {
 	wait_tcp "$TLS_PORT"
 }
 
+# serve SCRIPT: socat on a free port (PORT) running the shell script
+# SCRIPT for every client (a file, so that socat's address syntax leaves
+# it alone); waits until it listens.
+serve() {
+	PORT=$(free_port)
+	printf '%s\n' "$1" >"$T/serve.$PORT.sh"
+	timeout 60 socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork" \
+	    "SYSTEM:sh $T/serve.$PORT.sh" 2>/dev/null 3>&- &
+	bg_pids+=($!)
+	wait_tcp "$PORT"
+}
+
 # tap_parser_knows_14: prove's TAP::Parser takes "TAP version 14"
 # (Test::Harness 3.48 and later; Debian 12's perl has 3.44, which parses
 # every test point but calls a version above 13 a parse error).
@@ -160,6 +172,77 @@ PY
 	    fail "no expiry $NOT_AFTER: $output"
 	# HELP and TYPE once per metric: the textfile collector takes it
 	[ "$(grep -c '^# TYPE sockit_check_up gauge$' "$T/tls.prom")" -eq 1 ]
+}
+
+@test "together 2: --expect's mismatch is a failure in TAP and JUnit with what was received (escaped), up 0 in Prometheus" {
+	serve 'printf "220 ready\\r\\n"; sleep 2'
+	OPEN=$PORT
+	serve 'printf "554 <busy> & #1\\r\\n"; sleep 2'
+	run --separate-stderr timeout 30 "$SOCKIT" connect -z -w 10 --expect '^220' --format tap 127.0.0.1 "$OPEN,$PORT"
+	assert_failure 1
+	printf '%s\n' "$output" >"$T/expect.tap"
+	# the text line's received, with TAP's escapes: \\ for \, \# for #
+	line=$(grep "/tcp mismatch" "$T/expect.tap" | sed -E 's/ [0-9]+\.[0-9]{2}ms / X /')
+	[[ $line =~ ^not\ ok\ [12]\ -\ 127\.0\.0\.1\ $PORT/tcp\ mismatch\ X\ (.*)$ ]] || fail "$output"
+	[ "${BASH_REMATCH[1]}" = '"554 <busy> & \#1\\r\\n"' ] || fail "$line"
+	run prove -e cat "$T/expect.tap"
+	assert_failure
+	[[ $output == *"(Wstat: 0 Tests: 2 Failed: 1)"* ]] || fail "$output"
+	prove_clean "$output"
+	run --separate-stderr timeout 30 "$SOCKIT" connect -z -w 10 --expect '^220' --format junit 127.0.0.1 "$OPEN,$PORT"
+	assert_failure 1
+	printf '%s\n' "$output" >"$T/expect.xml"
+	xmllint --noout "$T/expect.xml"
+	[ "$(xmllint --xpath 'string(/testsuite/@failures)' "$T/expect.xml")" = 1 ]
+	[ "$(xmllint --xpath 'string(//failure/@type)' "$T/expect.xml")" = mismatch ]
+	[ "$(xmllint --xpath 'string(//testcase[failure]/@name)' "$T/expect.xml")" = "127.0.0.1 $PORT/tcp" ]
+	[ "$(xmllint --xpath 'string(//failure/@message)' "$T/expect.xml")" = 'mismatch "554 <busy> & #1\r\n"' ] ||
+	    fail "$(cat "$T/expect.xml")"
+	[[ $(xmllint --xpath 'string(//failure)' "$T/expect.xml") == "127.0.0.1 $PORT/tcp mismatch "*'ms "554 <busy> & #1\r\n"' ]] ||
+	    fail "$(cat "$T/expect.xml")"
+	run --separate-stderr timeout 30 "$SOCKIT" connect -z -w 10 --expect '^220' --format prometheus 127.0.0.1 "$PORT"
+	assert_failure 1
+	printf '%s\n' "$output" >"$T/expect.prom"
+	run /usr/bin/python3 - "$T/expect.prom" <<'PY'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+for family in text_string_to_metric_families(open(sys.argv[1]).read()):
+    for s in family.samples:
+        print(s.name, s.labels["port"], s.value > 0)
+PY
+	assert_success
+	# down, and the time to the answer: it answered, wrongly
+	assert_output "sockit_check_up $PORT False
+sockit_check_latency_seconds $PORT True"
+}
+
+@test "together 2: --format prometheus of a --targets file that checks a port on several lines: each series once, up only when every check of it passed" {
+	serve 'printf "220 ready\\r\\n"; sleep 2'
+	P=$PORT
+	serve 'printf "220 other\\r\\n"; sleep 2'
+	Q=$PORT
+	printf '127.0.0.1 %s expect=^220\n127.0.0.1 %s expect=^554\n127.0.0.1 %s\n127.0.0.1 %s expect=other\n' \
+	    "$P" "$P" "$Q" "$Q" >"$T/map.txt"
+	run --separate-stderr timeout 30 "$SOCKIT" connect -z -w 10 --targets "$T/map.txt" --format prometheus
+	assert_failure 1
+	printf '%s\n' "$output" >"$T/map.prom"
+	run /usr/bin/python3 - "$T/map.prom" <<'PY'
+import collections, sys
+from prometheus_client.parser import text_string_to_metric_families
+seen = collections.Counter()
+for family in text_string_to_metric_families(open(sys.argv[1]).read()):
+    for s in family.samples:
+        seen[(s.name, tuple(sorted(s.labels.items())))] += 1
+        if s.name == "sockit_check_up":
+            print(s.name, s.labels["port"], s.value)
+for key, n in seen.items():
+    if n > 1:
+        print("twice:", key)
+PY
+	assert_success
+	assert_output "sockit_check_up $P 0.0
+sockit_check_up $Q 1.0"
+	[ "$(grep -c '^sockit_check_latency_seconds{' "$T/map.prom")" -eq 2 ]
 }
 
 @test "check formats 4: -j is --format json; --format goes with -z; a bad FORMAT is exit 2" {

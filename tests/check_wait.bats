@@ -77,6 +77,54 @@ up_cmd() {
 	[ "$ms" -ge 1400 ] || fail "CMD ran after $ms ms"
 }
 
+# answering: socat on a free port (PORT) that answers "554 busy" until
+# the file $T/ready exists, then "220 ready".
+answering() {
+	PORT=$(free_port)
+	printf 'if [ -e "%s/ready" ]; then printf "220 ready\\r\\n"; else printf "554 busy\\r\\n"; fi\n' "$T" >"$T/answer.sh"
+	timeout 60 socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork" \
+	    "SYSTEM:sh $T/answer.sh" 2>/dev/null 3>&- &
+	bg_pids+=($!)
+	wait_tcp "$PORT"
+}
+
+@test "together 3: with --expect, a server that is up but answers wrong is not ready: --wait waits until it answers right, then CMD" {
+	answering
+	(sleep 1.5; touch "$T/ready") 3>&- &
+	bg_pids+=($!)
+	start=$(date +%s%N)
+	run --separate-stderr timeout 30 "$SOCKIT" connect -z -v -w 10 --wait 20s --expect '^220' 127.0.0.1 "$PORT" -- sh -c 'echo "CMD: ran"'
+	ms=$((($(date +%s%N) - start) / 1000000))
+	assert_success
+	[[ ${lines[0]} =~ ^127\.0\.0\.1\ $PORT/tcp\ open\ [0-9.]+ms$ ]] || fail "$output"
+	[ "${lines[1]}" = "CMD: ran" ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$ms" -ge 1400 ] || fail "CMD ran after $ms ms"
+	[[ $stderr == *"round 1: 1 of 1 ports not open yet"* ]] || fail "$stderr"
+	# the same for a line of --targets with its own expect=
+	rm "$T/ready"
+	(sleep 1.5; touch "$T/ready") 3>&- &
+	bg_pids+=($!)
+	start=$(date +%s%N)
+	run --separate-stderr timeout 30 "$SOCKIT" connect -z -w 10 --wait 20s --targets - -- sh -c 'echo "CMD: ran"' <<<"127.0.0.1 $PORT expect=^220"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	assert_success
+	[ "${lines[1]}" = "CMD: ran" ]
+	[ "$ms" -ge 1400 ] || fail "CMD ran after $ms ms"
+}
+
+@test "together 3: with --expect, a server that never answers right: mismatch when DUR passes, with what it received, exit 1, CMD never runs" {
+	answering
+	start=$(date +%s%N)
+	run --separate-stderr timeout 30 "$SOCKIT" connect -z -w 10 --wait 2s --expect '^220' 127.0.0.1 "$PORT" -- touch "$T/ran"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	assert_failure 1
+	assert_output --regexp "^127\.0\.0\.1 $PORT/tcp mismatch [0-9.]+ms \"554 busy\\\\r\\\\n\"$"
+	[ ! -e "$T/ran" ]
+	# it kept asking until DUR passed, not only once
+	[ "$ms" -ge 1900 ] || fail "gave up after $ms ms"
+}
+
 @test "check wait 2: -- CMD that cannot run is exit 4 naming it; -- with no CMD is exit 2" {
 	sockit_listen "$T/srv.log" -k 127.0.0.1 0 </dev/null
 	run --separate-stderr timeout 30 "$SOCKIT" connect -z --wait 5s 127.0.0.1 "$PORT" -- "$T/no-such-cmd"

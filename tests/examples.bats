@@ -229,6 +229,44 @@ tls_localhost() {
 	[ "$(xmllint --xpath 'string(/testsuite/@failures)' sockit.xml)" = 0 ]
 }
 
+@test "together 4: a mail server's greeting (expect=) and its certificate after STARTTLS (starttls=) as JUnit: passes, then fails with what the server sent" {
+	local plain tls bad cmd
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout mail.key -out mail.pem -days 30 -subj /CN=localhost \
+	    -addext subjectAltName=DNS:localhost 2>/dev/null
+	plain=$(free_port) tls=$(free_port)
+	timeout 60 /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$plain" \
+	    >/dev/null 2>&1 3>&- &
+	bg_pids+=($!)
+	timeout 60 /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$tls" \
+	    --tlscert mail.pem --tlskey mail.key >/dev/null 2>&1 3>&- &
+	bg_pids+=($!)
+	wait_tcp "$plain" && wait_tcp "$tls"
+	cmd=$(adapt "$(example "A JUnit report of a mail server")" \
+	    "mail.internal 25" "127.0.0.1 $plain" "mail.internal 587" "localhost $tls")
+	# the system's trust store, as the example uses it: the certificate
+	SSL_CERT_FILE=$T/mail.pem run -0 --separate-stderr timeout 60 bash -c "$cmd"
+	xmllint --noout mail.xml
+	[ "$(xmllint --xpath 'string(/testsuite/@tests)' mail.xml)" = 2 ]
+	[ "$(xmllint --xpath 'string(/testsuite/@failures)' mail.xml)" = 0 ]
+	[ "$(xmllint --xpath 'string(//testcase[2]/@name)' mail.xml)" = "localhost $tls/tcp" ]
+	# a server that greets with 554 in the first one's place
+	bad=$(free_port)
+	printf 'printf "554 no mail\\r\\n"\n' >greet.sh
+	timeout 60 socat "TCP-LISTEN:$bad,bind=127.0.0.1,reuseaddr,fork" \
+	    "SYSTEM:sh $T/greet.sh" 2>/dev/null 3>&- &
+	bg_pids+=($!)
+	wait_tcp "$bad"
+	cmd=$(adapt "$(example "A JUnit report of a mail server")" \
+	    "mail.internal 25" "127.0.0.1 $bad" "mail.internal 587" "localhost $tls")
+	SSL_CERT_FILE=$T/mail.pem run -1 --separate-stderr timeout 60 bash -c "$cmd"
+	xmllint --noout mail.xml
+	[ "$(xmllint --xpath 'string(/testsuite/@failures)' mail.xml)" = 1 ]
+	[ "$(xmllint --xpath 'string(//testcase[1]/failure/@type)' mail.xml)" = mismatch ]
+	[ "$(xmllint --xpath 'string(//testcase[1]/failure/@message)' mail.xml)" = 'mismatch "554 no mail\r\n"' ] ||
+	    fail "$(cat mail.xml)"
+}
+
 @test "check examples 6: TAP for a harness (--format tap)" {
 	local cmd
 	ncat_server

@@ -228,6 +228,26 @@ setup(struct checker *c, struct sock_err *e)
 	return 0;
 }
 
+int
+check_validate(const struct check_opts *o, struct sock_err *e)
+{
+	struct talk_plan p;
+	struct tls_opts to;
+	struct tls_ctx *ctx;
+
+	if (talk_setup(&p, o, e) == -1)
+		return -1;
+	talk_plan_free(&p);
+	if (o->tls == NULL)
+		return 0;
+	to = *o->tls; /* its files read as check_run() will */
+	to.check = true;
+	if ((ctx = tls_ctx_new(&to, e)) == NULL)
+		return -1;
+	tls_ctx_free(ctx);
+	return 0;
+}
+
 /* One round: HOST resolved again, the results laid out for its
    addresses, the pending ones checked (or, when HOST did not resolve,
    unresolved).  Returns 0 when checked, 1 when HOST did not resolve, or

@@ -162,5 +162,12 @@ struct check_opts {
    family's checks; -p alone is one record of family AF_UNSPEC. */
 int check_run(const struct check_opts *, struct check_tally *tally,
     struct sock_err *e);
+/* What check_run() would refuse in o before checking anything, found
+   now (--targets reads every line first): --send's escapes, --expect's
+   regular expression, --send, --expect or --starttls with -u or a
+   proxy, --starttls without --tls (EUSAGE); with --tls, its files (a
+   context made and freed: ELOCAL for a file that cannot be read, ETLS
+   for one OpenSSL refuses).  Returns 0, or -1 with *e. */
+int check_validate(const struct check_opts *o, struct sock_err *e);
 
 #endif

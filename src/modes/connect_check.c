@@ -133,6 +133,10 @@ job_fill(struct job *j, struct connect_opts *o, const struct target *t)
 		j->co.proxy = &o->proxy;
 		j->co.proxy_src = j->src.n > 0 ? &j->src.v[0] : NULL;
 	}
+	/* a line's bad --expect or --ca fails before any line is checked
+	   (one target's, in its check_run(), before it checks anything) */
+	if (j->where != NULL && check_validate(&j->co, &e) == -1)
+		return e.kind == SOCK_EUSAGE ? usage_err(&e) : report(&e);
 	return 0;
 }
 

@@ -52,6 +52,7 @@ void
 facts_text(FILE *fp, const struct check_result *r)
 {
 	const struct check_facts *f = r->facts;
+	char words[128];
 
 	if (f == NULL)
 		return;
@@ -61,10 +62,22 @@ facts_text(FILE *fp, const struct check_result *r)
 		putc('"', fp);
 	}
 	if (f->have_icmp) {
-		fprintf(fp, " (ICMP%s type %u code %u", f->icmp.v6 ? "v6" : "",
-		    (unsigned)f->icmp.type, (unsigned)f->icmp.code);
-		if (f->icmp.from[0] != '\0')
-			fprintf(fp, " from %s", f->icmp.from);
-		putc(')', fp);
+		facts_icmp_words(words, sizeof(words), f);
+		fprintf(fp, " (%s)", words);
 	}
+}
+
+void
+facts_icmp_words(char *buf, size_t size, const struct check_facts *f)
+{
+	int n;
+
+	buf[0] = '\0';
+	if (f == NULL || !f->have_icmp)
+		return;
+	n = snprintf(buf, size, "ICMP%s type %u code %u",
+	    f->icmp.v6 ? "v6" : "", (unsigned)f->icmp.type,
+	    (unsigned)f->icmp.code);
+	if (f->icmp.from[0] != '\0' && n >= 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, " from %s", f->icmp.from);
 }

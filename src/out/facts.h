@@ -14,5 +14,8 @@
 void facts_json(struct json *, const struct check_result *, bool answered);
 /* After the latency: "received", (ICMP type T code C from ADDR). */
 void facts_text(FILE *, const struct check_result *);
+/* The ICMP error of f as text has it, without the parentheses: "ICMP
+   type T code C from ADDR" ("ICMPv6 ..."), into buf; "" when none. */
+void facts_icmp_words(char *buf, size_t size, const struct check_facts *f);
 
 #endif

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "out/formats.h"
@@ -73,8 +74,31 @@ put_label(FILE *fp, const char *s)
 	}
 }
 
+/* Why a result is what it is, as text has it after the latency: the
+   error in parentheses, what --expect received in quotes, the ICMP
+   error behind it in parentheses. */
+static void
+why(FILE *fp, const struct kept_result *k, void (*put)(FILE *, const char *))
+{
+	if (k->error != NULL) {
+		put(fp, " (");
+		put(fp, k->error);
+		put(fp, ")");
+	}
+	if (k->received != NULL) { /* the quotes through put: XML's &quot; */
+		put(fp, " \"");
+		put(fp, k->received);
+		put(fp, "\"");
+	}
+	if (k->icmp != NULL) {
+		put(fp, " (");
+		put(fp, k->icmp);
+		put(fp, ")");
+	}
+}
+
 /* The words of a result as text has them, through put:
-   HOST[ADDRESS] PORT/tcp STATE LATENCY (ERROR); only HOST[ADDRESS]
+   HOST[ADDRESS] PORT/tcp STATE LATENCY (ERROR) "RECEIVED"; only HOST[ADDRESS]
    PORT/tcp, the same at every run, when not full. */
 static void
 describe(FILE *fp, const struct kept_result *k,
@@ -99,11 +123,8 @@ describe(FILE *fp, const struct kept_result *k,
 		snprintf(words, sizeof(words), " %u/%s %s -", (unsigned)k->port,
 		    k->udp ? "udp" : "tcp", check_state_name(k->state));
 	fputs(full ? words : "", fp);
-	if (full && k->error != NULL) {
-		fputs(" (", fp);
-		put(fp, k->error);
-		putc(')', fp);
-	}
+	if (full)
+		why(fp, k, put);
 }
 
 static void
@@ -135,8 +156,10 @@ print_testcase(FILE *fp, const struct kept_result *k)
 		fputs("/>\n", fp);
 		return;
 	}
-	fprintf(fp, ">\n    <failure type=\"%s\" message=\"%s\">",
+	fprintf(fp, ">\n    <failure type=\"%s\" message=\"%s",
 	    check_state_name(k->state), check_state_name(k->state));
+	why(fp, k, put_xml);
+	fputs("\">", fp);
 	describe(fp, k, put_xml, true);
 	fputs("</failure>\n  </testcase>\n", fp);
 }
@@ -174,50 +197,143 @@ series(FILE *fp, const char *metric, const struct kept_result *r)
 	    r->udp ? "udp" : "tcp");
 }
 
-/* A result that is a series of its own: with --count, only the last
-   probe's results (a series appears once). */
-static bool
-current(const struct kept *k, size_t i, uint64_t last)
+/* One series: the results of the last probe (with --count) that have
+   its labels, merged: up only when every one passed, the longest
+   latency, the earliest certificate expiry.  A --targets file that
+   checks a port on several lines still gives each series once. */
+struct series {
+	const struct kept_result *r; /* the first result of the series */
+	bool up, timed, have_cert;
+	double latency_ms;
+	time_t not_after;
+};
+
+static const char *
+or_empty(const char *s)
 {
-	return k->v[i].seq == last;
+	return s != NULL ? s : "";
 }
 
-static void
-print_prometheus(FILE *fp, const struct kept *k)
+/* Orders results by their labels (0: the same series). */
+static int
+labels_cmp(const struct kept_result *a, const struct kept_result *b)
 {
+	int c;
+
+	if ((c = strcmp(or_empty(a->host), or_empty(b->host))) != 0 ||
+	    (c = strcmp(or_empty(a->address), or_empty(b->address))) != 0)
+		return c;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	return (a->udp > b->udp) - (a->udp < b->udp);
+}
+
+/* Orders results by their labels, then by their place in the output. */
+static int
+by_labels(const void *x, const void *y)
+{
+	const struct kept_result *a = *(const struct kept_result *const *)x,
+				 *b = *(const struct kept_result *const *)y;
+	int c = labels_cmp(a, b);
+
+	return c != 0 ? c : (a > b) - (a < b);
+}
+
+static int
+by_place(const void *x, const void *y)
+{
+	const struct series *a = x, *b = y;
+
+	return (a->r > b->r) - (a->r < b->r);
+}
+
+/* Adds result r to series s (a new one when s->r is NULL). */
+static void
+merge(struct series *s, const struct kept_result *r)
+{
+	if (s->r == NULL) {
+		s->r = r;
+		s->up = true;
+	}
+	s->up = s->up && passed(r);
+	if (answered(r->state) && (!s->timed || r->latency_ms > s->latency_ms))
+		s->latency_ms = r->latency_ms;
+	s->timed = s->timed || answered(r->state);
+	if (r->have_cert && (!s->have_cert || r->not_after < s->not_after))
+		s->not_after = r->not_after;
+	s->have_cert = s->have_cert || r->have_cert;
+}
+
+/* The series of k, in the order of their first result; *n their count.
+   NULL when out of memory. */
+static struct series *
+series_of(const struct kept *k, size_t *n)
+{
+	const struct kept_result **v;
+	struct series *s;
 	uint64_t last = 0;
-	size_t i;
+	size_t i, m = 0;
 
 	for (i = 0; i < k->n; i++)
 		if (k->v[i].seq > last)
 			last = k->v[i].seq;
+	v = malloc((k->n + 1) * sizeof(*v));
+	s = calloc(k->n + 1, sizeof(*s));
+	if (v == NULL || s == NULL) {
+		free(v);
+		free(s);
+		return NULL;
+	}
+	for (i = 0; i < k->n; i++)
+		if (k->v[i].seq == last) /* --count: the last probe's */
+			v[m++] = &k->v[i];
+	qsort(v, m, sizeof(*v), by_labels);
+	for (*n = 0, i = 0; i < m; i++) {
+		if (i > 0 && labels_cmp(v[i - 1], v[i]) != 0)
+			(*n)++;
+		merge(&s[*n], v[i]);
+	}
+	*n += m > 0;
+	free(v);
+	qsort(s, *n, sizeof(*s), by_place);
+	return s;
+}
+
+static int
+print_prometheus(FILE *fp, const struct kept *k)
+{
+	struct series *s;
+	size_t i, n;
+
+	if ((s = series_of(k, &n)) == NULL)
+		return -1;
 	fputs("# HELP sockit_check_up 1 when the check passed (open), "
 	      "else 0.\n# TYPE sockit_check_up gauge\n",
 	    fp);
-	for (i = 0; i < k->n; i++)
-		if (current(k, i, last)) {
-			series(fp, "sockit_check_up", &k->v[i]);
-			fprintf(fp, "%d\n", passed(&k->v[i]));
-		}
+	for (i = 0; i < n; i++) {
+		series(fp, "sockit_check_up", s[i].r);
+		fprintf(fp, "%d\n", s[i].up);
+	}
 	fputs("# HELP sockit_check_latency_seconds Time to the answer "
 	      "(open, closed, ...).\n"
 	      "# TYPE sockit_check_latency_seconds gauge\n",
 	    fp);
-	for (i = 0; i < k->n; i++)
-		if (current(k, i, last) && answered(k->v[i].state)) {
-			series(fp, "sockit_check_latency_seconds", &k->v[i]);
-			fprintf(fp, "%.6f\n", k->v[i].latency_ms / 1000);
+	for (i = 0; i < n; i++)
+		if (s[i].timed) {
+			series(fp, "sockit_check_latency_seconds", s[i].r);
+			fprintf(fp, "%.6f\n", s[i].latency_ms / 1000);
 		}
 	fputs("# HELP sockit_tls_cert_not_after_seconds The certificate's "
 	      "notAfter, seconds since the epoch.\n"
 	      "# TYPE sockit_tls_cert_not_after_seconds gauge\n",
 	    fp);
-	for (i = 0; i < k->n; i++)
-		if (current(k, i, last) && k->v[i].have_cert) {
-			series(fp, "sockit_tls_cert_not_after_seconds",
-			    &k->v[i]);
-			fprintf(fp, "%lld\n", (long long)k->v[i].not_after);
+	for (i = 0; i < n; i++)
+		if (s[i].have_cert) {
+			series(fp, "sockit_tls_cert_not_after_seconds", s[i].r);
+			fprintf(fp, "%lld\n", (long long)s[i].not_after);
 		}
+	free(s);
+	return 0;
 }
 
 int
@@ -227,7 +343,7 @@ formats_print(FILE *fp, enum check_format format, const struct kept *k)
 		print_tap(fp, k);
 	else if (format == FORMAT_JUNIT)
 		print_junit(fp, k);
-	else if (format == FORMAT_PROMETHEUS)
-		print_prometheus(fp, k);
+	else if (format == FORMAT_PROMETHEUS && print_prometheus(fp, k) == -1)
+		return -1;
 	return ferror(fp) ? -1 : 0;
 }

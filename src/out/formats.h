@@ -25,6 +25,8 @@ struct kept_result {
 	size_t target; /* which target (a --targets line) it is of */
 	uint64_t seq;  /* --count: the probe, from 1; else 0 */
 	char *host, *address, *error;
+	char *received; /* mismatch: what --expect got, escaped */
+	char *icmp;	/* the ICMP error behind it, as text words it */
 	uint16_t port;
 	bool udp, each_address;
 	enum check_state state;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out/facts.h"
 #include "out/formats.h"
 #include "out/json.h"
 #include "out/line.h"
@@ -58,6 +59,7 @@ kept_add(struct kept *k, const struct check_result *r, size_t target,
     uint64_t seq)
 {
 	struct kept_result *v, *x;
+	char icmp[128];
 	bool failed = false;
 
 	if (k->n == k->cap) {
@@ -83,6 +85,11 @@ kept_add(struct kept *k, const struct check_result *r, size_t target,
 	x->host = copy(r->host, &failed);
 	x->address = copy(r->address, &failed);
 	x->error = copy(r->error, &failed);
+	if (r->facts != NULL) {
+		x->received = copy(r->facts->received, &failed);
+		facts_icmp_words(icmp, sizeof(icmp), r->facts);
+		x->icmp = copy(icmp[0] != '\0' ? icmp : NULL, &failed);
+	}
 	k->n++;
 	return failed ? -1 : 0;
 }
@@ -115,6 +122,8 @@ kept_free(struct kept *k)
 		free(k->v[i].host);
 		free(k->v[i].address);
 		free(k->v[i].error);
+		free(k->v[i].received);
+		free(k->v[i].icmp);
 	}
 	free(k->v);
 	memset(k, 0, sizeof(*k));

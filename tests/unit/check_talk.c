@@ -115,6 +115,16 @@ test_escapes(void)
 	rc = talk_setup(&p, &o, &e);
 	ok(rc == -1 && strcmp(e.what, "--starttls") == 0,
 	    "--starttls without --tls: %s", sock_strerror(&e));
+	/* check_validate(): the same refusals, before anything runs */
+	ok(check_validate(&o, &e) == -1 && strcmp(e.what, "--starttls") == 0,
+	    "check_validate: --starttls without --tls (%s)", e.what);
+	t.starttls = STARTTLS_NONE;
+	t.expect = "^220 [a-z]+";
+	ok(check_validate(&o, &e) == 0, "check_validate: a good --expect");
+	t.expect = "a{2";
+	ok(check_validate(&o, &e) == -1 && e.kind == SOCK_EUSAGE,
+	    "check_validate: a bad --expect (%s)", sock_strerror(&e));
+	t.expect = NULL;
 	s = talk_escape("ok\r\n\t\\\x01\x7f\xff\0z", 11);
 	ok(s != NULL && strcmp(s, "ok\\r\\n\\t\\\\\\x01\\x7f\\xff\\x00z") == 0,
 	    "what came, escaped: %s", s);
