@@ -265,6 +265,41 @@ two" ]
 	assert_output --regexp ': PROXY protocol v1 header: Connection timed out$'
 }
 
+@test "proxy protocol 1: listen -k: a client that sends no header holds back no other" {
+	# a silent client waits for its header in the relay's loop (as a TLS
+	# handshake does): a client through haproxy, after it, is served at
+	# once, and the silent one is refused when its 10 s are up
+	listen_pp v1 -k
+	haproxy_start "" "127.0.0.1:$LP_PORT" send-proxy
+	timeout 25 nc -d 127.0.0.1 "$LP_PORT" >/dev/null 3>&- &
+	bg_pids+=("$!")
+	for ((i = 0; i < 50; i++)); do
+		[[ -n $(ss -Htn state established "dport = :$LP_PORT" 2>/dev/null) ]] && break
+		sleep 0.1
+	done
+	start=$(date +%s%N)
+	cport=$(free_port)
+	printf 'fast\n' | timeout 20 nc -N -s 127.0.0.2 -p "$cport" \
+	    127.0.0.1 "$HP_PORT" >/dev/null 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/out" '^fast$'
+	ms=$((($(date +%s%N) - start) / 1000000))
+	echo "served after $ms ms"
+	[ "$ms" -lt 5000 ]
+	run jq -c 'select(.event == "accepted" or .event == "refused") | [.event, .client, .client_port]' "$T/err"
+	assert_output "[\"accepted\",\"127.0.0.2\",$cport]"
+	# the silent one: refused after the bound, and listen -k goes on
+	for ((i = 0; i < 200; i++)); do
+		grep -q '"event":"refused"' "$T/err" && break
+		sleep 0.1
+	done
+	run jq -r 'select(.event == "refused") | .reason' "$T/err"
+	assert_output "proxy_protocol"
+	run jq -r 'select(.event == "error") | .message' "$T/err"
+	assert_output --regexp '^127\.0\.0\.1 [0-9]+: PROXY protocol v1 header: Connection timed out$'
+	kill -0 "$LP_PID"
+}
+
 @test "proxy protocol 1: --proxy-protocol takes v1 or v2" {
 	run -2 "$SOCKIT" listen --proxy-protocol v3 127.0.0.1 0
 	assert_output --partial 'bad --proxy-protocol "v3"'

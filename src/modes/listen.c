@@ -109,6 +109,8 @@ take_client(struct server *sv, int lfd, int *fd, struct sock_addr *peer,
 		report_nonfatal(e);
 		return RELAY_ACCEPT_REFUSED;
 	}
+	if (sv->o.s.proxy_protocol != 0 && sv->o.s.exec_argv == NULL)
+		return RELAY_ACCEPT_PEER; /* the relay reads its header */
 	if (sv->o.s.proxy_protocol != 0 &&
 	    proxy_header_read(&sv->o.s, *fd, peer, &client, &named, e) == -1) {
 		close(*fd);
@@ -140,7 +142,8 @@ accept_hook(void *ctx, int lfd, struct relay_client *cl, struct sock_err *e)
 		return RELAY_ACCEPT_REFUSED;
 	}
 	sv->peer = cl->peer;
-	sv->peer_came = true;
+	/* --proxy-protocol: it came once its header did */
+	sv->peer_came = sv->o.s.proxy_protocol == 0;
 	return RELAY_ACCEPT_PEER;
 }
 
@@ -398,7 +401,8 @@ serve(struct server *sv)
 {
 	struct relay_hooks hooks = { .ctx = sv,
 		.accept = accept_hook,
-		.closed = closed_hook };
+		.closed = closed_hook,
+		.proxied = proxied_hook };
 	struct relay_opts ro = sv->o.s.ro;
 	char words[NI_MAXHOST + 8];
 	struct sock_err e;
@@ -410,6 +414,7 @@ serve(struct server *sv)
 	if (sv->tls != NULL)
 		hooks.tls_ready = tls_ready_hook;
 	ro.keep_open = sv->o.keep_open;
+	ro.proxy_protocol = sv->o.s.proxy_protocol;
 	ro.broker = sv->o.broker;
 	ro.chat = sv->o.chat;
 	ro.max_queue = sv->o.max_queue > 0 ? sv->o.max_queue : BROKER_QUEUE;

@@ -177,6 +177,13 @@ void broker_leave(struct relay *, struct endpoint *);
 /* telnet.c */
 size_t telnet_filter(struct relay *, struct endpoint *, char *buf, size_t n);
 
+/* header.c */
+int header_start(struct relay *, struct endpoint *);
+void header_step(struct relay *, struct endpoint *);
+void header_refuse(struct relay *, struct endpoint *, int code,
+    const char *reason);
+void header_free(struct endpoint *);
+
 /* delay.c */
 bool delay_holds(struct relay *, struct chunk *);
 void delay_send(struct relay *, double now);

@@ -135,8 +135,11 @@ reap(struct relay *r, double now, struct sock_err *e)
 		if (r->local.in_eof)
 			peer_shutdown(r, p);
 		if (p->hs && !p->dead && p->hs_end >= 0 && now >= p->hs_end) {
-			sock_failmsg(&p->err, SOCK_ETLS, "timed out",
-			    "TLS handshake");
+			if (p->pp != NULL) /* --proxy-protocol */
+				header_refuse(r, p, ETIMEDOUT, NULL);
+			else
+				sock_failmsg(&p->err, SOCK_ETLS, "timed out",
+				    "TLS handshake");
 			peer_dead(r, p);
 		}
 		at = r->o.idle_ms >= 0 ? peer_idle_at(r, p) : -1;
