@@ -193,6 +193,32 @@ two" ]
 	assert_output "[\"127.0.0.2\",$cport]"
 }
 
+@test "proxy protocol 1: listen -k -e: a client that sends no header holds back no other" {
+	listen_pp v2 -k -e cat
+	haproxy_start "" "127.0.0.1:$LP_PORT" send-proxy-v2
+	timeout 25 nc -d 127.0.0.1 "$LP_PORT" >/dev/null 3>&- &
+	bg_pids+=("$!")
+	for ((i = 0; i < 50; i++)); do
+		[[ -n $(ss -Htn state established "dport = :$LP_PORT" 2>/dev/null) ]] && break
+		sleep 0.1
+	done
+	start=$(date +%s%N)
+	cport=$(free_port)
+	run -0 timeout 20 nc -N -s 127.0.0.2 -p "$cport" 127.0.0.1 "$HP_PORT" <<<"echoed"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	echo "served after $ms ms"
+	assert_output "echoed"
+	[ "$ms" -lt 5000 ]
+	run jq -c 'select(.event == "accepted" or .event == "refused") | [.event, .client, .client_port]' "$T/err"
+	assert_output "[\"accepted\",\"127.0.0.2\",$cport]"
+	for ((i = 0; i < 200; i++)); do
+		grep -q '"event":"refused"' "$T/err" && break
+		sleep 0.1
+	done
+	run jq -r 'select(.event == "error") | .message' "$T/err"
+	assert_output --regexp '^127\.0\.0\.1 [0-9]+: PROXY protocol v2 header: Connection timed out$'
+}
+
 @test "proxy protocol 1: a client without a header is refused, exit 1" {
 	listen_pp v1
 	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 20 nc -N 127.0.0.1 "$LP_PORT" || true

@@ -13,31 +13,6 @@
 #include "proxy/pp.h"
 
 int
-proxy_header_read(const struct session *s, int fd, const struct sock_addr *peer,
-    struct sock_addr *client, bool *named, struct sock_err *e)
-{
-	char words[NI_MAXHOST + 8];
-	struct pp_header h;
-
-	*named = false;
-	if (pp_read(fd, s->proxy_protocol, s->ro.handshake_ms, &h, e) == -1) {
-		event_refused(peer, "proxy_protocol");
-		snprintf(e->what, sizeof(e->what),
-		    "%s: PROXY protocol v%d header",
-		    addr_words(peer, words, sizeof(words)), s->proxy_protocol);
-		return -1;
-	}
-	*named = h.has_addr;
-	if (h.has_addr)
-		*client = h.src;
-	else
-		diag(1, "%s: PROXY protocol v%d header names no client (%s)",
-		    addr_words(peer, words, sizeof(words)), h.version,
-		    h.version == 1 ? "UNKNOWN" : "LOCAL");
-	return 0;
-}
-
-int
 proxied_hook(void *ctx, struct endpoint *p, const struct pp_header *h)
 {
 	char words[NI_MAXHOST + 8];

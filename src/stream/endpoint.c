@@ -402,7 +402,7 @@ peer_drop(struct relay *r, size_t i)
 	struct endpoint *p = r->peers[i];
 
 	broker_leave(r, p); /* --chat: the others are told */
-	if (r->h.closed != NULL && !p->refused)
+	if (r->h.closed != NULL && !p->refused && !p->handed_off)
 		r->h.closed(r->h.ctx, p, p->err.kind != SOCK_OK);
 	/* out of the set first: an -e child may hold the socket too */
 	relay_set_watch(r, p->fd, &p->reg, -1, &p->re);

@@ -68,11 +68,13 @@ static void
 header_done(struct relay *r, struct endpoint *p, const struct pp_header *h)
 {
 	double now = sock_now_ms();
+	int rc = r->h.proxied != NULL ? r->h.proxied(r->h.ctx, p, h) : 0;
 
 	header_free(p);
 	p->last_ms = now;
-	if (r->h.proxied != NULL && r->h.proxied(r->h.ctx, p, h) == -1) {
-		p->refused = true;
+	if (rc != 0) { /* refused, or handed off */
+		p->refused = rc == -1;
+		p->handed_off = rc == 1;
 		peer_dead(r, p);
 		return;
 	}

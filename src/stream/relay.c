@@ -155,7 +155,7 @@ reap(struct relay *r, double now, struct sock_err *e)
 			peer_drop(r, i--);
 			continue;
 		}
-		if ((failed = p->dead))
+		if ((failed = p->dead && !p->handed_off))
 			*e = p->err;
 		peer_drop(r, i);
 		if (local_flush(r, e) == -1 || failed)

@@ -116,6 +116,8 @@ struct endpoint {
 	struct chat *chat; /* --chat: its unfinished line */
 	struct header *pp; /* --proxy-protocol: its header under way (hs) */
 	bool refused;	   /* its header was not one: no closed event */
+	bool handed_off;   /* served elsewhere once its header came (an -e
+			      child): no closed event, no failure */
 	unsigned char telnet_state; /* -t: where in an IAC sequence */
 	unsigned char telnet_verb;  /* ... and its WILL/WONT/DO/DONT */
 	/* ENDPOINT_DGRAM */
@@ -155,9 +157,10 @@ struct relay_hooks {
 	void (*closed)(void *ctx, const struct endpoint *p, bool failed);
 	/* --proxy-protocol: p's header came (h: the accepted event), or p
 	   is refused (h NULL; p->err says why, its what "PROXY protocol
-	   header": the refused event).  Returns 0, or -1 to refuse p. */
-	int (
-	    *proxied)(void *ctx, struct endpoint *p, const struct pp_header *h);
+	   header": the refused event).  Returns 0, -1 to refuse p, or 1
+	   when p is handed off (the hook took a duplicate of p->fd: p
+	   leaves the relay, as with RELAY_ACCEPT_HANDED_OFF). */
+	int (*proxied)(void *ctx, struct endpoint *p, const struct pp_header *);
 	/* A handshake finished (tls event).  Returns 0, or -1 with p->err
 	   filled to fail the peer. */
 	int (*tls_ready)(void *ctx, struct endpoint *p);
