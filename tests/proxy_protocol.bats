@@ -183,6 +183,16 @@ two" ]
 	assert_output "true"
 }
 
+@test "proxy protocol 1: listen -k: stdin waits for a client whose header is under way" {
+	# the client joins when its header is complete: stdin read before
+	# then would go to nobody
+	printf 'HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n' >"$T/reply"
+	LP_IN=$T/reply listen_pp v1 -k
+	run -0 timeout 20 curl -sS --haproxy-protocol "http://127.0.0.1:$LP_PORT/pp"
+	assert_output "ok"
+	wait_grep "$T/out" '^GET /pp HTTP'
+}
+
 @test "proxy protocol 1: listen -k -e: the child gets the bytes after the header" {
 	listen_pp v2 -k -e cat
 	haproxy_start "" "127.0.0.1:$LP_PORT" send-proxy-v2

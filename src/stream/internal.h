@@ -162,6 +162,7 @@ void queue_consume(struct relay *, struct queue *, size_t n);
 void queue_clear(struct relay *, struct queue *);
 void peer_queue_consume(struct relay *, struct endpoint *, size_t n);
 void peer_queue_clear(struct relay *, struct endpoint *);
+bool local_takers(const struct relay *);
 size_t route_from_local(struct relay *, struct chunk *, double now);
 void route_from_peer(struct relay *, struct endpoint *, struct chunk *);
 void fanout_done(struct relay *);

@@ -250,8 +250,8 @@ arm(struct relay *r, double now, struct sock_err *e)
 	size_t i;
 
 	broker_arm(r, now); /* --broker: room in every queue */
-	rd->want_in =
-	    !l->in_eof && local_may_read(r) && r->n > 0 && r->zc.in == ZC_NONE;
+	rd->want_in = !l->in_eof && local_may_read(r) && local_takers(r) &&
+	    r->zc.in == ZC_NONE;
 	rd->zc_in = r->zc.in != ZC_NONE && !l->in_eof && r->n == 1 &&
 	    !r->peers[0]->wr_shut;
 	rd->zc_out = r->zc.out != ZC_NONE && r->n == 1 && !r->peers[0]->rd_eof;
