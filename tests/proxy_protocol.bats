@@ -229,6 +229,35 @@ two" ]
 	assert_output --regexp '^127\.0\.0\.1 [0-9]+: PROXY protocol v2 header: Connection timed out$'
 }
 
+@test "proxy protocol 1: listen -k -e -o: a refused client is closed while another client's helper runs" {
+	# the helper process (-o) of a client must not hold the socket of
+	# another client whose header is under way: refused, it sees its close
+	listen_pp v1 -k -o "$T/log" -e cat
+	timeout 25 nc -d 127.0.0.1 "$LP_PORT" >/dev/null 3>&- &
+	silent=$!
+	bg_pids+=("$silent")
+	for ((i = 0; i < 50; i++)); do
+		[[ -n $(ss -Htn state established "dport = :$LP_PORT" 2>/dev/null) ]] && break
+		sleep 0.1
+	done
+	{
+		printf 'PROXY TCP4 192.0.2.7 192.0.2.8 4000 80\r\nheld\n'
+		sleep 20
+	} | timeout 25 nc 127.0.0.1 "$LP_PORT" >"$T/held" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/held" '^held$'
+	for ((i = 0; i < 150; i++)); do
+		kill -0 "$silent" 2>/dev/null || break
+		sleep 0.1
+	done
+	run jq -r 'select(.event == "refused") | .reason' "$T/err"
+	assert_output "proxy_protocol"
+	# closed by the refusal (10 s), not when the held client's helper ends
+	wait_gone "$silent"
+	run jq -c 'select(.event == "closed")' "$T/err"
+	assert_output ""
+}
+
 @test "proxy protocol 1: a client without a header is refused, exit 1" {
 	listen_pp v1
 	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 20 nc -N 127.0.0.1 "$LP_PORT" || true
