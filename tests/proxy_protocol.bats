@@ -193,6 +193,26 @@ two" ]
 	wait_grep "$T/out" '^GET /pp HTTP'
 }
 
+@test "proxy protocol 1: listen --chat: a client joins once its header came; a refused one is never announced" {
+	listen_pp v1 --chat
+	{
+		printf 'PROXY TCP4 192.0.2.1 192.0.2.2 1000 80\r\n'
+		sleep 8
+	} | timeout 20 nc 127.0.0.1 "$LP_PORT" >"$T/a" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/err" '"event":"accepted"'
+	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 20 nc -N 127.0.0.1 "$LP_PORT" || true
+	wait_grep "$T/err" '"event":"refused"'
+	printf 'PROXY TCP4 192.0.2.3 192.0.2.2 1001 80\r\nhi\n' |
+	    timeout 20 nc -N 127.0.0.1 "$LP_PORT"
+	wait_grep "$T/a" 'user3 left'
+	run cat "$T/a"
+	assert_line --index 0 --regexp '^\* user3 joined from 127\.0\.0\.1 [0-9]+$'
+	assert_line --index 1 '<user3> hi'
+	assert_line --index 2 '* user3 left'
+	refute_output --partial user2
+}
+
 @test "proxy protocol 1: listen -k -e: the child gets the bytes after the header" {
 	listen_pp v2 -k -e cat
 	haproxy_start "" "127.0.0.1:$LP_PORT" send-proxy-v2

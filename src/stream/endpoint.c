@@ -54,7 +54,9 @@ peer_add(struct relay *r, int fd, const struct sock_addr *peer, struct tls *tls,
 	}
 	r->peers[r->n++] = p;
 	r->had_peer = true;
-	if (broker_join(r, p) == -1) /* --chat: the others are told */
+	/* --chat: the others are told (--proxy-protocol: once its header
+	   came, header.c) */
+	if (r->o.proxy_protocol == 0 && broker_join(r, p) == -1)
 		peer_fail(r, p, ENOMEM, NULL);
 	return 0;
 }

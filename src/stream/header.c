@@ -78,6 +78,10 @@ header_done(struct relay *r, struct endpoint *p, const struct pp_header *h)
 		peer_dead(r, p);
 		return;
 	}
+	if (broker_join(r, p) == -1) { /* --chat: the others are told */
+		peer_fail(r, p, ENOMEM, NULL);
+		return;
+	}
 	if (p->tls != NULL) {
 		p->hs_ev = POLLIN | POLLOUT; /* the first step: at once */
 		p->hs_end = r->o.handshake_ms < 0 ?
