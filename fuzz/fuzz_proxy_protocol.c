@@ -1,7 +1,7 @@
 /* A PROXY protocol header as a listener receives it: the first byte
    picks the version asked (0: either, 1, 2), the rest is the stream,
-   read by pp_parse() as pp_io.c reads it.  Checks: the verdict on every
-   prefix shorter than a header is "more" (pp_read() consumes what the
+   read by pp_parse() as stream/header.c reads it.  Checks: the verdict on
+   every prefix shorter than a header is "more" (header.c consumes what the
    parser wants more of: a prefix must never be judged alone); a header
    is at most 107 bytes (v1) or 16 + its length (v2) and of the version
    asked; a refusal gives a printable reason; a header naming a client

@@ -183,6 +183,36 @@ two" ]
 	assert_output "true"
 }
 
+@test "proxy protocol 1: listen -k: stdin waits for a client whose header is under way" {
+	# the client joins when its header is complete: stdin read before
+	# then would go to nobody
+	printf 'HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n' >"$T/reply"
+	LP_IN=$T/reply listen_pp v1 -k
+	run -0 timeout 20 curl -sS --haproxy-protocol "http://127.0.0.1:$LP_PORT/pp"
+	assert_output "ok"
+	wait_grep "$T/out" '^GET /pp HTTP'
+}
+
+@test "proxy protocol 1: listen --chat: a client joins once its header came; a refused one is never announced" {
+	listen_pp v1 --chat
+	{
+		printf 'PROXY TCP4 192.0.2.1 192.0.2.2 1000 80\r\n'
+		sleep 8
+	} | timeout 20 nc 127.0.0.1 "$LP_PORT" >"$T/a" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/err" '"event":"accepted"'
+	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 20 nc -N 127.0.0.1 "$LP_PORT" || true
+	wait_grep "$T/err" '"event":"refused"'
+	printf 'PROXY TCP4 192.0.2.3 192.0.2.2 1001 80\r\nhi\n' |
+	    timeout 20 nc -N 127.0.0.1 "$LP_PORT"
+	wait_grep "$T/a" 'user3 left'
+	run cat "$T/a"
+	assert_line --index 0 --regexp '^\* user3 joined from 127\.0\.0\.1 [0-9]+$'
+	assert_line --index 1 '<user3> hi'
+	assert_line --index 2 '* user3 left'
+	refute_output --partial user2
+}
+
 @test "proxy protocol 1: listen -k -e: the child gets the bytes after the header" {
 	listen_pp v2 -k -e cat
 	haproxy_start "" "127.0.0.1:$LP_PORT" send-proxy-v2
@@ -191,6 +221,61 @@ two" ]
 	assert_output "echoed"
 	run jq -c 'select(.event == "accepted") | [.client, .client_port]' "$T/err"
 	assert_output "[\"127.0.0.2\",$cport]"
+}
+
+@test "proxy protocol 1: listen -k -e: a client that sends no header holds back no other" {
+	listen_pp v2 -k -e cat
+	haproxy_start "" "127.0.0.1:$LP_PORT" send-proxy-v2
+	timeout 25 nc -d 127.0.0.1 "$LP_PORT" >/dev/null 3>&- &
+	bg_pids+=("$!")
+	for ((i = 0; i < 50; i++)); do
+		[[ -n $(ss -Htn state established "dport = :$LP_PORT" 2>/dev/null) ]] && break
+		sleep 0.1
+	done
+	start=$(date +%s%N)
+	cport=$(free_port)
+	run -0 timeout 20 nc -N -s 127.0.0.2 -p "$cport" 127.0.0.1 "$HP_PORT" <<<"echoed"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	echo "served after $ms ms"
+	assert_output "echoed"
+	[ "$ms" -lt 5000 ]
+	run jq -c 'select(.event == "accepted" or .event == "refused") | [.event, .client, .client_port]' "$T/err"
+	assert_output "[\"accepted\",\"127.0.0.2\",$cport]"
+	for ((i = 0; i < 200; i++)); do
+		grep -q '"event":"refused"' "$T/err" && break
+		sleep 0.1
+	done
+	run jq -r 'select(.event == "error") | .message' "$T/err"
+	assert_output --regexp '^127\.0\.0\.1 [0-9]+: PROXY protocol v2 header: Connection timed out$'
+}
+
+@test "proxy protocol 1: listen -k -e -o: a refused client is closed while another client's helper runs" {
+	# the helper process (-o) of a client must not hold the socket of
+	# another client whose header is under way: refused, it sees its close
+	listen_pp v1 -k -o "$T/log" -e cat
+	timeout 25 nc -d 127.0.0.1 "$LP_PORT" >/dev/null 3>&- &
+	silent=$!
+	bg_pids+=("$silent")
+	for ((i = 0; i < 50; i++)); do
+		[[ -n $(ss -Htn state established "dport = :$LP_PORT" 2>/dev/null) ]] && break
+		sleep 0.1
+	done
+	{
+		printf 'PROXY TCP4 192.0.2.7 192.0.2.8 4000 80\r\nheld\n'
+		sleep 20
+	} | timeout 25 nc 127.0.0.1 "$LP_PORT" >"$T/held" 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/held" '^held$'
+	for ((i = 0; i < 150; i++)); do
+		kill -0 "$silent" 2>/dev/null || break
+		sleep 0.1
+	done
+	run jq -r 'select(.event == "refused") | .reason' "$T/err"
+	assert_output "proxy_protocol"
+	# closed by the refusal (10 s), not when the held client's helper ends
+	wait_gone "$silent"
+	run jq -c 'select(.event == "closed")' "$T/err"
+	assert_output ""
 }
 
 @test "proxy protocol 1: a client without a header is refused, exit 1" {
@@ -263,6 +348,41 @@ two" ]
 	[ "$rc" -eq 1 ]
 	run grep '^sockit: listen' "$T/err"
 	assert_output --regexp ': PROXY protocol v1 header: Connection timed out$'
+}
+
+@test "proxy protocol 1: listen -k: a client that sends no header holds back no other" {
+	# a silent client waits for its header in the relay's loop (as a TLS
+	# handshake does): a client through haproxy, after it, is served at
+	# once, and the silent one is refused when its 10 s are up
+	listen_pp v1 -k
+	haproxy_start "" "127.0.0.1:$LP_PORT" send-proxy
+	timeout 25 nc -d 127.0.0.1 "$LP_PORT" >/dev/null 3>&- &
+	bg_pids+=("$!")
+	for ((i = 0; i < 50; i++)); do
+		[[ -n $(ss -Htn state established "dport = :$LP_PORT" 2>/dev/null) ]] && break
+		sleep 0.1
+	done
+	start=$(date +%s%N)
+	cport=$(free_port)
+	printf 'fast\n' | timeout 20 nc -N -s 127.0.0.2 -p "$cport" \
+	    127.0.0.1 "$HP_PORT" >/dev/null 3>&- &
+	bg_pids+=("$!")
+	wait_grep "$T/out" '^fast$'
+	ms=$((($(date +%s%N) - start) / 1000000))
+	echo "served after $ms ms"
+	[ "$ms" -lt 5000 ]
+	run jq -c 'select(.event == "accepted" or .event == "refused") | [.event, .client, .client_port]' "$T/err"
+	assert_output "[\"accepted\",\"127.0.0.2\",$cport]"
+	# the silent one: refused after the bound, and listen -k goes on
+	for ((i = 0; i < 200; i++)); do
+		grep -q '"event":"refused"' "$T/err" && break
+		sleep 0.1
+	done
+	run jq -r 'select(.event == "refused") | .reason' "$T/err"
+	assert_output "proxy_protocol"
+	run jq -r 'select(.event == "error") | .message' "$T/err"
+	assert_output --regexp '^127\.0\.0\.1 [0-9]+: PROXY protocol v1 header: Connection timed out$'
+	kill -0 "$LP_PID"
 }
 
 @test "proxy protocol 1: --proxy-protocol takes v1 or v2" {

@@ -25,7 +25,8 @@
 static size_t
 clients_now(const struct server *sv)
 {
-	return sv->o.s.exec_argv != NULL ? sv->nkids :
+	/* -e: the children, and the clients whose header is under way */
+	return sv->o.s.exec_argv != NULL ? sv->nkids + relay_count(sv->r) :
 	    sv->r != NULL		 ? relay_count(sv->r) :
 					   0;
 }
@@ -86,9 +87,7 @@ take_client(struct server *sv, int lfd, int *fd, struct sock_addr *peer,
     struct sock_err *e)
 {
 	struct linger rst = { 1, 0 };
-	struct sock_addr client;
 	const char *why;
-	bool named = false;
 
 	/* an -e/-c child gets the socket as it is: blocking */
 	*fd = sock_accept_ready(lfd,
@@ -109,16 +108,11 @@ take_client(struct server *sv, int lfd, int *fd, struct sock_addr *peer,
 		report_nonfatal(e);
 		return RELAY_ACCEPT_REFUSED;
 	}
-	if (sv->o.s.proxy_protocol != 0 &&
-	    proxy_header_read(&sv->o.s, *fd, peer, &client, &named, e) == -1) {
-		close(*fd);
-		if (!sv->o.keep_open)
-			return RELAY_ACCEPT_FAILED;
-		report_nonfatal(e);
-		return RELAY_ACCEPT_REFUSED;
-	}
-	event_accepted_mptcp(peer, named ? &client : NULL,
-	    sv->o.s.mptcp ? sock_mptcp(*fd) : -1);
+	/* --proxy-protocol: the relay reads its header, then the accepted
+	   event (proxied_hook()) */
+	if (sv->o.s.proxy_protocol != 0)
+		return RELAY_ACCEPT_PEER;
+	event_accepted_mptcp(peer, NULL, sv->o.s.mptcp ? sock_mptcp(*fd) : -1);
 	return RELAY_ACCEPT_PEER;
 }
 
@@ -140,7 +134,8 @@ accept_hook(void *ctx, int lfd, struct relay_client *cl, struct sock_err *e)
 		return RELAY_ACCEPT_REFUSED;
 	}
 	sv->peer = cl->peer;
-	sv->peer_came = true;
+	/* --proxy-protocol: it came once its header did */
+	sv->peer_came = sv->o.s.proxy_protocol == 0;
 	return RELAY_ACCEPT_PEER;
 }
 
@@ -398,7 +393,8 @@ serve(struct server *sv)
 {
 	struct relay_hooks hooks = { .ctx = sv,
 		.accept = accept_hook,
-		.closed = closed_hook };
+		.closed = closed_hook,
+		.proxied = proxied_hook };
 	struct relay_opts ro = sv->o.s.ro;
 	char words[NI_MAXHOST + 8];
 	struct sock_err e;
@@ -410,6 +406,7 @@ serve(struct server *sv)
 	if (sv->tls != NULL)
 		hooks.tls_ready = tls_ready_hook;
 	ro.keep_open = sv->o.keep_open;
+	ro.proxy_protocol = sv->o.s.proxy_protocol;
 	ro.broker = sv->o.broker;
 	ro.chat = sv->o.chat;
 	ro.max_queue = sv->o.max_queue > 0 ? sv->o.max_queue : BROKER_QUEUE;

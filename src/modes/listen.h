@@ -56,6 +56,10 @@ struct server {
    RELAY_ACCEPT_FAILED leaves *e to the caller. */
 enum relay_accept take_client(struct server *, int lfd, int *fd,
     struct sock_addr *peer, struct sock_err *e);
+/* proxy_header.c */
+/* --proxy-protocol: a client's header came (the accepted event), or it
+   is refused (h NULL: the refused event, and the error with -k). */
+int proxied_hook(void *ctx, struct endpoint *p, const struct pp_header *h);
 /* --tls: the tls event of a client whose handshake is done. */
 int tls_ready_hook(void *ctx, struct endpoint *p);
 

@@ -191,11 +191,12 @@ run_helper(struct server *sv, int fd, const struct sock_addr *peer)
 	struct sock_err e;
 	struct relay *r;
 	int sp[2], st, status = EXIT_OK;
-	size_t i;
 
 	signal(SIGCHLD, SIG_DFL);
-	for (i = 0; i < sv->nl; i++)
-		close(sv->lfd[i]);
+	/* the server's listeners, and the clients whose PROXY protocol
+	   header is under way, are not the helper's */
+	relay_free(sv->r);
+	sv->r = NULL;
 	helper_detach();
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
 		fail_nonfatal(SOCK_ELOCAL, "socketpair: %s", strerror(errno));
@@ -261,9 +262,28 @@ exec_accept_hook(void *ctx, int lfd, struct relay_client *cl,
 
 	if (got != RELAY_ACCEPT_PEER)
 		return got;
+	if (sv->o.s.proxy_protocol != 0)
+		return RELAY_ACCEPT_PEER; /* its header first */
 	if (spawn(sv, cl->fd, &cl->peer) == -1 && !sv->o.keep_open)
 		sv->spawn_failed = true;
 	return RELAY_ACCEPT_HANDED_OFF;
+}
+
+/* --proxy-protocol: the client's header came (the accepted event): its
+   child gets a duplicate of the socket, the relay closes its own. */
+static int
+exec_proxied_hook(void *ctx, struct endpoint *p, const struct pp_header *h)
+{
+	struct server *sv = ctx;
+	int fd;
+
+	if (proxied_hook(ctx, p, h) == -1)
+		return -1;
+	if ((fd = fcntl(p->fd, F_DUPFD_CLOEXEC, 3)) == -1)
+		fail_nonfatal(SOCK_ELOCAL, "dup: %s", strerror(errno));
+	if ((fd == -1 || spawn(sv, fd, &p->peer) == -1) && !sv->o.keep_open)
+		sv->spawn_failed = true;
+	return 1;
 }
 
 /* The server's relay: listeners and the SIGCHLD pipe, no local side (the
@@ -274,11 +294,13 @@ exec_server(struct server *sv)
 {
 	struct relay_hooks hooks = { .ctx = sv,
 		.accept = exec_accept_hook,
+		.proxied = exec_proxied_hook,
 		.watched = sigchld_hook };
 	struct relay_opts ro = { .keep_open = sv->o.keep_open,
 		.quit_after_ms = -1,
 		.idle_ms = -1,
-		.handshake_ms = -1,
+		.handshake_ms = sv->o.s.ro.handshake_ms, /* PROXY header */
+		.proxy_protocol = sv->o.s.proxy_protocol,
 		.first_peer_ms = sv->o.keep_open ? -1 : G.timeout_ms,
 		.stop = &stop_signal };
 	struct relay *r;
@@ -297,6 +319,7 @@ exec_server(struct server *sv)
 		relay_listen(r, sv->lfd[i]);
 	sv->lfd_relayed = true;
 	relay_watch(r, sigchld_pipe[0]);
+	sv->r = r; /* a helper closes what it holds */
 	return r;
 }
 
@@ -312,6 +335,7 @@ serve_exec(struct server *sv)
 		return EXIT_LOCAL;
 	end = relay_run(r, &e);
 	relay_free(r);
+	sv->r = NULL;
 	if (end == RELAY_NO_PEER)
 		status = fail(SOCK_ENET, "no client within %lld ms",
 		    (long long)G.timeout_ms);

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "modes/listen.h"
 #include "modes/session.h"
 #include "out/events.h"
 #include "out/log.h"
@@ -12,27 +13,29 @@
 #include "proxy/pp.h"
 
 int
-proxy_header_read(const struct session *s, int fd, const struct sock_addr *peer,
-    struct sock_addr *client, bool *named, struct sock_err *e)
+proxied_hook(void *ctx, struct endpoint *p, const struct pp_header *h)
 {
 	char words[NI_MAXHOST + 8];
-	struct pp_header h;
+	struct server *sv = ctx;
+	int version = sv->o.s.proxy_protocol;
 
-	*named = false;
-	if (pp_read(fd, s->proxy_protocol, s->ro.handshake_ms, &h, e) == -1) {
-		event_refused(peer, "proxy_protocol");
-		snprintf(e->what, sizeof(e->what),
+	if (h == NULL) {
+		event_refused(&p->peer, "proxy_protocol");
+		snprintf(p->err.what, sizeof(p->err.what),
 		    "%s: PROXY protocol v%d header",
-		    addr_words(peer, words, sizeof(words)), s->proxy_protocol);
+		    addr_words(&p->peer, words, sizeof(words)), version);
+		/* without -k the relay ends with it, and listen with it */
+		if (sv->o.keep_open)
+			report_nonfatal(&p->err);
 		return -1;
 	}
-	*named = h.has_addr;
-	if (h.has_addr)
-		*client = h.src;
-	else
+	if (!h->has_addr)
 		diag(1, "%s: PROXY protocol v%d header names no client (%s)",
-		    addr_words(peer, words, sizeof(words)), h.version,
-		    h.version == 1 ? "UNKNOWN" : "LOCAL");
+		    addr_words(&p->peer, words, sizeof(words)), h->version,
+		    h->version == 1 ? "UNKNOWN" : "LOCAL");
+	event_accepted_mptcp(&p->peer, h->has_addr ? &h->src : NULL,
+	    sv->o.s.mptcp ? sock_mptcp(p->fd) : -1);
+	sv->peer_came = true;
 	return 0;
 }
 

@@ -72,13 +72,8 @@ int connect_check(const struct session *, bool check, bool udp, bool proxy);
 int connect_exec(const struct session *, int fd);
 
 /* proxy_header.c: --proxy-protocol. */
-/* listen: reads the header of client fd (from peer) within the
-   handshake deadline: *client is the client it names when *named.
-   Returns 0, or -1 after the refused event, with *e saying what failed
-   ("PEER: PROXY protocol v1 header: why"). */
-int proxy_header_read(const struct session *, int fd,
-    const struct sock_addr *peer, struct sock_addr *client, bool *named,
-    struct sock_err *e);
+/* listen: proxied_hook() (modes/listen.h), the relay's hook for the
+   header it reads of each client. */
 /* connect: sends the header naming fd's two ends.  Returns 0, or an
    exit status after printing. */
 int proxy_header_send(const struct session *, int fd, int64_t timeout_ms);

@@ -1,7 +1,8 @@
 /* HAProxy's PROXY protocol (versions 1 and 2): the header a proxy puts
    before a connection's data to name the client it relays.  pp_parse()
-   and pp_build() are pure (bytes in, bytes or a record out); pp_read()
-   and pp_send() do the I/O on a connected socket.  Nothing here prints. */
+   and pp_build() are pure (bytes in, bytes or a record out); pp_send()
+   sends a header on a connected socket (a listener reads one in the
+   relay's loop: stream/header.c).  Nothing here prints. */
 #ifndef SOCKIT_PP_H
 #define SOCKIT_PP_H
 
@@ -41,11 +42,6 @@ enum pp_verdict pp_parse(const unsigned char *b, size_t n, int version,
 size_t pp_build(int version, const struct sock_addr *src,
     const struct sock_addr *dst, unsigned char *buf, size_t cap);
 
-/* Reads the header of version from fd within timeout_ms (< 0: none),
-   taking no byte past it.  Returns 0, or -1: ENET (a bad header, msg
-   saying why; EOF; ETIMEDOUT) or ELOCAL. */
-int pp_read(int fd, int version, int64_t timeout_ms, struct pp_header *h,
-    struct sock_err *e);
 /* Sends the header of version naming fd's own address and its peer's
    within timeout_ms.  Returns 0 or -1 (ENET). */
 int pp_send(int fd, int version, int64_t timeout_ms, struct sock_err *e);

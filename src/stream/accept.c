@@ -3,6 +3,7 @@
    and the descriptors the mode asks to watch. */
 #include "config.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -75,6 +76,11 @@ accept_ready(struct relay *r, int lfd, int max)
 				close(cl.fd);
 				continue;
 			}
+			/* --proxy-protocol: the client's header first */
+			if (r->o.proxy_protocol != 0 &&
+			    header_start(r, r->peers[r->n - 1]) == -1)
+				header_refuse(r, r->peers[r->n - 1], ENOMEM,
+				    NULL);
 			/* after stdin EOF, new clients are half-closed at
 			   once (with TLS, after the handshake) */
 			peer_shutdown(r, r->peers[r->n - 1]);

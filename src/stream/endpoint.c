@@ -54,7 +54,9 @@ peer_add(struct relay *r, int fd, const struct sock_addr *peer, struct tls *tls,
 	}
 	r->peers[r->n++] = p;
 	r->had_peer = true;
-	if (broker_join(r, p) == -1) /* --chat: the others are told */
+	/* --chat: the others are told (--proxy-protocol: once its header
+	   came, header.c) */
+	if (r->o.proxy_protocol == 0 && broker_join(r, p) == -1)
 		peer_fail(r, p, ENOMEM, NULL);
 	return 0;
 }
@@ -344,8 +346,13 @@ void
 peer_handshake(struct relay *r, struct endpoint *p)
 {
 	struct sock_err te;
-	int rc = tls_handshake(p->tls, &p->hs_ev, &te);
+	int rc;
 
+	if (p->pp != NULL) { /* --proxy-protocol: its header first */
+		header_step(r, p);
+		return;
+	}
+	rc = tls_handshake(p->tls, &p->hs_ev, &te);
 	if (rc == TLS_AGAIN)
 		return;
 	if (rc == -1) {
@@ -368,7 +375,8 @@ peer_idle_at(const struct relay *r, const struct endpoint *p)
 	bool owes = !p->hs && !queue_empty(&p->out);
 	double since = p->last_ms;
 
-	if (r->o.idle_ms < 0 || p->dead)
+	/* a PROXY protocol header has its handshake deadline */
+	if (r->o.idle_ms < 0 || p->dead || p->pp != NULL)
 		return -1;
 	if (r->o.keep_open && r->owing > 0 && !owes)
 		return -1;
@@ -385,6 +393,7 @@ peer_free(struct relay *r, struct endpoint *p)
 	tls_free(p->tls);
 	close(p->fd);
 	free(p->chat);
+	header_free(p);
 	free(p);
 }
 
@@ -395,7 +404,7 @@ peer_drop(struct relay *r, size_t i)
 	struct endpoint *p = r->peers[i];
 
 	broker_leave(r, p); /* --chat: the others are told */
-	if (r->h.closed != NULL)
+	if (r->h.closed != NULL && !p->refused && !p->handed_off)
 		r->h.closed(r->h.ctx, p, p->err.kind != SOCK_OK);
 	/* out of the set first: an -e child may hold the socket too */
 	relay_set_watch(r, p->fd, &p->reg, -1, &p->re);

@@ -162,6 +162,7 @@ void queue_consume(struct relay *, struct queue *, size_t n);
 void queue_clear(struct relay *, struct queue *);
 void peer_queue_consume(struct relay *, struct endpoint *, size_t n);
 void peer_queue_clear(struct relay *, struct endpoint *);
+bool local_takers(const struct relay *);
 size_t route_from_local(struct relay *, struct chunk *, double now);
 void route_from_peer(struct relay *, struct endpoint *, struct chunk *);
 void fanout_done(struct relay *);
@@ -176,6 +177,13 @@ void broker_leave(struct relay *, struct endpoint *);
 
 /* telnet.c */
 size_t telnet_filter(struct relay *, struct endpoint *, char *buf, size_t n);
+
+/* header.c */
+int header_start(struct relay *, struct endpoint *);
+void header_step(struct relay *, struct endpoint *);
+void header_refuse(struct relay *, struct endpoint *, int code,
+    const char *reason);
+void header_free(struct endpoint *);
 
 /* delay.c */
 bool delay_holds(struct relay *, struct chunk *);

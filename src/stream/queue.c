@@ -160,6 +160,22 @@ fanout_done(struct relay *r)
 			r->peers[i]->last_ms = now;
 }
 
+/* Whether a chunk of the local side would go to a peer: with -k a peer
+   whose handshake (or PROXY protocol header) is under way takes none,
+   so with only such peers the local side waits, as with nobody. */
+bool
+local_takers(const struct relay *r)
+{
+	size_t i;
+
+	if (!r->o.keep_open)
+		return r->n > 0;
+	for (i = 0; i < r->n; i++)
+		if (!r->peers[i]->hs && !r->peers[i]->dead)
+			return true;
+	return false;
+}
+
 /* The local side's chunk c goes to every peer that takes part: with -k
    a peer whose handshake is under way joins from the next chunk.  Each
    is handed it now (their idle clocks).  Returns how many took it. */

@@ -135,8 +135,11 @@ reap(struct relay *r, double now, struct sock_err *e)
 		if (r->local.in_eof)
 			peer_shutdown(r, p);
 		if (p->hs && !p->dead && p->hs_end >= 0 && now >= p->hs_end) {
-			sock_failmsg(&p->err, SOCK_ETLS, "timed out",
-			    "TLS handshake");
+			if (p->pp != NULL) /* --proxy-protocol */
+				header_refuse(r, p, ETIMEDOUT, NULL);
+			else
+				sock_failmsg(&p->err, SOCK_ETLS, "timed out",
+				    "TLS handshake");
 			peer_dead(r, p);
 		}
 		at = r->o.idle_ms >= 0 ? peer_idle_at(r, p) : -1;
@@ -155,7 +158,8 @@ reap(struct relay *r, double now, struct sock_err *e)
 			peer_drop(r, i--);
 			continue;
 		}
-		if ((failed = p->dead && p->err.kind != SOCK_OK))
+		if ((failed = p->dead && !p->handed_off &&
+			    p->err.kind != SOCK_OK))
 			*e = p->err;
 		peer_drop(r, i);
 		if (local_flush(r, e) == -1 || failed)
@@ -250,8 +254,8 @@ arm(struct relay *r, double now, struct sock_err *e)
 	size_t i;
 
 	broker_arm(r, now); /* --broker: room in every queue */
-	rd->want_in =
-	    !l->in_eof && local_may_read(r) && r->n > 0 && r->zc.in == ZC_NONE;
+	rd->want_in = !l->in_eof && local_may_read(r) && local_takers(r) &&
+	    r->zc.in == ZC_NONE;
 	rd->zc_in = r->zc.in != ZC_NONE && !l->in_eof && r->n == 1 &&
 	    !r->peers[0]->wr_shut;
 	rd->zc_out = r->zc.out != ZC_NONE && r->n == 1 && !r->peers[0]->rd_eof;

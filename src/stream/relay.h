@@ -56,6 +56,9 @@ struct relay_opts {
 	   its newline), sent when complete; else one read is one */
 	size_t datagram_max;
 	bool lines;
+	/* listen --proxy-protocol: 1 or 2, every client's PROXY protocol
+	   header first, within handshake_ms (header.c); 0: none */
+	int proxy_protocol;
 };
 
 /* How an endpoint's bytes move. */
@@ -69,6 +72,8 @@ enum endpoint_kind {
 struct chunk;
 struct chunk_ring;
 struct chat;
+struct header;
+struct pp_header;
 
 /* What waits to be written to an endpoint: chunks, in order.  The first
    is held in line; more (a broker's) go in a ring allocated when a
@@ -110,7 +115,11 @@ struct endpoint {
 	const char *reason;  /* the closed event's reason ("idle"), or NULL */
 	struct sock_err err; /* why it ended, when it failed */
 	struct sock_addr peer;
-	struct chat *chat;	    /* --chat: its unfinished line */
+	struct chat *chat; /* --chat: its unfinished line */
+	struct header *pp; /* --proxy-protocol: its header under way (hs) */
+	bool refused;	   /* its header was not one: no closed event */
+	bool handed_off;   /* served elsewhere once its header came (an -e
+			      child): no closed event, no failure */
 	unsigned char telnet_state; /* -t: where in an IAC sequence */
 	unsigned char telnet_verb;  /* ... and its WILL/WONT/DO/DONT */
 	/* ENDPOINT_DGRAM */
@@ -148,6 +157,12 @@ struct relay_hooks {
 	    struct relay_client *client, struct sock_err *e);
 	/* A peer ended (closed event); failed when it broke (p->err). */
 	void (*closed)(void *ctx, const struct endpoint *p, bool failed);
+	/* --proxy-protocol: p's header came (h: the accepted event), or p
+	   is refused (h NULL; p->err says why, its what "PROXY protocol
+	   header": the refused event).  Returns 0, -1 to refuse p, or 1
+	   when p is handed off (the hook took a duplicate of p->fd: p
+	   leaves the relay, as with RELAY_ACCEPT_HANDED_OFF). */
+	int (*proxied)(void *ctx, struct endpoint *p, const struct pp_header *);
 	/* A handshake finished (tls event).  Returns 0, or -1 with p->err
 	   filled to fail the peer. */
 	int (*tls_ready)(void *ctx, struct endpoint *p);

@@ -30,6 +30,7 @@ zc_setup(struct relay *r)
 	const char *copy = getenv("SOCKIT_COPY");
 
 	if (r->o.keep_open || r->n != 1 || r->peers[0]->tls != NULL ||
+	    r->peers[0]->hs || /* a PROXY protocol header: not yet */
 	    r->peers[0]->kind == ENDPOINT_DGRAM || r->o.crlf ||
 	    r->h.log != NULL || r->o.telnet || r->o.delay_ms > 0 ||
 	    (copy != NULL && strcmp(copy, "1") == 0))

@@ -3,7 +3,8 @@
    peers); the test is every other end.  One peer both ways with
    half-close, the lossless fan-out of the local side to three peers when
    one stops reading (it leaves mid-chunk, or --idle-timeout drops it),
-   -q, the first-peer deadline, zero copy against copying, and the
+   -q, the first-peer deadline, a PROXY protocol header read in the
+   loop, zero copy against copying, and the
    queues a broker will use.  Every wait is bounded (and alarm() bounds
    the whole). */
 #include "config.h"
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proxy/pp.h"
 #include "stream/internal.h"
 #include "stream/relay.h"
 #include "tap.h"
@@ -537,6 +539,109 @@ test_first_peer(void)
 	relay_free(r);
 }
 
+/* --proxy-protocol: what the hooks saw. */
+struct proxied {
+	struct run x; /* first: the closed hook's ctx too */
+	int lfd;
+	int came, refused; /* headers complete; clients refused */
+	char first_client[NI_MAXHOST + 8]; /* the first header's client */
+	int refused_code;		   /* the first refusal's errno */
+	bool refused_after;		   /* ... came after the first header */
+};
+
+static enum relay_accept
+pp_accept_hook(void *ctx, int lfd, struct relay_client *cl, struct sock_err *e)
+{
+	(void)ctx;
+	cl->fd = sock_accept_ready(lfd, SOCK_NONBLOCK, &cl->peer, e);
+	return cl->fd == -1 ? RELAY_ACCEPT_EMPTY : RELAY_ACCEPT_PEER;
+}
+
+static int
+pp_proxied_hook(void *ctx, struct endpoint *p, const struct pp_header *h)
+{
+	struct proxied *pr = ctx;
+
+	if (h == NULL) {
+		if (pr->refused++ == 0) {
+			pr->refused_code = p->err.code;
+			pr->refused_after = pr->came > 0;
+		}
+		return -1;
+	}
+	if (pr->came++ == 0)
+		snprintf(pr->first_client, sizeof(pr->first_client), "%s %u",
+		    h->src.host, (unsigned)h->src.port);
+	return 0;
+}
+
+/* listen -k --proxy-protocol v1: a client that sends nothing holds back
+   no other; the header read in pieces; the bytes after it are the
+   client's; the silent one refused at its deadline, with no closed
+   event. */
+static void
+test_proxy_header(void)
+{
+	struct relay_opts o = opts();
+	struct relay_hooks h = { .accept = pp_accept_hook,
+		.proxied = pp_proxied_hook,
+		.closed = closed_hook,
+		.watched = watched_hook };
+	struct proxied pr;
+	struct run *x = &pr.x;
+	struct sock_addr a;
+	struct sock_err e;
+	int out[2], silent, client;
+	char got[64];
+	size_t len;
+	bool eof;
+
+	o.keep_open = true;
+	o.handshake_ms = 4000;
+	o.proxy_protocol = 1;
+	memset(&pr, 0, sizeof(pr));
+	pipe_(out);
+	if (sock_addr_ip(&a, "127.0.0.1", 0, AF_INET, &e) == -1 ||
+	    (pr.lfd = sock_listen(&a, true, 8, &e)) == -1 ||
+	    sock_name(pr.lfd, &a, &e) == -1)
+		bail("listen");
+	run_new(x, -1, out[1], &o);
+	h.ctx = &pr;
+	x->r->h = h;
+	relay_listen(x->r, pr.lfd);
+	run_start(x);
+	silent = sock_connect(&a, NULL, -1, &e);
+	usleep(100000);
+	client = sock_connect(&a, NULL, -1, &e);
+	if (silent == -1 || client == -1)
+		bail("connect");
+	if (write(client, "PROXY TCP4 192.0.2.7 ", 21) != 21)
+		bail("write");
+	usleep(50000);
+	if (write(client, "192.0.2.8 4000 80\r\ndata", 23) != 23)
+		bail("write");
+	shutdown(client, SHUT_WR);
+	len = drain(out[0], got, sizeof(got) - 1, 1000, &eof);
+	got[len] = '\0';
+	ok(len == 4 && memcmp(got, "data", 4) == 0 && pr.came == 1 &&
+		pr.refused == 0,
+	    "a client with a header (in two pieces) is served while a silent "
+	    "one waits: its bytes after the header are the session's");
+	ok(strcmp(pr.first_client, "192.0.2.7 4000") == 0,
+	    "the proxied hook gets the client the header names");
+	for (len = 0; len < 100 && pr.refused == 0; len++)
+		usleep(100000);
+	ok(pr.refused == 1 && pr.refused_code == ETIMEDOUT && pr.refused_after,
+	    "the silent client is refused when handshake_ms passes");
+	run_stop(x);
+	run_join(x);
+	ok(x->closed == 1, "a refused client has no closed event");
+	close(silent);
+	close(client);
+	close(out[0]);
+	close(out[1]);
+}
+
 /* A peer thread: sends n bytes of the pattern, half-closes, reads all it
    gets. */
 struct echo {
@@ -673,6 +778,7 @@ main(void)
 	test_datagram();
 	test_recv_only_quit();
 	test_first_peer();
+	test_proxy_header();
 	test_zero_copy();
 	test_queues();
 	return done();
