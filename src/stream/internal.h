@@ -62,7 +62,7 @@ struct zerocopy {
 	size_t piped;	       /* bytes in it */
 };
 
-/* What this round waits for, worked out by arm() for dispatch(). */
+/* What this round waits for, worked out by relay_arm() for dispatch(). */
 struct round {
 	bool want_in;	/* the local side is read (copying) */
 	bool in_want;	/* in_fd is waited for (copying or splice) */
@@ -225,5 +225,13 @@ void dgram_accept(struct relay *, size_t i);
 void zc_setup(struct relay *);
 int zc_dispatch(struct relay *, struct sock_err *);
 void zc_close(struct relay *);
+
+/* relay.c: when -q ends the session, or -1. */
+double quit_at(const struct relay *r);
+/* wait.c: what each descriptor waits for this round; 0, or -1 (*e). */
+int relay_arm(struct relay *r, double now, struct sock_err *e);
+/* wait.c: the wait for it, until the next deadline: 1 when something may
+   be ready, 0 when a signal came, or -1 (*e). */
+int relay_wait(struct relay *r, double now, struct sock_err *e);
 
 #endif
