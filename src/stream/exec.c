@@ -109,11 +109,15 @@ exec_spawn(char *const *argv, int fd, void (*report)(const struct sock_err *))
 {
 	pid_t pid = fork();
 	struct sock_err e;
+	sigset_t none;
 	int saved;
 
 	if (pid != 0)
 		return pid;
-	/* the child: the socket is stdin and stdout, stderr stays ours */
+	/* the child: the socket is stdin and stdout, stderr stays ours; no
+	   signal blocked (the relay blocks SIGINT and SIGTERM between waits) */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
 	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1)

@@ -78,6 +78,11 @@ enum halt { HALT_NONE, HALT_LOG, HALT_ACCEPT };
 
 struct relay {
 	struct relay_opts o;
+	/* with o.stop: SIGINT and SIGTERM are blocked while a round works and
+	   let through only while it waits (epoll_pwait), so that one which
+	   comes between two waits ends the next wait, not a later one */
+	sigset_t wait_mask;
+	bool masked;
 	struct relay_hooks h;
 	struct endpoint **peers;
 	size_t n, cap;

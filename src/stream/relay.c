@@ -257,8 +257,8 @@ dispatch(struct relay *r, struct sock_err *e)
 	return 0;
 }
 
-enum relay_end
-relay_run(struct relay *r, struct sock_err *e)
+static enum relay_end
+rounds(struct relay *r, struct sock_err *e)
 {
 	double now;
 	int end, rc;
@@ -294,6 +294,10 @@ relay_run(struct relay *r, struct sock_err *e)
 		if (!r->o.keep_open && r->n == 1 && r->peers[0]->rd_eof &&
 		    queue_empty(&r->local.out))
 			local_end_output(r);
+		/* a signal that came before (with SIGINT and SIGTERM blocked
+		   from here to the wait, none comes unseen) */
+		if (r->o.stop != NULL && *r->o.stop != 0)
+			return stop_all(r, e);
 		if (relay_arm(r, now, e) == -1)
 			return RELAY_FAILED;
 		rc = relay_wait(r, now, e);
@@ -304,6 +308,33 @@ relay_run(struct relay *r, struct sock_err *e)
 		if (rc > 0 && dispatch(r, e) == -1)
 			return RELAY_FAILED;
 	}
+}
+
+/* The rounds, with SIGINT and SIGTERM let through only while waiting
+   (when a stop flag is given): a signal that comes while a round works
+   is seen by the next wait at once. */
+enum relay_end
+relay_run(struct relay *r, struct sock_err *e)
+{
+	sigset_t stops, before;
+	enum relay_end end;
+
+	if (r->o.stop == NULL)
+		return rounds(r, e);
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &stops, &before) == 0) {
+		r->wait_mask = before;
+		sigdelset(&r->wait_mask, SIGINT);
+		sigdelset(&r->wait_mask, SIGTERM);
+		r->masked = true;
+	}
+	end = rounds(r, e);
+	if (r->masked)
+		sigprocmask(SIG_SETMASK, &before, NULL);
+	r->masked = false;
+	return end;
 }
 
 void

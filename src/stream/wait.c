@@ -179,11 +179,12 @@ relay_wait(struct relay *r, double now, struct sock_err *e)
 	struct local *l = &r->local;
 	int rc, k;
 
-	rc = epoll_wait(r->ep, ready, RELAY_EVENTS, wait_ms(r, now));
+	rc = epoll_pwait(r->ep, ready, RELAY_EVENTS, wait_ms(r, now),
+	    r->masked ? &r->wait_mask : NULL);
 	if (rc == -1)
 		return errno == EINTR ?
 		    0 :
-		    sock_fail(e, SOCK_ELOCAL, errno, "epoll_wait");
+		    sock_fail(e, SOCK_ELOCAL, errno, "epoll_pwait");
 	for (k = 0; k < rc; k++)
 		*(short *)ready[k].data.ptr = (short)ready[k].events;
 	if (!r->round.in_want && (l->in_re & (POLLHUP | POLLERR)))
