@@ -267,6 +267,77 @@ compare_corpus() {
 	compare_corpus "$CASES"
 }
 
+# line_gaps FILE N: FILE (line_times.py's output) holds line1 .. lineN,
+# each at least 0.8 s after the one before (-i 1), all within 30 s.
+line_gaps() {
+	cat "$1"
+	[ "$(awk '{ printf "%s ", $2 }' "$1")" = "$(seq -f 'line%g' 1 "$2" | tr '\n' ' ')" ]
+	awk 'NR > 1 && $1 - prev < 0.8 { print "gap before line " NR; bad = 1 }
+	    { prev = $1 } END { exit bad || prev > 30 }' "$1"
+}
+
+@test "nc front end 3: -i 1 sends a line at a time, 1 s apart at the receiver, with nc.openbsd and with sockit as nc" {
+	local nc
+	for nc in nc.openbsd "$T/bin/nc"; do
+		python3 "$PEERS/line_times.py" listen >"$T/times" \
+		    2>"$T/srv.log" 3>&- &
+		bg_pids+=($!)
+		wait_for_listen "$T/srv.log"
+		# three lines in one write: -i splits them
+		printf 'line1\nline2\nline3\n' >"$T/in"
+		run -0 timeout 30 "$nc" -N -i 1 127.0.0.1 "$PORT" <"$T/in"
+		wait "${bg_pids[-1]}" || :
+		echo "$nc:"
+		line_gaps "$T/times" 3
+	done
+}
+
+# telnet_peer: a python3 server on 127.0.0.1 that sends telnet
+# negotiation (DO ECHO, WILL SGA, DONT 5, WONT 6, a subnegotiation, IAC
+# IAC) in one write with text, then prints what the client sent (hex)
+# until its EOF on stdout ($T/got); sets PORT.
+telnet_peer() {
+	timeout 20 python3 -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+print("listening on 127.0.0.1 %d" % s.getsockname()[1], file=sys.stderr,
+      flush=True)
+c, _ = s.accept()
+c.sendall(bytes([255, 253, 1, 255, 251, 3]) + b"hello" + bytes([255, 255]) +
+          b" world\r\n" + bytes([255, 250, 24, 1, 255, 240, 255, 254, 5,
+          255, 252, 6]) + b"end\n")
+got = b""
+while True:
+    d = c.recv(4096)
+    if not d:
+        break
+    got += d
+print(got.hex(" "), flush=True)' >"$T/got" 2>"$T/srv.log" 3>&- &
+	bg_pids+=($!)
+	wait_for_listen "$T/srv.log"
+}
+
+@test "nc front end 3: -t answers telnet negotiation as nc.openbsd does; the negotiation stays off stdout (nc.openbsd prints it)" {
+	local nc answers=()
+	for nc in nc.openbsd "$T/bin/nc"; do
+		telnet_peer
+		{ sleep 1; echo bye; } |
+		    timeout 20 "$nc" -N -t 127.0.0.1 "$PORT" >"$T/out.${nc##*/}"
+		wait "${bg_pids[-1]}" || :
+		answers+=("$(cat "$T/got")")
+	done
+	# WONT ECHO, DONT SGA, WONT 5, DONT 6, then the line sent: the same
+	printf '%s\n' "${answers[@]}"
+	[ "${answers[0]}" = "ff fc 01 ff fe 03 ff fc 05 ff fe 06 62 79 65 0a" ]
+	[ "${answers[1]}" = "${answers[0]}" ]
+	# sockit: the text alone (IAC IAC as one 0xff); nc.openbsd: every byte
+	printf 'hello\377 world\r\nend\n' | cmp - "$T/out.nc"
+	od -An -c "$T/out.nc.openbsd"
+	grep -q $'\xff\xfd\x01' "$T/out.nc.openbsd"
+}
+
 @test "nc front end 3: sockit nc and sockit named netcat are the same front end" {
 	run -0 "$SOCKIT" nc -h
 	assert_output --partial 'usage: nc'
@@ -291,7 +362,7 @@ compare_corpus() {
 
 @test "nc front end 3: an nc option with no equivalent is exit 2 naming it; -e is not OpenBSD nc's" {
 	local option
-	for option in -F -S -t -Z "-i 1" "-m 5" "-P user" "-V 1" "-W 1"; do
+	for option in -F -S -Z "-m 5" "-P user" "-V 1" "-W 1"; do
 		run -2 "$T/bin/nc" $option 127.0.0.1 9
 		assert_output --partial "nc's ${option%% *} ("
 		assert_output --partial "has no equivalent"

@@ -24,7 +24,7 @@
 /* What nc's command line asked, before it becomes words. */
 struct nc_line {
 	bool listen, keep, unix_sock, check, half_close, recv_only, v6, udp;
-	const char *source_port, *source, *timeout, *quit;
+	const char *source_port, *source, *timeout, *quit, *interval;
 	const char *proxy, *proxy_kind; /* -x ADDR[:PORT], -X 4|5|connect */
 	const char *rcvbuf, *sndbuf, *ttl, *tos;
 	char tos_buf[16]; /* -T 0xHH in decimal */
@@ -36,11 +36,9 @@ static const struct {
 	const char *what;
 } missing[] = {
 	{ 'F', "pass the first connected socket to stdout" },
-	{ 'i', "an interval between lines" },
 	{ 'm', "minimum TTL of incoming packets" },
 	{ 'P', "proxy user name (with a password prompt)" },
 	{ 'S', "TCP MD5 signatures" },
-	{ 't', "telnet negotiation" },
 	{ 'V', "routing table" },
 	{ 'W', "stop after N packets received" },
 	{ 'Z', "DCCP" },
@@ -72,14 +70,15 @@ nc_named(const char *argv0)
 static void
 nc_usage(void)
 {
-	fputs("usage: nc [-46CDdhklNnrUuvz] [-I length] [-M ttl] [-O length]\n"
-	      "          [-p source_port] [-q seconds] [-s sourceaddr] "
-	      "[-T keyword]\n"
-	      "          [-w timeout] [-X proxy_protocol] "
-	      "[-x proxy_address[:port]]\n"
-	      "          [destination] [port]\n"
+	fputs("usage: nc [-46CDdhklNnrtUuvz] [-I length] [-i interval] "
+	      "[-M ttl]\n"
+	      "          [-O length] [-p source_port] [-q seconds] "
+	      "[-s sourceaddr]\n"
+	      "          [-T keyword] "
+	      "[-w timeout] [-X proxy_protocol]\n"
+	      "          [-x proxy_address[:port]] [destination] [port]\n"
 	      "OpenBSD nc's options, run as sockit connect or sockit listen "
-	      "(man sockit:\nNC FRONT END).  -F -i -m -P -S -t -V -W -Z: "
+	      "(man sockit:\nNC FRONT END).  -F -m -P -S -V -W -Z: "
 	      "no equivalent (exit 2).\n",
 	    stdout);
 }
@@ -186,6 +185,8 @@ value_of(struct nc_line *l, int c)
 		return &l->sndbuf;
 	case 'M':
 		return &l->ttl;
+	case 'i':
+		return &l->interval;
 	}
 	return NULL;
 }
@@ -195,7 +196,7 @@ value_of(struct nc_line *l, int c)
 static int
 take(struct nc_line *l, struct nc_cmd *cmd, int c)
 {
-	static const char same[] = "46nvCku";
+	static const char same[] = "46nvCkut";
 	const char **value = value_of(l, c);
 
 	if (value != NULL) {
@@ -211,6 +212,7 @@ take(struct nc_line *l, struct nc_cmd *cmd, int c)
 			c == 'v' ? "-v" :
 			c == 'C' ? "-C" :
 			c == 'k' ? "-k" :
+			c == 't' ? "-t" :
 				   "-u");
 		l->keep |= c == 'k';
 		l->udp |= c == 'u';
@@ -316,6 +318,10 @@ add_session(struct nc_cmd *cmd, const struct nc_line *l)
 	}
 	if (l->recv_only)
 		add(cmd, "--recv-only");
+	if (l->interval != NULL) { /* a line at a time, -i apart */
+		add(cmd, "--delay");
+		add(cmd, l->interval);
+	}
 	if (l->timeout != NULL && !udp_quit) { /* an idle session ends */
 		add(cmd, "--idle-timeout");
 		add(cmd, l->timeout);

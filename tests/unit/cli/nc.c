@@ -78,6 +78,10 @@ test_nc(void)
 		{ "nc -ul -w 2 9000", "listen -u --idle-timeout 2 9000" },
 		{ "nc -zu h 53", "connect -u -z h 53" },
 		{ "nc h 80 -n", "connect -n --no-shutdown h 80" },
+		{ "nc -i 1 h 1", "connect --no-shutdown --delay 1 h 1" },
+		{ "nc -l -i 2 9000", "listen --no-shutdown --delay 2 9000" },
+		{ "nc -t h 23", "connect -t --no-shutdown h 23" },
+		{ "nc -ltk 23", "listen -t -k --no-shutdown 23" },
 		/* what nc refuses too: nc's exit 1 */
 		{ "nc h", "exit 1" },
 		{ "nc", "exit 1" },
@@ -88,7 +92,7 @@ test_nc(void)
 		{ "nc -X 6 -x p h 1", "exit 1" },
 		/* nc's options with no equivalent, -e and -c: exit 2 */
 		{ "nc -F h 1", "exit 2" },
-		{ "nc -i 1 h 1", "exit 2" },
+		{ "nc -S h 1", "exit 2" },
 		{ "nc -e /bin/sh -l 9", "exit 2" },
 		{ "nc -c date -l 9", "exit 2" },
 		{ "nc h 80 81", "exit 2" },
