@@ -366,6 +366,25 @@ print(got.hex(" "), flush=True)' >"$T/got" 2>"$T/srv.log" 3>&- &
 	[[ $stderr == *"connect to 127.0.0.1 port $closed (tcp) failed: Connection refused"* ]]
 }
 
+@test "nc front end 3: sockit -v nc: global options nc has too (-4 -6 -n -v -w) are nc's; -j and --quiet before nc are exit 2 naming them" {
+	local port
+	port=$(free_port)
+	timeout 30 socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" \
+	    EXEC:true </dev/null 3>&- &
+	bg_pids+=($!)
+	wait_tcp "$port"
+	run -0 --separate-stderr "$SOCKIT" -v nc -z 127.0.0.1 "$port"
+	assert_output ""
+	[[ $stderr == *"Connection to 127.0.0.1 $port port [tcp/"*"] succeeded!"* ]]
+	run -0 --separate-stderr "$SOCKIT" -4 --verbose -n -w 5 nc -z \
+	    127.0.0.1 "$port"
+	[[ $stderr == *"Connection to 127.0.0.1 $port port [tcp/"*"] succeeded!"* ]]
+	run -2 "$SOCKIT" -j nc -z 127.0.0.1 "$port"
+	assert_output --partial "sockit: nc: -j before the word nc:"
+	run -2 "$SOCKIT" --quiet nc -z 127.0.0.1 "$port"
+	assert_output --partial "sockit: nc: --quiet before the word nc:"
+}
+
 @test "nc front end 3: an nc option with no equivalent is exit 2 naming it; -e is not OpenBSD nc's" {
 	local option
 	for option in -F -S -Z "-m 5" "-P user" "-V 1" "-W 1"; do
