@@ -24,6 +24,7 @@
 /* What nc's command line asked, before it becomes words. */
 struct nc_line {
 	bool listen, keep, unix_sock, check, half_close, recv_only, v6, udp;
+	bool telnet;
 	const char *source_port, *source, *timeout, *quit, *interval;
 	const char *proxy, *proxy_kind; /* -x ADDR[:PORT], -X 4|5|connect */
 	const char *rcvbuf, *sndbuf, *ttl, *tos;
@@ -216,6 +217,7 @@ take(struct nc_line *l, struct nc_cmd *cmd, int c)
 				   "-u");
 		l->keep |= c == 'k';
 		l->udp |= c == 'u';
+		l->telnet |= c == 't';
 		l->v6 = c == '6' || (l->v6 && c != '4');
 		return 0;
 	}
@@ -401,6 +403,9 @@ add_words(struct nc_cmd *cmd, const struct nc_line *l, int n, char **args)
 	if (l->check && l->unix_sock)
 		return usage_error("-z with -U (a check of a Unix socket) has "
 				   "no equivalent in sockit");
+	if (l->telnet && l->udp)
+		return usage_error("-t with -u (telnet negotiation over UDP) "
+				   "has no equivalent in sockit");
 	if (l->check)
 		add(cmd, "-z");
 	if (l->timeout != NULL && !l->listen) {

@@ -155,6 +155,8 @@ test_nc(void)
 		{ "nc -c date -l 9", "exit 2" },
 		{ "nc h 80 81", "exit 2" },
 		{ "nc -zU /run/app.sock", "exit 2" },
+		{ "nc -u -t h 23", "exit 2" },
+		{ "nc -tlu 23", "exit 2" },
 	};
 	char buf[512];
 	size_t i;
