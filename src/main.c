@@ -163,8 +163,11 @@ main(int argc, char **argv)
 		if (opt_takes_next(w, M_TOP | M_GLOBAL))
 			i++;
 	}
-	if (at >= 0 && strcmp(argv[at], "nc") == 0)
-		return run_nc(argc - at, argv + at);
+	if (at >= 0 && strcmp(argv[at], "nc") == 0) {
+		G.mode = "nc"; /* -j or --quiet before nc: exit 2 */
+		status = nc_globals(&argc, argv, at);
+		return status != 0 ? status : run_nc(argc, argv);
+	}
 	m = at < 0 ? NULL : mode_find(argv[at]);
 	G.json = opt_json_asked(argc, argv, m != NULL ? m->bit : M_GLOBAL);
 	if (at < 0)

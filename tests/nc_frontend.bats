@@ -4,8 +4,7 @@
 # (one nc one-liner a line, with what the peer does) runs once with
 # OpenBSD nc (nc.openbsd) and once with sockit as nc (a symlink named nc
 # in the test's directory); stdout, what the peer received and the exit
-# status must be the same.  tests/nc/udp.cases (nc -u) is not run here
-# yet: it needs connect -u and listen -u.
+# status must be the same; tests/nc/udp.cases (nc -u) too.
 
 load helpers
 load udp_helpers
@@ -240,16 +239,23 @@ cases() {
 
 # compare_corpus FILE: runs every case of FILE with OpenBSD nc and with
 # sockit as nc ($NC_OURS instead, to try a corpus on nc.openbsd twice);
-# prints each that differs, and fails when any does.
+# prints each that differs, and fails when any does.  A case with a
+# fifth field, "sockit prints TEXT" (printf %b escapes), is a difference
+# kept on purpose (the man page lists it): sockit's stdout must be TEXT,
+# the exit status and the peer's bytes still nc.openbsd's.
 compare_corpus() {
-	local name peer input args theirs ours failed=0 n=0
+	local name peer input args kept theirs ours failed=0 n=0
 	local nc_ours=${NC_OURS:-$T/bin/nc}
-	while IFS='|' read -r -u 5 name peer input args; do
+	while IFS='|' read -r -u 5 name peer input args kept; do
 		name=$(echo $name) peer=$(echo $peer) input=$(echo $input)
-		args=$(echo $args)
+		args=$(echo $args) kept=$(echo $kept)
 		n=$((n + 1))
 		PEER_PID= D=$T/openbsd.$n
 		theirs=$(run_case nc.openbsd "$peer" "$input" "$args")
+		if [[ $kept == 'sockit prints '* && -z ${NC_OURS-} ]]; then
+			theirs="${theirs%%$'\n'*}"$'\n'"stdout: $(printf '%b' \
+			    "${kept#sockit prints }")"$'\n'"peer: ${theirs#*$'\n'peer: }"
+		fi
 		PEER_PID= D=$T/sockit.$n
 		ours=$(run_case "$nc_ours" "$peer" "$input" "$args")
 		if [[ $theirs != "$ours" ]]; then
@@ -265,6 +271,77 @@ compare_corpus() {
 
 @test "nc front end 3: every one-liner: OpenBSD nc and sockit as nc give the same stdout, peer bytes and exit status" {
 	compare_corpus "$CASES"
+}
+
+# line_gaps FILE N: FILE (line_times.py's output) holds line1 .. lineN,
+# each at least 0.8 s after the one before (-i 1), all within 30 s.
+line_gaps() {
+	cat "$1"
+	[ "$(awk '{ printf "%s ", $2 }' "$1")" = "$(seq -f 'line%g' 1 "$2" | tr '\n' ' ')" ]
+	awk 'NR > 1 && $1 - prev < 0.8 { print "gap before line " NR; bad = 1 }
+	    { prev = $1 } END { exit bad || prev > 30 }' "$1"
+}
+
+@test "nc front end 3: -i 1 sends a line at a time, 1 s apart at the receiver, with nc.openbsd and with sockit as nc" {
+	local nc
+	for nc in nc.openbsd "$T/bin/nc"; do
+		python3 "$PEERS/line_times.py" listen >"$T/times" \
+		    2>"$T/srv.log" 3>&- &
+		bg_pids+=($!)
+		wait_for_listen "$T/srv.log"
+		# three lines in one write: -i splits them
+		printf 'line1\nline2\nline3\n' >"$T/in"
+		run -0 timeout 30 "$nc" -N -i 1 127.0.0.1 "$PORT" <"$T/in"
+		wait "${bg_pids[-1]}" || :
+		echo "$nc:"
+		line_gaps "$T/times" 3
+	done
+}
+
+# telnet_peer: a python3 server on 127.0.0.1 that sends telnet
+# negotiation (DO ECHO, WILL SGA, DONT 5, WONT 6, a subnegotiation, IAC
+# IAC) in one write with text, then prints what the client sent (hex)
+# until its EOF on stdout ($T/got); sets PORT.
+telnet_peer() {
+	timeout 20 python3 -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+print("listening on 127.0.0.1 %d" % s.getsockname()[1], file=sys.stderr,
+      flush=True)
+c, _ = s.accept()
+c.sendall(bytes([255, 253, 1, 255, 251, 3]) + b"hello" + bytes([255, 255]) +
+          b" world\r\n" + bytes([255, 250, 24, 1, 255, 240, 255, 254, 5,
+          255, 252, 6]) + b"end\n")
+got = b""
+while True:
+    d = c.recv(4096)
+    if not d:
+        break
+    got += d
+print(got.hex(" "), flush=True)' >"$T/got" 2>"$T/srv.log" 3>&- &
+	bg_pids+=($!)
+	wait_for_listen "$T/srv.log"
+}
+
+@test "nc front end 3: -t answers telnet negotiation as nc.openbsd does; the negotiation stays off stdout (nc.openbsd prints it)" {
+	local nc answers=()
+	for nc in nc.openbsd "$T/bin/nc"; do
+		telnet_peer
+		{ sleep 1; echo bye; } |
+		    timeout 20 "$nc" -N -t 127.0.0.1 "$PORT" >"$T/out.${nc##*/}"
+		wait "${bg_pids[-1]}" || :
+		answers+=("$(cat "$T/got")")
+	done
+	# WONT ECHO, DONT SGA, WONT 5, DONT 6, then the line sent: the same
+	printf '%s\n' "${answers[@]}"
+	[ "${answers[0]}" = "ff fc 01 ff fe 03 ff fc 05 ff fe 06 62 79 65 0a" ]
+	[ "${answers[1]}" = "${answers[0]}" ]
+	# sockit: the text alone (IAC IAC as one 0xff); nc.openbsd: every byte
+	printf 'hello\377 world\r\nend\n' | cmp - "$T/out.nc"
+	od -An -c "$T/out.nc.openbsd"
+	grep -q $'\xff\xfd\x01' "$T/out.nc.openbsd"
 }
 
 @test "nc front end 3: sockit nc and sockit named netcat are the same front end" {
@@ -289,9 +366,28 @@ compare_corpus() {
 	[[ $stderr == *"connect to 127.0.0.1 port $closed (tcp) failed: Connection refused"* ]]
 }
 
+@test "nc front end 3: sockit -v nc: global options nc has too (-4 -6 -n -v -w) are nc's; -j and --quiet before nc are exit 2 naming them" {
+	local port
+	port=$(free_port)
+	timeout 30 socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" \
+	    EXEC:true </dev/null 3>&- &
+	bg_pids+=($!)
+	wait_tcp "$port"
+	run -0 --separate-stderr "$SOCKIT" -v nc -z 127.0.0.1 "$port"
+	assert_output ""
+	[[ $stderr == *"Connection to 127.0.0.1 $port port [tcp/"*"] succeeded!"* ]]
+	run -0 --separate-stderr "$SOCKIT" -4 --verbose -n -w 5 nc -z \
+	    127.0.0.1 "$port"
+	[[ $stderr == *"Connection to 127.0.0.1 $port port [tcp/"*"] succeeded!"* ]]
+	run -2 "$SOCKIT" -j nc -z 127.0.0.1 "$port"
+	assert_output --partial "sockit: nc: -j before the word nc:"
+	run -2 "$SOCKIT" --quiet nc -z 127.0.0.1 "$port"
+	assert_output --partial "sockit: nc: --quiet before the word nc:"
+}
+
 @test "nc front end 3: an nc option with no equivalent is exit 2 naming it; -e is not OpenBSD nc's" {
 	local option
-	for option in -F -S -t -Z "-i 1" "-m 5" "-P user" "-V 1" "-W 1"; do
+	for option in -F -S -Z "-m 5" "-P user" "-V 1" "-W 1"; do
 		run -2 "$T/bin/nc" $option 127.0.0.1 9
 		assert_output --partial "nc's ${option%% *} ("
 		assert_output --partial "has no equivalent"
@@ -302,10 +398,15 @@ compare_corpus() {
 	assert_output --partial "one port at a time without -z"
 }
 
-@test "nc front end 3: tests/nc/udp.cases holds nc -u one-liners in the corpus form (run once connect -u lands)" {
+@test "nc front end 3: every nc -u one-liner: OpenBSD nc and sockit as nc give the same stdout, peer bytes and exit status" {
+	compare_corpus "$BATS_TEST_DIRNAME/nc/udp.cases"
+}
+
+@test "nc front end 3: tests/nc/udp.cases holds nc -u one-liners in the corpus form" {
 	run -0 cases "$BATS_TEST_DIRNAME/nc/udp.cases"
 	((${#lines[@]} >= 5))
-	run -0 awk -F ' [|] ' 'NF != 4 || $4 !~ /-[a-zA-Z]*u/ { print }' \
+	run -0 awk -F ' [|] ' '(NF != 4 && (NF != 5 || $5 !~ /^sockit prints /)) ||
+	    $4 !~ /-[a-zA-Z]*u/ { print }' \
 	    <(cases "$BATS_TEST_DIRNAME/nc/udp.cases")
 	assert_output ""
 }

@@ -24,7 +24,8 @@
 /* What nc's command line asked, before it becomes words. */
 struct nc_line {
 	bool listen, keep, unix_sock, check, half_close, recv_only, v6, udp;
-	const char *source_port, *source, *timeout, *quit;
+	bool telnet;
+	const char *source_port, *source, *timeout, *quit, *interval;
 	const char *proxy, *proxy_kind; /* -x ADDR[:PORT], -X 4|5|connect */
 	const char *rcvbuf, *sndbuf, *ttl, *tos;
 	char tos_buf[16]; /* -T 0xHH in decimal */
@@ -36,11 +37,9 @@ static const struct {
 	const char *what;
 } missing[] = {
 	{ 'F', "pass the first connected socket to stdout" },
-	{ 'i', "an interval between lines" },
 	{ 'm', "minimum TTL of incoming packets" },
 	{ 'P', "proxy user name (with a password prompt)" },
 	{ 'S', "TCP MD5 signatures" },
-	{ 't', "telnet negotiation" },
 	{ 'V', "routing table" },
 	{ 'W', "stop after N packets received" },
 	{ 'Z', "DCCP" },
@@ -72,14 +71,15 @@ nc_named(const char *argv0)
 static void
 nc_usage(void)
 {
-	fputs("usage: nc [-46CDdhklNnrUuvz] [-I length] [-M ttl] [-O length]\n"
-	      "          [-p source_port] [-q seconds] [-s sourceaddr] "
-	      "[-T keyword]\n"
-	      "          [-w timeout] [-X proxy_protocol] "
-	      "[-x proxy_address[:port]]\n"
-	      "          [destination] [port]\n"
+	fputs("usage: nc [-46CDdhklNnrtUuvz] [-I length] [-i interval] "
+	      "[-M ttl]\n"
+	      "          [-O length] [-p source_port] [-q seconds] "
+	      "[-s sourceaddr]\n"
+	      "          [-T keyword] "
+	      "[-w timeout] [-X proxy_protocol]\n"
+	      "          [-x proxy_address[:port]] [destination] [port]\n"
 	      "OpenBSD nc's options, run as sockit connect or sockit listen "
-	      "(man sockit:\nNC FRONT END).  -F -i -m -P -S -t -V -W -Z: "
+	      "(man sockit:\nNC FRONT END).  -F -m -P -S -V -W -Z: "
 	      "no equivalent (exit 2).\n",
 	    stdout);
 }
@@ -186,6 +186,8 @@ value_of(struct nc_line *l, int c)
 		return &l->sndbuf;
 	case 'M':
 		return &l->ttl;
+	case 'i':
+		return &l->interval;
 	}
 	return NULL;
 }
@@ -195,7 +197,7 @@ value_of(struct nc_line *l, int c)
 static int
 take(struct nc_line *l, struct nc_cmd *cmd, int c)
 {
-	static const char same[] = "46nvCku";
+	static const char same[] = "46nvCkut";
 	const char **value = value_of(l, c);
 
 	if (value != NULL) {
@@ -211,9 +213,11 @@ take(struct nc_line *l, struct nc_cmd *cmd, int c)
 			c == 'v' ? "-v" :
 			c == 'C' ? "-C" :
 			c == 'k' ? "-k" :
+			c == 't' ? "-t" :
 				   "-u");
 		l->keep |= c == 'k';
 		l->udp |= c == 'u';
+		l->telnet |= c == 't';
 		l->v6 = c == '6' || (l->v6 && c != '4');
 		return 0;
 	}
@@ -316,6 +320,10 @@ add_session(struct nc_cmd *cmd, const struct nc_line *l)
 	}
 	if (l->recv_only)
 		add(cmd, "--recv-only");
+	if (l->interval != NULL) { /* a line at a time, -i apart */
+		add(cmd, "--delay");
+		add(cmd, l->interval);
+	}
 	if (l->timeout != NULL && !udp_quit) { /* an idle session ends */
 		add(cmd, "--idle-timeout");
 		add(cmd, l->timeout);
@@ -395,6 +403,9 @@ add_words(struct nc_cmd *cmd, const struct nc_line *l, int n, char **args)
 	if (l->check && l->unix_sock)
 		return usage_error("-z with -U (a check of a Unix socket) has "
 				   "no equivalent in sockit");
+	if (l->telnet && l->udp)
+		return usage_error("-t with -u (telnet negotiation over UDP) "
+				   "has no equivalent in sockit");
 	if (l->check)
 		add(cmd, "-z");
 	if (l->timeout != NULL && !l->listen) {

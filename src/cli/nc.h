@@ -24,6 +24,12 @@ bool nc_named(const char *argv0);
    when it printed why not: 2 for an nc option with no equivalent, or a
    command line nc refuses too. */
 int nc_translate(int argc, char **argv, struct nc_cmd *cmd);
+/* sockit's global options before the word nc (`sockit -v nc ...`,
+   argv[at] is "nc"): those nc has too (-4 -6 -n -v -w, and their long
+   forms) become nc's; argv is made nc's in place: "nc", those options,
+   then the words after nc; *argc its new count.  Returns 0, or 2 when
+   another one (-j, --quiet) was given: exit 2 naming it. */
+int nc_globals(int *argc, char **argv, int at);
 /* Frees what nc_translate() allocated. */
 void nc_free(struct nc_cmd *cmd);
 

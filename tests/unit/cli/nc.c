@@ -38,6 +38,64 @@ translate(const char *line, char *buf, size_t len)
 	return buf;
 }
 
+/* nc_globals() of line, the word nc at index at: nc's argv that
+   results (words at blanks), or "exit N".  Returns buf. */
+static const char *
+globals(const char *line, int at, char *buf, size_t len)
+{
+	char copy[256], *argv[32], *w;
+	int argc = 0, status, i;
+	size_t off = 0;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (w = strtok(copy, " "); w != NULL && argc < 31;
+	     w = strtok(NULL, " "))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	status = nc_globals(&argc, argv, at);
+	if (status != 0)
+		return snprintf(buf, len, "exit %d", status), buf;
+	buf[0] = '\0';
+	for (i = 0; i < argc && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    i > 0 ? " " : "", argv[i]);
+	if (argv[argc] != NULL)
+		snprintf(buf, len, "argv[%d] is not NULL", argc);
+	return buf;
+}
+
+/* sockit's global options before the word nc: nc's own letters kept,
+   the others refused. */
+static void
+test_nc_globals(void)
+{
+	static const struct {
+		const char *line;
+		int at;
+		const char *want;
+	} cases[] = {
+		{ "sockit nc -z h 80", 1, "nc -z h 80" },
+		{ "sockit -v nc -z h 80", 2, "nc -v -z h 80" },
+		{ "sockit -4 -vn nc h 80", 3, "nc -4 -vn h 80" },
+		{ "sockit --verbose --numeric nc h 80", 3, "nc -v -n h 80" },
+		{ "sockit -w 3 -6 nc h 80", 4, "nc -w 3 -6 h 80" },
+		{ "sockit -vw3 nc h 80", 2, "nc -vw3 h 80" },
+		{ "sockit --timeout 2 nc h 80", 3, "nc -w 2 h 80" },
+		{ "sockit --timeout=2s nc h 80", 2, "nc -w2s h 80" },
+		{ "sockit -v -- nc h 80", 3, "nc -v h 80" },
+		{ "sockit -j nc h 80", 2, "exit 2" },
+		{ "sockit -vj nc h 80", 2, "exit 2" },
+		{ "sockit --json nc h 80", 2, "exit 2" },
+		{ "sockit --quiet nc h 80", 2, "exit 2" },
+	};
+	char buf[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_str(globals(cases[i].line, cases[i].at, buf, sizeof(buf)),
+		    cases[i].want, "nc front end: %s", cases[i].line);
+}
+
 void
 test_nc(void)
 {
@@ -78,6 +136,10 @@ test_nc(void)
 		{ "nc -ul -w 2 9000", "listen -u --idle-timeout 2 9000" },
 		{ "nc -zu h 53", "connect -u -z h 53" },
 		{ "nc h 80 -n", "connect -n --no-shutdown h 80" },
+		{ "nc -i 1 h 1", "connect --no-shutdown --delay 1 h 1" },
+		{ "nc -l -i 2 9000", "listen --no-shutdown --delay 2 9000" },
+		{ "nc -t h 23", "connect -t --no-shutdown h 23" },
+		{ "nc -ltk 23", "listen -t -k --no-shutdown 23" },
 		/* what nc refuses too: nc's exit 1 */
 		{ "nc h", "exit 1" },
 		{ "nc", "exit 1" },
@@ -88,11 +150,13 @@ test_nc(void)
 		{ "nc -X 6 -x p h 1", "exit 1" },
 		/* nc's options with no equivalent, -e and -c: exit 2 */
 		{ "nc -F h 1", "exit 2" },
-		{ "nc -i 1 h 1", "exit 2" },
+		{ "nc -S h 1", "exit 2" },
 		{ "nc -e /bin/sh -l 9", "exit 2" },
 		{ "nc -c date -l 9", "exit 2" },
 		{ "nc h 80 81", "exit 2" },
 		{ "nc -zU /run/app.sock", "exit 2" },
+		{ "nc -u -t h 23", "exit 2" },
+		{ "nc -tlu 23", "exit 2" },
 	};
 	char buf[512];
 	size_t i;
@@ -103,4 +167,5 @@ test_nc(void)
 	ok(nc_named("nc") && nc_named("/usr/local/bin/netcat") &&
 		!nc_named("sockit") && !nc_named("ncat"),
 	    "nc front end: the names nc and netcat");
+	test_nc_globals();
 }
