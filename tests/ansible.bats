@@ -28,14 +28,16 @@ setup() {
 	in_ns db ip addr add 192.0.2.2/24 dev fleet1
 	in_ns db ip link set fleet1 up
 
-	# db: a database port on its fleet address, a cache on loopback only
-	in_ns db socat TCP-LISTEN:5432,bind=192.0.2.2,reuseaddr,fork /dev/null \
+	# db: a database port on its fleet address, a cache on loopback only.
+	# nsenter itself, not in_ns (a function: its subshell would be the
+	# PID killed, the listener left running): nsenter execs the listener
+	nsenter --net="$T/ns/db" socat TCP-LISTEN:5432,bind=192.0.2.2,reuseaddr,fork /dev/null \
 	    </dev/null 3>&- &
 	bg_pids+=($!)
-	in_ns db nc -lk 127.0.0.1 6379 </dev/null >/dev/null 3>&- &
+	nsenter --net="$T/ns/db" nc -lk 127.0.0.1 6379 </dev/null >/dev/null 3>&- &
 	bg_pids+=($!)
 	# web: its own port on loopback; localhost: a port the kernel picks
-	in_ns web "$SOCKIT" listen -k 127.0.0.1 8080 </dev/null >/dev/null 3>&- &
+	nsenter --net="$T/ns/web" "$SOCKIT" listen -k 127.0.0.1 8080 </dev/null >/dev/null 3>&- &
 	bg_pids+=($!)
 	"$SOCKIT" listen -k 127.0.0.1 0 </dev/null >/dev/null 2>"$T/local.err" 3>&- &
 	bg_pids+=($!)
