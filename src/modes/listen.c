@@ -396,7 +396,6 @@ serve(struct server *sv)
 		.closed = closed_hook,
 		.proxied = proxied_hook };
 	struct relay_opts ro = sv->o.s.ro;
-	char words[NI_MAXHOST + 8];
 	struct sock_err e;
 	enum relay_end end;
 	size_t i;
@@ -420,16 +419,27 @@ serve(struct server *sv)
 		relay_listen(sv->r, sv->lfd[i]);
 	sv->lfd_relayed = true;
 	end = relay_run(sv->r, &e);
+	return serve_status(sv, end, &e, "client");
+}
+
+/* The exit status of a server's relay that ended with end (*e): the
+   session's, or none came (a "client", a "datagram") within -w. */
+int
+serve_status(struct server *sv, enum relay_end end, struct sock_err *e,
+    const char *nobody)
+{
+	char words[NI_MAXHOST + 8];
+
 	if (end == RELAY_DONE)
 		return EXIT_OK;
 	if (end == RELAY_NO_PEER)
-		return fail(SOCK_ENET, "no client within %lld ms",
+		return fail(SOCK_ENET, "no %s within %lld ms", nobody,
 		    (long long)G.timeout_ms);
 	if (end == RELAY_STOPPED) /* the signal decides the status */
-		return sv->o.keep_open ? EXIT_OK : exit_status(e.kind);
-	if (!sv->peer_came) /* the first client could not be taken */
-		return report(&e);
-	return report_session_end(&e,
+		return sv->o.keep_open ? EXIT_OK : exit_status(e->kind);
+	if (!sv->peer_came) /* the first peer could not be taken */
+		return report(e);
+	return report_session_end(e,
 	    addr_words(&sv->peer, words, sizeof(words)), SESSION_ALL);
 }
 

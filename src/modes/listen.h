@@ -68,4 +68,10 @@ int tls_ready_hook(void *ctx, struct endpoint *p);
    first.  Returns the exit status. */
 int serve_exec(struct server *);
 
+/* listen.c */
+/* The exit status of a server's relay that ended with end (*e); nobody
+   names what did not come within -w ("client", "datagram"). */
+int serve_status(struct server *, enum relay_end end, struct sock_err *e,
+    const char *nobody);
+
 #endif

@@ -141,7 +141,6 @@ serve_udp(struct server *sv)
 		.closed = closed_hook,
 		.joined = joined_hook };
 	struct relay_opts ro = sv->o.s.ro;
-	char words[NI_MAXHOST + 8];
 	struct sock_err e;
 	enum relay_end end;
 	size_t i;
@@ -162,15 +161,5 @@ serve_udp(struct server *sv)
 		relay_listen_dgram(sv->r, sv->lfd[i]);
 	sv->lfd_relayed = true;
 	end = relay_run(sv->r, &e);
-	if (end == RELAY_DONE)
-		return EXIT_OK;
-	if (end == RELAY_NO_PEER)
-		return fail(SOCK_ENET, "no datagram within %lld ms",
-		    (long long)G.timeout_ms);
-	if (end == RELAY_STOPPED) /* the signal decides the status */
-		return sv->o.keep_open ? EXIT_OK : exit_status(e.kind);
-	if (!sv->peer_came)
-		return report(&e);
-	return report_session_end(&e,
-	    addr_words(&sv->peer, words, sizeof(words)), SESSION_ALL);
+	return serve_status(sv, end, &e, "datagram");
 }
