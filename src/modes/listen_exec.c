@@ -184,10 +184,13 @@ helper_detach(void)
    close_notify) is the command's EOF; the command's end half-closes
    (sends close_notify).  Never returns. */
 static void
-run_helper(struct server *sv, int fd, const struct sock_addr *peer)
+run_helper(struct server *sv, int fd, const struct sock_addr *client)
 {
 	struct helper h = { sv, -1, -1 };
 	char words[NI_MAXHOST + 8];
+	/* a copy: client may be the address of an endpoint of the server's
+	   relay (--proxy-protocol), which is freed below */
+	struct sock_addr copy = *client, *peer = &copy;
 	struct sock_err e;
 	struct relay *r;
 	int sp[2], st, status = EXIT_OK;
