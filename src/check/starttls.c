@@ -105,7 +105,9 @@ last_line(const char *b, size_t n, enum reply kind, const char **end)
 		*end = nl;
 		if (kind == R_LINE)
 			return line;
-		if (kind == R_TAGGED && strncmp(line, "a1 ", 3) == 0)
+		/* memcmp within the line: the reply is bytes, not a string */
+		if (kind == R_TAGGED && nl - line >= 3 &&
+		    memcmp(line, "a1 ", 3) == 0)
 			return line;
 		if (kind == R_CODE && nl - line >= 3 &&
 		    isdigit((unsigned char)line[0]) &&
