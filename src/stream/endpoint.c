@@ -23,8 +23,12 @@ peer_add(struct relay *r, int fd, const struct sock_addr *peer, struct tls *tls,
 
 	if (r->n == r->cap) {
 		np = realloc(r->peers, (r->cap ? r->cap * 2 : 8) * sizeof(*np));
-		if (np == NULL)
+		if (np == NULL ||
+		    visit_grow(r, r->cap ? r->cap * 2 : 8) == -1) {
+			if (np != NULL)
+				r->peers = np;
 			return sock_fail(e, SOCK_ELOCAL, ENOMEM, "relay");
+		}
 		r->peers = np;
 		r->cap = r->cap ? r->cap * 2 : 8;
 	}
@@ -52,7 +56,9 @@ peer_add(struct relay *r, int fd, const struct sock_addr *peer, struct tls *tls,
 		if (r->o.handshake_ms >= 0)
 			p->hs_end = p->start_ms + (double)r->o.handshake_ms;
 	}
+	p->slot = r->n;
 	r->peers[r->n++] = p;
+	visit_mark(r, p);
 	r->had_peer = true;
 	/* --chat: the others are told (--proxy-protocol: once its header
 	   came, header.c) */
@@ -67,6 +73,7 @@ void
 peer_dead(struct relay *r, struct endpoint *p)
 {
 	p->dead = true;
+	visit_mark(r, p);
 	peer_queue_clear(r, p);
 }
 
@@ -156,6 +163,7 @@ peer_send(struct relay *r, struct endpoint *p)
 
 	if (p->hs)
 		return; /* not before the handshake */
+	visit_mark(r, p);
 	while (!p->dead && (c = p->out.head) != NULL && r->halt == HALT_NONE) {
 		w = peer_write(r, p, c->data + p->out.off, c->len - p->out.off);
 		if (w > 0) {
@@ -255,6 +263,7 @@ peer_recv(struct relay *r, struct endpoint *p)
 void
 peer_received(struct relay *r, struct endpoint *p, struct chunk *c)
 {
+	visit_mark(r, p);
 	moved(r, p, '<', c->data, c->len);
 	p->bytes_in += c->len;
 	/* -t: IAC sequences answered and taken out */
@@ -300,6 +309,7 @@ peer_dispatch(struct relay *r, struct endpoint *p, struct sock_err *e)
 		re |= p->rd_ev;
 	if (re == 0)
 		return 0;
+	visit_mark(r, p);
 	if (p->hs) {
 		peer_handshake(r, p);
 		return 0;
@@ -408,7 +418,9 @@ peer_drop(struct relay *r, size_t i)
 		r->h.closed(r->h.ctx, p, p->err.kind != SOCK_OK);
 	/* out of the set first: an -e child may hold the socket too */
 	relay_set_watch(r, p->fd, &p->reg, -1, &p->re);
+	visit_forget(r, p);
 	r->peers[i] = r->peers[--r->n];
+	r->peers[i]->slot = i;
 	/* whatever the reason it left, it no longer holds up the chunk */
 	peer_queue_clear(r, p);
 	peer_free(r, p);

@@ -73,6 +73,20 @@ struct round {
 	double room_at; /* ... again then (a slow client stalls), or -1 */
 };
 
+/* Which peers a round looks at (visit.c). */
+struct visit {
+	struct endpoint **next;	 /* marked for the next round */
+	struct endpoint **now;	 /* this round's, when not all */
+	struct endpoint **ready; /* dispatched this round */
+	size_t nnext, nnow, nready;
+	uint64_t gen;	/* next's generation: a peer's next_gen says it is in */
+	uint64_t rgen;	/* ready's, and a peer's ready_gen */
+	bool all;	/* this round walks every peer */
+	unsigned state; /* what every peer depends on, last round */
+	double hs_at;	/* the earliest handshake deadline seen, or -1 */
+	uint64_t rounds, visited; /* rounds, and peers looked at (tests) */
+};
+
 /* Why the relay stops at once, at the top of its loop. */
 enum halt { HALT_NONE, HALT_LOG, HALT_ACCEPT };
 
@@ -109,6 +123,7 @@ struct relay {
 	enum halt halt;
 	struct sock_err halt_err;
 	struct round round;
+	struct visit visit;
 	struct zerocopy zc;
 	struct chunk *held; /* --delay: the local side's chunk, sent a line
 			       at a time (delay.c) */
@@ -118,6 +133,7 @@ struct relay {
 
 /* relay.c */
 int relay_epoll_set(struct relay *, int fd, int *reg, int ev, short *re);
+int peer_epoll_set(struct relay *, struct endpoint *, int ev);
 
 /* Registers fd in the epoll set for ev (poll(2) bits; 0 still reports
    errors and hang-ups, as poll does), or takes it out (ev -1).  *reg is
@@ -128,6 +144,14 @@ static inline int
 relay_set_watch(struct relay *r, int fd, int *reg, int ev, short *re)
 {
 	return ev == *reg ? 0 : relay_epoll_set(r, fd, reg, ev, re);
+}
+
+/* relay_set_watch() for a peer: its events come to p->re, and p to the
+   round's ready list. */
+static inline int
+peer_set_watch(struct relay *r, struct endpoint *p, int ev)
+{
+	return ev == p->reg ? 0 : peer_epoll_set(r, p, ev);
 }
 
 static inline bool
@@ -225,6 +249,25 @@ ssize_t dgram_write(struct endpoint *, const char *buf, size_t n, bool lines,
     size_t max);
 size_t dgram_recv(struct relay *, struct endpoint *, char *buf, size_t len);
 void dgram_accept(struct relay *, size_t i);
+
+/* visit.c */
+int visit_grow(struct relay *, size_t cap);
+void visit_free(struct relay *);
+void visit_mark(struct relay *, struct endpoint *);
+void visit_ready(struct relay *, struct endpoint *);
+void visit_ready_clear(struct relay *);
+void visit_forget(struct relay *, struct endpoint *);
+void visit_reset(struct relay *);
+void visit_begin(struct relay *, double now);
+size_t visit_count(const struct relay *);
+void visit_deadline(struct relay *, const struct endpoint *);
+
+/* The k-th peer this round visits (below visit_count()), or NULL. */
+static inline struct endpoint *
+visit_peer(const struct relay *r, size_t k)
+{
+	return r->visit.all ? r->peers[k] : r->visit.now[k];
+}
 
 /* zerocopy.c */
 void zc_setup(struct relay *);

@@ -37,6 +37,7 @@ relay_new(int in_fd, int out_fd, const struct relay_opts *o,
 	r->zc.pipe[0] = r->zc.pipe[1] = -1;
 	r->first_peer_by = -1;
 	r->local.in_fd = r->local.out_fd = -1;
+	r->visit.gen = r->visit.rgen = 1;
 	r->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (r->ep == -1 || local_open(r, in_fd, out_fd) == -1) {
 		relay_free(r);
@@ -63,10 +64,11 @@ relay_count(const struct relay *r)
 	return r->n;
 }
 
-int
-relay_epoll_set(struct relay *r, int fd, int *reg, int ev, short *re)
+/* fd's events in the epoll set: ev, told with data. */
+static int
+epoll_set(struct relay *r, int fd, int *reg, int ev, uint64_t data)
 {
-	struct epoll_event ee = { .events = (uint32_t)ev, .data.ptr = re };
+	struct epoll_event ee = { .events = (uint32_t)ev, .data.u64 = data };
 
 	if (ev < 0) {
 		epoll_ctl(r->ep, EPOLL_CTL_DEL, fd, NULL);
@@ -78,6 +80,21 @@ relay_epoll_set(struct relay *r, int fd, int *reg, int ev, short *re)
 		return -1;
 	*reg = ev;
 	return 0;
+}
+
+/* A descriptor's events are told to *re (even: a short is aligned), a
+   peer's to the peer (odd: its address with the low bit set, which
+   relay_wait() tells apart). */
+int
+relay_epoll_set(struct relay *r, int fd, int *reg, int ev, short *re)
+{
+	return epoll_set(r, fd, reg, ev, (uint64_t)(uintptr_t)re);
+}
+
+int
+peer_epoll_set(struct relay *r, struct endpoint *p, int ev)
+{
+	return epoll_set(r, p->fd, &p->reg, ev, (uint64_t)(uintptr_t)p | 1);
 }
 
 /* When -q ends the session, or -1: DUR after the local side's EOF (a
@@ -127,11 +144,14 @@ reap(struct relay *r, double now, struct sock_err *e)
 {
 	struct endpoint *p;
 	double at;
-	size_t i;
+	size_t k;
 	bool failed;
 
-	for (i = 0; i < r->n; i++) {
-		p = r->peers[i];
+	visit_begin(r, now);
+	for (k = 0; k < visit_count(r); k++) {
+		if ((p = visit_peer(r, k)) == NULL)
+			continue;
+		r->visit.visited++;
 		if (r->local.in_eof)
 			peer_shutdown(r, p);
 		if (p->hs && !p->dead && p->hs_end >= 0 && now >= p->hs_end) {
@@ -150,18 +170,23 @@ reap(struct relay *r, double now, struct sock_err *e)
 				peer_fail(r, p, ETIMEDOUT, "idle timeout");
 			p->reason = "idle";
 		}
+		visit_deadline(r, p);
 		/* done, and the local side has its last bytes */
 		if (!peer_done(r, p, now) ||
 		    (!p->dead && !queue_empty(&r->local.out)))
 			continue;
 		if (r->o.keep_open) {
-			peer_drop(r, i--);
+			peer_drop(r, p->slot);
+			if (r->visit.all)
+				k--; /* the last peer took its place */
+			else
+				r->visit.now[k] = NULL;
 			continue;
 		}
 		if ((failed = p->dead && !p->handed_off &&
 			    p->err.kind != SOCK_OK))
 			*e = p->err;
-		peer_drop(r, i);
+		peer_drop(r, p->slot);
 		if (local_flush(r, e) == -1 || failed)
 			return RELAY_FAILED;
 		return RELAY_DONE;
@@ -231,6 +256,7 @@ static int
 dispatch(struct relay *r, struct sock_err *e)
 {
 	struct local *l = &r->local;
+	struct endpoint *p;
 	size_t i;
 
 	if (l->out_reg >= 0 && (l->out_re & POLLERR))
@@ -244,9 +270,14 @@ dispatch(struct relay *r, struct sock_err *e)
 	if (r->round.want_in && (!l->in_poll || l->in_re) &&
 	    read_local(r, e) == -1)
 		return -1;
-	for (i = 0; i < r->n && r->halt == HALT_NONE; i++)
-		if (peer_dispatch(r, r->peers[i], e) == -1)
+	/* the peers that are ready (a peer that is not has nothing to do) */
+	for (i = 0; i < r->visit.nready && r->halt == HALT_NONE; i++) {
+		if ((p = r->visit.ready[i]) == NULL)
+			continue;
+		r->visit.visited++;
+		if (peer_dispatch(r, p, e) == -1)
 			return -1;
+	}
 	for (i = 0; i < r->nw; i++) {
 		if (r->w_re[i] == 0 || r->h.watched == NULL)
 			continue;
@@ -264,6 +295,7 @@ rounds(struct relay *r, struct sock_err *e)
 	int end, rc;
 
 	memset(e, 0, sizeof(*e));
+	visit_reset(r);
 	if (r->n == 1)
 		zc_setup(r);
 	if (!r->had_peer && r->o.first_peer_ms >= 0)
@@ -348,6 +380,7 @@ relay_free(struct relay *r)
 		peer_free(r, r->peers[i]);
 	r->n = 0;
 	free(r->peers);
+	visit_free(r);
 	for (i = 0; i < r->nl; i++)
 		close(r->lfd[i]);
 	local_close(r);

@@ -126,6 +126,10 @@ struct endpoint {
 	uint64_t datagrams_in, datagrams_out;
 	bool shared; /* listen -u -k: fd is the listener's (a duplicate):
 			sent to with sendto(peer), read by the listener */
+	/* where the relay keeps it (visit.c): its index in the peers, and
+	   in the lists of peers to look at and of peers ready */
+	size_t slot, next_at, ready_at;
+	uint64_t next_gen, ready_gen;
 };
 
 /* What the accept hook did with the client waiting at a listener. */

@@ -66,8 +66,10 @@ arm_peer(struct relay *r, struct endpoint *p)
 	    !(rd->zc_out && r->zc.out_waits_output)) {
 		ev |= p->rd_ev;
 		/* decrypted bytes epoll cannot see */
-		if (p->tls != NULL && tls_pending(p->tls))
+		if (p->tls != NULL && tls_pending(p->tls)) {
 			rd->pending = true;
+			visit_ready(r, p);
+		}
 	}
 	if (!p->hs &&
 	    ((!queue_empty(&p->out) && !p->wr_shut) || p->closing ||
@@ -79,7 +81,7 @@ arm_peer(struct relay *r, struct endpoint *p)
 	   epoll would tell at every wait */
 	if (ev == 0 && p->hup)
 		ev = -1;
-	if (!p->dead && relay_set_watch(r, p->fd, &p->reg, ev, &p->re) == -1)
+	if (!p->dead && peer_set_watch(r, p, ev) == -1)
 		peer_fail(r, p, errno, "cannot be watched (epoll)");
 }
 
@@ -90,8 +92,10 @@ relay_arm(struct relay *r, double now, struct sock_err *e)
 {
 	struct round *rd = &r->round;
 	struct local *l = &r->local;
+	struct endpoint *p;
 	size_t i;
 
+	visit_ready_clear(r);
 	broker_arm(r, now); /* --broker: room in every queue */
 	rd->want_in = !l->in_eof && local_may_read(r) && local_takers(r) &&
 	    r->zc.in == ZC_NONE;
@@ -119,8 +123,13 @@ relay_arm(struct relay *r, double now, struct sock_err *e)
 			&r->w_re[i]) == -1)
 			return sock_fail(e, SOCK_ELOCAL, errno, "epoll");
 	}
-	for (i = 0; i < r->n; i++)
-		arm_peer(r, r->peers[i]);
+	/* the peers whose waiting may have changed */
+	for (i = 0; i < visit_count(r); i++) {
+		if ((p = visit_peer(r, i)) == NULL)
+			continue;
+		r->visit.visited++;
+		arm_peer(r, p);
+	}
 	return 0;
 }
 
@@ -131,15 +140,12 @@ static int
 wait_ms(struct relay *r, double now)
 {
 	struct local *l = &r->local;
-	double deadline = -1, t;
+	double deadline = r->visit.hs_at, t; /* the handshakes' */
 	int timeout = -1;
 	size_t i;
 
-	for (i = 0; i < r->n; i++) {
-		t = r->peers[i]->hs ? r->peers[i]->hs_end : -1;
-		if (t >= 0 && (deadline < 0 || t < deadline))
-			deadline = t;
-		t = r->o.idle_ms >= 0 ? peer_idle_at(r, r->peers[i]) : -1;
+	for (i = 0; r->o.idle_ms >= 0 && i < r->n; i++) {
+		t = peer_idle_at(r, r->peers[i]);
 		if (t >= 0 && (deadline < 0 || t < deadline))
 			deadline = t;
 	}
@@ -177,6 +183,7 @@ relay_wait(struct relay *r, double now, struct sock_err *e)
 {
 	struct epoll_event ready[RELAY_EVENTS];
 	struct local *l = &r->local;
+	struct endpoint *p;
 	int rc, k;
 
 	rc = epoll_pwait(r->ep, ready, RELAY_EVENTS, wait_ms(r, now),
@@ -185,8 +192,17 @@ relay_wait(struct relay *r, double now, struct sock_err *e)
 		return errno == EINTR ?
 		    0 :
 		    sock_fail(e, SOCK_ELOCAL, errno, "epoll_pwait");
-	for (k = 0; k < rc; k++)
-		*(short *)ready[k].data.ptr = (short)ready[k].events;
+	for (k = 0; k < rc; k++) {
+		uint64_t to = ready[k].data.u64;
+
+		if (to & 1) { /* a peer */
+			p = (struct endpoint *)(uintptr_t)(to & ~(uint64_t)1);
+			p->re = (short)ready[k].events;
+			visit_ready(r, p);
+		} else {
+			*(short *)(uintptr_t)to = (short)ready[k].events;
+		}
+	}
 	if (!r->round.in_want && (l->in_re & (POLLHUP | POLLERR)))
 		l->in_hup = true;
 	if (!r->round.in_want && (l->in_re & POLLIN))

@@ -371,6 +371,74 @@ test_fanout(bool leave)
 	close(nul);
 }
 
+/* A -k relay holding IDLE quiet peers while one more sends BIG bytes: a
+   round looks at the peers that were ready or changed, not at every one
+   (visits per round stay a handful); the quiet ones are still read when
+   they speak, and each is told closed at the stop. */
+#define IDLE 300
+static void
+test_rounds_visit_ready(void)
+{
+	struct relay_opts o = opts();
+	struct sock_err e;
+	struct feed f;
+	struct run x;
+	int in[2], busy[2], sv[IDLE][2], k;
+	int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	int small = 4096;
+	double per_round;
+	uint64_t rounds, visited;
+
+	o.keep_open = true;
+	pipe_(in);
+	run_new(&x, in[0], nul, &o);
+	for (k = 0; k < IDLE; k++) {
+		pair(sv[k]);
+		if (relay_add(x.r, sv[k][0], NULL, NULL, &e) == -1)
+			bail("relay_add");
+	}
+	pair(busy);
+	/* a small buffer: a read a round, many rounds */
+	setsockopt(busy[0], SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	setsockopt(busy[1], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	if (relay_add(x.r, busy[0], NULL, NULL, &e) == -1)
+		bail("relay_add");
+	run_start(&x);
+	feed_start(&f, busy[1], BIG, true);
+	pthread_join(f.thread, NULL);
+	/* its EOF ends its session: the closed hook */
+	for (k = 0; k < 500 && __atomic_load_n(&x.closed, __ATOMIC_SEQ_CST) < 1;
+	     k++)
+		usleep(10000);
+	/* what the busy peer's rounds cost (read while the relay waits) */
+	rounds = __atomic_load_n(&x.r->visit.rounds, __ATOMIC_SEQ_CST);
+	visited = __atomic_load_n(&x.r->visit.visited, __ATOMIC_SEQ_CST);
+	per_round = rounds ? (double)visited / (double)rounds : 0;
+	for (k = 0; k < IDLE; k++) /* the quiet ones speak at last */
+		if (write(sv[k][1], "q", 1) != 1)
+			bail("write");
+	usleep(200000);
+	run_stop(&x);
+	pthread_join(x.thread, NULL);
+	ok(x.end == RELAY_STOPPED && x.closed == IDLE + 1 &&
+		x.bytes_in == (uint64_t)BIG + IDLE,
+	    "rounds: %d bytes from the busy peer and a byte from each of %d "
+	    "quiet ones (%llu), every one closed (%d)",
+	    BIG, IDLE, (unsigned long long)x.bytes_in, x.closed);
+	ok(rounds > 100 && per_round < 20,
+	    "rounds: %.1f peers looked at a round (%llu rounds), %d held",
+	    per_round, (unsigned long long)rounds, IDLE + 1);
+	relay_free(x.r);
+	close(x.wake[0]);
+	close(x.wake[1]);
+	for (k = 0; k < IDLE; k++)
+		close(sv[k][1]);
+	close(busy[1]);
+	close(in[0]);
+	close(in[1]);
+	close(nul);
+}
+
 /* -q: the session ends DUR after the local side's EOF, though the peer
    is still open (and it was half-closed). */
 static void
@@ -774,6 +842,7 @@ main(void)
 	test_both_ways();
 	test_fanout(true);
 	test_fanout(false);
+	test_rounds_visit_ready();
 	test_quit_after();
 	test_datagram();
 	test_recv_only_quit();
