@@ -305,7 +305,8 @@ exec_server(struct server *sv)
 		.handshake_ms = sv->o.s.ro.handshake_ms, /* PROXY header */
 		.proxy_protocol = sv->o.s.proxy_protocol,
 		.first_peer_ms = sv->o.keep_open ? -1 : G.timeout_ms,
-		.stop = &stop_signal };
+		.stop = &stop_signal,
+		.children = true };
 	struct relay *r;
 	size_t i;
 

@@ -45,8 +45,9 @@ stop_listening(struct relay *r)
 }
 
 /* Takes clients from listener lfd: at most max (when it is 1, a client
-   costs one accept, not one more to learn that nobody else waits). */
-static void
+   costs one accept, not one more to learn that nobody else waits).
+   Returns how many came (taken, refused or handed off). */
+static int
 accept_ready(struct relay *r, int lfd, int max)
 {
 	struct relay_client cl;
@@ -57,16 +58,16 @@ accept_ready(struct relay *r, int lfd, int max)
 		cl.tls = NULL;
 		switch (r->h.accept(r->h.ctx, lfd, &cl, &e)) {
 		case RELAY_ACCEPT_EMPTY:
-			return;
+			return k;
 		case RELAY_ACCEPT_NO_FDS:
 			r->accept_pause = sock_now_ms() + 100;
-			return;
+			return k;
 		case RELAY_ACCEPT_REFUSED:
 			continue;
 		case RELAY_ACCEPT_FAILED:
 			r->halt = HALT_ACCEPT;
 			r->halt_err = e;
-			return;
+			return k;
 		case RELAY_ACCEPT_HANDED_OFF:
 			r->had_peer = true;
 			break;
@@ -84,35 +85,58 @@ accept_ready(struct relay *r, int lfd, int max)
 			/* after stdin EOF, new clients are half-closed at
 			   once (with TLS, after the handshake) */
 			peer_shutdown(r, r->peers[r->n - 1]);
+			if (r->o.keep_open && local_quiet(r) &&
+			    peer_try_read(r, r->peers[r->n - 1], &e) == -1) {
+				r->halt = HALT_ACCEPT; /* stdout failed */
+				r->halt_err = e;
+				return k;
+			}
 			break;
 		}
 		if (!r->o.keep_open) {
 			stop_listening(r);
 			if (r->n == 1)
 				zc_setup(r);
-			return;
+			return k + 1;
 		}
 	}
+	return k;
 }
 
 /* The listeners that were ready: a listener ready round after round has
    a queue: drain it, up to 64 clients a wakeup; ready now and then
-   (clients one after the other), one client a round. */
+   (clients one after the other), one client a round.  A drain that found
+   one client (clients one after the other, each done in the round that
+   took it) waits for a streak twice as long before the next, up to 8
+   rounds (a burst waits 8 rounds at most, far below a listen queue);
+   one that found a queue drains from the second round again. */
 void
 accept_clients(struct relay *r)
 {
 	short ready = 0;
 	size_t i;
+	int max, got;
 
 	for (i = 0; i < r->nl; i++)
 		ready |= r->l_re[i] & POLLIN;
 	r->l_streak = ready ? r->l_streak + 1 : 0;
+	if (r->l_need == 0)
+		r->l_need = 1;
+	max = r->l_streak > r->l_need ? 64 : 1;
 	for (i = 0; i < r->nl; i++) {
 		if (!(r->l_re[i] & POLLIN))
 			continue;
-		if (r->l_dgram[i])
+		if (r->l_dgram[i]) {
 			dgram_accept(r, i); /* datagrams: listen -u */
-		else
-			accept_ready(r, r->lfd[i], r->l_streak > 1 ? 64 : 1);
+			continue;
+		}
+		got = accept_ready(r, r->lfd[i], max);
+		if (max == 1 || got > 1) {
+			if (got > 1)
+				r->l_need = 1;
+			continue;
+		}
+		r->l_need = r->l_need < 8 ? r->l_need * 2 : 8;
+		r->l_streak = 0;
 	}
 }

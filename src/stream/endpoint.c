@@ -329,6 +329,25 @@ peer_dispatch(struct relay *r, struct endpoint *p, struct sock_err *e)
 	return 0;
 }
 
+/* -k: a plain client just accepted is read at once (when the local side
+   has nothing for it first), as if epoll had told it ready with a
+   hang-up: what it sent with its connection, up to its EOF when that
+   came too.  A client that sends and leaves is done without being
+   watched (no epoll_ctl, no wait); one that sends nothing yet costs one
+   recv(2) that finds nothing.  Returns 0, or -1 (*e). */
+int
+peer_try_read(struct relay *r, struct endpoint *p, struct sock_err *e)
+{
+	int rc;
+
+	if (p->kind != ENDPOINT_STREAM || p->hs || p->dead)
+		return 0;
+	p->re = p->rd_ev;
+	rc = peer_dispatch(r, p, e);
+	p->re = 0;
+	return rc;
+}
+
 /* Half-closes p once all of the local side has gone to it. */
 void
 peer_shutdown(struct relay *r, struct endpoint *p)
@@ -416,8 +435,11 @@ peer_drop(struct relay *r, size_t i)
 	broker_leave(r, p); /* --chat: the others are told */
 	if (r->h.closed != NULL && !p->refused && !p->handed_off)
 		r->h.closed(r->h.ctx, p, p->err.kind != SOCK_OK);
-	/* out of the set first: an -e child may hold the socket too */
-	relay_set_watch(r, p->fd, &p->reg, -1, &p->re);
+	/* out of the set first when another descriptor of it lives on (an
+	   -e child's, a datagram listener's); else (-k: many clients come
+	   and go) the close takes it out */
+	if (r->o.children || !r->o.keep_open || p->shared)
+		relay_set_watch(r, p->fd, &p->reg, -1, &p->re);
 	visit_forget(r, p);
 	r->peers[i] = r->peers[--r->n];
 	r->peers[i]->slot = i;

@@ -107,6 +107,7 @@ struct relay {
 	bool l_dgram[RELAY_MAX_LISTEN]; /* a datagram listener */
 	size_t nl;
 	unsigned l_streak; /* rounds in a row with a listener ready */
+	unsigned l_need;   /* ... past which a listener is drained */
 	int wfd[RELAY_MAX_WATCH];
 	int w_reg[RELAY_MAX_WATCH];
 	short w_re[RELAY_MAX_WATCH];
@@ -227,6 +228,7 @@ void peer_dead(struct relay *, struct endpoint *);
 void peer_send(struct relay *, struct endpoint *);
 void peer_received(struct relay *, struct endpoint *, struct chunk *);
 int peer_dispatch(struct relay *, struct endpoint *, struct sock_err *);
+int peer_try_read(struct relay *, struct endpoint *, struct sock_err *);
 void peer_shutdown(struct relay *, struct endpoint *);
 void peer_handshake(struct relay *, struct endpoint *);
 double peer_idle_at(const struct relay *, const struct endpoint *);
@@ -240,6 +242,7 @@ int local_flush(struct relay *, struct sock_err *);
 void local_drain(struct relay *);
 void local_end_output(struct relay *);
 void local_close(struct relay *);
+bool local_quiet(const struct relay *);
 
 /* datagram.c */
 int dgram_read_local(struct relay *, struct chunk *, size_t got,

@@ -290,3 +290,18 @@ local_close(struct relay *r)
 	if (l->out_dup)
 		close(l->out_fd);
 }
+
+/* Whether the local side has nothing to read now, as epoll would have
+   told: a new -k client may then be read at once, nothing of the local
+   side's being due to it first (stdin that waited for a client goes to
+   it before its EOF is seen). */
+bool
+local_quiet(const struct relay *r)
+{
+	const struct local *l = &r->local;
+
+	if (r->o.recv_only || l->in_eof || l->in_fd < 0)
+		return true;
+	return l->in_poll && l->in_reg > 0 && !l->in_quiet && !l->in_hup &&
+	    !(l->in_re & (POLLIN | POLLHUP | POLLERR));
+}

@@ -59,6 +59,10 @@ struct relay_opts {
 	/* listen --proxy-protocol: 1 or 2, every client's PROXY protocol
 	   header first, within handshake_ms (header.c); 0: none */
 	int proxy_protocol;
+	/* a hook forks children that hold the relay's descriptors for a
+	   while (listen -e): a peer leaves the epoll set before its socket
+	   is closed, which would not take it out while a child holds it */
+	bool children;
 };
 
 /* How an endpoint's bytes move. */

@@ -13,8 +13,10 @@
 /* What the local side waits for.  Not wanted (no peer yet, a chunk under
    way), in_fd is left as it is, so that a client who comes and goes
    costs no epoll_ctl for it, until it tells it is ready (then no events)
-   or a hang-up (then out), which it would tell at every wait.  Returns
-   0, or -1 (*e). */
+   or a hang-up (then out), which it would tell at every wait.  With -k
+   it is watched for reading from the start, so that a client's accept
+   knows whether the local side has something for it (local_quiet()).
+   Returns 0, or -1 (*e). */
 static int
 arm_local(struct relay *r, struct sock_err *e)
 {
@@ -26,10 +28,12 @@ arm_local(struct relay *r, struct sock_err *e)
 	if (r->round.in_want)
 		l->in_quiet = false;
 	if (l->in_poll) {
-		ev = r->round.in_want		 ? POLLIN :
-		    l->in_eof || l->in_hup	 ? -1 :
-		    l->in_quiet || l->in_reg < 0 ? 0 :
-						   l->in_reg;
+		ev = r->round.in_want	   ? POLLIN :
+		    l->in_eof || l->in_hup ? -1 :
+		    l->in_quiet		   ? 0 :
+		    l->in_reg >= 0	   ? l->in_reg :
+		    r->o.keep_open	   ? POLLIN :
+					     0;
 		if (relay_set_watch(r, l->in_fd, &l->in_reg, ev, &l->in_re) ==
 		    -1) {
 			if (errno != EPERM)
