@@ -96,6 +96,17 @@ spawn(struct checker *c, struct loop *l, unsigned n)
 	return started;
 }
 
+/* Descriptors a lone loop needs: its budget, or fewer when the round
+   has fewer attempts to make at once (a single check allocates and
+   clears one slot, not 256). */
+static unsigned
+attempts_at_most(const struct checker *c)
+{
+	size_t most = c->n * (c->ncur > 1 ? c->ncur : 1);
+
+	return most == 0 ? 1 : most < c->cap ? (unsigned)most : c->cap;
+}
+
 int
 check_round(struct checker *c)
 {
@@ -117,8 +128,10 @@ check_round(struct checker *c)
 	if (spawn(c, l, n) == 0) {
 		for (i = 0; i < nloops; i++)
 			loop_free(&l[i]);
-		l[0].cap = c->cap; /* alone: every descriptor */
-		l[0].end = c->n;   /* and every result */
+		/* alone: every descriptor, or as many as there can be
+		   attempts at once (a result races each address) */
+		l[0].cap = attempts_at_most(c);
+		l[0].end = c->n; /* and every result */
 		rc = loop_run(&l[0]);
 		free(l);
 		return rc;

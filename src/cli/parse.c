@@ -127,6 +127,32 @@ ports_of(const unsigned char *set, size_t count, uint16_t **ports,
 	return 0;
 }
 
+/* A list of one item (no comma): its ports are in order and each once,
+   and need no set.  Returns 0, or -1 (*e). */
+static int
+one_item(const char *s, const char *proto, bool numeric, uint16_t **ports,
+    size_t *n, struct sock_err *e)
+{
+	char item[64];
+	size_t len = strlen(s);
+	uint16_t lo, hi;
+	unsigned v;
+
+	if (len == 0 || len >= sizeof(item))
+		return sock_failmsg(e, SOCK_EUSAGE,
+		    len ? "too long" : "empty item", "port list \"%s\"", s);
+	memcpy(item, s, len + 1);
+	if (list_item(item, proto, numeric, &lo, &hi, e) == -1)
+		return -1;
+	*ports = malloc(((size_t)hi - lo + 1) * sizeof(**ports));
+	if (*ports == NULL)
+		return sock_failmsg(e, SOCK_ELOCAL, "out of memory", "ports");
+	for (v = lo; v <= hi; v++)
+		(*ports)[v - lo] = (uint16_t)v;
+	*n = (size_t)hi - lo + 1;
+	return 0;
+}
+
 int
 parse_ports(const char *s, const char *proto, bool numeric, uint16_t **ports,
     size_t *n, struct sock_err *e)
@@ -141,6 +167,8 @@ parse_ports(const char *s, const char *proto, bool numeric, uint16_t **ports,
 
 	*ports = NULL;
 	*n = 0;
+	if (strchr(s, ',') == NULL)
+		return one_item(s, proto, numeric, ports, n, e);
 	/* a bit per port: 8 KiB to clear at every start, not 64 */
 	set = calloc(65536 / 8, 1);
 	if (set == NULL)
