@@ -4,8 +4,10 @@
 # N (200000) datagrams of SIZE (64) bytes from each sender to each
 # receiver: sockit udp-send --count -> sockit udp-recv --count, against
 # socat (-b SIZE from a file: one datagram per read; its receiver with
-# the 4 MiB receive buffer udp-recv takes by default) and nc -u.  Prints a
-# table: sent/s of the sender, datagrams received, and ratios.
+# the 4 MiB receive buffer udp-recv takes by default) and nc -u, and the
+# floor sender (bench/floor_udp.c: sendmmsg, nothing else) into sockit's
+# receiver.  Prints a table: sent/s of the sender, datagrams received,
+# and ratios.
 #
 # OpenBSD nc sends one datagram per read(2) of stdin (16 KiB from a file),
 # so it cannot send N small datagrams: it is measured as a receiver only.
@@ -96,6 +98,8 @@ send() {
 	socat)
 		timeout "$LIMIT" socat -u -b "$SIZE" OPEN:"$TMP/payload" \
 		    UDP-SENDTO:127.0.0.1:"$port" 2>/dev/null ;;
+	floor)
+		timeout "$LIMIT" "$floor_udp" "$port" "$N" "$SIZE" ;;
 	esac
 	t1=$(now_ns)
 	awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }'
@@ -105,8 +109,13 @@ printf 'UDP on loopback: %d datagrams of %d bytes, one run\n\n' "$N" "$SIZE"
 printf '%-8s %-10s %9s %11s %10s %7s %9s\n' sender receiver seconds sent/s \
     received recv% "vs socat"
 socat_rate=
-for pair in socat:socat sockit:sockit sockit:sockit-4M socat:sockit \
-    sockit:socat sockit:nc; do
+# the floor sender (bench/floor_udp.c) into the same receiver as sockit's
+floor_udp=$(floor floor_udp)
+pairs=(socat:socat sockit:sockit sockit:sockit-4M socat:sockit sockit:socat
+	sockit:nc)
+[ -n "$floor_udp" ] && pairs+=(floor:sockit)
+floor_rate=
+for pair in "${pairs[@]}"; do
 	s=${pair%%:*} r=${pair#*:}
 	port=$(free_port)
 	out=$TMP/$s-$r.out
@@ -117,12 +126,14 @@ for pair in socat:socat sockit:sockit sockit:sockit-4M socat:sockit \
 	rate=$(awk -v n="$N" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
 	[[ $pair == socat:socat ]] && socat_rate=$rate socat_got=$got
 	[[ $pair == sockit:sockit ]] && sockit_rate=$rate sockit_got=$got
+	[[ $pair == floor:sockit ]] && floor_rate=$rate
 	printf '%-8s %-10s %9s %11s %10s %6.1f%% %8.2fx\n' "$s" "$r" "$secs" \
 	    "$rate" "$got" "$(awk -v g="$got" -v n="$N" 'BEGIN { print 100 * g / n }')" \
 	    "$(awk -v a="$rate" -v b="$socat_rate" 'BEGIN { print (b > 0 ? a / b : 0) }')"
 done
 printf '\nsent/s: the sender'"'"'s datagrams over its run time; received: what\n'
 printf 'the receiver wrote out (the kernel drops what does not fit in the\n'
-printf 'receive buffer: sockit-4M is udp-recv -O SO_RCVBUF=4M).\n'
-row "UDP ${SIZE} B datagrams" dgrams/s "$sockit_rate" socat "$socat_rate" "" \
+printf 'receive buffer: sockit-4M is udp-recv -O SO_RCVBUF=4M).  floor: bench/\n'
+printf 'floor_udp.c, sendmmsg of 64 datagrams at a time and nothing else.\n'
+row "UDP ${SIZE} B datagrams" dgrams/s "$sockit_rate" socat "$socat_rate" "$floor_rate" \
 	">= 1e6/s, loss <= 1 %, >= 4 x socat; received $(awk -v g="$sockit_got" -v n="$N" 'BEGIN { printf "%.1f", 100 * g / n }') % (socat $(awk -v g="$socat_got" -v n="$N" 'BEGIN { printf "%.1f", 100 * g / n }') %)"
