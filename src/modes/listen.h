@@ -49,6 +49,11 @@ struct server {
 	struct tls_ctx *tls;	    /* --tls */
 };
 
+/* listen_open.c */
+/* Opens the listening sockets: inherited (LISTEN_FDS), a Unix path, or
+   ADDRESS PORT.  Returns 0 or an exit status. */
+int open_listeners(struct server *, char **args, int nargs);
+
 /* listen.c */
 /* Accepts one client from lfd (ready, non-blocking) and lets it in or
    not: into *fd, non-blocking unless an -e/-c child is to have it.
