@@ -361,8 +361,8 @@ mode_listen(int argc, char **argv)
 	if ((status = session_files(&sv.o.s)) != 0)
 		goto out;
 	signals_catch();
-	status = sv.o.udp ? listen_udp_open(&sv, argv + optind, argc - optind) :
-			    open_listeners(&sv, argv + optind, argc - optind);
+	status = listen_open(&sv, argv + optind, argc - optind,
+	    sv.o.udp ? SOCK_DGRAM : SOCK_STREAM);
 	if (status != 0)
 		goto out;
 	for (i = 0; i < sv.nl; i++) {

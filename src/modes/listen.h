@@ -50,9 +50,10 @@ struct server {
 };
 
 /* listen_open.c */
-/* Opens the listening sockets: inherited (LISTEN_FDS), a Unix path, or
-   ADDRESS PORT.  Returns 0 or an exit status. */
-int open_listeners(struct server *, char **args, int nargs);
+/* Opens the listening sockets of type, SOCK_STREAM or SOCK_DGRAM (-u):
+   inherited (LISTEN_FDS), a Unix path, or ADDRESS PORT.  Returns 0 or an
+   exit status. */
+int listen_open(struct server *, char **args, int nargs, int type);
 
 /* listen.c */
 /* Accepts one client from lfd (ready, non-blocking) and lets it in or

@@ -11,6 +11,7 @@
 #include "cli/globals.h"
 #include "cli/target.h"
 #include "modes/listen.h"
+#include "modes/udp_session.h"
 #include "out/report.h"
 
 /* systemd socket activation: when LISTEN_PID and LISTEN_FDS name this
@@ -46,12 +47,35 @@ inherited_listeners(struct server *sv, bool *taken)
 	return 0;
 }
 
-/* Opens the listening sockets: inherited (LISTEN_FDS), a Unix path, or
-   ADDRESS PORT.  Returns 0 or an exit status. */
-int
-open_listeners(struct server *sv, char **args, int nargs)
+/* One listening socket at a: a stream listener, or with -u (type
+   SOCK_DGRAM) a bound datagram socket with the receive buffer of a UDP
+   session; -6 takes no IPv4 clients.  Returns the descriptor, or -1
+   (*e). */
+static int
+open_at(const struct server *sv, struct sock_addr *a, int type,
+    struct sock_err *e)
 {
-	struct target_how how = target_how(SOCK_STREAM, true);
+	bool v6only = G.family == AF_INET6;
+	int fd;
+
+	if (type == SOCK_DGRAM) {
+		if ((fd = sock_bind_v6(a, SOCK_DGRAM, false, v6only, e)) != -1)
+			udp_rcvbuf(fd);
+		return fd;
+	}
+	if (a->family != AF_UNIX)
+		a->protocol = sv->o.s.mptcp ? SOCK_MPTCP : 0;
+	return sock_listen_v6(a, true, v6only, sv->o.backlog, e);
+}
+
+/* Opens the listening sockets of type (SOCK_STREAM, or SOCK_DGRAM for
+   -u): inherited (LISTEN_FDS, streams), a Unix path, or ADDRESS PORT
+   (every interface: the dual-stack "::", else 0.0.0.0; a name: its
+   first address that binds).  Returns 0 or an exit status. */
+int
+listen_open(struct server *sv, char **args, int nargs, int type)
+{
+	struct target_how how = target_how(type, true);
 	struct sock_addr a;
 	struct target t;
 	struct sock_err e;
@@ -59,10 +83,10 @@ open_listeners(struct server *sv, char **args, int nargs)
 	uint16_t port;
 	size_t i;
 	int fd, status;
-	bool v6only = G.family == AF_INET6; /* -6: no IPv4 clients */
-	bool taken;
+	bool taken = false;
 
-	if ((status = inherited_listeners(sv, &taken)) != 0 || taken)
+	if (type == SOCK_STREAM &&
+	    ((status = inherited_listeners(sv, &taken)) != 0 || taken))
 		return status;
 	if (sv->o.s.unix_path != NULL) {
 		if (nargs > 0)
@@ -71,8 +95,7 @@ open_listeners(struct server *sv, char **args, int nargs)
 			    args[0]);
 		if (sock_addr_unix(&a, sv->o.s.unix_path, &e) == -1)
 			return usage_err(&e);
-		fd = sock_listen(&a, true, sv->o.backlog, &e);
-		if (fd == -1)
+		if ((fd = open_at(sv, &a, type, &e)) == -1)
 			return report(&e);
 		sv->lfd[sv->nl++] = fd;
 		sv->made_unix = sv->o.s.unix_path[0] != '@' &&
@@ -84,30 +107,21 @@ open_listeners(struct server *sv, char **args, int nargs)
 		return status;
 	sv->port_zero = port == 0;
 	if (t.host[0] == '\0') {
-		/* all interfaces: dual-stack "::", else 0.0.0.0 */
 		sock_addr_any(&a, G.family == AF_INET ? AF_INET : AF_INET6,
 		    port);
-		a.protocol = sv->o.s.mptcp ? SOCK_MPTCP : 0;
-		fd = sock_listen_v6(&a, true, v6only, sv->o.backlog, &e);
+		fd = open_at(sv, &a, type, &e);
 		if (fd == -1 && G.family == AF_UNSPEC &&
 		    (e.code == EAFNOSUPPORT || e.code == EADDRNOTAVAIL)) {
 			sock_addr_any(&a, AF_INET, port);
-			a.protocol = sv->o.s.mptcp ? SOCK_MPTCP : 0;
-			fd = sock_listen(&a, true, sv->o.backlog, &e);
+			fd = open_at(sv, &a, type, &e);
 		}
-		if (fd == -1)
-			return report(&e);
-		sv->lfd[sv->nl++] = fd;
-		return 0;
+	} else {
+		if ((status = target_resolve(t.host, port, &how, &ai)) != 0)
+			return status;
+		for (i = 0, fd = -1; i < ai.n && fd == -1; i++)
+			fd = open_at(sv, &ai.v[i], type, &e);
+		sock_ai_free(&ai);
 	}
-	if ((status = target_resolve(t.host, port, &how, &ai)) != 0)
-		return status;
-	fd = -1;
-	for (i = 0; i < ai.n && fd == -1; i++) {
-		ai.v[i].protocol = sv->o.s.mptcp ? SOCK_MPTCP : 0;
-		fd = sock_listen_v6(&ai.v[i], true, v6only, sv->o.backlog, &e);
-	}
-	sock_ai_free(&ai);
 	if (fd == -1)
 		return report(&e);
 	sv->lfd[sv->nl++] = fd;

@@ -30,67 +30,6 @@ listen_udp_check(const struct listen_opts *o)
 	return 0;
 }
 
-/* Binds a (the IPv6 wildcard dual-stack unless -6).  Returns the
-   descriptor, or -1 with *e. */
-static int
-bind_dgram(const struct sock_addr *a, struct sock_err *e)
-{
-	return sock_bind_v6(a, SOCK_DGRAM, false, G.family == AF_INET6, e);
-}
-
-int
-listen_udp_open(struct server *sv, char **args, int nargs)
-{
-	struct target_how how = target_how(SOCK_DGRAM, true);
-	struct sock_addr a;
-	struct sock_err e;
-	struct sock_ai ai;
-	struct target t;
-	uint16_t port;
-	int fd, status;
-
-	if (sv->o.s.unix_path != NULL) {
-		if (nargs > 0)
-			return usage_error("-U takes no ADDRESS or PORT "
-					   "(\"%s\")",
-			    args[0]);
-		if (sock_addr_unix(&a, sv->o.s.unix_path, &e) == -1)
-			return usage_err(&e);
-		if ((fd = sock_bind(&a, SOCK_DGRAM, false, &e)) == -1)
-			return report(&e);
-		udp_rcvbuf(fd);
-		sv->lfd[sv->nl++] = fd;
-		sv->made_unix = sv->o.s.unix_path[0] != '@' &&
-		    sock_file_id(sv->o.s.unix_path, &sv->unix_file) == 0;
-		return 0;
-	}
-	if ((status = target_parse(args, nargs, true, &t)) != 0 ||
-	    (status = target_port(t.port, &how, &port)) != 0)
-		return status;
-	sv->port_zero = port == 0;
-	if (t.host[0] == '\0') {
-		/* all interfaces: dual-stack "::", else 0.0.0.0 */
-		sock_addr_any(&a, G.family == AF_INET ? AF_INET : AF_INET6,
-		    port);
-		fd = bind_dgram(&a, &e);
-		if (fd == -1 && G.family == AF_UNSPEC &&
-		    (e.code == EAFNOSUPPORT || e.code == EADDRNOTAVAIL)) {
-			sock_addr_any(&a, AF_INET, port);
-			fd = bind_dgram(&a, &e);
-		}
-	} else {
-		if ((status = target_resolve(t.host, port, &how, &ai)) != 0)
-			return status;
-		fd = bind_dgram(&ai.v[0], &e);
-		sock_ai_free(&ai);
-	}
-	if (fd == -1)
-		return report(&e);
-	udp_rcvbuf(fd);
-	sv->lfd[sv->nl++] = fd;
-	return 0;
-}
-
 /* A sender became a peer: the peer event. */
 static void
 joined_hook(void *ctx, const struct endpoint *p)

@@ -17,9 +17,6 @@ int connect_udp(struct session *, const struct source *src,
 /* listen -u: the options that do not go with it.  Returns 0, or
    EXIT_USAGE after printing. */
 int listen_udp_check(const struct listen_opts *);
-/* Binds the datagram socket: -U's path, or ADDRESS PORT.  Returns 0 or
-   an exit status. */
-int listen_udp_open(struct server *, char **args, int nargs);
 /* The relay over it: the first sender (with -k every one) a peer.
    Returns the exit status. */
 int serve_udp(struct server *);
