@@ -42,7 +42,8 @@ floor() {
 	src=$(dirname "${BASH_SOURCE[0]}")/$1.c
 	if [ -n "${FLOORS-}" ] && [ -x "$FLOORS/$1" ]; then
 		echo "$FLOORS/$1"
-	elif ${CC:-cc} -O2 -pthread -o "$tmp/$1" "$src" 2>/dev/null; then
+	elif ${CC:-cc} -O2 -pthread -o "$tmp/$1" "$src" \
+		$([ "$1" = floor_tls ] && echo -lssl -lcrypto) 2>/dev/null; then
 		echo "$tmp/$1"
 	fi
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # TLS bulk throughput: SIZE bytes from a client's stdin through a TLS
 # connection on loopback to a server's stdout, sockit to sockit and
-# ncat --ssl to ncat --ssl (when installed), with the same certificate (a
-# throwaway EC P-256 one): RUNS (3) rounds of both in turn, medians.
+# ncat --ssl to ncat --ssl (when installed), and the floor (bench/
+# floor_tls.c: OpenSSL's defaults, blocking calls, 1 MiB reads, nothing
+# else), with the same certificate (a throwaway EC P-256 one): RUNS (3)
+# rounds of each in turn, medians.
 # Prints MB/s and sockit's ratio.  Run by hand or by `make bench` (in a
 # network namespace, once under reno and once under bbr).
 #   bench/tls.sh [SIZE_MB]    (default 1024)   Environment: SOCKIT, RUNS
@@ -42,6 +44,9 @@ c=$tmp/cert.pem k=$tmp/key.pem
 declare -A mbs=() all=()
 tools=(sockit)
 command -v ncat >/dev/null && tools+=(ncat)
+# the floor: bench/floor_tls.c, blocking OpenSSL calls and nothing else
+floor_tls=$(floor floor_tls)
+[ -n "$floor_tls" ] && tools+=(floor)
 for ((i = 0; i < RUNS; i++)); do
 	for t in "${tools[@]}"; do
 		case $t in
@@ -49,6 +54,8 @@ for ((i = 0; i < RUNS; i++)); do
 			"$SOCKIT connect --tls --ca $c localhost PORT") ;;
 		ncat) fig=$(run "ncat -l --ssl --ssl-cert $c --ssl-key $k --recv-only 127.0.0.1 PORT" \
 			"ncat --ssl --ssl-verify --ssl-trustfile $c --send-only localhost PORT") ;;
+		floor) fig=$(run "$floor_tls listen PORT $c $k" \
+			"$floor_tls connect PORT") ;;
 		esac
 		all[$t]="${all[$t]-} $fig"
 	done
@@ -60,5 +67,5 @@ for t in "${tools[@]}"; do
 	printf '%-28s %10s %8s %s\n' "$t" "${mbs[$t]}" \
 		"$(ratio "${mbs[sockit]}" "${mbs[$t]}")" "${all[$t]}"
 done
-row "TLS relay, stdin a pipe" MB/s "${mbs[sockit]}" "ncat --ssl" "${mbs[ncat]-}" "" \
+row "TLS relay, stdin a pipe" MB/s "${mbs[sockit]}" "ncat --ssl" "${mbs[ncat]-}" "${mbs[floor]-}" \
 	">= 2.5 x ncat --ssl"
