@@ -44,16 +44,39 @@ stop_listening(struct relay *r)
 	r->nl = 0;
 }
 
+/* A client of listener lfd joins as a peer: its PROXY protocol header
+   first (--proxy-protocol); after stdin's EOF it is half-closed at once
+   (with TLS, after the handshake).  Returns it, or NULL. */
+static struct endpoint *
+join(struct relay *r, struct relay_client *cl)
+{
+	struct sock_err e;
+	struct endpoint *p;
+
+	if (peer_add(r, cl->fd, &cl->peer, cl->tls, &e) == -1) {
+		tls_free(cl->tls);
+		close(cl->fd);
+		return NULL;
+	}
+	p = r->peers[r->n - 1];
+	if (r->o.proxy_protocol != 0 && header_start(r, p) == -1)
+		header_refuse(r, p, ENOMEM, NULL);
+	peer_shutdown(r, p);
+	return p;
+}
+
 /* Takes clients from listener lfd: at most max (when it is 1, a client
    costs one accept, not one more to learn that nobody else waits).
-   Returns how many came (taken, refused or handed off). */
+   Returns how many came (taken, refused or handed off); *joined is the
+   last that joined as a peer, or NULL. */
 static int
-accept_ready(struct relay *r, int lfd, int max)
+accept_ready(struct relay *r, int lfd, int max, struct endpoint **joined)
 {
 	struct relay_client cl;
 	struct sock_err e;
 	int k;
 
+	*joined = NULL;
 	for (k = 0; k < max && r->h.accept != NULL; k++) {
 		cl.tls = NULL;
 		switch (r->h.accept(r->h.ctx, lfd, &cl, &e)) {
@@ -72,25 +95,8 @@ accept_ready(struct relay *r, int lfd, int max)
 			r->had_peer = true;
 			break;
 		case RELAY_ACCEPT_PEER:
-			if (peer_add(r, cl.fd, &cl.peer, cl.tls, &e) == -1) {
-				tls_free(cl.tls);
-				close(cl.fd);
+			if ((*joined = join(r, &cl)) == NULL)
 				continue;
-			}
-			/* --proxy-protocol: the client's header first */
-			if (r->o.proxy_protocol != 0 &&
-			    header_start(r, r->peers[r->n - 1]) == -1)
-				header_refuse(r, r->peers[r->n - 1], ENOMEM,
-				    NULL);
-			/* after stdin EOF, new clients are half-closed at
-			   once (with TLS, after the handshake) */
-			peer_shutdown(r, r->peers[r->n - 1]);
-			if (r->o.keep_open && local_quiet(r) &&
-			    peer_try_read(r, r->peers[r->n - 1], &e) == -1) {
-				r->halt = HALT_ACCEPT; /* stdout failed */
-				r->halt_err = e;
-				return k;
-			}
 			break;
 		}
 		if (!r->o.keep_open) {
@@ -105,38 +111,35 @@ accept_ready(struct relay *r, int lfd, int max)
 
 /* The listeners that were ready: a listener ready round after round has
    a queue: drain it, up to 64 clients a wakeup; ready now and then
-   (clients one after the other), one client a round.  A drain that found
-   one client (clients one after the other, each done in the round that
-   took it) waits for a streak twice as long before the next, up to 8
-   rounds (a burst waits 8 rounds at most, far below a listen queue);
-   one that found a queue drains from the second round again. */
+   (clients one after the other), one client a round.  With -k, a client
+   that came alone (not in a drain's burst, whose clients have rarely
+   sent yet) is read at once (peer_try_read). */
 void
 accept_clients(struct relay *r)
 {
+	struct endpoint *p;
+	struct sock_err e;
 	short ready = 0;
 	size_t i;
-	int max, got;
+	int came;
 
 	for (i = 0; i < r->nl; i++)
 		ready |= r->l_re[i] & POLLIN;
 	r->l_streak = ready ? r->l_streak + 1 : 0;
-	if (r->l_need == 0)
-		r->l_need = 1;
-	max = r->l_streak > r->l_need ? 64 : 1;
-	for (i = 0; i < r->nl; i++) {
+	for (i = 0; i < r->nl && r->halt == HALT_NONE; i++) {
 		if (!(r->l_re[i] & POLLIN))
 			continue;
 		if (r->l_dgram[i]) {
 			dgram_accept(r, i); /* datagrams: listen -u */
 			continue;
 		}
-		got = accept_ready(r, r->lfd[i], max);
-		if (max == 1 || got > 1) {
-			if (got > 1)
-				r->l_need = 1;
+		came = accept_ready(r, r->lfd[i], r->l_streak > 1 ? 64 : 1, &p);
+		if (came != 1 || p == NULL || !r->o.keep_open ||
+		    !local_quiet(r))
 			continue;
+		if (peer_try_read(r, p, &e) == -1) {
+			r->halt = HALT_ACCEPT; /* stdout failed */
+			r->halt_err = e;
 		}
-		r->l_need = r->l_need < 8 ? r->l_need * 2 : 8;
-		r->l_streak = 0;
 	}
 }

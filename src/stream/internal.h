@@ -107,7 +107,6 @@ struct relay {
 	bool l_dgram[RELAY_MAX_LISTEN]; /* a datagram listener */
 	size_t nl;
 	unsigned l_streak; /* rounds in a row with a listener ready */
-	unsigned l_need;   /* ... past which a listener is drained */
 	int wfd[RELAY_MAX_WATCH];
 	int w_reg[RELAY_MAX_WATCH];
 	short w_re[RELAY_MAX_WATCH];
