@@ -8,7 +8,9 @@
 # (socat's default -t 0.5 holds every client 0.5 s after its end of file.)
 # An extra row, sockit listen -k --backlog 4096, shows what the listen
 # queue's length does to the open loop; another, the floor, is the least a
-# server of these clients can do (bench/floor_server.c, built by make bench).
+# server of these clients can do (bench/floor_server.c, built by make bench),
+# and one more the least an event loop does (floor_server PORT epoll, in
+# both loops).
 #
 # Every client connects, sends one byte, half-closes and reads until the
 # server closes (EOF).  Two loads, from one python3 process each:
@@ -140,6 +142,7 @@ start_server() {
 	ncat) cmd=(ncat -lk 127.0.0.1 "$port") ;;
 	socat) cmd=(socat -t 0 TCP-LISTEN:"$port",bind=127.0.0.1,fork,reuseaddr -) ;;
 	floor) cmd=("$floor_server" "$port") ;;
+	floor-epoll) cmd=("$floor_server" "$port" epoll) ;;
 	esac
 	timeout 900 "${cmd[@]}" <&7 >/dev/null 2>&1 &
 	SPID=$!
@@ -156,10 +159,10 @@ have_floor=false
 floor_server=$(floor floor_server)
 [ -n "$floor_server" ] && have_floor=true
 # every server at once, each on its port (idle ones cost nothing)
-for t in sockit sockit-b4096 nc ncat socat floor; do
+for t in sockit sockit-b4096 nc ncat socat floor floor-epoll; do
 	case $t in
 	sockit*) ;;
-	floor) $have_floor || continue ;;
+	floor*) $have_floor || continue ;;
 	*) have "$t" || continue ;;
 	esac
 	port[$t]=$(free_port)
@@ -223,6 +226,7 @@ label() {
 	ncat) echo "ncat -lk" ;;
 	socat) echo "socat -t 0 fork" ;;
 	floor) echo "floor: accept, read, close" ;;
+	floor-epoll) echo "floor: the same, epoll" ;;
 	esac
 }
 printf '%-26s %9s %9s %9s %12s %9s\n' "closed loop, $N clients, $(bench_cc)" "conn/s" "sockit/x" "failed" \
@@ -236,7 +240,9 @@ echo "server us/c: the server's CPU time per client (schedstat), a figure the"
 echo "wake-up latency of the machine does not move; its sockit/x < 1: sockit"
 echo "spends less.  socat forks a process per client, not counted: -."
 echo "floor: bench/floor_server.c, a blocking accept, reads to EOF and close:"
-echo "what any server of these clients pays (sockit/x ~1: nothing left to cut)."
+echo "what any server of these clients pays (sockit/x ~1: nothing left to cut);"
+echo "epoll: the least an event loop pays (one accept a wakeup, the client read"
+echo "at once, watched only when it has not sent all yet)."
 echo
 printf '%-26s %7s %8s %9s %7s %7s %7s %9s\n' "open loop, $N at once" "served" "served/s" "sockit/x" \
 	"stalls" "waiting" "resets" "overflows"
@@ -252,6 +258,8 @@ row "keep-open closed loop" conn/s "${closed[sockit]-}" nc "${closed[nc]-}" \
 	"${closed[floor]-}" ">= 0.97 x floor"
 row "keep-open CPU per client" "us/client" "${cpu[sockit]-}" nc "${cpu[nc]-}" \
 	"${cpu[floor]-}" "<= 1.05 x floor"
-row "keep-open open loop" served/s "${rate[sockit]-}" ncat "${rate[ncat]-}" "" \
+row "keep-open CPU, epoll floor" "us/client" "${cpu[sockit]-}" nc "${cpu[nc]-}" \
+	"${cpu[floor-epoll]-}" "(the event loop's floor)"
+row "keep-open open loop" served/s "${rate[sockit]-}" ncat "${rate[ncat]-}" "${rate[floor-epoll]-}" \
 	">= 1 x ncat, stalls ${stalls[sockit]-} (target 0)"
 exit 0
