@@ -25,6 +25,8 @@ kill_bg() {
 	local pid
 	for pid in "${bg_pids[@]}"; do
 		kill "$pid" 2>/dev/null || true
+		# a process a test stopped (SIGSTOP) takes SIGTERM when it goes on
+		kill -CONT "$pid" 2>/dev/null || true
 	done
 	for pid in "${bg_pids[@]}"; do
 		wait "$pid" 2>/dev/null || true
